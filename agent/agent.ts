@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs'
+import { encode as encodeCbor } from 'cbor-x'
+import { MetricsBuilder } from '../protocol/metrics-builder.js'
+import { assertDeviceId } from '../protocol/ids.js'
+import type { Collector } from './collectors/types.js'
+import { LevelBuffer } from './buffer/level-buffer.js'
+import type { FullPolicy } from './buffer/types.js'
+import { Uplink } from './uplink.js'
+import { emitAgentMetrics } from './self-metrics.js'
+
+export interface AgentOptions {
+  id: string
+  hub: string
+  token?: string
+  data: string
+  intervalMs: number
+  version: string
+  buffer: { maxBytes: number; policy: FullPolicy }
+  uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; keepaliveSeconds: number }
+  /** Samples per batch before it is sealed early. */
+  maxBatchSamples: number
+  collectors: Collector[]
+  /** Collect on the interval (false for callers that feed batches themselves, like `simulate --backfill`). */
+  autoCollect?: boolean
+  hostInfo: () => Promise<Record<string, unknown>>
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+}
+
+/** Collects on an interval into batches, keeps them in the LevelDB buffer, and ships them through the uplink. */
+export class Agent {
+  readonly buffer: LevelBuffer
+  readonly uplink: Uplink
+  private timer?: NodeJS.Timeout
+  private collecting?: Promise<void>
+  private running = false
+
+  constructor(private readonly options: AgentOptions) {
+    assertDeviceId(options.id)
+    mkdirSync(options.data, { recursive: true, mode: 0o700 })
+    this.buffer = new LevelBuffer(options.data, options.buffer)
+    this.uplink = new Uplink(this.buffer, {
+      hubUrl: options.hub,
+      deviceId: options.id,
+      token: options.token,
+      version: options.version,
+      hostInfo: options.hostInfo,
+      log: options.log,
+      ...options.uplink,
+    })
+  }
+
+  async start(): Promise<void> {
+    await this.buffer.open()
+    this.running = true
+    this.uplink.start()
+    this.options.log('info', 'agent started', { id: this.options.id, epoch: this.buffer.epoch, pending: this.buffer.stats().pending })
+    if (this.options.autoCollect === false) return
+    this.collecting = this.collectOnce()
+    this.timer = setInterval(() => {
+      if (!this.collecting) this.collecting = this.collectOnce()
+    }, this.options.intervalMs)
+  }
+
+  /** Stops intake, waits for the running collection to reach the buffer, then closes (backlog stays on disk). */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    clearInterval(this.timer)
+    await this.collecting
+    await this.uplink.stop()
+    await this.buffer.close()
+  }
+
+  /** Runs every collector once and stores what they produced as one or more batches. */
+  async collectOnce(now = Date.now()): Promise<void> {
+    try {
+      const builder = new MetricsBuilder()
+      const results = await Promise.allSettled(this.options.collectors.map((c) => c.collect(builder, now)))
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') {
+          this.options.log('warning', 'collector failed', { collector: this.options.collectors[i].name, error: String(r.reason) })
+        }
+      })
+      emitAgentMetrics(builder, now, this.buffer.stats(), this.uplink.counters, this.uplink.connected)
+      await this.appendMetrics(builder)
+    } catch (err) {
+      this.options.log('error', 'collection failed', { error: (err as Error).message })
+    } finally {
+      this.collecting = undefined
+    }
+  }
+
+  /** Seals the builder's samples into buffered batches of at most maxBatchSamples each. */
+  async appendMetrics(builder: MetricsBuilder): Promise<void> {
+    const wire = builder.build()
+    if (!wire) return
+    const step = this.options.maxBatchSamples
+    for (let start = 0; start < wire.i.length; start += step) {
+      const part = start === 0 && wire.i.length <= step ? wire : sliceMetrics(wire, start, start + step)
+      await this.buffer.append(encodeCbor({ m: part }))
+    }
+    this.uplink.notify()
+  }
+}
+
+function sliceMetrics(wire: NonNullable<ReturnType<MetricsBuilder['build']>>, start: number, end: number) {
+  // Re-base the first delta so each part decodes on its own.
+  let base = 0
+  for (let k = 0; k <= start; k++) base += wire.t[k]
+  const t = wire.t.slice(start, end)
+  t[0] = base
+  return { s: wire.s, i: wire.i.slice(start, end), t, v: wire.v.slice(start, end) }
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { Command } from 'commander'
+import { addSettingsToCommand, resolveSettings, type Setting } from '../config.js'
+import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from '../settings.js'
+import { agentFromSettings, hubFromSettings } from '../factories.js'
+import { createLogger } from '../log.js'
+import { runUntilSignal } from '../run.js'
+import { newToken } from '../../hub/auth.js'
+
+// `dev` takes the hub's settings plus the agent's under their own names; both sides' defaults stay embedded.
+const devSettings: Setting[] = [
+  ...hubSettings.map((s) => (s.path === 'host' ? { ...s, default: '127.0.0.1' } : s)),
+  ...agentSettings
+    .filter((s) => ['id', 'interval', 'listen', 'collectors'].includes(s.path))
+    .map((s) => (s.path === 'interval' ? { ...s, default: '5s' } : s)),
+  { ...agentSettings.find((s) => s.path === 'data')!, path: 'agentData', description: 'agent data directory', default: './data/agent' },
+]
+
+/** The admin token dev uses: kept beside the hub's data so every run can print it (mode 0600). */
+function devAdminToken(hubData: string): string {
+  const file = join(dirname(hubData), 'dev-admin-token')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  const token = newToken()
+  writeFileSync(file, token + '\n', { mode: 0o600 })
+  return token
+}
+
+export function devCommand(): Command {
+  const cmd = new Command('dev').description('hub plus one local agent on this machine, with embedded defaults')
+  addSettingsToCommand(cmd, devSettings)
+  return cmd.action(async (flags: Record<string, unknown>) => {
+    const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors'> & { agentData: string }>(devSettings, flags)
+    const log = createLogger('dev', s.logLevel)
+    const adminToken = s.adminToken ?? devAdminToken(s.data)
+    const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
+    await hub.start()
+    const agentDefaults = resolveSettings<AgentSettings>(agentSettings, {}, {})
+    const agent = agentFromSettings(
+      { ...agentDefaults, id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, data: s.agentData, hub: `mqtt://127.0.0.1:${hub.mqttPort}` },
+      createLogger(`agent ${s.id}`, s.logLevel),
+    )
+    await agent.start()
+    const api = `http://${s.host}:${hub.httpPort}`
+    process.stdout.write(
+      [
+        '',
+        `Outpost dev: hub API ${api}, MQTT mqtt://${s.host}:${hub.mqttPort}, local agent "${s.id}" every ${s.interval / 1000}s`,
+        `Admin token: ${adminToken}`,
+        'Try:',
+        `  curl -s -H 'Authorization: Bearer ${adminToken}' ${api}/v1/devices`,
+        `  curl -s -H 'Authorization: Bearer ${adminToken}' '${api}/v1/metrics/query?name=system_cpu_usage_ratio&from=-5m'`,
+        '',
+      ].join('\n') + '\n',
+    )
+    await runUntilSignal(async () => {
+      await agent.stop()
+      await hub.stop()
+    }, log)
+  })
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from 'commander'
+import { ConfigError } from './config.js'
+import { packageVersion } from './factories.js'
+import { hubCommand } from './commands/hub.js'
+import { agentCommand } from './commands/agent.js'
+import { devCommand } from './commands/dev.js'
+import { simulateCommand } from './commands/simulate.js'
+
+const program = new Command('outpost')
+  .description('Outpost: edge telemetry agent and hub')
+  .version(packageVersion())
+  .addCommand(hubCommand())
+  .addCommand(agentCommand())
+  .addCommand(devCommand())
+  .addCommand(simulateCommand())
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`
+  process.stderr.write(message + '\n')
+  process.exit(2)
+})

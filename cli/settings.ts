@@ -1,0 +1,65 @@
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import type { Setting } from './config.js'
+import { bool, duration, hostPort, mqttUrl, port, positiveInt, size } from './value-types.js'
+
+const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
+
+/** Settings of `outpost hub` (DESIGN §2). */
+export const hubSettings: Setting[] = [
+  { path: 'data', description: 'data directory', schema: z.string().min(1), default: './data/hub' },
+  { path: 'host', description: 'address the broker and API listen on', schema: z.string().min(1), default: '0.0.0.0' },
+  { path: 'mqttPort', description: 'MQTT port (0 picks a free one)', schema: port, default: 1883 },
+  { path: 'httpPort', description: 'HTTP API port (0 picks a free one)', schema: port, default: 8080 },
+  { path: 'insecure', description: 'serve the API without tokens', schema: bool, default: false },
+  { path: 'adminToken', description: 'admin API token (default: generated on first start, printed once)', schema: z.string().min(16, 'must be at least 16 characters') },
+  { path: 'maxBatchBytes', description: 'largest telemetry payload accepted', schema: size, default: '1MiB' },
+  { path: 'compactInterval', description: 'how often closed time windows are compacted', schema: duration, default: '30s' },
+  { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
+]
+
+export interface HubSettings {
+  data: string
+  host: string
+  mqttPort: number
+  httpPort: number
+  insecure: boolean
+  adminToken?: string
+  maxBatchBytes: number
+  compactInterval: number
+  logLevel: 'debug' | 'info' | 'warning' | 'error'
+}
+
+/** Settings of `outpost agent` (DESIGN §2). */
+export const agentSettings: Setting[] = [
+  { path: 'hub', description: 'hub MQTT URL', schema: mqttUrl, default: 'mqtt://127.0.0.1:1883' },
+  { path: 'id', description: 'device id', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match [A-Za-z0-9._-]{1,64}'), default: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) },
+  { path: 'token', description: 'device token', schema: z.string().min(1) },
+  { path: 'data', description: 'data directory (the buffer lives here)', schema: z.string().min(1), default: './data/agent' },
+  { path: 'interval', description: 'collection interval', schema: duration, default: '10s' },
+  { path: 'listen', description: 'local listener HOST:PORT', schema: hostPort, default: '127.0.0.1:4318' },
+  { path: 'buffer.maxBytes', description: 'buffer size cap', schema: size, default: '256MiB' },
+  { path: 'buffer.policy', description: 'when the buffer is full: drop_oldest or block', schema: z.enum(['drop_oldest', 'block']), default: 'drop_oldest' },
+  { path: 'batch.maxSamples', description: 'samples per batch before it is sealed', schema: positiveInt, default: 5000 },
+  { path: 'uplink.inflight', description: 'batches sent and not yet acked at once', schema: positiveInt, default: 16 },
+  { path: 'uplink.ackTimeout', description: 'resend a batch not acked within this time', schema: duration, default: '15s' },
+  { path: 'uplink.reconnectMin', description: 'first reconnect delay', schema: duration, default: '500ms' },
+  { path: 'uplink.reconnectMax', description: 'longest reconnect delay', schema: duration, default: '30s' },
+  { path: 'uplink.keepalive', description: 'MQTT keepalive in seconds', schema: positiveInt, default: 30 },
+  { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
+  { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
+]
+
+export interface AgentSettings {
+  hub: string
+  id: string
+  token?: string
+  data: string
+  interval: number
+  listen: string
+  buffer: { maxBytes: number; policy: 'drop_oldest' | 'block' }
+  batch: { maxSamples: number }
+  uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number }
+  collectors: Record<string, unknown>
+  logLevel: 'debug' | 'info' | 'warning' | 'error'
+}

@@ -1,0 +1,51 @@
+import { Hono } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import type { MetricStore } from '../store/types.js'
+import type { DeviceRegistry } from '../devices.js'
+import type { HubMetrics } from '../self-metrics.js'
+import type { AdminAuth } from '../auth.js'
+import type { QueryLimits } from '../query/params.js'
+import { ApiError, errorResponse } from './errors.js'
+import { deviceRoutes } from './routes/devices.js'
+import { metricRoutes } from './routes/metrics.js'
+
+export interface ApiDeps {
+  store: MetricStore
+  devices: DeviceRegistry
+  metrics: HubMetrics
+  auth: AdminAuth
+  insecure: boolean
+  limits: QueryLimits
+  ready: () => boolean
+  clock: () => number
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+}
+
+export function createApi(deps: ApiDeps): Hono {
+  const app = new Hono()
+  app.onError((err, c) => errorResponse(err, c, deps.log))
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', (c) => (deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503)))
+  app.get('/metrics', async (c) => {
+    const stats = deps.store.stats()
+    deps.metrics.series.set(stats.series)
+    deps.metrics.headRows.set(stats.headRows)
+    deps.metrics.chunkRows.set(stats.chunkRows)
+    deps.metrics.devicesOnline.set(deps.devices.onlineCount())
+    deps.metrics.devicesKnown.set(deps.devices.list().length)
+    return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
+  })
+
+  // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
+  if (!deps.insecure) {
+    app.use('/v1/*', bearerAuth({ verifyToken: (token) => deps.auth.check(token) }))
+  }
+  app.route('/v1/devices', deviceRoutes(deps.devices))
+  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
+  app.all('/v1/*', () => {
+    throw new ApiError(404, 'not_found', 'no such route')
+  })
+  return app
+}

@@ -1,0 +1,100 @@
+import type { Level } from 'level'
+import type { StatusMessage } from '../protocol/batch.js'
+
+export interface DeviceCounters {
+  batches: number
+  samples: number
+  duplicates: number
+  rejected: number
+}
+
+export interface DeviceRecord {
+  id: string
+  online: boolean
+  firstSeen: number
+  lastSeen: number
+  version?: string
+  host?: Record<string, unknown>
+  epoch?: string
+  /** Hub receive time minus the agent's send time of the latest batch, ms (includes network delay). */
+  clockOffsetMs?: number
+  counters: DeviceCounters
+}
+
+/** Devices the hub has seen (DESIGN §7 /v1/devices), persisted in the hub's LevelDB. */
+export class DeviceRegistry {
+  private readonly devices = new Map<string, DeviceRecord>()
+  private readonly dirty = new Set<string>()
+  private readonly table
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(db: Level<string, any>, private readonly clock: () => number = Date.now) {
+    this.table = db.sublevel<string, DeviceRecord>('devices', { valueEncoding: 'json' })
+  }
+
+  async open(): Promise<void> {
+    // Presence is re-learned from births after a hub restart; nobody is connected yet.
+    for await (const [id, record] of this.table.iterator()) this.devices.set(id, { ...record, online: false })
+  }
+
+  list(): DeviceRecord[] {
+    return [...this.devices.values()].sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  get(id: string): DeviceRecord | undefined {
+    return this.devices.get(id)
+  }
+
+  onlineCount(): number {
+    let n = 0
+    for (const d of this.devices.values()) if (d.online) n++
+    return n
+  }
+
+  /** A retained status message arrived (birth or will). */
+  async applyStatus(id: string, status: StatusMessage): Promise<void> {
+    const d = this.touch(id)
+    d.online = status.state === 'online'
+    if (status.version !== undefined) d.version = status.version
+    if (status.host !== undefined) d.host = status.host
+    if (status.ep !== undefined) d.epoch = status.ep
+    await this.flush()
+  }
+
+  recordBatch(id: string, samples: number, duplicate: boolean, clockOffsetMs: number): void {
+    const d = this.touch(id)
+    if (duplicate) d.counters.duplicates++
+    else {
+      d.counters.batches++
+      d.counters.samples += samples
+    }
+    d.clockOffsetMs = clockOffsetMs
+  }
+
+  recordRejected(id: string): void {
+    this.touch(id).counters.rejected++
+  }
+
+  /** Writes changed records; called on status changes and periodically. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.dirty.size === 0) return
+      const ops = [...this.dirty].map((id) => ({ type: 'put' as const, key: id, value: this.devices.get(id)! }))
+      this.dirty.clear()
+      await this.table.batch(ops)
+    })
+    return this.flushing
+  }
+
+  private touch(id: string): DeviceRecord {
+    let d = this.devices.get(id)
+    const now = this.clock()
+    if (!d) {
+      d = { id, online: false, firstSeen: now, lastSeen: now, counters: { batches: 0, samples: 0, duplicates: 0, rejected: 0 } }
+      this.devices.set(id, d)
+    }
+    d.lastSeen = now
+    this.dirty.add(id)
+    return d
+  }
+}

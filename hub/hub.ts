@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs'
+import { Level } from 'level'
+import { serve, type ServerType } from '@hono/node-server'
+import type { AedesPublishPacket, Client } from 'aedes'
+import { decodeStatus } from '../protocol/codec.js'
+import { parseDeviceTopic } from '../protocol/topics.js'
+import { LevelMetricStore } from './store/level/index.js'
+import { DeviceRegistry } from './devices.js'
+import { HubMetrics } from './self-metrics.js'
+import { AdminAuth } from './auth.js'
+import { startBroker, type BrokerHandle } from './broker.js'
+import { ingestTelemetry, type IngestDeps } from './ingest.js'
+import { createApi } from './api/app.js'
+import { DEFAULT_QUERY_LIMITS } from './query/params.js'
+
+export interface HubOptions {
+  data: string
+  host: string
+  mqttPort: number
+  httpPort: number
+  insecure: boolean
+  adminToken?: string
+  maxBatchBytes: number
+  compactIntervalMs: number
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  clock?: () => number
+}
+
+/** The hub: broker, ingest, store, API (DESIGN §1). */
+export class Hub {
+  readonly metrics = new HubMetrics()
+  readonly db: Level<string, any>
+  readonly store: LevelMetricStore
+  readonly devices: DeviceRegistry
+  readonly auth: AdminAuth
+  mqttPort = 0
+  httpPort = 0
+  /** Set when the hub generated an admin token on this start: print it once. */
+  generatedAdminToken?: string
+  private broker?: BrokerHandle
+  private http?: ServerType
+  private timers: NodeJS.Timeout[] = []
+  private inflight = new Set<Promise<void>>()
+  private accepting = false
+  private readonly clock: () => number
+
+  constructor(private readonly options: HubOptions) {
+    this.clock = options.clock ?? Date.now
+    mkdirSync(options.data, { recursive: true, mode: 0o700 })
+    this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
+    this.store = new LevelMetricStore(this.db, { clock: this.clock })
+    this.devices = new DeviceRegistry(this.db, this.clock)
+    this.auth = new AdminAuth(this.db)
+  }
+
+  async start(): Promise<void> {
+    const { log } = this.options
+    await this.db.open()
+    await this.store.open()
+    await this.devices.open()
+    this.generatedAdminToken = await this.auth.init(this.options.adminToken)
+
+    this.broker = await startBroker(this.options.host, this.options.mqttPort)
+    this.mqttPort = this.broker.port
+    const ingestDeps: IngestDeps = {
+      broker: this.broker.broker,
+      store: this.store,
+      devices: this.devices,
+      metrics: this.metrics,
+      limits: { maxBytes: this.options.maxBatchBytes },
+      clock: this.clock,
+      log,
+    }
+    this.broker.broker.on('publish', (packet, client) => this.onPublish(ingestDeps, packet, client))
+    this.broker.broker.on('client', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
+    this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
+    this.accepting = true
+
+    const app = createApi({
+      store: this.store,
+      devices: this.devices,
+      metrics: this.metrics,
+      auth: this.auth,
+      insecure: this.options.insecure,
+      limits: DEFAULT_QUERY_LIMITS,
+      ready: () => this.accepting,
+      clock: this.clock,
+      log,
+    })
+    this.http = await new Promise<ServerType>((resolve) => {
+      const server = serve({ fetch: app.fetch, hostname: this.options.host, port: this.options.httpPort }, () => resolve(server))
+    })
+    const address = this.http.address()
+    this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort
+
+    this.every(this.options.compactIntervalMs, async () => {
+      await this.store.compact()
+      this.metrics.compactions.inc()
+    })
+    this.every(5_000, () => this.devices.flush())
+    log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, http: `${this.options.host}:${this.httpPort}` })
+  }
+
+  /** Stops intake, lets in-flight batches finish (they get their acks), then closes the store. */
+  async stop(): Promise<void> {
+    this.accepting = false
+    for (const t of this.timers) clearInterval(t)
+    await Promise.allSettled([...this.inflight])
+    await this.broker?.close()
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
+    await this.devices.flush()
+    await this.store.close()
+    await this.db.close()
+  }
+
+  private onPublish(deps: IngestDeps, packet: AedesPublishPacket, client: Client | null): void {
+    const parsed = parseDeviceTopic(packet.topic)
+    if (!parsed || !this.accepting) return
+    if (parsed.kind === 'telemetry' && client) {
+      this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
+    } else if (parsed.kind === 'status' && packet.payload.length > 0) {
+      try {
+        this.track(this.devices.applyStatus(parsed.device, decodeStatus(packet.payload as Buffer)))
+      } catch (err) {
+        this.options.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })
+      }
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p)
+    p.catch((err) => this.options.log('error', 'handler failed', { error: String(err) })).finally(() => this.inflight.delete(p))
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    let running = false
+    const timer = setInterval(() => {
+      if (running) return
+      running = true
+      fn()
+        .catch((err) => this.options.log('error', 'background task failed', { error: String(err) }))
+        .finally(() => (running = false))
+    }, ms)
+    timer.unref()
+    this.timers.push(timer)
+  }
+}

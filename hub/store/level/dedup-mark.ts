@@ -1,0 +1,68 @@
+import { decodeStored, encodeStored } from './stored-cbor.js'
+
+/**
+ * What the hub has stored of one (device, epoch) — DESIGN §5, exactly-once in the store.
+ * Every seq <= `w` is stored (or was given up by the agent, see `lo`); `ranges` are the stored seqs above
+ * `w + 1` as sorted, disjoint, non-touching [start, end] pairs, so a long out-of-order replay stays small.
+ */
+export interface DedupMark {
+  w: number
+  ranges: Array<[number, number]>
+}
+
+export function emptyMark(): DedupMark {
+  return { w: 0, ranges: [] }
+}
+
+export function isStored(mark: DedupMark, seq: number): boolean {
+  if (seq <= mark.w) return true
+  return mark.ranges.some(([start, end]) => seq >= start && seq <= end)
+}
+
+/**
+ * The mark after storing `seq`. `lo` is the lowest seq the agent still holds: everything below it was acked
+ * or dropped, so the watermark may pass gaps below it. The watermark then advances through contiguous seqs.
+ */
+export function markStored(mark: DedupMark, seq: number, lo?: number): DedupMark {
+  const ranges = insertSeq(mark.ranges, seq)
+  let w = mark.w
+  if (lo !== undefined) w = Math.max(w, lo - 1)
+  let first = 0
+  while (first < ranges.length && ranges[first][0] <= w + 1) {
+    w = Math.max(w, ranges[first][1])
+    first++
+  }
+  return { w, ranges: ranges.slice(first) }
+}
+
+function insertSeq(ranges: ReadonlyArray<[number, number]>, seq: number): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  let placed = false
+  for (const [start, end] of ranges) {
+    if (!placed && seq < start - 1) {
+      out.push([seq, seq])
+      placed = true
+    }
+    if (!placed && seq >= start - 1 && seq <= end + 1) {
+      out.push([Math.min(start, seq), Math.max(end, seq)])
+      placed = true
+      continue
+    }
+    const last = out[out.length - 1]
+    if (last && start <= last[1] + 1) last[1] = Math.max(last[1], end)
+    else out.push([start, end])
+  }
+  if (!placed) out.push([seq, seq])
+  return out
+}
+
+export function encodeMark(mark: DedupMark): Uint8Array {
+  return encodeStored({ w: mark.w, r: mark.ranges.flat() })
+}
+
+export function decodeMark(bytes: Uint8Array): DedupMark {
+  const stored = decodeStored<{ w: number; r: number[] }>(bytes)
+  const ranges: Array<[number, number]> = []
+  for (let i = 0; i + 1 < stored.r.length; i += 2) ranges.push([stored.r[i], stored.r[i + 1]])
+  return { w: stored.w, ranges }
+}

@@ -1,0 +1,3 @@
+export { LevelMetricStore, type IngestParticipant, type LevelMetricStoreOptions } from './level-metric-store.js'
+export type { BatchOp, MetricDb } from './keys.js'
+export { decodeChunk, encodeChunk } from './chunk-codec.js'

@@ -1,0 +1,85 @@
+import type { BatchOperation, Level } from 'level'
+
+/** The hub's one database (DESIGN §6); other parts of the hub keep their own sublevels on it. */
+export type MetricDb = Level<string, any>
+/** One write of an atomic `db.batch`, aimed at a sublevel through its `sublevel` property. */
+export type BatchOp = BatchOperation<MetricDb, string, any>
+
+function binarySublevel(db: MetricDb, name: string) {
+  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+}
+export type BinarySublevel = ReturnType<typeof binarySublevel>
+
+/** The metric store's sublevels, all prefixed `m-` so they never meet the hub's other tables. */
+export interface MetricSublevels {
+  /** Series id (hex) → CBOR {name, type, labels, unit}. */
+  series: BinarySublevel
+  /** Inverted index: `${term}\x00${idHex}` → empty; see postings.ts. */
+  postings: BinarySublevel
+  /** Write-ahead head rows: row number (padded) → column-wise samples (head-row.ts). */
+  head: BinarySublevel
+  /** Compacted chunks: `${idHex}\x00${window}\x00${seq}` → encodeChunk bytes. */
+  chunks: BinarySublevel
+  /** Dedup marks: `${dev}\x00${ep}` → CBOR mark (dedup-mark.ts). */
+  dedup: BinarySublevel
+  /** Store-wide settings and counters. */
+  meta: BinarySublevel
+}
+
+export function openSublevels(db: MetricDb): MetricSublevels {
+  return {
+    series: binarySublevel(db, 'm-series'),
+    postings: binarySublevel(db, 'm-post'),
+    head: binarySublevel(db, 'm-head'),
+    chunks: binarySublevel(db, 'm-chunk'),
+    dedup: binarySublevel(db, 'm-dedup'),
+    meta: binarySublevel(db, 'm-meta'),
+  }
+}
+
+export const EMPTY_VALUE = new Uint8Array(0)
+
+/** Series ids as 8 hex digits, so key order is id order. */
+export function idHex(id: number): string {
+  return id.toString(16).padStart(8, '0')
+}
+
+export function headRowKey(rowNo: number): string {
+  return rowNo.toString().padStart(16, '0')
+}
+
+export function parseHeadRowKey(key: string): number {
+  return Number(key)
+}
+
+// Window starts may be negative (a device clock before 1970) or beyond 2^53 after offsetting, so they are
+// shifted by 2^63 in BigInt and written as 16 hex digits: fixed width keeps key order equal to time order.
+const WINDOW_KEY_BIAS = 1n << 63n
+
+export function windowKey(windowStart: number): string {
+  return (BigInt(windowStart) + WINDOW_KEY_BIAS).toString(16).padStart(16, '0')
+}
+
+export function chunkKey(seriesId: number, windowStart: number, compactionSeq: number): string {
+  return `${idHex(seriesId)}\x00${windowKey(windowStart)}\x00${compactionSeq.toString().padStart(12, '0')}`
+}
+
+/** Key range of every chunk row of one series whose window starts in [firstWindow, endWindow). */
+export function chunkRange(seriesId: number, firstWindow: number, endWindow: number): { gte: string; lt: string } {
+  const id = idHex(seriesId)
+  return { gte: `${id}\x00${windowKey(firstWindow)}`, lt: `${id}\x00${windowKey(endWindow)}` }
+}
+
+export function dedupKey(dev: string, ep: string): string {
+  return `${dev}\x00${ep}`
+}
+
+/** Keys of the `m-meta` sublevel. */
+export const META = {
+  /** Window length the chunks were cut with; fixed for the life of the database. */
+  windowMs: 'window-ms',
+  /** Last compaction batch number; makes chunk keys unique across restarts. */
+  compactionSeq: 'compaction-seq',
+  /** Chunk rows stored, for stats() without a scan. */
+  chunkRows: 'chunk-rows',
+} as const

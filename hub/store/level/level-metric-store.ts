@@ -1,0 +1,203 @@
+import type { DecodedBatch, DecodedMetrics } from '../../../protocol/batch.js'
+import type {
+  CompactionResult,
+  IngestOptions,
+  IngestResult,
+  MetricStore,
+  MetricStoreStats,
+  SeriesInfo,
+  SeriesSamples,
+  SeriesSelector,
+} from '../types.js'
+import { Compactor } from './compactor.js'
+import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
+import { HeadIndex } from './head-index.js'
+import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
+import { KeyedQueue } from './keyed-queue.js'
+import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { candidateIds } from './postings.js'
+import { readSamples } from './reader.js'
+import { SeriesRegistry } from './series-registry.js'
+import { decodeStored, encodeStored } from './stored-cbor.js'
+import { windowStart } from './time-window.js'
+
+/** Another store's rows for the same batch, written in the same atomic batch as the metrics and dedup mark. */
+export interface IngestParticipant {
+  /** Not called for duplicates. */
+  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[]
+  /** Called once the atomic batch has committed. */
+  committed?(batch: DecodedBatch): void
+}
+
+export interface LevelMetricStoreOptions {
+  /** Chunk window length, default 2 h. Fixed when the database is created; omit it to use the stored one. */
+  windowMs?: number
+  /** How long after a window closes its head rows wait for stragglers before compaction, default 5 min. */
+  compactGraceMs?: number
+  clock?: () => number
+  /** Head size above which the oldest rows are compacted even in an open window. */
+  maxHeadRows?: number
+  maxHeadSamples?: number
+  /** Head samples moved per atomic compaction write. */
+  compactBatchSamples?: number
+  participants?: IngestParticipant[]
+}
+
+const HOUR = 3_600_000
+
+/** DESIGN §5 and §6 on LevelDB: write-ahead head rows plus dedup marks at ingest, per-series chunks after compaction. */
+export class LevelMetricStore implements MetricStore {
+  private readonly subs: MetricSublevels
+  private readonly clock: () => number
+  private readonly graceMs: number
+  private readonly participants: IngestParticipant[]
+  private readonly deviceQueue = new KeyedQueue()
+  private readonly marks = new Map<string, DedupMark>()
+  private readonly registry: SeriesRegistry
+  private head = new HeadIndex()
+  private compactor: Compactor | undefined
+  private compaction: Promise<unknown> = Promise.resolve()
+  private windowMs: number
+  private nextRowNo = 0
+  private isOpen = false
+
+  constructor(
+    private readonly db: MetricDb,
+    private readonly options: LevelMetricStoreOptions = {},
+  ) {
+    if (options.windowMs !== undefined && !(Number.isInteger(options.windowMs) && options.windowMs > 0)) {
+      throw new Error(`windowMs must be a positive integer, got ${options.windowMs}`)
+    }
+    this.subs = openSublevels(db)
+    this.registry = new SeriesRegistry(this.subs.series)
+    this.windowMs = options.windowMs ?? 2 * HOUR
+    this.graceMs = options.compactGraceMs ?? 5 * 60_000
+    this.clock = options.clock ?? Date.now
+    this.participants = options.participants ?? []
+  }
+
+  async open(): Promise<void> {
+    if (this.isOpen) return
+    await this.loadWindowMs()
+    await this.registry.load()
+    this.head = new HeadIndex()
+    for await (const [key, bytes] of this.subs.head.iterator()) {
+      const rowNo = parseHeadRowKey(key)
+      this.head.add(summarizeHeadRow(rowNo, decodeHeadRow(bytes)))
+      this.nextRowNo = Math.max(this.nextRowNo, rowNo + 1)
+    }
+    this.compactor = new Compactor(this.db, this.subs, this.head, {
+      windowMs: this.windowMs,
+      limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
+      batchSamples: this.options.compactBatchSamples ?? 1_000_000,
+    })
+    await this.compactor.load()
+    this.isOpen = true
+  }
+
+  /** Waits for ingests and compaction in flight. The database stays open: the hub owns it. */
+  async close(): Promise<void> {
+    this.isOpen = false
+    await this.deviceQueue.idle()
+    await this.compaction
+  }
+
+  ingest(batch: DecodedBatch, options: IngestOptions = {}): Promise<IngestResult> {
+    if (!this.isOpen) return Promise.reject(new Error('metric store is not open'))
+    // One device at a time: its dedup mark is read, changed and written (DESIGN §5).
+    return this.deviceQueue.run(batch.dev, () => this.ingestInOrder(batch, options))
+  }
+
+  async names(): Promise<string[]> {
+    return this.registry.names()
+  }
+
+  async series(selector: SeriesSelector): Promise<SeriesInfo[]> {
+    const ids = await candidateIds(this.subs.postings, selector)
+    const candidates = ids === undefined ? this.registry.all() : ids.map((id) => this.registry.get(id))
+    return candidates
+      .filter((info): info is SeriesInfo => info !== undefined && this.registry.matches(info, selector))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)
+      .map((info) => ({ ...info, labels: { ...info.labels } }))
+  }
+
+  read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
+    return readSamples(this.db, this.subs, this.head, this.windowMs, series, from, to)
+  }
+
+  /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
+  compact(now = this.clock()): Promise<CompactionResult> {
+    const compactor = this.compactor
+    if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
+    const cutoff = windowStart(now - this.graceMs, this.windowMs)
+    const run = this.compaction.then(() => compactor.compact(cutoff))
+    this.compaction = run.catch(() => undefined)
+    return run
+  }
+
+  stats(): MetricStoreStats {
+    return {
+      series: this.registry.size,
+      headRows: this.head.size,
+      headSamples: this.head.samples,
+      chunkRows: this.compactor?.chunkRows ?? 0,
+    }
+  }
+
+  private async ingestInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
+    const markKey = dedupKey(batch.dev, batch.ep)
+    const mark = await this.loadMark(markKey)
+    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0 }
+
+    const nextMark = markStored(mark, batch.seq, batch.lo)
+    const ops: BatchOp[] = [{ type: 'put', sublevel: this.subs.dedup, key: markKey, value: encodeMark(nextMark) }]
+    const metrics = batch.m ? this.prepareMetrics(batch.m, batch.dev, options.tsOffset ?? 0) : undefined
+    if (metrics) ops.push(...metrics.ops)
+    for (const participant of this.participants) ops.push(...participant.ops(batch, options))
+    await this.db.batch(ops)
+
+    this.marks.set(markKey, nextMark)
+    if (metrics) {
+      this.registry.register(metrics.created)
+      if (metrics.summary) this.head.add(metrics.summary)
+    }
+    for (const participant of this.participants) participant.committed?.(batch)
+    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0 }
+  }
+
+  private prepareMetrics(metrics: DecodedMetrics, device: string, tsOffset: number) {
+    const { ids, created } = this.registry.resolve(metrics.series, device)
+    const ops = this.registry.writeOps(created, this.subs.postings)
+    const row = headRowFromMetrics(metrics, ids, tsOffset)
+    let summary: HeadRowSummary | undefined
+    if (row.ts.length > 0) {
+      const rowNo = this.nextRowNo++
+      summary = summarizeHeadRow(rowNo, row)
+      ops.push({ type: 'put', sublevel: this.subs.head, key: headRowKey(rowNo), value: encodeHeadRow(row) })
+    }
+    return { ops, created, summary }
+  }
+
+  private async loadMark(key: string): Promise<DedupMark> {
+    const cached = this.marks.get(key)
+    if (cached) return cached
+    const bytes = await this.subs.dedup.get(key)
+    const mark = bytes ? decodeMark(bytes) : emptyMark()
+    this.marks.set(key, mark)
+    return mark
+  }
+
+  /** Chunk keys depend on the window length, so it is fixed at creation; a different explicit value is refused. */
+  private async loadWindowMs(): Promise<void> {
+    const stored = await this.subs.meta.get(META.windowMs)
+    if (!stored) {
+      await this.subs.meta.put(META.windowMs, encodeStored(this.windowMs))
+      return
+    }
+    const storedMs = decodeStored<number>(stored)
+    if (this.options.windowMs !== undefined && this.options.windowMs !== storedMs) {
+      throw new Error(`metric store was created with windowMs ${storedMs}; it cannot be opened with ${this.options.windowMs}`)
+    }
+    this.windowMs = storedMs
+  }
+}

@@ -1,0 +1,69 @@
+import { Decoder, Encoder, type Options } from 'cbor-x'
+import type { Ack, Batch, DecodedBatch, StatusMessage } from './batch.js'
+import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from './cbor-limits.js'
+import { DecodeError } from './errors.js'
+import { validateAck, validateBatch, validateStatus } from './validate.js'
+
+// DESIGN §3/§4: batches, acks and status messages travel as CBOR.
+//
+// The options are fixed, so one encoder/decoder pair serves every caller (they hold no per-message state).
+// - useRecords: false — plain CBOR maps, no cbor-x record extension, so any CBOR library can read a batch.
+// - variableMapSize: true — the smallest map header (most label maps have a few keys: 1 byte, not 3).
+// - No useFloat32: DECIMAL_FIT does not round-trip every double (937.8000000000001 comes back as 937.8),
+//   so non-integer values cost 9 bytes; integers still take 1–5 bytes.
+// - int64AsNumber: a 64-bit integer from another encoder decodes as a number, which validation then judges,
+//   instead of a bigint that every numeric check would refuse.
+const CODEC_OPTIONS = { useRecords: false, mapsAsObjects: true, variableMapSize: true } satisfies Options
+const encoder = new Encoder(CODEC_OPTIONS)
+const decoder = new Decoder({ ...CODEC_OPTIONS, int64AsNumber: true } as Options)
+
+/** Acks and status messages are a few dozen bytes; refuse anything much bigger before looking at it. */
+export const SMALL_MESSAGE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
+  maxBytes: 65_536,
+  maxDepth: 8,
+  maxItems: 10_000,
+})
+
+function encodeValue(value: unknown): Uint8Array {
+  // cbor-x returns a view into its own buffer; later encodes write past it, never over it.
+  return encoder.encode(value)
+}
+
+function decodeValue(bytes: Uint8Array, limits: DecodeLimits): unknown {
+  scanCbor(bytes, limits)
+  try {
+    return decoder.decode(bytes)
+  } catch (err) {
+    throw new DecodeError('malformed', `CBOR decode failed: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Encodes a batch for `outpost/v1/{device}/telemetry`. The batch is validated first and a DecodeError thrown
+ * if the hub would refuse it, so a poison batch never reaches the agent's buffer.
+ */
+export function encodeBatch(batch: Batch): Uint8Array {
+  validateBatch(batch)
+  return encodeValue(batch)
+}
+
+/** Scans, decodes and validates a telemetry payload; every failure is a DecodeError with a reason code. */
+export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedBatch {
+  return validateBatch(decodeValue(bytes, { ...DEFAULT_LIMITS, ...limits }))
+}
+
+export function encodeAck(ack: Ack): Uint8Array {
+  return encodeValue(validateAck(ack))
+}
+
+export function decodeAck(bytes: Uint8Array): Ack {
+  return validateAck(decodeValue(bytes, SMALL_MESSAGE_LIMITS))
+}
+
+export function encodeStatus(status: StatusMessage): Uint8Array {
+  return encodeValue(validateStatus(status))
+}
+
+export function decodeStatus(bytes: Uint8Array): StatusMessage {
+  return validateStatus(decodeValue(bytes, SMALL_MESSAGE_LIMITS))
+}

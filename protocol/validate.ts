@@ -1,0 +1,331 @@
+import {
+  HEALTH_STATUSES,
+  LOG_LEVELS,
+  METRIC_TYPES,
+  PROTOCOL_VERSION,
+  SPAN_STATUSES,
+  type Ack,
+  type DecodedBatch,
+  type DecodedMetrics,
+  type HealthResult,
+  type Labels,
+  type LogRecord,
+  type SeriesDef,
+  type SpanEvent,
+  type SpanRecord,
+  type StatusMessage,
+} from './batch.js'
+import { DecodeError } from './errors.js'
+import { isValidDeviceId } from './ids.js'
+
+// DESIGN §4: decoding never trusts a field. Every check names the field path, e.g. `m.i[3]` or `l[0].level`.
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/
+/** Keys refused in free-form maps: prototype names, and `__proto_`, which is what cbor-x renames `__proto__` to. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', '__proto_', 'constructor', 'prototype'])
+/** Label names are looked up as object keys downstream, so no Object.prototype member may be one. */
+const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...FORBIDDEN_KEYS,
+])
+/** Attribute values may nest; this bounds recursion when validating a batch before encoding it. */
+const MAX_ATTR_DEPTH = 12
+
+export function isValidMetricName(name: unknown): name is string {
+  return typeof name === 'string' && METRIC_NAME.test(name)
+}
+
+/** Prometheus label name rules; names starting with `__` are reserved by Prometheus (and cover `__proto__`). */
+export function isValidLabelName(name: unknown): name is string {
+  return typeof name === 'string' && LABEL_NAME.test(name) && !name.startsWith('__') && !RESERVED_LABEL_NAMES.has(name)
+}
+
+export function isValidEpoch(ep: unknown): ep is string {
+  return typeof ep === 'string' && EPOCH.test(ep) && !FORBIDDEN_KEYS.has(ep)
+}
+
+// ---- small checks ---------------------------------------------------------------------------------------
+
+type Check<T> = (value: unknown, path: string) => T
+interface Field<T> {
+  check: Check<T>
+  optional: boolean
+}
+type Shape<T> = { [K in keyof T]-?: Field<Exclude<T[K], undefined>> }
+
+const required = <T>(check: Check<T>): Field<T> => ({ check, optional: false })
+const optional = <T>(check: Check<T>): Field<T> => ({ check, optional: true })
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+  if (typeof value !== 'object' || value === null) return String(value)
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  if (value instanceof Uint8Array) return `a byte string of ${value.length}`
+  return 'a map'
+}
+
+function invalid(path: string, rule: string, value: unknown): never {
+  throw new DecodeError('invalid_field', `${path}: ${rule}, got ${describe(value)}`)
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key)
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function plainObject(value: unknown, path: string): Record<string, unknown> {
+  return isPlainObject(value) ? value : invalid(path || 'payload', 'must be a map', value)
+}
+
+/** Copies the fields of `shape` out of `raw`, in shape order; refuses unknown keys and missing required ones. */
+function readRecord<T>(raw: unknown, path: string, shape: Shape<T>): T {
+  const obj = plainObject(raw, path)
+  for (const key of Object.keys(obj)) {
+    if (!Object.hasOwn(shape, key)) {
+      throw new DecodeError('unknown_field', `${path ? `${path}: ` : ''}unknown field ${JSON.stringify(key)}`)
+    }
+  }
+  const out: Record<string, unknown> = {}
+  for (const key in shape) {
+    const field: Field<unknown> = shape[key]
+    const value = obj[key]
+    // An absent optional field may also arrive as CBOR undefined (an object property set to undefined).
+    if (value === undefined) {
+      if (field.optional) continue
+      invalid(join(path, key), 'is required', value)
+    }
+    out[key] = field.check(value, join(path, key))
+  }
+  return out as T
+}
+
+const string: Check<string> = (v, p) => (typeof v === 'string' ? v : invalid(p, 'must be a string', v))
+const boolean: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : invalid(p, 'must be a boolean', v))
+const finite: Check<number> = (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : invalid(p, 'must be a finite number', v)
+const positiveSafeInt: Check<number> = (v, p) =>
+  Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : invalid(p, 'must be a positive safe integer', v)
+const deviceId: Check<string> = (v, p) =>
+  isValidDeviceId(v) ? v : invalid(p, 'must be a device id matching [A-Za-z0-9._-]{1,64}, not a reserved name', v)
+const epoch: Check<string> = (v, p) =>
+  isValidEpoch(v) ? v : invalid(p, 'must be an epoch id matching [A-Za-z0-9_-]{1,64}, not a reserved name', v)
+
+function oneOf<T extends string>(values: readonly T[]): Check<T> {
+  return (v, p) => ((values as readonly unknown[]).includes(v) ? (v as T) : invalid(p, `must be one of ${values.join(', ')}`, v))
+}
+
+function arrayOf<T>(check: Check<T>): Check<T[]> {
+  return (v, p) => {
+    if (!Array.isArray(v)) invalid(p, 'must be an array', v)
+    const out = new Array<T>(v.length)
+    for (let k = 0; k < v.length; k++) out[k] = check(v[k], `${p}[${k}]`)
+    return out
+  }
+}
+
+const record = <T>(shape: Shape<T>): Check<T> => (v, p) => readRecord(v, p, shape)
+
+/** A JSON-like value: string, number, boolean, null, or arrays and maps of them (no byte strings, no undefined). */
+function checkJsonValue(value: unknown, path: string, depth: number): void {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return
+  if (depth > MAX_ATTR_DEPTH) invalid(path, `must nest at most ${MAX_ATTR_DEPTH} levels`, value)
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) checkJsonValue(value[k], `${path}[${k}]`, depth + 1)
+    return
+  }
+  if (!isPlainObject(value)) invalid(path, 'must be a string, number, boolean, null, array or map', value)
+  const obj = value
+  for (const key of Object.keys(obj)) {
+    if (FORBIDDEN_KEYS.has(key)) invalid(path, `key ${JSON.stringify(key)} is reserved`, value)
+    checkJsonValue(obj[key], `${path}.${key}`, depth + 1)
+  }
+}
+
+const attributes: Check<Record<string, unknown>> = (v, p) => {
+  const obj = plainObject(v, p)
+  checkJsonValue(obj, p, 0)
+  return obj
+}
+
+// ---- metrics (the hub's hot path) -------------------------------------------------------------------------
+
+const METRIC_TYPE = oneOf(METRIC_TYPES)
+const METRICS_KEYS: ReadonlySet<string> = new Set(['s', 'i', 't', 'v'])
+
+function labels(value: unknown, path: string): Labels {
+  const obj = plainObject(value, path)
+  for (const key of Object.keys(obj)) {
+    if (!isValidLabelName(key)) invalid(path, 'label names must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __', key)
+    if (typeof obj[key] !== 'string') invalid(`${path}.${key}`, 'label values must be strings', obj[key])
+  }
+  return obj as Labels
+}
+
+function seriesDef(value: unknown, path: string): SeriesDef {
+  if (!Array.isArray(value) || value.length < 3 || value.length > 4) {
+    invalid(path, 'a series must be [name, type, labels] or [name, type, labels, unit]', value)
+  }
+  const name = value[0]
+  if (!isValidMetricName(name)) invalid(`${path}[0]`, 'metric names must match [a-zA-Z_:][a-zA-Z0-9_:]*', name)
+  const def: SeriesDef = { name, type: METRIC_TYPE(value[1], `${path}[1]`), labels: labels(value[2], `${path}[2]`) }
+  if (value[3] !== undefined) def.unit = string(value[3], `${path}[3]`)
+  return def
+}
+
+function column(m: Record<string, unknown>, key: string, path: string): unknown[] {
+  const value = m[key]
+  return Array.isArray(value) ? value : invalid(`${path}.${key}`, 'must be an array', value)
+}
+
+function badIndex(path: string, k: number, value: unknown, count: number): never {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    throw new DecodeError('invalid_field', `${path}.i[${k}]: series index ${value} out of range (table has ${count} series)`)
+  }
+  return invalid(`${path}.i[${k}]`, 'must be a series index (a non-negative integer)', value)
+}
+
+function badTime(path: string, k: number, value: unknown): never {
+  if (Number.isSafeInteger(value)) {
+    throw new DecodeError('invalid_field', `${path}.t[${k}]: timestamp leaves the safe integer range`)
+  }
+  return invalid(`${path}.t[${k}]`, k === 0 ? 'must be a timestamp in ms (a safe integer)' : 'must be a delta in ms (a safe integer)', value)
+}
+
+function metrics(value: unknown, path: string): DecodedMetrics {
+  const m = plainObject(value, path)
+  for (const key of Object.keys(m)) {
+    if (!METRICS_KEYS.has(key)) throw new DecodeError('unknown_field', `${path}: unknown field ${JSON.stringify(key)}`)
+  }
+  const series = arrayOf(seriesDef)(m.s, `${path}.s`)
+  const i = column(m, 'i', path)
+  const t = column(m, 't', path)
+  const v = column(m, 'v', path)
+  const n = i.length
+  if (t.length !== n || v.length !== n) {
+    throw new DecodeError('invalid_field', `${path}: columns i, t, v differ in length (${n}, ${t.length}, ${v.length})`)
+  }
+
+  // Plain loops over the columns: this runs for every sample the hub ingests.
+  const count = series.length
+  const index = new Uint32Array(n)
+  for (let k = 0; k < n; k++) {
+    const x = i[k] as number
+    if (x >>> 0 !== x || x >= count) badIndex(path, k, x, count)
+    index[k] = x
+  }
+  const ts = new Float64Array(n)
+  let time = 0
+  for (let k = 0; k < n; k++) {
+    const delta = t[k]
+    if (!Number.isSafeInteger(delta)) badTime(path, k, delta)
+    time += delta as number
+    if (time > Number.MAX_SAFE_INTEGER || time < Number.MIN_SAFE_INTEGER) badTime(path, k, delta)
+    ts[k] = time
+  }
+  const values = new Float64Array(n)
+  for (let k = 0; k < n; k++) {
+    const x = v[k]
+    // NaN and ±Infinity are legal sample values in Prometheus (NaN marks staleness).
+    if (typeof x !== 'number') invalid(`${path}.v[${k}]`, 'must be a number', x)
+    values[k] = x
+  }
+  return { series, index, ts, values }
+}
+
+// ---- logs, spans, health ------------------------------------------------------------------------------------
+
+const LOG_SHAPE: Shape<LogRecord> = {
+  ts: required(finite),
+  level: required(oneOf(LOG_LEVELS)),
+  message: required(string),
+  component: optional(string),
+  attrs: optional(attributes),
+  traceId: optional(string),
+  spanId: optional(string),
+}
+
+const SPAN_EVENT_SHAPE: Shape<SpanEvent> = {
+  ts: required(finite),
+  name: required(string),
+  attrs: optional(attributes),
+}
+
+const SPAN_SHAPE: Shape<SpanRecord> = {
+  traceId: required(string),
+  spanId: required(string),
+  parentSpanId: optional(string),
+  name: required(string),
+  service: optional(string),
+  kind: optional(string),
+  start: required(finite),
+  end: required(finite),
+  status: optional(oneOf(SPAN_STATUSES)),
+  attrs: optional(attributes),
+  events: optional(arrayOf(record(SPAN_EVENT_SHAPE))),
+}
+
+const HEALTH_SHAPE: Shape<HealthResult> = {
+  check: required(string),
+  kind: required(string),
+  status: required(oneOf(HEALTH_STATUSES)),
+  ts: required(finite),
+  latencyMs: optional(finite),
+  message: optional(string),
+}
+
+// ---- envelopes ----------------------------------------------------------------------------------------------------
+
+const version: Check<number> = (v) => v as number // checked first, in validateBatch, for its own error code
+
+const BATCH_SHAPE: Shape<DecodedBatch> = {
+  v: required(version),
+  dev: required(deviceId),
+  ep: required(epoch),
+  seq: required(positiveSafeInt),
+  at: required(finite),
+  lo: optional(positiveSafeInt),
+  hist: optional(boolean),
+  m: optional(metrics),
+  l: optional(arrayOf(record(LOG_SHAPE))),
+  s: optional(arrayOf(record(SPAN_SHAPE))),
+  h: optional(arrayOf(record(HEALTH_SHAPE))),
+}
+
+/** Checks a decoded batch field by field (DESIGN §4) and returns it with metrics as typed, absolute columns. */
+export function validateBatch(raw: unknown): DecodedBatch {
+  const obj = plainObject(raw, 'batch')
+  if (obj.v !== PROTOCOL_VERSION) {
+    throw new DecodeError(
+      'unsupported_version',
+      `v: protocol version ${describe(obj.v)} is not supported (this decoder speaks version ${PROTOCOL_VERSION})`,
+    )
+  }
+  const batch = readRecord(obj, '', BATCH_SHAPE)
+  if (batch.lo !== undefined && batch.lo > batch.seq) {
+    throw new DecodeError('invalid_field', `lo: lowest held seq ${batch.lo} is above seq ${batch.seq}`)
+  }
+  return batch
+}
+
+const ACK_SHAPE: Shape<Ack> = { ep: required(epoch), seq: required(positiveSafeInt) }
+
+const STATUS_SHAPE: Shape<StatusMessage> = {
+  state: required(oneOf(['online', 'offline'] as const)),
+  ep: optional(epoch),
+  at: optional(finite),
+  version: optional(string),
+  host: optional(attributes),
+}
+
+export function validateAck(raw: unknown): Ack {
+  return readRecord(raw, '', ACK_SHAPE)
+}
+
+export function validateStatus(raw: unknown): StatusMessage {
+  return readRecord(raw, '', STATUS_SHAPE)
+}

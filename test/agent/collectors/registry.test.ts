@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { CollectorOptionsError } from '../../../agent/collectors/options.js'
+import { builtinCollectors, createCollectors } from '../../../agent/collectors/registry.js'
+import { systemCollectorPlugin } from '../../../agent/collectors/system/index.js'
+import type { CollectorPlugin } from '../../../agent/collectors/types.js'
+import { fakeSystemSource, recordingContext, recordingSink } from './fake-system-source.js'
+
+/** A registry whose system collector reads the fake, plus a plugin that throws a plain Error. */
+function testRegistry(): Map<string, CollectorPlugin> {
+  const registry = builtinCollectors()
+  registry.set('system', systemCollectorPlugin(() => fakeSystemSource()))
+  registry.set('picky', {
+    name: 'picky',
+    description: 'rejects any options',
+    parseOptions: () => {
+      throw new Error('picky wants nothing')
+    },
+    create: () => ({ name: 'picky', collect: async () => {} }),
+  })
+  return registry
+}
+
+describe('collector registry', () => {
+  it('lists the system collector among the builtins, in a fresh map each call', () => {
+    const a = builtinCollectors()
+    expect([...a.keys()]).toContain('system')
+    expect(a.get('system')?.description).toBeTruthy()
+    a.delete('system')
+    expect(builtinCollectors().has('system')).toBe(true)
+  })
+
+  it('creates working collectors for true, null and option objects and skips false', async () => {
+    const ctx = recordingContext()
+    expect(createCollectors({ system: false }, ctx, testRegistry())).toEqual([])
+    for (const value of [true, null, {}, { perCpu: true }]) {
+      const [system, ...rest] = createCollectors({ system: value }, ctx, testRegistry())
+      expect(rest).toEqual([])
+      expect(system.name).toBe('system')
+      const sink = recordingSink()
+      await system.collect(sink, 1)
+      expect(sink.samples.map((s) => s.series.name)).toContain('system_memory_total_bytes')
+    }
+  })
+
+  it('names an unknown collector and lists the known ones', () => {
+    const call = () => createCollectors({ sytem: true }, recordingContext(), testRegistry())
+    expect(call).toThrow(CollectorOptionsError)
+    expect(call).toThrow('collectors.sytem: unknown collector "sytem"; known collectors: picky, system')
+  })
+
+  it('names the bad option as collectors.<name>.<key>', () => {
+    const call = () => createCollectors({ system: { perCpu: 'sometimes' } }, recordingContext(), testRegistry())
+    expect(call).toThrow(/^collectors\.system\.perCpu: expected boolean/)
+    try {
+      call()
+    } catch (err) {
+      expect((err as CollectorOptionsError).key).toBe('collectors.system.perCpu')
+    }
+  })
+
+  it('names the collector when its options are not an object, or its plugin throws a plain Error', () => {
+    const ctx = recordingContext()
+    expect(() => createCollectors({ system: 'on' }, ctx, testRegistry())).toThrow(
+      'collectors.system: expected true, false or an options object',
+    )
+    expect(() => createCollectors({ picky: true }, ctx, testRegistry())).toThrow('collectors.picky: picky wants nothing')
+  })
+
+  it('creates nothing when any entry is bad', () => {
+    let created = 0
+    const registry = testRegistry()
+    registry.set('counted', {
+      name: 'counted',
+      description: 'counts creations',
+      parseOptions: () => ({}),
+      create: () => {
+        created++
+        return { name: 'counted', collect: async () => {} }
+      },
+    })
+    expect(() => createCollectors({ counted: true, system: { bogus: 1 } }, recordingContext(), registry)).toThrow(
+      'collectors.system.bogus: unknown option',
+    )
+    expect(created).toBe(0)
+  })
+})

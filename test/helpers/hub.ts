@@ -1,0 +1,46 @@
+import { join } from 'node:path'
+import { Hub, type HubOptions } from '../../hub/hub.js'
+import { silent } from './temp.js'
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
+
+export interface TestHub {
+  hub: Hub
+  mqttUrl: string
+  apiUrl: string
+  get(path: string): Promise<{ status: number; body: any }>
+  stop(): Promise<void>
+}
+
+/** A real hub (aedes, LevelDB, Hono) on random loopback ports. */
+export async function startTestHub(dir: string, overrides: Partial<HubOptions> = {}): Promise<TestHub> {
+  const hub = new Hub({
+    data: join(dir, 'hub'),
+    host: '127.0.0.1',
+    mqttPort: 0,
+    httpPort: 0,
+    insecure: false,
+    adminToken: TEST_ADMIN_TOKEN,
+    maxBatchBytes: 1024 * 1024,
+    compactIntervalMs: 60_000,
+    log: silent,
+    ...overrides,
+  })
+  await hub.start()
+  const apiUrl = `http://127.0.0.1:${hub.httpPort}`
+  return {
+    hub,
+    mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`,
+    apiUrl,
+    async get(path) {
+      const res = await fetch(apiUrl + path, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })
+      const text = await res.text()
+      let body: unknown = text
+      try {
+        body = JSON.parse(text)
+      } catch {}
+      return { status: res.status, body }
+    },
+    stop: () => hub.stop(),
+  }
+}

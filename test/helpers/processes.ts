@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const OUTPOST_BIN = fileURLToPath(new URL('../../dist/cli/outpost.js', import.meta.url))
+
+export interface Proc {
+  child: ChildProcess
+  output: () => string
+  /** Resolves with the first match of `re` in stdout+stderr. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Spawns the built `outpost` CLI (run `npm run build` first; `npm test` does). */
+export function spawnOutpost(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [OUTPOST_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const listeners = new Set<() => void>()
+  const onData = (d: Buffer) => {
+    out += d.toString()
+    for (const l of listeners) l()
+  }
+  child.stdout!.on('data', onData)
+  child.stderr!.on('data', onData)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {
+    child,
+    output: () => out,
+    waitFor(re, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(re)
+          if (m) {
+            cleanup()
+            resolve(m)
+          }
+        }
+        const timer = setTimeout(() => {
+          cleanup()
+          reject(new Error(`timed out waiting for ${re} in output:\n${out}`))
+        }, timeoutMs)
+        const onExit = () => {
+          cleanup()
+          reject(new Error(`process exited before ${re}; output:\n${out}`))
+        }
+        const cleanup = () => {
+          clearTimeout(timer)
+          listeners.delete(check)
+          child.off('exit', onExit)
+        }
+        listeners.add(check)
+        child.once('exit', onExit)
+        check()
+      })
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill(signal)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export async function runOutpost(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) {
+  const p = spawnOutpost(args, env)
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs)
+  const code = await new Promise<number | null>((resolve) => p.child.once('exit', (c) => resolve(c)))
+  clearTimeout(timer)
+  return { code, output: p.output() }
+}
