@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { encode as encodeCbor } from 'cbor-x'
 import { MetricsBuilder } from '../protocol/metrics-builder.js'
 import { assertDeviceId } from '../protocol/ids.js'
+import { PROTOCOL_VERSION, type WireMetrics } from '../protocol/batch.js'
+import { validateBatch } from '../protocol/validate.js'
 import type { Collector } from './collectors/types.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
@@ -33,6 +35,8 @@ export class Agent {
   private timer?: NodeJS.Timeout
   private collecting?: Promise<void>
   private running = false
+  /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
+  invalidBatches = 0
 
   constructor(private readonly options: AgentOptions) {
     assertDeviceId(options.id)
@@ -81,7 +85,9 @@ export class Agent {
           this.options.log('warning', 'collector failed', { collector: this.options.collectors[i].name, error: String(r.reason) })
         }
       })
-      emitAgentMetrics(builder, now, this.buffer.stats(), this.uplink.counters, this.uplink.connected)
+      const stats = this.buffer.stats()
+      stats.droppedBatches.invalid = this.invalidBatches
+      emitAgentMetrics(builder, now, stats, this.uplink.counters, this.uplink.connected)
       await this.appendMetrics(builder)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })
@@ -97,9 +103,22 @@ export class Agent {
     const step = this.options.maxBatchSamples
     for (let start = 0; start < wire.i.length; start += step) {
       const part = start === 0 && wire.i.length <= step ? wire : sliceMetrics(wire, start, start + step)
+      if (!this.isValid(part)) continue
       await this.buffer.append(encodeCbor({ m: part }))
     }
     this.uplink.notify()
+  }
+
+  /** A batch the hub would refuse must never enter the buffer, where it would be resent forever. */
+  private isValid(m: WireMetrics): boolean {
+    try {
+      validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, m })
+      return true
+    } catch (err) {
+      this.invalidBatches++
+      this.options.log('error', 'batch refused before buffering', { error: (err as Error).message })
+      return false
+    }
   }
 }
 

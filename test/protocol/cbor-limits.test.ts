@@ -124,6 +124,19 @@ describe('scanCbor', () => {
     expect(scanError(bytes(0xa1, 0x61, 0x61, 0xa1, 0x80, 0x00)).message).toMatch(/map key at byte 4 must be a text string, found array/)
   })
 
+  it('walks arrays of numbers mixed with other items (the fast path) exactly like the general one', () => {
+    const mixed = [1, 'a', 2.5, [3, [4]], { k: 4, l: [5, 6] }, true, null, undefined, -1, 2 ** 40, -(2 ** 40), 1e300]
+    expect(() => scanCbor(plain.encode({ mixed, after: 'x' }), DEFAULT_LIMITS)).not.toThrow()
+    expect(() => scanCbor(bytes(0x83, 0x01, 0xf9, 0x3c, 0x00, 0xf4), DEFAULT_LIMITS)).not.toThrow()
+    expect(scanError(bytes(0x83, 0x01, 0x02, 0xfb, 0x00)).message).toBe('truncated: simple header at byte 3 needs 8 more bytes')
+    expect(scanError(bytes(0x83, 0x01, 0x02)).message).toBe('truncated: expected a data item at byte 3, payload ends at 3')
+    // after an array of numbers closes, the enclosing map expects a text key again
+    expect(scanError(bytes(0xa2, 0x61, 0x61, 0x82, 0x01, 0x02, 0x03, 0x04)).message).toBe(
+      'map key at byte 6 must be a text string, found unsigned integer',
+    )
+    expect(scanError(bytes(0x82, 0x01, 0x02, 0x03)).message).toBe('1 trailing bytes after the top-level item, from byte 3')
+  })
+
   it('scans a large batch-shaped payload quickly', () => {
     const columns = { i: new Array(300_000).fill(7), v: new Array(300_000).fill(1.25) }
     const input = plain.encode(columns)

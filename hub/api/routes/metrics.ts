@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { MetricStore } from '../../store/types.js'
 import { parseSelectorParams, parseQueryParams, parseStatsParams } from '../../query/params.js'
-import { runQuery, computeStats } from '../../query/aggregate.js'
+import { runQuery, computeStats, readRange } from '../../query/aggregate.js'
 import { assertSeriesLimit, type QueryLimits } from '../../query/params.js'
 
 const searchParams = (url: string) => new URL(url).searchParams
@@ -19,7 +19,8 @@ export function metricRoutes(store: MetricStore, limits: QueryLimits, clock: () 
       const { selector, spec } = parseQueryParams(searchParams(c.req.url), clock(), limits)
       const series = await store.series(selector)
       assertSeriesLimit(series.length, limits)
-      const data = await store.read(series, spec.from, spec.to)
+      const range = readRange(spec) // rate reads one step earlier for its baseline
+      const data = await store.read(series, range.from, range.to)
       return c.json({ from: spec.from, to: spec.to, step: spec.step, agg: spec.agg, ...runQuery(data, spec) })
     })
     .get('/stats', async (c) => {

@@ -57,6 +57,25 @@ describe('LevelMetricStore', () => {
     expect(read.ts).toHaveLength(30)
   })
 
+  it('reads during a compaction see every sample exactly once', async () => {
+    harness = await makeLevelHarness({ compactBatchSamples: 50 })
+    const store = harness.store
+    for (let seq = 1; seq <= 40; seq++) {
+      await store.ingest(makeBatch({ seq, samples: samplesOf('up', {}, T0 + seq * 1000, 25, 1) }))
+    }
+    const series = await store.series({ name: 'up' })
+    let compacting = true
+    const compaction = store.compact(T0 + 10 * HOUR).finally(() => (compacting = false))
+    const counts: number[] = []
+    while (compacting) {
+      const [read] = await store.read(series, -Infinity, Infinity)
+      counts.push(read.ts.length)
+    }
+    expect((await compaction).headRowsCompacted).toBe(40)
+    expect(counts.length).toBeGreaterThan(1)
+    expect(new Set(counts)).toEqual(new Set([1000]))
+  })
+
   it('keeps the window length it was created with', async () => {
     harness = await makeLevelHarness({ windowMs: HOUR })
     await harness.store.ingest(makeBatch({ seq: 1, samples: [{ name: 'up', ts: T0 + HOUR - 1, value: 1 }, { name: 'up', ts: T0 + HOUR, value: 2 }] }))
@@ -69,16 +88,17 @@ describe('LevelMetricStore', () => {
 
   it('writes participant rows in the same atomic batch, and none for a duplicate', async () => {
     harness = await makeLevelHarness()
-    const logs = harness.db.sublevel<string, string>('logs', { valueEncoding: 'utf8' })
+    const h = harness
+    const logs = () => h.db.sublevel<string, string>('logs', { valueEncoding: 'utf8' })
     const committed: number[] = []
     const participant = {
-      ops: (batch: { seq: number }) => [{ type: 'put' as const, sublevel: logs, key: `seq-${batch.seq}`, value: 'log line' }],
+      ops: (batch: { seq: number }) => [{ type: 'put' as const, sublevel: logs(), key: `seq-${batch.seq}`, value: 'log line' }],
       committed: (batch: { seq: number }) => committed.push(batch.seq),
     }
     const store = await harness.reopen({ participants: [participant] })
     await store.ingest(makeBatch({ seq: 1 }))
     await store.ingest(makeBatch({ seq: 1 }))
-    expect(await logs.keys().all()).toEqual(['seq-1'])
+    expect(await logs().keys().all()).toEqual(['seq-1'])
     expect(committed).toEqual([1])
   })
 

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LevelBuffer } from '../../agent/buffer/level-buffer.js'
+import { BufferFullError } from '../../agent/buffer/types.js'
+import { tempDir } from '../helpers/temp.js'
+
+const body = (n: number, size = 100) => new Uint8Array(size).fill(n % 256)
+
+describe('LevelBuffer', () => {
+  let dir: { dir: string; cleanup: () => Promise<void> }
+  let buffer: LevelBuffer | undefined
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(async () => {
+    await buffer?.close().catch(() => {})
+    await dir.cleanup()
+  })
+
+  const open = async (maxBytes = 1_000_000, policy: 'drop_oldest' | 'block' = 'drop_oldest') => {
+    buffer = new LevelBuffer(dir.dir, { maxBytes, policy })
+    await buffer.open()
+    return buffer
+  }
+
+  it('assigns increasing seqs and reads oldest first', async () => {
+    const b = await open()
+    expect(await b.append(body(1))).toBe(1)
+    expect(await b.append(body(2))).toBe(2)
+    expect(await b.append(body(3))).toBe(3)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([1, 2, 3])
+    expect((await b.read(1, 1)).map((x) => x.seq)).toEqual([2])
+    expect([...(await b.read(0, 1))[0].body]).toEqual([...body(1)])
+    expect(b.stats()).toMatchObject({ pending: 3, bytes: 300, oldestSeq: 1, nextSeq: 4 })
+  })
+
+  it('keeps batches until acked, and only for its own epoch', async () => {
+    const b = await open()
+    for (let i = 1; i <= 5; i++) await b.append(body(i))
+    expect(await b.ack('some-other-epoch', 5)).toBe(0)
+    expect(await b.ack(b.epoch, 3)).toBe(3)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([4, 5])
+    expect(b.lowestSeq()).toBe(4)
+    expect(b.stats()).toMatchObject({ pending: 2, bytes: 200 })
+    await b.ack(b.epoch, 5)
+    expect(b.lowestSeq()).toBe(6)
+  })
+
+  it('never reuses a seq across restarts and keeps the epoch and the backlog', async () => {
+    let b = await open()
+    await b.append(body(1))
+    await b.append(body(2))
+    await b.ack(b.epoch, 2)
+    await b.append(body(3))
+    const epoch = b.epoch
+    await b.close()
+    b = await open()
+    expect(b.epoch).toBe(epoch)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([3])
+    expect(await b.append(body(4))).toBe(4)
+    expect(b.stats()).toMatchObject({ pending: 2, bytes: 200 })
+  })
+
+  it('a new buffer directory starts a new epoch', async () => {
+    const a = await open()
+    const first = a.epoch
+    await a.close()
+    const other = await tempDir()
+    const b = new LevelBuffer(other.dir, { maxBytes: 1000, policy: 'block' })
+    await b.open()
+    expect(b.epoch).not.toBe(first)
+    expect(b.epoch).toMatch(/^[0-9a-f]{16}$/)
+    await b.close()
+    await other.cleanup()
+    buffer = undefined
+  })
+
+  it('drop_oldest: stays under the cap and counts what it dropped', async () => {
+    const b = await open(450, 'drop_oldest')
+    for (let i = 1; i <= 6; i++) await b.append(body(i))
+    expect(b.stats().bytes).toBeLessThanOrEqual(450)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([3, 4, 5, 6])
+    expect(b.stats().droppedBatches).toEqual({ buffer_full: 2 })
+    expect(b.lowestSeq()).toBe(3)
+  })
+
+  it('block: refuses new data when full and keeps everything already accepted', async () => {
+    const b = await open(250, 'block')
+    await b.append(body(1))
+    await b.append(body(2))
+    await expect(b.append(body(3))).rejects.toBeInstanceOf(BufferFullError)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([1, 2])
+    await b.ack(b.epoch, 1)
+    expect(await b.append(body(3))).toBe(3)
+  })
+
+  it('serialises concurrent appends without losing or reusing a seq', async () => {
+    const b = await open()
+    const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) => b.append(body(i))))
+    expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+    expect(b.stats().pending).toBe(50)
+  })
+})
