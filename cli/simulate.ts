@@ -64,7 +64,8 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
   if (o.backfill !== undefined) {
     const end = Date.now()
     const start = end - o.backfill
-    await Promise.all(sims.map(async (s) => (samples += await backfillDevice(s.agent, s.collector, start, end, o))))
+    const perDevice = await Promise.all(sims.map((s) => backfillDevice(s.agent, s.collector, start, end, o)))
+    samples = perDevice.reduce((a, b) => a + b, 0)
   } else {
     await new Promise((r) => setTimeout(r, o.duration ?? o.interval))
     samples = NaN // counted from the hub's side in live mode

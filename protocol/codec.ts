@@ -49,7 +49,13 @@ export function encodeBatch(batch: Batch): Uint8Array {
 
 /** Scans, decodes and validates a telemetry payload; every failure is a DecodeError with a reason code. */
 export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedBatch {
-  return validateBatch(decodeValue(bytes, { ...DEFAULT_LIMITS, ...limits }))
+  // `??` rather than a spread, so a limit passed as undefined falls back to the default instead of vanishing.
+  const resolved: DecodeLimits = {
+    maxBytes: limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+    maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    maxItems: limits?.maxItems ?? DEFAULT_LIMITS.maxItems,
+  }
+  return validateBatch(decodeValue(bytes, resolved))
 }
 
 export function encodeAck(ack: Ack): Uint8Array {

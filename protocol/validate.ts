@@ -16,6 +16,25 @@ import {
   type StatusMessage,
 } from './batch.js'
 import { DecodeError } from './errors.js'
+import {
+  FORBIDDEN_KEYS,
+  arrayOf,
+  attributes,
+  boolean,
+  describe,
+  finite,
+  invalid,
+  oneOf,
+  optional,
+  plainObject,
+  positiveSafeInt,
+  readRecord,
+  record,
+  required,
+  string,
+  type Check,
+  type Shape,
+} from './field-checks.js'
 import { isValidDeviceId } from './ids.js'
 
 // DESIGN §4: decoding never trusts a field. Every check names the field path, e.g. `m.i[3]` or `l[0].level`.
@@ -23,15 +42,11 @@ import { isValidDeviceId } from './ids.js'
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 const EPOCH = /^[A-Za-z0-9_-]{1,64}$/
-/** Keys refused in free-form maps: prototype names, and `__proto_`, which is what cbor-x renames `__proto__` to. */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', '__proto_', 'constructor', 'prototype'])
 /** Label names are looked up as object keys downstream, so no Object.prototype member may be one. */
 const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set([
   ...Object.getOwnPropertyNames(Object.prototype),
   ...FORBIDDEN_KEYS,
 ])
-/** Attribute values may nest; this bounds recursion when validating a batch before encoding it. */
-const MAX_ATTR_DEPTH = 12
 
 export function isValidMetricName(name: unknown): name is string {
   return typeof name === 'string' && METRIC_NAME.test(name)
@@ -46,111 +61,10 @@ export function isValidEpoch(ep: unknown): ep is string {
   return typeof ep === 'string' && EPOCH.test(ep) && !FORBIDDEN_KEYS.has(ep)
 }
 
-// ---- small checks ---------------------------------------------------------------------------------------
-
-type Check<T> = (value: unknown, path: string) => T
-interface Field<T> {
-  check: Check<T>
-  optional: boolean
-}
-type Shape<T> = { [K in keyof T]-?: Field<Exclude<T[K], undefined>> }
-
-const required = <T>(check: Check<T>): Field<T> => ({ check, optional: false })
-const optional = <T>(check: Check<T>): Field<T> => ({ check, optional: true })
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
-  if (typeof value !== 'object' || value === null) return String(value)
-  if (Array.isArray(value)) return `an array of ${value.length}`
-  if (value instanceof Uint8Array) return `a byte string of ${value.length}`
-  return 'a map'
-}
-
-function invalid(path: string, rule: string, value: unknown): never {
-  throw new DecodeError('invalid_field', `${path}: ${rule}, got ${describe(value)}`)
-}
-
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key)
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-function plainObject(value: unknown, path: string): Record<string, unknown> {
-  return isPlainObject(value) ? value : invalid(path || 'payload', 'must be a map', value)
-}
-
-/** Copies the fields of `shape` out of `raw`, in shape order; refuses unknown keys and missing required ones. */
-function readRecord<T>(raw: unknown, path: string, shape: Shape<T>): T {
-  const obj = plainObject(raw, path)
-  for (const key of Object.keys(obj)) {
-    if (!Object.hasOwn(shape, key)) {
-      throw new DecodeError('unknown_field', `${path ? `${path}: ` : ''}unknown field ${JSON.stringify(key)}`)
-    }
-  }
-  const out: Record<string, unknown> = {}
-  for (const key in shape) {
-    const field: Field<unknown> = shape[key]
-    const value = obj[key]
-    // An absent optional field may also arrive as CBOR undefined (an object property set to undefined).
-    if (value === undefined) {
-      if (field.optional) continue
-      invalid(join(path, key), 'is required', value)
-    }
-    out[key] = field.check(value, join(path, key))
-  }
-  return out as T
-}
-
-const string: Check<string> = (v, p) => (typeof v === 'string' ? v : invalid(p, 'must be a string', v))
-const boolean: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : invalid(p, 'must be a boolean', v))
-const finite: Check<number> = (v, p) =>
-  typeof v === 'number' && Number.isFinite(v) ? v : invalid(p, 'must be a finite number', v)
-const positiveSafeInt: Check<number> = (v, p) =>
-  Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : invalid(p, 'must be a positive safe integer', v)
 const deviceId: Check<string> = (v, p) =>
   isValidDeviceId(v) ? v : invalid(p, 'must be a device id matching [A-Za-z0-9._-]{1,64}, not a reserved name', v)
 const epoch: Check<string> = (v, p) =>
   isValidEpoch(v) ? v : invalid(p, 'must be an epoch id matching [A-Za-z0-9_-]{1,64}, not a reserved name', v)
-
-function oneOf<T extends string>(values: readonly T[]): Check<T> {
-  return (v, p) => ((values as readonly unknown[]).includes(v) ? (v as T) : invalid(p, `must be one of ${values.join(', ')}`, v))
-}
-
-function arrayOf<T>(check: Check<T>): Check<T[]> {
-  return (v, p) => {
-    if (!Array.isArray(v)) invalid(p, 'must be an array', v)
-    const out = new Array<T>(v.length)
-    for (let k = 0; k < v.length; k++) out[k] = check(v[k], `${p}[${k}]`)
-    return out
-  }
-}
-
-const record = <T>(shape: Shape<T>): Check<T> => (v, p) => readRecord(v, p, shape)
-
-/** A JSON-like value: string, number, boolean, null, or arrays and maps of them (no byte strings, no undefined). */
-function checkJsonValue(value: unknown, path: string, depth: number): void {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return
-  if (depth > MAX_ATTR_DEPTH) invalid(path, `must nest at most ${MAX_ATTR_DEPTH} levels`, value)
-  if (Array.isArray(value)) {
-    for (let k = 0; k < value.length; k++) checkJsonValue(value[k], `${path}[${k}]`, depth + 1)
-    return
-  }
-  if (!isPlainObject(value)) invalid(path, 'must be a string, number, boolean, null, array or map', value)
-  const obj = value
-  for (const key of Object.keys(obj)) {
-    if (FORBIDDEN_KEYS.has(key)) invalid(path, `key ${JSON.stringify(key)} is reserved`, value)
-    checkJsonValue(obj[key], `${path}.${key}`, depth + 1)
-  }
-}
-
-const attributes: Check<Record<string, unknown>> = (v, p) => {
-  const obj = plainObject(v, p)
-  checkJsonValue(obj, p, 0)
-  return obj
-}
 
 // ---- metrics (the hub's hot path) -------------------------------------------------------------------------
 

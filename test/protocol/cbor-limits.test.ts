@@ -129,7 +129,7 @@ describe('scanCbor', () => {
     expect(() => scanCbor(plain.encode({ mixed, after: 'x' }), DEFAULT_LIMITS)).not.toThrow()
     expect(() => scanCbor(bytes(0x83, 0x01, 0xf9, 0x3c, 0x00, 0xf4), DEFAULT_LIMITS)).not.toThrow()
     expect(scanError(bytes(0x83, 0x01, 0x02, 0xfb, 0x00)).message).toBe('truncated: simple header at byte 3 needs 8 more bytes')
-    expect(scanError(bytes(0x83, 0x01, 0x02)).message).toBe('truncated: expected a data item at byte 3, payload ends at 3')
+    expect(scanError(bytes(0x82, 0x19, 0x00, 0x01)).message).toBe('truncated: expected a data item at byte 4, payload ends at 4')
     // after an array of numbers closes, the enclosing map expects a text key again
     expect(scanError(bytes(0xa2, 0x61, 0x61, 0x82, 0x01, 0x02, 0x03, 0x04)).message).toBe(
       'map key at byte 6 must be a text string, found unsigned integer',

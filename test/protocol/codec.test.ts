@@ -1,4 +1,4 @@
-import { Encoder } from 'cbor-x'
+import { Decoder, Encoder } from 'cbor-x'
 import { describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type Batch, type WireMetrics } from '../../protocol/batch.js'
 import { decodeAck, decodeBatch, decodeStatus, encodeAck, encodeBatch, encodeStatus } from '../../protocol/codec.js'
@@ -166,6 +166,7 @@ describe('limits', () => {
     expect(decodeBatch(bytes, { maxBytes: 4_000 }).l![0].message).toHaveLength(2_000)
     expect(decodeError(() => decodeBatch(bytes, { maxItems: 10 })).code).toBe('too_many_items')
     expect(decodeError(() => decodeAck(new Uint8Array(70_000))).code).toBe('too_large')
+    expect(decodeError(() => decodeBatch(new Uint8Array(1_048_577), { maxBytes: undefined })).code).toBe('too_large')
   })
 
   it('refuses truncated and garbage bytes with malformed', () => {
@@ -212,6 +213,11 @@ describe('prototype pollution', () => {
     expect(err.code).toBe('unknown_field')
     expect(err.message).toBe('unknown field "__proto_"')
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    // what cbor-x hands the validator: an ordinary object whose renamed key is plain data
+    const decoded = new Decoder({ useRecords: false, mapsAsObjects: true }).decode(bytes) as Record<string, unknown>
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
+    expect(Object.hasOwn(decoded, '__proto_')).toBe(true)
+    expect(decoded.polluted).toBeUndefined()
   })
 
   it('a __proto__ key in labels, attrs or host changes no prototype and is refused', () => {

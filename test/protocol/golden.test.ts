@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -52,5 +53,34 @@ describe('golden fixtures', () => {
     const values = Array.from((decodeFixture('batch', bytes) as { m: { values: Float64Array } }).m.values)
     expect(values.filter(Number.isNaN)).toHaveLength(1)
     expect(values).toContain(Infinity)
+  })
+})
+
+describe('writeMissingFixtures', () => {
+  it('writes each missing fixture once and never rewrites one', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'outpost-fixtures-'))
+    try {
+      expect(writeMissingFixtures(dir)).toEqual(FIXTURE_SOURCES.map((source) => source.name))
+      const ackFile = path.join(dir, 'ack-v1.cbor')
+      writeFileSync(ackFile, 'tampered')
+      expect(writeMissingFixtures(dir)).toEqual([])
+      expect(readFileSync(ackFile, 'utf8')).toBe('tampered')
+      rmSync(path.join(dir, 'status-v1.json'))
+      expect(() => writeMissingFixtures(dir)).toThrow(/status-v1: only one of .cbor and .json exists/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('writes the same bytes as the committed fixtures', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'outpost-fixtures-'))
+    try {
+      writeMissingFixtures(dir)
+      for (const { name } of FIXTURE_SOURCES) {
+        expect(readFileSync(path.join(dir, `${name}.cbor`)).equals(readFileSync(path.join(FIXTURES_DIR, `${name}.cbor`))), name).toBe(true)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -117,7 +117,7 @@ export class LevelMetricStore implements MetricStore {
     const candidates = ids === undefined ? this.registry.all() : ids.map((id) => this.registry.get(id))
     return candidates
       .filter((info): info is SeriesInfo => info !== undefined && this.registry.matches(info, selector))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id))
       .map((info) => ({ ...info, labels: { ...info.labels } }))
   }
 

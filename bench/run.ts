@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { machineLine } from './machine.js'
+import { benchIngest } from './ingest.js'
+import { benchNaiveRows, jsonWireBytesPerSample } from './baseline.js'
+import { benchCodec } from './codec.js'
+import { benchStore } from './store.js'
+import { benchQuery } from './query.js'
+
+// `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
+// (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload.
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'outpost-bench-'))
+  try {
+    console.log(`Outpost benchmarks on ${machineLine()}\n`)
+
+    const devices = Number(process.env.OUTPOST_BENCH_DEVICES ?? 10)
+    const series = Number(process.env.OUTPOST_BENCH_SERIES ?? 100)
+    const backfill = process.env.OUTPOST_BENCH_BACKFILL ?? '1d'
+    console.log(`ingest: outpost simulate --backfill ${backfill} --devices ${devices} --series ${series} --interval 10s → outpost hub (two processes)`)
+    const ingest = await benchIngest({ dir: join(dir, 'ingest'), devices, series, interval: '10s', backfill })
+    const naive = await benchNaiveRows(join(dir, 'naive'))
+    const jsonWire = jsonWireBytesPerSample()
+    console.log(`  samples stored and acked   ${fmt(ingest.samples)} in ${fmt(ingest.seconds, 1)} s (hub counted ${fmt(ingest.storedSamples)})`)
+    console.log(`  ingest                     ${fmt(ingest.samplesPerSecond)} samples/s  | baseline one LevelDB row per sample ${fmt(naive.samplesPerSecond)}/s → ${ratio(ingest.samplesPerSecond, naive.samplesPerSecond)}`)
+    console.log(`  wire                       ${fmt(ingest.wireBytesPerSample, 2)} B/sample   | baseline row-wise JSON ${fmt(jsonWire, 1)} B/sample → ${ratio(jsonWire, ingest.wireBytesPerSample)} smaller`)
+    console.log(`  disk (hub data dir)        ${fmt(ingest.diskBytesPerSample, 2)} B/sample   | baseline one row per sample ${fmt(naive.diskBytesPerSample, 2)} B/sample → ${ratio(naive.diskBytesPerSample, ingest.diskBytesPerSample)} smaller`)
+    console.log(`  head rows left uncompacted ${fmt(ingest.compactedHeadRowsLeft)} (the current window stays in the head)`)
+    console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)
+    console.log(`  query ${devices} devices avg, 1 day, 5m step   ${fmt(ingest.queryFleetDayMs, 1)} ms (median, over HTTP)\n`)
+
+    const codec = await benchCodec()
+    console.log('codec (100,000-sample batch, in process):')
+    for (const [k, v] of Object.entries(codec)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    const store = await benchStore(join(dir, 'store'))
+    console.log('\nstore (LevelMetricStore in process):')
+    for (const [k, v] of Object.entries(store)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    const query = benchQuery()
+    console.log('\nquery engine (in memory):')
+    for (const [k, v] of Object.entries(query)) console.log(`  ${k.padEnd(28)} ${fmt(v, 1)}`)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
