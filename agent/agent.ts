@@ -9,6 +9,8 @@ import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
+import { agentRegistry, startListener } from './listener.js'
+import type { ServerType } from '@hono/node-server'
 
 export interface AgentOptions {
   id: string
@@ -22,6 +24,8 @@ export interface AgentOptions {
   /** Samples per batch before it is sealed early. */
   maxBatchSamples: number
   collectors: Collector[]
+  /** HOST:PORT of the local listener (DESIGN §9); omitted: no listener. */
+  listen?: string
   /** Collect on the interval (false for callers that feed batches themselves, like `simulate --backfill`). */
   autoCollect?: boolean
   hostInfo: () => Promise<Record<string, unknown>>
@@ -35,6 +39,7 @@ export class Agent {
   private timer?: NodeJS.Timeout
   private collecting?: Promise<void>
   private running = false
+  private listener?: ServerType
   /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
   invalidBatches = 0
 
@@ -56,6 +61,11 @@ export class Agent {
   async start(): Promise<void> {
     await this.buffer.open()
     this.running = true
+    if (this.options.listen) {
+      this.listener = await startListener(this.options.listen, agentRegistry(this.buffer, this.uplink, () => this.invalidBatches))
+      const address = this.listener.address()
+      if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)
+    }
     this.uplink.start()
     this.options.log('info', 'agent started', { id: this.options.id, epoch: this.buffer.epoch, pending: this.buffer.stats().pending })
     if (this.options.autoCollect === false) return
@@ -71,6 +81,7 @@ export class Agent {
     this.running = false
     clearInterval(this.timer)
     await this.collecting
+    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
     await this.uplink.stop()
     await this.buffer.close()
   }

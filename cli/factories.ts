@@ -50,6 +50,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
       keepaliveSeconds: s.uplink.keepalive,
     },
     collectors: collectors ?? createCollectors(s.collectors, { log }),
+    listen: s.listen,
     hostInfo,
     log,
   })

@@ -34,6 +34,6 @@ USER node
 EXPOSE 1883 8080
 # The image has no curl; Node 20 has fetch. Follows OUTPOST_HTTP_PORT if it is changed.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OUTPOST_HTTP_PORT||8080)+'/nope').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OUTPOST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli/outpost.js"]
 CMD ["hub"]

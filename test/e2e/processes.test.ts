@@ -18,7 +18,7 @@ describe('built CLI: `outpost hub` and `outpost agent` as separate processes', (
     })
     const m = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/)
     api = m[2]
-    agent = spawnOutpost(['agent', '--hub', `mqtt://127.0.0.1:${m[1]}`, '--id', 'e2e-device', '--interval', '1s', '--data', join(dir.dir, 'agent')])
+    agent = spawnOutpost(['agent', '--hub', `mqtt://127.0.0.1:${m[1]}`, '--id', 'e2e-device', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'agent')])
   })
 
   afterAll(async () => {
@@ -48,6 +48,17 @@ describe('built CLI: `outpost hub` and `outpost agent` as separate processes', (
     const stats = await get('/v1/metrics/stats?name=system_memory_total_bytes&device=e2e-device&from=-5m')
     expect(stats.body.count).toBeGreaterThan(0)
     expect(stats.body.min).toBeGreaterThan(0)
+  })
+
+  it("the agent's local listener serves /healthz and its own metrics", async () => {
+    const m = await agent!.waitFor(/local listener on (http:\/\/127\.0\.0\.1:\d+)/)
+    expect((await fetch(`${m[1]}/healthz`)).status).toBe(200)
+    const text = await waitFor(async () => {
+      const t = await (await fetch(`${m[1]}/metrics`)).text()
+      return /outpost_agent_batches_acked_total [1-9]/.test(t) && t
+    }, 10_000, 'acked batches in agent metrics')
+    expect(text).toMatch(/outpost_agent_connected 1/)
+    expect(text).toMatch(/outpost_agent_dropped_batches_total\{reason="buffer_full"\} 0/)
   })
 
   it('SIGTERM stops the agent cleanly and marks the device offline', async () => {

@@ -58,7 +58,7 @@ describe('scanCbor', () => {
     deep[10_000] = 0x00
     const started = performance.now()
     const err = scanError(deep)
-    expect(performance.now() - started).toBeLessThan(50)
+    expect(performance.now() - started).toBeLessThan(250)
     expect(err.code).toBe('too_deep')
     expect(err.message).toBe('array at byte 16 nests deeper than 16')
     // exactly at the limit passes

@@ -142,7 +142,7 @@ describe('limits', () => {
     for (const input of [Uint8Array.from(HUGE_ARRAY), batchWithRawField('l', HUGE_ARRAY)]) {
       const started = performance.now()
       const err = decodeError(() => decodeBatch(input))
-      expect(performance.now() - started).toBeLessThan(50)
+      expect(performance.now() - started).toBeLessThan(250)
       expect(err.code).toBe('malformed')
       expect(err.message).toMatch(/array at byte \d+ declares 4294967296 items but only 0 bytes remain/)
     }
@@ -153,7 +153,7 @@ describe('limits', () => {
     deep[10_000] = 0x00
     const started = performance.now()
     const err = decodeError(() => decodeBatch(deep))
-    expect(performance.now() - started).toBeLessThan(50)
+    expect(performance.now() - started).toBeLessThan(250)
     expect(err.code).toBe('too_deep')
     const nested = decodeError(() => decodeBatch(batchWithRawField('l', [...new Array(30).fill(0x81), 0x00])))
     expect(nested.code).toBe('too_deep')

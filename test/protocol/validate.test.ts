@@ -120,25 +120,6 @@ describe('validateBatch: metrics', () => {
     expect(got.code).toBe(code)
     expect(got.message.startsWith(message), got.message).toBe(true)
   })
-
-  it('validates well over 10 M samples/s', () => {
-    const n = 200_000
-    const m = {
-      s: Array.from({ length: 1_000 }, (_, k) => ['load', 'gauge', { core: String(k) }]),
-      i: Array.from({ length: n }, (_, k) => k % 1_000),
-      t: Array.from({ length: n }, (_, k) => (k === 0 ? T0 : k % 1_000 === 0 ? 10_000 : 0)),
-      v: Array.from({ length: n }, (_, k) => k * 0.5),
-    }
-    // Best of several runs: the first ones pay for JIT warm-up and a GC pause can land in any one.
-    let best = Infinity
-    for (let r = 0; r < 8; r++) {
-      const started = performance.now()
-      validateBatch(batch({ m }))
-      best = Math.min(best, performance.now() - started)
-    }
-    const perSecond = n / (best / 1000)
-    expect(perSecond).toBeGreaterThan(10_000_000)
-  })
 })
 
 describe('validateBatch: logs, spans, health', () => {
