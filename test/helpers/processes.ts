@@ -12,8 +12,9 @@ export interface Proc {
 }
 
 /** Spawns the built `outpost` CLI (run `npm run build` first; `npm test` does). */
-export function spawnOutpost(args: string[], env: Record<string, string> = {}): Proc {
+export function spawnOutpost(args: string[], env: Record<string, string> = {}, cwd?: string): Proc {
   const child = spawn(process.execPath, [OUTPOST_BIN, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
