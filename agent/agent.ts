@@ -2,15 +2,19 @@ import { mkdirSync } from 'node:fs'
 import { encode as encodeCbor } from 'cbor-x'
 import { MetricsBuilder } from '../protocol/metrics-builder.js'
 import { assertDeviceId } from '../protocol/ids.js'
-import { PROTOCOL_VERSION, type WireMetrics } from '../protocol/batch.js'
+import { PROTOCOL_VERSION, type HealthResult, type LogRecord, type SpanRecord, type WireMetrics } from '../protocol/batch.js'
 import { validateBatch } from '../protocol/validate.js'
 import type { Collector } from './collectors/types.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
+import { splitBody, type BatchBody } from './split-body.js'
 import { agentRegistry, startListener } from './listener.js'
+import { mountIngest } from './ingest/route.js'
 import type { ServerType } from '@hono/node-server'
+
+export type { BatchBody } from './split-body.js'
 
 export interface AgentOptions {
   id: string
@@ -20,10 +24,12 @@ export interface AgentOptions {
   intervalMs: number
   version: string
   buffer: { maxBytes: number; policy: FullPolicy }
-  uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; keepaliveSeconds: number }
+  uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; keepaliveSeconds: number; maxBytesPerSecond?: number }
   /** Samples per batch before it is sealed early. */
   maxBatchSamples: number
   collectors: Collector[]
+  /** Wall clock for sample timestamps and `at` (tests skew it to play a device whose clock is wrong). */
+  clock?: () => number
   /** HOST:PORT of the local listener (DESIGN §9); omitted: no listener. */
   listen?: string
   /** Collect on the interval (false for callers that feed batches themselves, like `simulate --backfill`). */
@@ -53,6 +59,7 @@ export class Agent {
       token: options.token,
       version: options.version,
       hostInfo: options.hostInfo,
+      clock: options.clock,
       log: options.log,
       ...options.uplink,
     })
@@ -62,7 +69,16 @@ export class Agent {
     await this.buffer.open()
     this.running = true
     if (this.options.listen) {
-      this.listener = await startListener(this.options.listen, agentRegistry(this.buffer, this.uplink, () => this.invalidBatches))
+      const registry = agentRegistry(this.buffer, this.uplink, () => this.invalidBatches)
+      this.listener = await startListener(this.options.listen, registry, (app) =>
+        mountIngest(app, {
+          accept: (body) => this.accept(body),
+          split: (body) => splitBody(body, this.options.maxBatchSamples),
+          registry,
+          retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
+          log: this.options.log,
+        }),
+      )
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)
     }
@@ -75,19 +91,29 @@ export class Agent {
     }, this.options.intervalMs)
   }
 
+  /** Where the local listener is bound (its port when `listen` asked for port 0); undefined without one. */
+  listenerAddress(): { host: string; port: number } | undefined {
+    const address = this.listener?.address()
+    return address && typeof address === 'object' ? { host: address.address, port: address.port } : undefined
+  }
+
   /** Stops intake, waits for the running collection to reach the buffer, then closes (backlog stays on disk). */
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
     await this.collecting
+    this.options.log('debug', 'stop: closing listener')
     await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
+    this.options.log('debug', 'stop: closing uplink')
     await this.uplink.stop()
+    this.options.log('debug', 'stop: closing buffer')
     await this.buffer.close()
+    this.options.log('debug', 'stop: done')
   }
 
   /** Runs every collector once and stores what they produced as one or more batches. */
-  async collectOnce(now = Date.now()): Promise<void> {
+  async collectOnce(now = (this.options.clock ?? Date.now)()): Promise<void> {
     try {
       const builder = new MetricsBuilder()
       const results = await Promise.allSettled(this.options.collectors.map((c) => c.collect(builder, now)))
@@ -111,13 +137,26 @@ export class Agent {
   async appendMetrics(builder: MetricsBuilder): Promise<void> {
     const wire = builder.build()
     if (!wire) return
-    const step = this.options.maxBatchSamples
-    for (let start = 0; start < wire.i.length; start += step) {
-      const part = start === 0 && wire.i.length <= step ? wire : sliceMetrics(wire, start, start + step)
-      if (!this.isValid(part)) continue
-      await this.buffer.append(encodeCbor({ m: part }))
+    for (const part of splitBody({ m: wire }, this.options.maxBatchSamples)) {
+      if (!this.isValid(part.m!)) continue
+      await this.buffer.append(encodeCbor(part))
     }
     this.uplink.notify()
+  }
+
+  /**
+   * Validates and durably buffers data from a local input, all or nothing: resolves once every part is on disk;
+   * throws DecodeError (invalid data, nothing kept) or BufferFullError (policy `block` and no room, nothing kept).
+   */
+  async accept(body: BatchBody): Promise<number[]> {
+    const parts = splitBody(body, this.options.maxBatchSamples)
+    for (const part of parts) {
+      validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part })
+    }
+    if (parts.length === 0) return []
+    const seqs = await this.buffer.appendMany(parts.map((p) => encodeCbor(p)))
+    this.uplink.notify()
+    return seqs
   }
 
   /** A batch the hub would refuse must never enter the buffer, where it would be resent forever. */
@@ -131,13 +170,4 @@ export class Agent {
       return false
     }
   }
-}
-
-function sliceMetrics(wire: NonNullable<ReturnType<MetricsBuilder['build']>>, start: number, end: number) {
-  // Re-base the first delta so each part decodes on its own.
-  let base = 0
-  for (let k = 0; k <= start; k++) base += wire.t[k]
-  const t = wire.t.slice(start, end)
-  t[0] = base
-  return { s: wire.s, i: wire.i.slice(start, end), t, v: wire.v.slice(start, end) }
 }

@@ -29,12 +29,13 @@ export function agentRegistry(buffer: LevelBuffer, uplink: Uplink, invalidBatche
   return registry
 }
 
-/** DESIGN §9: the local listener (127.0.0.1:4318 by default). Ingest routes arrive with local ingest. */
-export async function startListener(listen: string, registry: Registry): Promise<ServerType> {
+/** DESIGN §9: the local listener (127.0.0.1:4318 by default); `extraRoutes` mounts the ingest routes. */
+export async function startListener(listen: string, registry: Registry, extraRoutes?: (app: Hono) => void): Promise<ServerType> {
   const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))]
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }))
+  extraRoutes?.(app)
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server))

@@ -6,6 +6,7 @@ import { decodeAck, encodeBatch, encodeStatus } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
 import type { LevelBuffer } from './buffer/level-buffer.js'
 import { backoffDelay } from './backoff.js'
+import { TokenBucket } from './token-bucket.js'
 
 export interface UplinkOptions {
   hubUrl: string
@@ -20,6 +21,10 @@ export interface UplinkOptions {
   reconnectBaseMs: number
   reconnectMaxMs: number
   keepaliveSeconds: number
+  /** Bandwidth cap for replayed backlog, bytes/s; 0: no cap. Live data is never held back by it. */
+  maxBytesPerSecond?: number
+  /** Agent wall clock (tests shift it to simulate a device whose clock is wrong). */
+  clock?: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
 
@@ -29,6 +34,8 @@ export interface UplinkCounters {
   bytesSent: number
   resent: number
   acked: number
+  /** Batches sent as replayed backlog (marked `hist`). */
+  replayed: number
   errors: number
   connects: number
 }
@@ -38,10 +45,16 @@ export interface UplinkCounters {
  * (DESIGN §5: PUBACK is not an ack). Keeps a window of unacked batches in flight.
  */
 export class Uplink extends EventEmitter {
-  readonly counters: UplinkCounters = { sent: 0, bytesSent: 0, resent: 0, acked: 0, errors: 0, connects: 0 }
+  readonly counters: UplinkCounters = { sent: 0, bytesSent: 0, resent: 0, acked: 0, replayed: 0, errors: 0, connects: 0 }
   private client?: MqttClient
-  private readonly inFlight = new Map<number, number>() // seq -> sent at
-  private highestSent = 0
+  private readonly inFlight = new Map<number, { at: number; hist: boolean }>()
+  /** Batches from this seq on were made while connected: the live lane. Older ones are backlog. */
+  private liveFrom = 1
+  private highestLiveSent = 0
+  private highestBacklogSent = 0
+  private backlogTimer?: NodeJS.Timeout
+  private readonly bucket: TokenBucket
+  private readonly now: () => number
   private attempt = 0
   private reconnectTimer?: NodeJS.Timeout
   private timeoutTimer?: NodeJS.Timeout
@@ -54,6 +67,8 @@ export class Uplink extends EventEmitter {
     private readonly options: UplinkOptions,
   ) {
     super()
+    this.now = options.clock ?? Date.now
+    this.bucket = new TokenBucket(options.maxBytesPerSecond ?? 0)
   }
 
   get connected(): boolean {
@@ -93,17 +108,20 @@ export class Uplink extends EventEmitter {
     this.stopped = true
     clearTimeout(this.reconnectTimer)
     clearInterval(this.timeoutTimer)
+    clearTimeout(this.backlogTimer)
     const client = this.client
     if (!client) return
     if (client.connected) {
-      await client
+      const offline = client
         .publishAsync(topics.status(this.options.deviceId), Buffer.from(encodeStatus({ state: 'offline', at: Date.now() })), {
           qos: 1,
           retain: true,
         })
         .catch(() => {})
+      await Promise.race([offline, new Promise((r) => setTimeout(r, 2_000).unref())])
     }
-    await client.endAsync(!client.connected).catch(() => {})
+    // Forced: unacked batches stay in the buffer, so nothing waits on MQTT's own in-flight messages.
+    await Promise.race([client.endAsync(true).catch(() => {}), new Promise((r) => setTimeout(r, 2_000).unref())])
   }
 
   private async onConnect(): Promise<void> {
@@ -120,9 +138,12 @@ export class Uplink extends EventEmitter {
       this.options.log('warning', 'session setup failed', { error: (err as Error).message })
       return
     }
-    // Everything unacked is sent again: the hub dedups (DESIGN §5).
+    // Everything unacked is sent again: the hub dedups (DESIGN §5). What was buffered before this connection is
+    // backlog: it drains oldest-first beside live data, under the bandwidth cap (DESIGN §5).
     this.inFlight.clear()
-    this.highestSent = 0
+    this.liveFrom = this.buffer.stats().nextSeq
+    this.highestLiveSent = this.liveFrom - 1
+    this.highestBacklogSent = 0
     this.emit('connected')
     void this.pump()
   }
@@ -149,12 +170,23 @@ export class Uplink extends EventEmitter {
       return
     }
     if (ack.ep !== this.buffer.epoch) return
-    void this.buffer.ack(ack.ep, ack.seq).then((n) => {
+    void this.applyAck(ack.ep, ack.seq, ack.r ?? [])
+  }
+
+  private async applyAck(ep: string, seq: number, ranges: Array<[number, number]>): Promise<void> {
+    try {
+      let n = await this.buffer.ack(ep, seq)
+      if (ranges.length > 0) n += await this.buffer.ackRanges(ep, ranges)
       this.counters.acked += n
-      for (const seq of this.inFlight.keys()) if (seq <= ack.seq) this.inFlight.delete(seq)
-      if (n > 0) this.emit('acked', ack.seq)
-      void this.pump()
-    })
+      for (const s of this.inFlight.keys()) {
+        if (s <= seq || ranges.some(([a, b]) => s >= a && s <= b)) this.inFlight.delete(s)
+      }
+      if (n > 0) this.emit('acked', seq)
+    } catch (err) {
+      this.counters.errors++
+      this.options.log('error', 'applying ack failed', { error: (err as Error).message })
+    }
+    void this.pump()
   }
 
   private async pump(): Promise<void> {
@@ -167,13 +199,7 @@ export class Uplink extends EventEmitter {
       do {
         this.pumpAgain = false
         while (this.connected && !this.stopped && this.inFlight.size < this.options.inflight) {
-          const room = this.options.inflight - this.inFlight.size
-          const next = await this.buffer.read(this.highestSent, room)
-          if (next.length === 0) break
-          for (const item of next) {
-            this.highestSent = item.seq
-            this.send(item.seq, item.body)
-          }
+          if (!(await this.sendLive()) && !(await this.sendBacklog())) break
         }
       } while (this.pumpAgain)
     } catch (err) {
@@ -184,24 +210,56 @@ export class Uplink extends EventEmitter {
     }
   }
 
-  private send(seq: number, body: Uint8Array, resend = false): void {
+  /** Live lane first: batches made since the link came up, in order. */
+  private async sendLive(): Promise<boolean> {
+    const room = this.options.inflight - this.inFlight.size
+    const next = await this.buffer.read(this.highestLiveSent, room)
+    for (const item of next) {
+      this.highestLiveSent = item.seq
+      this.send(item.seq, item.body, false, false)
+    }
+    return next.length > 0
+  }
+
+  /** Backlog lane: oldest first, at most half the window, within the bandwidth budget. */
+  private async sendBacklog(): Promise<boolean> {
+    const backlogInFlight = [...this.inFlight.values()].filter((f) => f.hist).length
+    if (backlogInFlight >= Math.max(1, Math.floor(this.options.inflight / 2))) return false
+    const wait = this.bucket.waitMs()
+    if (wait > 0) {
+      clearTimeout(this.backlogTimer)
+      this.backlogTimer = setTimeout(() => void this.pump(), wait)
+      return false
+    }
+    const [item] = await this.buffer.read(this.highestBacklogSent, 1, this.liveFrom)
+    if (!item) return false
+    this.highestBacklogSent = item.seq
+    if (this.inFlight.has(item.seq)) return true
+    this.bucket.tryTake(this.send(item.seq, item.body, false, true))
+    return true
+  }
+
+  /** Publishes one batch; returns its encoded size. */
+  private send(seq: number, body: Uint8Array, resend: boolean, hist: boolean): number {
     const client = this.client
-    if (!client?.connected) return
+    if (!client?.connected) return 0
     const batch: Batch = {
       ...(decodeCbor(body) as Omit<Batch, 'v' | 'dev' | 'ep' | 'seq' | 'at'>),
       v: PROTOCOL_VERSION,
       dev: this.options.deviceId,
       ep: this.buffer.epoch,
       seq,
-      at: Date.now(),
-      lo: this.buffer.lowestSeq(),
+      at: this.now(),
+      lo: Math.min(this.buffer.lowestSeq(), seq),
     }
+    if (hist) batch.hist = true
     const payload = Buffer.from(encodeBatch(batch))
-    this.inFlight.set(seq, Date.now())
+    this.inFlight.set(seq, { at: Date.now(), hist })
     if (resend) this.counters.resent++
     else {
       this.counters.sent++
       this.counters.bytesSent += payload.byteLength
+      if (hist) this.counters.replayed++
     }
     client.publish(topics.telemetry(this.options.deviceId), payload, { qos: 1 }, (err) => {
       if (err) {
@@ -209,14 +267,17 @@ export class Uplink extends EventEmitter {
         this.inFlight.delete(seq)
       }
     })
+    return payload.byteLength
   }
 
   private async resendExpired(): Promise<void> {
     if (!this.connected) return
     const now = Date.now()
-    const expired = [...this.inFlight].filter(([, at]) => now - at > this.options.ackTimeoutMs).map(([seq]) => seq)
-    if (expired.length === 0) return
-    const held = await this.buffer.read(Math.min(...expired) - 1, this.options.inflight)
-    for (const item of held) if (this.inFlight.has(item.seq)) this.send(item.seq, item.body, true)
+    for (const [seq, flight] of this.inFlight) {
+      if (now - flight.at <= this.options.ackTimeoutMs) continue
+      const [item] = await this.buffer.read(seq - 1, 1)
+      if (item?.seq === seq) this.send(seq, item.body, true, flight.hist)
+      else this.inFlight.delete(seq) // acked or dropped meanwhile
+    }
   }
 }

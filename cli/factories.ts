@@ -18,6 +18,30 @@ export function packageVersion(): string {
   return '0.0.0'
 }
 
+// Test-only switches, read from the environment so no user-facing flag exposes them. The crash and checker tests
+// use them to inject a hub crash between write and ack, to prove the checker sees duplicates, and to skew a clock.
+function hubTestingHooks(log: LogFn) {
+  const crashAfter = Number(process.env.OUTPOST_TEST_CRASH_AFTER_WRITE ?? 0)
+  let writes = 0
+  return {
+    dedupDisabled: process.env.OUTPOST_TEST_DEDUP_OFF === '1',
+    afterWrite:
+      crashAfter > 0
+        ? () => {
+            if (++writes === crashAfter) {
+              log('warning', 'test hook: SIGKILL after a durable write, before its ack')
+              process.kill(process.pid, 'SIGKILL')
+            }
+          }
+        : undefined,
+  }
+}
+
+function skewedClock(): (() => number) | undefined {
+  const skew = Number(process.env.OUTPOST_TEST_CLOCK_SKEW_MS ?? 0)
+  return skew ? () => Date.now() + skew : undefined
+}
+
 export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
   return new Hub({
     data: s.data,
@@ -28,6 +52,8 @@ export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
     adminToken: s.adminToken,
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
+    clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
+    testing: hubTestingHooks(log),
     log,
   })
 }
@@ -48,9 +74,11 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
       reconnectBaseMs: s.uplink.reconnectMin,
       reconnectMaxMs: s.uplink.reconnectMax,
       keepaliveSeconds: s.uplink.keepalive,
+      maxBytesPerSecond: s.uplink.maxBytesPerSecond,
     },
     collectors: collectors ?? createCollectors(s.collectors, { log }),
     listen: s.listen,
+    clock: skewedClock(),
     hostInfo,
     log,
   })

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import type { Setting } from './config.js'
-import { bool, duration, hostPort, mqttUrl, port, positiveInt, size } from './value-types.js'
+import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero } from './value-types.js'
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
 
@@ -15,6 +15,9 @@ export const hubSettings: Setting[] = [
   { path: 'adminToken', description: 'admin API token (default: generated on first start, printed once)', schema: z.string().min(16, 'must be at least 16 characters') },
   { path: 'maxBatchBytes', description: 'largest telemetry payload accepted', schema: size, default: '1MiB' },
   { path: 'compactInterval', description: 'how often closed time windows are compacted', schema: duration, default: '30s' },
+  { path: 'clock.correctAbove', description: "correct a device's timestamps when its clock is off by more than this", schema: duration, default: '2s' },
+  { path: 'clock.maxAhead', description: 'refuse samples further ahead of hub time than this', schema: duration, default: '10m' },
+  { path: 'clock.maxBehind', description: 'refuse samples older than this', schema: duration, default: '30d' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -27,6 +30,7 @@ export interface HubSettings {
   adminToken?: string
   maxBatchBytes: number
   compactInterval: number
+  clock: { correctAbove: number; maxAhead: number; maxBehind: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 
@@ -46,6 +50,7 @@ export const agentSettings: Setting[] = [
   { path: 'uplink.reconnectMin', description: 'first reconnect delay', schema: duration, default: '500ms' },
   { path: 'uplink.reconnectMax', description: 'longest reconnect delay', schema: duration, default: '30s' },
   { path: 'uplink.keepalive', description: 'MQTT keepalive in seconds', schema: positiveInt, default: 30 },
+  { path: 'uplink.maxBytesPerSecond', description: 'bandwidth cap for replaying backlog after an outage (0: none); live data goes first regardless', schema: sizeOrZero, default: '1MiB' },
   { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
@@ -59,7 +64,7 @@ export interface AgentSettings {
   listen: string
   buffer: { maxBytes: number; policy: 'drop_oldest' | 'block' }
   batch: { maxSamples: number }
-  uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number }
+  uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

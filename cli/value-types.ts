@@ -38,3 +38,6 @@ export const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT')
 
 export const mqttUrl = z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtt://HOST:PORT or mqtts://HOST:PORT')
+
+/** A size, or 0 to mean "no limit". */
+export const sizeOrZero = z.union([z.literal(0), z.literal('0'), size]).transform((v) => (v === '0' ? 0 : v))

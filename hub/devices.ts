@@ -6,6 +6,8 @@ export interface DeviceCounters {
   samples: number
   duplicates: number
   rejected: number
+  /** Samples refused for lying outside the accepted time window. */
+  samplesOutOfWindow: number
 }
 
 export interface DeviceRecord {
@@ -16,8 +18,10 @@ export interface DeviceRecord {
   version?: string
   host?: Record<string, unknown>
   epoch?: string
-  /** Hub receive time minus the agent's send time of the latest batch, ms (includes network delay). */
+  /** Estimated hub time − device time, ms (the raw offset, kept whether or not it is corrected). */
   clockOffsetMs?: number
+  /** True while stored timestamps are shifted by the offset (it exceeds the threshold). */
+  clockCorrected?: boolean
   counters: DeviceCounters
 }
 
@@ -61,8 +65,10 @@ export class DeviceRegistry {
     await this.flush()
   }
 
-  recordBatch(id: string, samples: number, duplicate: boolean, clockOffsetMs: number): void {
+  recordBatch(id: string, samples: number, duplicate: boolean, clockOffsetMs: number, corrected: boolean, outOfWindow: number): void {
     const d = this.touch(id)
+    d.clockCorrected = corrected
+    d.counters.samplesOutOfWindow = (d.counters.samplesOutOfWindow ?? 0) + outOfWindow
     if (duplicate) d.counters.duplicates++
     else {
       d.counters.batches++
@@ -90,7 +96,7 @@ export class DeviceRegistry {
     let d = this.devices.get(id)
     const now = this.clock()
     if (!d) {
-      d = { id, online: false, firstSeen: now, lastSeen: now, counters: { batches: 0, samples: 0, duplicates: 0, rejected: 0 } }
+      d = { id, online: false, firstSeen: now, lastSeen: now, counters: { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 } }
       this.devices.set(id, d)
     }
     d.lastSeen = now

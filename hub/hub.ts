@@ -12,6 +12,7 @@ import { startBroker, type BrokerHandle } from './broker.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
 import { DEFAULT_QUERY_LIMITS } from './query/params.js'
+import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
   data: string
@@ -22,6 +23,9 @@ export interface HubOptions {
   adminToken?: string
   maxBatchBytes: number
   compactIntervalMs: number
+  clockPolicy?: Partial<ClockPolicy>
+  /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
+  testing?: { dedupDisabled?: boolean; afterWrite?: () => void }
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   clock?: () => number
 }
@@ -68,6 +72,10 @@ export class Hub {
       devices: this.devices,
       metrics: this.metrics,
       limits: { maxBytes: this.options.maxBatchBytes },
+      clockOffsets: new ClockOffsets(),
+      clockPolicy: { ...DEFAULT_CLOCK_POLICY, ...this.options.clockPolicy },
+      dedupDisabled: this.options.testing?.dedupDisabled,
+      afterWrite: this.options.testing?.afterWrite,
       clock: this.clock,
       log,
     }

@@ -2,10 +2,12 @@ import type { Aedes } from 'aedes'
 import { DecodeError } from '../protocol/errors.js'
 import { decodeBatch, encodeAck } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
+import type { Ack } from '../protocol/batch.js'
 import type { DecodeLimits } from '../protocol/cbor-limits.js'
 import type { MetricStore } from './store/types.js'
 import type { DeviceRegistry } from './devices.js'
 import type { HubMetrics } from './self-metrics.js'
+import { applyTimeWindow, correctionFor, type ClockOffsets, type ClockPolicy } from './clock.js'
 
 export interface IngestDeps {
   broker: Aedes
@@ -13,6 +15,12 @@ export interface IngestDeps {
   devices: DeviceRegistry
   metrics: HubMetrics
   limits: Partial<DecodeLimits>
+  clockOffsets: ClockOffsets
+  clockPolicy: ClockPolicy
+  /** Test-only: store duplicates too, so crash tests can prove their checker sees them. */
+  dedupDisabled?: boolean
+  /** Test-only: called after the durable write, before the ack (crash injection). */
+  afterWrite?: () => void
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -21,6 +29,10 @@ export interface IngestDeps {
  * Decodes, validates and stores one telemetry payload, then acks it on `…/ack` (DESIGN §5: the ack
  * follows the durable write; the broker's PUBACK does not). A refused payload is counted and never acked.
  */
+function ackFor(ep: string, result: { ackSeq: number; storedRanges: Array<[number, number]> }): Ack {
+  return result.storedRanges.length > 0 ? { ep, seq: result.ackSeq, r: result.storedRanges } : { ep, seq: result.ackSeq }
+}
+
 export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, clientId: string | undefined, payload: Uint8Array): Promise<void> {
   const received = deps.clock()
   const timer = deps.metrics.ingestSeconds.startTimer()
@@ -37,23 +49,32 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     deps.log('warning', 'telemetry rejected', { device: topicDevice, reason, error: (err as Error).message })
     return
   }
+  // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
+  const offset = deps.clockOffsets.observe(topicDevice, received, batch.at)
+  const shift = correctionFor(offset, deps.clockPolicy)
+  const windowed = applyTimeWindow(batch.m, shift, received, deps.clockPolicy)
+  if (windowed.tooNew) deps.metrics.samplesRejected.inc({ reason: 'too_new' }, windowed.tooNew)
+  if (windowed.tooOld) deps.metrics.samplesRejected.inc({ reason: 'too_old' }, windowed.tooOld)
   let result
   try {
-    result = await deps.store.ingest(batch)
+    const toStore = { ...batch, m: windowed.metrics }
+    result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {
     // Not acked: the agent keeps the batch and sends it again.
     deps.metrics.rejected.inc({ reason: 'store_error' })
     deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
     return
   }
+  deps.afterWrite?.()
   if (result.duplicate) deps.metrics.duplicates.inc()
   else {
     deps.metrics.batches.inc()
     deps.metrics.samples.inc(result.samples)
   }
-  deps.devices.recordBatch(topicDevice, result.samples, result.duplicate, received - batch.at)
+  if (deps.dedupDisabled) result = { ...result, ackSeq: 0, storedRanges: [[batch.seq, batch.seq] as [number, number]] }
+  deps.devices.recordBatch(topicDevice, result.samples, result.duplicate, offset, shift !== 0, windowed.tooNew + windowed.tooOld)
   deps.broker.publish(
-    { cmd: 'publish', topic: topics.ack(topicDevice), payload: Buffer.from(encodeAck({ ep: batch.ep, seq: result.ackSeq })), qos: 1, retain: false, dup: false },
+    { cmd: 'publish', topic: topics.ack(topicDevice), payload: Buffer.from(encodeAck(ackFor(batch.ep, result))), qos: 1, retain: false, dup: false },
     (err) => {
       if (err) deps.log('warning', 'ack publish failed', { device: topicDevice, error: err.message })
       else deps.metrics.acks.inc()

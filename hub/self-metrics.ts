@@ -12,6 +12,12 @@ export class HubMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   })
+  readonly samplesRejected = new Counter({
+    name: 'outpost_hub_samples_rejected_total',
+    help: 'Samples refused for lying outside the accepted time window, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
   readonly acks = new Counter({ name: 'outpost_hub_acks_total', help: 'Acks published to agents', registers: [this.registry] })
   readonly devicesOnline = new Gauge({ name: 'outpost_hub_devices_online', help: 'Devices whose last status is online', registers: [this.registry] })
   readonly devicesKnown = new Gauge({ name: 'outpost_hub_devices_known', help: 'Devices ever seen', registers: [this.registry] })
@@ -32,5 +38,6 @@ export class HubMetrics {
     for (const reason of ['too_large', 'malformed', 'too_deep', 'too_many_items', 'unsupported_version', 'invalid_field', 'unknown_field', 'wrong_device', 'store_error']) {
       this.rejected.inc({ reason }, 0)
     }
+    for (const reason of ['too_new', 'too_old']) this.samplesRejected.inc({ reason }, 0)
   }
 }

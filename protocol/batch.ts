@@ -98,6 +98,8 @@ export interface Batch {
 export interface Ack {
   ep: string
   seq: number
+  /** Seqs above `seq` also stored, as [start, end] pairs: the agent may delete them too (selective ack). */
+  r?: Array<[number, number]>
 }
 
 /** Agent → all on `…/status`, retained. The MQTT will carries `{state: 'offline'}`. */

@@ -71,6 +71,9 @@ export const finite: Check<number> = (v, p) =>
 export const positiveSafeInt: Check<number> = (v, p) =>
   Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : invalid(p, 'must be a positive safe integer', v)
 
+export const nonNegativeSafeInt: Check<number> = (v, p) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : invalid(p, 'must be a non-negative safe integer', v)
+
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {
   return (v, p) => ((values as readonly unknown[]).includes(v) ? (v as T) : invalid(p, `must be one of ${values.join(', ')}`, v))
 }

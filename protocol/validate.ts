@@ -28,6 +28,7 @@ import {
   optional,
   plainObject,
   positiveSafeInt,
+  nonNegativeSafeInt,
   readRecord,
   record,
   required,
@@ -226,7 +227,20 @@ export function validateBatch(raw: unknown): DecodedBatch {
   return batch
 }
 
-const ACK_SHAPE: Shape<Ack> = { ep: required(epoch), seq: required(positiveSafeInt) }
+/** Stored seqs above the watermark, as [start, end] pairs (at most 64), so live data sent ahead of a backlog is released. */
+const seqRange: Check<[number, number]> = (v, p) => {
+  if (!Array.isArray(v) || v.length !== 2) invalid(p, 'must be a [start, end] pair', v)
+  const start = positiveSafeInt(v[0], `${p}[0]`)
+  const end = positiveSafeInt(v[1], `${p}[1]`)
+  return end >= start ? [start, end] : invalid(p, 'end must be >= start', v)
+}
+const ackRanges: Check<Array<[number, number]>> = (v, p) => {
+  const ranges = arrayOf(seqRange)(v, p)
+  return ranges.length <= 64 ? ranges : invalid(p, 'at most 64 ranges', ranges.length)
+}
+
+// seq 0: nothing of the epoch is stored contiguously yet (the first batch to arrive may not be seq 1).
+const ACK_SHAPE: Shape<Ack> = { ep: required(epoch), seq: required(nonNegativeSafeInt), r: optional(ackRanges) }
 
 const STATUS_SHAPE: Shape<StatusMessage> = {
   state: required(oneOf(['online', 'offline'] as const)),

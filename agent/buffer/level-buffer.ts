@@ -1,151 +1,216 @@
-import { randomBytes } from 'node:crypto'
-import { Level } from 'level'
-import type { BufferedBatch, BufferStats, FullPolicy } from './types.js'
+import type { BufferedBatch, BufferStats, LevelBufferOptions } from './types.js'
 import { BufferFullError } from './types.js'
+import { encodeRecord } from './record.js'
+import { dirBytes, isCorruption, levelFileBytes, openBufferDb, resetBufferDb } from './level-files.js'
+import type { OpenedDb } from './level-files.js'
+import { RecordStore } from './record-store.js'
 
-export interface LevelBufferOptions {
-  maxBytes: number
-  policy: FullPolicy
-}
+export type { LevelBufferOptions } from './types.js'
 
-const META_EPOCH = 'epoch'
-const META_NEXT_SEQ = 'nextSeq'
-const seqKey = (seq: number) => seq.toString().padStart(16, '0')
+/** Key, sublevel prefix and log framing per record, for the disk estimate between measurements. */
+const ENTRY_OVERHEAD = 64
+const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER
+const MAX_REPAIRS = 2
 
 /**
- * The agent's durable outbox (DESIGN §5). A batch stays until the hub acks it; its seq and the
- * next-seq counter are written in one atomic batch, so a seq is never reused, across restarts too.
+ * The agent's durable outbox (DESIGN §5, docs/delivery.md). A batch stays until the hub acks it; its seq and the
+ * counters are written in one atomic batch, so a seq is never reused, across restarts too. The cap is on the
+ * directory's real size on disk. Damaged records go to a quarantine, and a damaged database is repaired or
+ * replaced, so the agent keeps collecting and sending whatever happened to its disk. Operations run one at a time.
  */
 export class LevelBuffer {
-  private readonly db: Level<string, Uint8Array>
-  private readonly batches
-  private readonly meta
-  private epochId = ''
-  private next = 1
-  private bytes = 0
-  private pending = 0
+  /** LevelDB's file size for this cap: also how far disk use may pass the cap for a moment. */
+  readonly fileBytes: number
+  private store: RecordStore | undefined
+  private diskMeasured = 0
+  private writtenSinceMeasure = 0
   private readonly dropped: Record<string, number> = {}
-  private readonly sizes = new Map<number, number>()
+  private readonly recoveries = { repaired: 0, reset: 0 }
+  private readonly clock: () => number
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
     readonly dir: string,
     private readonly options: LevelBufferOptions,
   ) {
-    this.db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
-    this.batches = this.db.sublevel<string, Uint8Array>('b', { valueEncoding: 'view' })
-    this.meta = this.db.sublevel<string, string>('meta', { valueEncoding: 'utf8' })
+    this.clock = options.clock ?? Date.now
+    this.fileBytes = levelFileBytes(options.maxBytes)
   }
 
   get epoch(): string {
-    return this.epochId
+    return this.store?.epoch ?? ''
   }
 
-  async open(): Promise<void> {
-    await this.db.open()
-    const epoch = await this.meta.get(META_EPOCH)
-    if (epoch === undefined) {
-      // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
-      this.epochId = randomBytes(8).toString('hex')
-      await this.meta.batch([
-        { type: 'put', key: META_EPOCH, value: this.epochId },
-        { type: 'put', key: META_NEXT_SEQ, value: '1' },
-      ])
-    } else {
-      this.epochId = epoch
-      this.next = Number((await this.meta.get(META_NEXT_SEQ)) ?? '1')
-    }
-    for await (const [key, value] of this.batches.iterator()) {
-      this.sizes.set(Number(key), value.byteLength)
-      this.bytes += value.byteLength
-      this.pending++
-    }
+  open(): Promise<void> {
+    return this.serialize(() => this.openStore(0))
   }
 
-  async close(): Promise<void> {
-    await this.queue.catch(() => {})
-    await this.db.close()
-  }
-
-  /** Durably stores a batch body; resolves with its seq once it is on disk. */
-  append(body: Uint8Array): Promise<number> {
+  close(): Promise<void> {
     return this.serialize(async () => {
-      if (body.byteLength > this.options.maxBytes) throw new BufferFullError('batch larger than the whole buffer')
-      if (this.bytes + body.byteLength > this.options.maxBytes) {
-        if (this.options.policy === 'block') throw new BufferFullError('buffer full')
-        await this.dropOldest(this.bytes + body.byteLength - this.options.maxBytes)
-      }
-      const seq = this.next
-      await this.db.batch([
-        { type: 'put', sublevel: this.batches, key: seqKey(seq), value: body },
-        { type: 'put', sublevel: this.meta, key: META_NEXT_SEQ, value: String(seq + 1) },
-      ] as never)
-      this.next = seq + 1
-      this.sizes.set(seq, body.byteLength)
-      this.bytes += body.byteLength
-      this.pending++
-      return seq
+      await this.store?.close()
     })
   }
 
-  /** Up to `limit` batches with seq > afterSeq, oldest first. */
-  async read(afterSeq: number, limit: number): Promise<BufferedBatch[]> {
-    const out: BufferedBatch[] = []
-    for await (const [key, body] of this.batches.iterator({ gt: seqKey(afterSeq), limit })) {
-      out.push({ seq: Number(key), body })
-    }
-    return out
+  /** Durably stores a batch body; resolves with its seq once LevelDB has it. */
+  async append(body: Uint8Array): Promise<number> {
+    return (await this.appendMany([body]))[0]
   }
 
-  /** The hub stored every batch up to `seq` (DESIGN §3 ack): forget them. */
+  /** Stores several bodies in one atomic write: all or none. Resolves with their seqs. */
+  appendMany(bodies: Uint8Array[]): Promise<number[]> {
+    return this.serialize(() =>
+      this.guarded(async (store) => {
+        if (bodies.length === 0) return []
+        const records = bodies.map(encodeRecord)
+        const incoming = records.reduce((n, r) => n + r.byteLength + ENTRY_OVERHEAD, 0)
+        await this.makeRoom(store, incoming)
+        const first = await store.put(
+          records,
+          bodies.reduce((n, b) => n + b.byteLength, 0),
+        )
+        this.writtenSinceMeasure += incoming
+        return records.map((_, k) => first + k)
+      }),
+    )
+  }
+
+  /**
+   * Up to `limit` intact batches with afterSeq < seq < beforeSeq, oldest first. Damaged records met on the way are
+   * quarantined and counted, never returned.
+   */
+  read(afterSeq: number, limit: number, beforeSeq = NO_UPPER_BOUND): Promise<BufferedBatch[]> {
+    return this.serialize(() => this.guarded((store) => store.readIntact(afterSeq, limit, beforeSeq)))
+  }
+
+  /** The hub stored every batch of `epoch` up to `seq` (DESIGN §3 ack): forget them. Resolves with how many. */
   ack(epoch: string, seq: number): Promise<number> {
-    return this.serialize(async () => {
-      if (epoch !== this.epochId) return 0
-      const removed = [...this.sizes.keys()].filter((s) => s <= seq)
-      if (removed.length === 0) return 0
-      await this.batches.clear({ lte: seqKey(seq) })
-      for (const s of removed) this.forget(s)
-      return removed.length
-    })
+    return this.ackRanges(epoch, [[0, seq]])
   }
 
-  /** Lowest seq still held, or the next seq when empty: everything below was acked or dropped. */
+  /** The hub stored these particular seqs (above its contiguous watermark): forget them. */
+  ackSeqs(epoch: string, seqs: number[]): Promise<number> {
+    return this.ackRanges(
+      epoch,
+      seqs.map((s): [number, number] => [s, s]),
+    )
+  }
+
+  /** The hub stored every seq in each inclusive range [from, to]: forget them. Resolves with how many. */
+  ackRanges(epoch: string, ranges: [number, number][]): Promise<number> {
+    return this.serialize(() =>
+      this.guarded(async (store) => {
+        if (epoch !== store.epoch) return 0
+        let removed = 0
+        for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) removed += await store.deleteRange(from, to)
+        return removed
+      }),
+    )
+  }
+
+  /** Lowest seq still held, or the next seq when empty: everything below was acked, dropped or quarantined. */
   lowestSeq(): number {
-    let low = this.next
-    for (const s of this.sizes.keys()) if (s < low) low = s
-    return low
+    return this.store?.lowestSeq() ?? 1
   }
 
   stats(): BufferStats {
+    const s = this.store
     return {
-      epoch: this.epochId,
-      bytes: this.bytes,
-      pending: this.pending,
-      oldestSeq: this.pending > 0 ? this.lowestSeq() : undefined,
-      nextSeq: this.next,
+      epoch: this.epoch,
+      bytes: s?.bytes ?? 0,
+      diskBytes: this.diskMeasured + this.writtenSinceMeasure,
+      pending: s?.pending ?? 0,
+      oldestSeq: s && s.pending > 0 ? s.lowestSeq() : undefined,
+      nextSeq: s?.next ?? 1,
       droppedBatches: { ...this.dropped },
+      quarantined: s?.quarantined ?? 0,
+      recoveries: { ...this.recoveries },
     }
   }
 
-  private async dropOldest(needed: number): Promise<void> {
-    const ops: { type: 'del'; key: string }[] = []
-    let freed = 0
-    for (const seq of [...this.sizes.keys()].sort((a, b) => a - b)) {
-      if (freed >= needed) break
-      freed += this.sizes.get(seq)!
-      ops.push({ type: 'del', key: seqKey(seq) })
+  /**
+   * Opens the database (repairing it, or replacing it with a new epoch when beyond repair) and loads its counters.
+   * Over a mid-run recovery the seqs keep increasing, so the uplink's notion of what it sent stays valid.
+   */
+  private async openStore(repairs: number): Promise<void> {
+    const minNext = this.store?.next ?? 1
+    const knownPending = this.store?.pending ?? 0
+    const opened = await openBufferDb(this.dir, this.options.maxBytes, this.clock, repairs > 0)
+    try {
+      this.store = await this.load(opened, minNext, knownPending)
+    } catch (err) {
+      await opened.db.close().catch(() => {})
+      if (!isCorruption(err) || opened.outcome.kind === 'reset') throw err
+      this.log('error', 'buffer database damaged while loading', { outcome: opened.outcome.kind, error: (err as Error).message })
+      // A second repair sometimes finishes what the first left (a table it kept but cannot read); then give up.
+      if (repairs < MAX_REPAIRS) return this.openStore(repairs + 1)
+      this.store = await this.load(await resetBufferDb(this.dir, this.options.maxBytes, this.clock), minNext, knownPending)
     }
-    await this.batches.batch(ops)
-    for (const op of ops) this.forget(Number(op.key))
-    this.dropped.buffer_full = (this.dropped.buffer_full ?? 0) + ops.length
+    await this.measureDisk()
   }
 
-  private forget(seq: number): void {
-    const size = this.sizes.get(seq)
-    if (size === undefined) return
-    this.sizes.delete(seq)
-    this.bytes -= size
-    this.pending--
+  private async load({ db, outcome }: OpenedDb, minNext: number, knownPending: number): Promise<RecordStore> {
+    const hooks = { fsync: this.options.fsync === true, count: (reason: string, n: number) => this.count(reason, n), log: this.log }
+    if (outcome.kind === 'repaired') {
+      this.recoveries.repaired++
+      this.log('warning', 'buffer database was corrupt and has been repaired')
+    }
+    if (outcome.kind === 'reset') {
+      this.recoveries.reset++
+      this.count('corrupt', knownPending)
+      this.log('error', 'buffer database beyond repair: moved aside, starting a new epoch', { movedTo: outcome.movedTo, lost: knownPending })
+    }
+    if (outcome.kind === 'salvaged') this.log('warning', 'LevelDB skipped damaged log records while opening the buffer: recounting')
+    const rescan = outcome.kind === 'repaired' || outcome.kind === 'salvaged'
+    return RecordStore.load(db, hooks, { minNext, rescan, knownPending })
+  }
+
+  /**
+   * Keeps the directory under the cap, measured on disk, before `incoming` bytes are written. Steady use stays a file
+   * (at most a quarter of the cap) below it, as LevelDB's merges briefly hold a file or two more. Reclaims dead space
+   * first, then refuses (`block`) or drops the oldest batches to twice that below the cap, so compactions stay rare.
+   */
+  private async makeRoom(store: RecordStore, incoming: number): Promise<void> {
+    const limit = this.options.maxBytes - Math.min(this.fileBytes, this.options.maxBytes / 4)
+    if (incoming > this.options.maxBytes) throw new BufferFullError('data larger than the whole buffer')
+    if (this.writtenSinceMeasure < this.fileBytes && this.diskMeasured + this.writtenSinceMeasure + incoming <= limit) return
+    await this.measureDisk()
+    if (this.diskMeasured + incoming <= limit) return
+    await store.reclaim()
+    await this.measureDisk()
+    while (this.diskMeasured + incoming > limit && store.pending > 0) {
+      if (this.options.policy === 'block') throw new BufferFullError('buffer full')
+      const bodyPerDiskByte = Math.max(1, store.bytes / Math.max(1, this.diskMeasured))
+      await store.dropOldest((this.diskMeasured + incoming - limit + this.options.maxBytes - limit) * bodyPerDiskByte)
+      await this.measureDisk()
+    }
+    // An empty buffer still over the limit is LevelDB's own files: take the batch rather than refuse all data.
+  }
+
+  private async measureDisk(): Promise<void> {
+    this.diskMeasured = await dirBytes(this.dir)
+    this.writtenSinceMeasure = 0
+  }
+
+  /** Runs `fn`; on a LevelDB corruption error repairs (or replaces) the database and runs it once more. */
+  private async guarded<T>(fn: (store: RecordStore) => Promise<T>): Promise<T> {
+    if (!this.store) throw new Error('buffer is not open')
+    try {
+      return await fn(this.store)
+    } catch (err) {
+      if (!isCorruption(err)) throw err
+      this.log('error', 'buffer database corrupt in use: repairing', { error: (err as Error).message })
+      await this.store.close().catch(() => {})
+      await this.openStore(1)
+      return fn(this.store)
+    }
+  }
+
+  private count(reason: string, n: number): void {
+    if (n > 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + n
+  }
+
+  private readonly log = (level: string, msg: string, extra?: Record<string, unknown>): void => {
+    this.options.log?.(level, msg, { dir: this.dir, ...extra })
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {

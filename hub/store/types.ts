@@ -34,6 +34,8 @@ export interface IngestResult {
   ackSeq: number
   /** Samples written (0 for a duplicate). */
   samples: number
+  /** Seqs above `ackSeq` already stored, as [start, end] pairs (selective ack). */
+  storedRanges: Array<[number, number]>
 }
 
 export interface CompactionResult {

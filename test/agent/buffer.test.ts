@@ -16,7 +16,7 @@ describe('LevelBuffer', () => {
     await dir.cleanup()
   })
 
-  const open = async (maxBytes = 1_000_000, policy: 'drop_oldest' | 'block' = 'drop_oldest') => {
+  const open = async (maxBytes = 64 * 1024 * 1024, policy: 'drop_oldest' | 'block' = 'drop_oldest') => {
     buffer = new LevelBuffer(dir.dir, { maxBytes, policy })
     await buffer.open()
     return buffer
@@ -74,23 +74,42 @@ describe('LevelBuffer', () => {
     buffer = undefined
   })
 
-  it('drop_oldest: stays under the cap and counts what it dropped', async () => {
-    const b = await open(450, 'drop_oldest')
-    for (let i = 1; i <= 6; i++) await b.append(body(i))
-    expect(b.stats().bytes).toBeLessThanOrEqual(450)
-    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([3, 4, 5, 6])
-    expect(b.stats().droppedBatches).toEqual({ buffer_full: 2 })
+  it('ackSeqs and ackRanges forget exactly the seqs named, and keep lowestSeq right', async () => {
+    const b = await open()
+    for (let i = 1; i <= 10; i++) await b.append(body(i))
+    expect(await b.ackSeqs('some-other-epoch', [1, 2])).toBe(0)
+    expect(await b.ackSeqs(b.epoch, [4, 6, 6, 42])).toBe(2)
+    expect(await b.ackRanges(b.epoch, [[8, 9], [1, 2]])).toBe(4)
+    expect((await b.read(0, 20)).map((x) => x.seq)).toEqual([3, 5, 7, 10])
     expect(b.lowestSeq()).toBe(3)
+    expect(b.stats()).toMatchObject({ pending: 4, bytes: 400, oldestSeq: 3 })
+    await b.ackSeqs(b.epoch, [3])
+    expect(b.lowestSeq()).toBe(5)
   })
 
-  it('block: refuses new data when full and keeps everything already accepted', async () => {
-    const b = await open(250, 'block')
-    await b.append(body(1))
-    await b.append(body(2))
-    await expect(b.append(body(3))).rejects.toBeInstanceOf(BufferFullError)
-    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([1, 2])
-    await b.ack(b.epoch, 1)
-    expect(await b.append(body(3))).toBe(3)
+  it('read with beforeSeq stops below it, so the backlog can be read apart from live data', async () => {
+    const b = await open()
+    for (let i = 1; i <= 6; i++) await b.append(body(i))
+    expect((await b.read(0, 10, 4)).map((x) => x.seq)).toEqual([1, 2, 3])
+    expect((await b.read(2, 10, 4)).map((x) => x.seq)).toEqual([3])
+    expect((await b.read(3, 10, 4)).map((x) => x.seq)).toEqual([])
+    expect((await b.read(3, 10)).map((x) => x.seq)).toEqual([4, 5, 6])
+  })
+
+  it('appendMany is one write: all its seqs, or none when it does not fit', async () => {
+    const b = await open(2 * 1024 * 1024, 'block')
+    expect(await b.appendMany([body(1), body(2), body(3)])).toEqual([1, 2, 3])
+    await expect(b.appendMany([body(4), new Uint8Array(3 * 1024 * 1024)])).rejects.toBeInstanceOf(BufferFullError)
+    expect(await b.append(body(5))).toBe(4)
+    expect((await b.read(0, 10)).map((x) => x.seq)).toEqual([1, 2, 3, 4])
+  })
+
+  it('stats report disk use next to the body bytes', async () => {
+    const b = await open()
+    for (let i = 1; i <= 20; i++) await b.append(body(i, 10_000))
+    const stats = b.stats()
+    expect(stats).toMatchObject({ bytes: 200_000, pending: 20, quarantined: 0, recoveries: { repaired: 0, reset: 0 } })
+    expect(stats.diskBytes).toBeGreaterThan(0)
   })
 
   it('serialises concurrent appends without losing or reusing a seq', async () => {

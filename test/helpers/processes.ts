@@ -9,6 +9,8 @@ export interface Proc {
   /** Resolves with the first match of `re` in stdout+stderr. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
   stop(signal?: NodeJS.Signals): Promise<number | null>
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<number | null>
 }
 
 /** Spawns the built `outpost` CLI (run `npm run build` first; `npm test` does). */
@@ -57,8 +59,9 @@ export function spawnOutpost(args: string[], env: Record<string, string> = {}, c
         check()
       })
     },
+    exited,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
       child.kill(signal)
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
       const code = await exited

@@ -12,6 +12,7 @@ function view(d: DeviceRecord) {
     host: d.host ?? null,
     epoch: d.epoch ?? null,
     clockOffsetMs: d.clockOffsetMs ?? null,
+    clockCorrected: d.clockCorrected ?? false,
     counters: d.counters,
   }
 }

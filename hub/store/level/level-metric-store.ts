@@ -147,7 +147,7 @@ export class LevelMetricStore implements MetricStore {
   private async ingestInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
     const markKey = dedupKey(batch.dev, batch.ep)
     const mark = await this.loadMark(markKey)
-    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0 }
+    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: mark.ranges.slice(0, 64) }
 
     const nextMark = markStored(mark, batch.seq, batch.lo)
     const ops: BatchOp[] = [{ type: 'put', sublevel: this.subs.dedup, key: markKey, value: encodeMark(nextMark) }]
@@ -162,7 +162,7 @@ export class LevelMetricStore implements MetricStore {
       if (metrics.summary) this.head.add(metrics.summary)
     }
     for (const participant of this.participants) participant.committed?.(batch)
-    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0 }
+    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0, storedRanges: nextMark.ranges.slice(0, 64) }
   }
 
   private prepareMetrics(metrics: DecodedMetrics, device: string, tsOffset: number) {

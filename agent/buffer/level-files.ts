@@ -1,0 +1,126 @@
+import { readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Level } from 'level'
+
+// Opening the buffer's LevelDB whatever state a crash or a bad disk left it in, and measuring what it uses on disk.
+
+export type BufferDb = Level<string, Uint8Array>
+
+/**
+ * How the database was opened: as found; as found but LevelDB skipped damaged write-ahead log records on the way
+ * (`salvaged`); after LevelDB's repair; or fresh after moving a hopeless one aside.
+ */
+export type OpenOutcome = { kind: 'clean' } | { kind: 'salvaged' } | { kind: 'repaired' } | { kind: 'reset'; movedTo: string }
+
+// `level` re-exports classic-level's ClassicLevel on Node, but its typings leave out these two methods.
+interface ClassicLevelExtras {
+  compactRange(start: string, end: string): Promise<void>
+}
+const repairDb = (dir: string): Promise<void> => (Level as unknown as { repair(location: string): Promise<void> }).repair(dir)
+
+export const compactRange = (db: BufferDb, start: string, end: string): Promise<void> =>
+  (db as unknown as ClassicLevelExtras).compactRange(start, end)
+
+/**
+ * LevelDB table file size for a cap: a sixteenth of it, within what LevelDB accepts (it raises anything under 1 MiB
+ * to 1 MiB) and its 2 MiB default. How far disk use may pass the cap for a moment is one such file.
+ */
+export function levelFileBytes(maxBytes: number): number {
+  return Math.min(2 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(maxBytes / 16)))
+}
+
+/**
+ * True for errors that mean damaged files: LevelDB's corruption errors, and I/O errors on a table or the manifest (a
+ * truncated .ldb reads as "Invalid argument", a lost MANIFEST as "No such file"), also when wrapped (open failures carry the cause). Not a full disk or missing
+ * permissions: repairing would not help those, and moving the data aside would lose it.
+ */
+export function isCorruption(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    const message = String(e.message ?? '')
+    if (e.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(message)) return true
+    if (/IO error/i.test(message) && /\.(ldb|sst)\b|MANIFEST-/.test(message) && !/no space|permission|too many open/i.test(message)) return true
+    e = e.cause as typeof e
+  }
+  return false
+}
+
+/** Sum of the sizes of the files in the database directory: the buffer's real disk use. */
+export async function dirBytes(dir: string): Promise<number> {
+  let total = 0
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    total += await stat(join(dir, name)).then((s) => (s.isFile() ? s.size : 0), () => 0)
+  }
+  return total
+}
+
+/**
+ * Opens the database. On a corruption error (or when `repair` is asked for, after corruption showed up in use) it
+ * runs LevelDB's repair, which keeps every readable record; if even that fails it moves the directory aside to
+ * `<dir>.corrupt-<time>` and starts an empty one, so the agent always gets a working buffer.
+ */
+export async function openBufferDb(dir: string, maxBytes: number, now: () => number, repair = false): Promise<OpenedDb> {
+  if (!repair) {
+    const db = createDb(dir, maxBytes)
+    try {
+      await db.open()
+      return { db, outcome: { kind: (await skippedDamage(dir)) ? 'salvaged' : 'clean' } }
+    } catch (err) {
+      await db.close().catch(() => {})
+      if (!isCorruption(err)) throw err
+    }
+  }
+  const db = createDb(dir, maxBytes)
+  try {
+    await repairDb(dir)
+    // Repair files what it could not read under lost/; the records in them are counted lost, the files would only
+    // take space the cap does not see.
+    await rm(join(dir, 'lost'), { recursive: true, force: true })
+    await db.open()
+    return { db, outcome: { kind: 'repaired' } }
+  } catch (err) {
+    await db.close().catch(() => {})
+    if (!isCorruption(err)) throw err
+    return resetBufferDb(dir, maxBytes, now)
+  }
+}
+
+/** Moves the directory aside to `<dir>.corrupt-<time>` and opens an empty database in its place. */
+export async function resetBufferDb(dir: string, maxBytes: number, now: () => number): Promise<OpenedDb> {
+  const movedTo = `${dir}.corrupt-${now()}`
+  await rename(dir, movedTo)
+  const db = createDb(dir, maxBytes)
+  await db.open()
+  return { db, outcome: { kind: 'reset', movedTo } }
+}
+
+/**
+ * LevelDB opens past a damaged .log record, dropping it, and says so only in its info LOG (started afresh at each
+ * open): then the persisted counters may count batches that are gone.
+ */
+async function skippedDamage(dir: string): Promise<boolean> {
+  const info = await readFile(join(dir, 'LOG'), 'utf8').catch(() => '')
+  return /corruption/i.test(info)
+}
+
+export interface OpenedDb {
+  db: BufferDb
+  outcome: OpenOutcome
+}
+
+function createDb(dir: string, maxBytes: number): BufferDb {
+  const fileBytes = levelFileBytes(maxBytes)
+  // LevelDB merges its four newest (level-0) files, each one write buffer big, into the next level, keeping inputs
+  // until the output is written: a quarter-file write buffer keeps that transient within about two files.
+  return new Level<string, Uint8Array>(dir, { valueEncoding: 'view', maxFileSize: fileBytes, writeBufferSize: Math.ceil(fileBytes / 4) })
+}
+
+/** The buffer's three key spaces: batches by seq, counters, and damaged records held aside. */
+export function bufferParts(db: BufferDb) {
+  return {
+    db,
+    batches: db.sublevel<string, Uint8Array>('b', { valueEncoding: 'view' }),
+    meta: db.sublevel<string, string>('meta', { valueEncoding: 'utf8' }),
+    quarantine: db.sublevel<string, Uint8Array>('q', { valueEncoding: 'view' }),
+  }
+}
+export type BufferParts = ReturnType<typeof bufferParts>

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto'
+import type { BufferedBatch, BufferLog } from './types.js'
+import { bodyBytes, decodeRecord, seqKey } from './record.js'
+import { bufferParts, compactRange } from './level-files.js'
+import type { BufferDb, BufferParts } from './level-files.js'
+
+const META_EPOCH = 'epoch'
+const META_NEXT_SEQ = 'nextSeq'
+const META_PENDING = 'pending'
+const META_BYTES = 'bytes'
+/** Keys per LevelDB batch when deleting or rescanning: memory stays bounded however large the backlog. */
+const CHUNK = 1000
+const QUARANTINE_MAX = 1000
+
+type Op = { type: 'put' | 'del'; sublevel: unknown; key: string; value?: unknown }
+type Counted = { fsync: boolean; count: (reason: string, n: number) => void; log: BufferLog }
+
+/**
+ * One open buffer database: records keyed by seq, and counters written in the same atomic batch as every change
+ * (DESIGN §5), so opening needs no scan. Only counters live in memory; sizes and integrity come from the records.
+ * Not safe for concurrent calls: LevelBuffer runs them one at a time.
+ */
+export class RecordStore {
+  epoch = ''
+  next = 1
+  pending = 0
+  bytes = 0
+  quarantined = 0
+  private lowest = 1
+  private readonly s: BufferParts
+
+  private constructor(
+    db: BufferDb,
+    private readonly hooks: Counted,
+  ) {
+    this.s = bufferParts(db)
+  }
+
+  /**
+   * Loads the counters. `minNext` keeps seqs increasing over a mid-run repair; `rescan` recounts from the records
+   * (after a repair), and `knownPending` is what the counters held before, to count what the repair lost.
+   */
+  static async load(db: BufferDb, hooks: Counted, opts: { minNext: number; rescan: boolean; knownPending: number }): Promise<RecordStore> {
+    const store = new RecordStore(db, hooks)
+    const { meta, quarantine } = store.s
+    const [epoch, next, pending, bytes] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES])
+    if (epoch === undefined) {
+      // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
+      store.epoch = randomBytes(8).toString('hex')
+      await store.commit([], { next: opts.minNext })
+    } else {
+      store.epoch = epoch
+      store.next = Math.max(opts.minNext, Number(next) || 1, (await store.highestSeq()) + 1)
+      store.pending = Number(pending)
+      store.bytes = Number(bytes)
+      if (opts.rescan || !(store.pending >= 0) || !(store.bytes >= 0)) await store.rescan(Math.max(opts.knownPending, Number(pending) || 0))
+    }
+    for await (const _ of quarantine.keys()) store.quarantined++
+    await store.refreshLowest(0)
+    return store
+  }
+
+  close(): Promise<void> {
+    return this.s.db.close()
+  }
+
+  /** Lowest seq held, or the next seq when empty. */
+  lowestSeq(): number {
+    return this.pending > 0 ? this.lowest : this.next
+  }
+
+  /** Writes records (already [crc | body]) under the next seqs in one atomic batch; resolves with the first seq. */
+  async put(records: Uint8Array[], bodiesSize: number): Promise<number> {
+    const first = this.next
+    const wasEmpty = this.pending === 0
+    const ops = records.map((value, k): Op => ({ type: 'put', sublevel: this.s.batches, key: seqKey(first + k), value }))
+    await this.commit(ops, { next: first + records.length, pending: records.length, bytes: bodiesSize })
+    if (wasEmpty) this.lowest = first
+    return first
+  }
+
+  /** Up to `limit` intact batches with afterSeq < seq < beforeSeq; damaged records met on the way are quarantined. */
+  async readIntact(afterSeq: number, limit: number, beforeSeq: number): Promise<BufferedBatch[]> {
+    const out: BufferedBatch[] = []
+    let after = afterSeq
+    while (out.length < limit) {
+      const bad: [string, Uint8Array][] = []
+      const range = { gt: seqKey(after), lt: seqKey(beforeSeq), limit: limit - out.length }
+      for await (const [key, record] of this.s.batches.iterator(range)) {
+        after = Number(key)
+        const body = decodeRecord(record)
+        if (body) out.push({ seq: after, body: body.slice() })
+        else bad.push([key, record])
+      }
+      if (bad.length === 0) break
+      await this.quarantine(bad)
+    }
+    return out
+  }
+
+  /** Deletes the held batches with from ≤ seq ≤ to, a chunk at a time; resolves with how many. */
+  async deleteRange(from: number, to: number): Promise<number> {
+    const { batches } = this.s
+    let removed = 0
+    for (let start = Math.max(from, this.lowestSeq()); start <= to; ) {
+      const ops: Op[] = []
+      let size = 0
+      for await (const [key, record] of batches.iterator({ gte: seqKey(start), lte: seqKey(to), limit: CHUNK })) {
+        ops.push({ type: 'del', sublevel: batches, key })
+        size += bodyBytes(record)
+        start = Number(key) + 1
+      }
+      if (ops.length === 0) break
+      await this.commit(ops, { pending: -ops.length, bytes: -size })
+      removed += ops.length
+      if (ops.length < CHUNK) break
+    }
+    // Everything in [from, to] is gone: seek past it rather than over its tombstones.
+    if (from <= this.lowest && this.lowest <= to) await this.refreshLowest(to + 1)
+    return removed
+  }
+
+  /** Drops the oldest batches until their bodies add up to `target` bytes, counts them, and compacts their range. */
+  async dropOldest(target: number): Promise<void> {
+    const { db, batches } = this.s
+    let freed = 0
+    let dropped = 0
+    while (freed < target && this.pending > 0) {
+      const ops: Op[] = []
+      let size = 0
+      for await (const [key, record] of batches.iterator({ gte: seqKey(this.lowest), limit: CHUNK })) {
+        ops.push({ type: 'del', sublevel: batches, key })
+        size += bodyBytes(record)
+        if (freed + size >= target) break
+      }
+      if (ops.length === 0) break
+      await this.commit(ops, { pending: -ops.length, bytes: -size })
+      freed += size
+      dropped += ops.length
+      await this.refreshLowest(Number(ops[ops.length - 1].key) + 1)
+    }
+    this.hooks.count('buffer_full', dropped)
+    await compactRange(db, batches.prefix, batches.prefix + seqKey(this.lowestSeq()))
+  }
+
+  /** Empties the quarantine and compacts what acks and drops left behind, so the disk gets the space back. */
+  async reclaim(): Promise<void> {
+    const { db, batches, quarantine } = this.s
+    if (this.quarantined > 0) {
+      await quarantine.clear()
+      this.quarantined = 0
+      await compactRange(db, quarantine.prefix, `${quarantine.prefix}~`)
+    }
+    await compactRange(db, batches.prefix, batches.prefix + seqKey(this.lowestSeq()))
+  }
+
+  /** Moves damaged records out of the way: never sent, counted as `corrupt`, kept (a bounded number) to inspect. */
+  private async quarantine(bad: [string, Uint8Array][]): Promise<void> {
+    const { batches, quarantine } = this.s
+    const ops = bad.flatMap(([key, value]): Op[] => [
+      { type: 'del', sublevel: batches, key },
+      { type: 'put', sublevel: quarantine, key, value },
+    ])
+    await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
+    this.hooks.count('corrupt', bad.length)
+    this.quarantined += bad.length
+    this.hooks.log('error', 'corrupt batches quarantined', { seqs: bad.map(([key]) => Number(key)) })
+    if (this.quarantined > QUARANTINE_MAX) {
+      await quarantine.clear({ limit: this.quarantined - QUARANTINE_MAX })
+      this.quarantined = QUARANTINE_MAX
+    }
+    if (bad.some(([key]) => Number(key) === this.lowest)) await this.refreshLowest(this.lowest)
+  }
+
+  /** Recounts from the records themselves, quarantining damaged ones and counting those no longer there. */
+  private async rescan(expected: number): Promise<void> {
+    this.pending = 0
+    this.bytes = 0
+    let found = 0
+    let after = ''
+    for (let more = true; more; ) {
+      const bad: [string, Uint8Array][] = []
+      let seen = 0
+      for await (const [key, record] of this.s.batches.iterator({ gt: after, limit: CHUNK })) {
+        seen++
+        after = key
+        this.pending++
+        this.bytes += bodyBytes(record)
+        if (!decodeRecord(record)) bad.push([key, record])
+      }
+      found += seen
+      more = seen === CHUNK
+      if (bad.length > 0) await this.quarantine(bad)
+    }
+    await this.commit([])
+    // What the counters held before the damage but the repair could not bring back.
+    this.hooks.count('corrupt', expected - found)
+  }
+
+  /** One atomic LevelDB batch: the given operations plus the counters they change (DESIGN §5). */
+  private async commit(ops: Op[], change: { next?: number; pending?: number; bytes?: number } = {}): Promise<void> {
+    const { db, meta } = this.s
+    const next = change.next ?? this.next
+    const pending = Math.max(0, this.pending + (change.pending ?? 0))
+    const bytes = Math.max(0, this.bytes + (change.bytes ?? 0))
+    // The epoch goes along every time so that it lives in the newest file, not only in one that may be damaged.
+    const counters: Op[] = [
+      { type: 'put', sublevel: meta, key: META_EPOCH, value: this.epoch },
+      { type: 'put', sublevel: meta, key: META_NEXT_SEQ, value: String(next) },
+      { type: 'put', sublevel: meta, key: META_PENDING, value: String(pending) },
+      { type: 'put', sublevel: meta, key: META_BYTES, value: String(bytes) },
+    ]
+    await db.batch([...ops, ...counters] as never, { sync: this.hooks.fsync })
+    this.next = next
+    this.pending = pending
+    this.bytes = bytes
+  }
+
+  private async refreshLowest(from: number): Promise<void> {
+    this.lowest = this.next
+    for await (const key of this.s.batches.keys({ gte: seqKey(from), limit: 1 })) this.lowest = Number(key)
+  }
+
+  private async highestSeq(): Promise<number> {
+    for await (const key of this.s.batches.keys({ reverse: true, limit: 1 })) return Number(key)
+    return 0
+  }
+}

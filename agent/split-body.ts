@@ -1,0 +1,72 @@
+import { encode as encodeCbor } from 'cbor-x'
+import type { HealthResult, LogRecord, SpanRecord, WireMetrics, WireSeries } from '../protocol/batch.js'
+
+/** The data part of a batch (DESIGN §4), as inputs hand it to the agent. */
+export interface BatchBody {
+  m?: WireMetrics
+  l?: LogRecord[]
+  s?: SpanRecord[]
+  h?: HealthResult[]
+}
+
+/** Largest encoded body: the hub's default payload limit (1 MiB) less room for the envelope. */
+export const MAX_BODY_BYTES = 1_048_576 - 8_192
+
+/**
+ * Splits a body into batch-sized parts, each of one kind: at most `maxRecords` samples or records, and at most
+ * `maxBytes` encoded (halving until it fits), so no part is one the hub would refuse as too large. A single
+ * record over `maxBytes` stays whole; validation refuses it.
+ */
+export function splitBody(body: BatchBody, maxRecords: number, maxBytes = MAX_BODY_BYTES): BatchBody[] {
+  const parts: BatchBody[] = []
+  const m = body.m
+  if (m && m.i.length > 0) {
+    for (let start = 0; start < m.i.length; start += maxRecords) {
+      parts.push(...fitBytes({ m: start === 0 && m.i.length <= maxRecords ? m : sliceMetrics(m, start, start + maxRecords) }, maxBytes))
+    }
+  }
+  for (const key of ['l', 's', 'h'] as const) {
+    const records = body[key] as unknown[] | undefined
+    if (!records?.length) continue
+    for (let start = 0; start < records.length; start += maxRecords) {
+      parts.push(...fitBytes({ [key]: records.slice(start, start + maxRecords) }, maxBytes))
+    }
+  }
+  return parts
+}
+
+function recordCount(part: BatchBody): number {
+  return part.m ? part.m.i.length : ((part.l ?? part.s ?? part.h) as unknown[]).length
+}
+
+function fitBytes(part: BatchBody, maxBytes: number): BatchBody[] {
+  const n = recordCount(part)
+  if (n <= 1 || encodeCbor(part).byteLength <= maxBytes) return [part]
+  const half = Math.ceil(n / 2)
+  const [a, b]: BatchBody[] = part.m
+    ? [{ m: sliceMetrics(part.m, 0, half) }, { m: sliceMetrics(part.m, half, n) }]
+    : (['l', 's', 'h'] as const).filter((k) => part[k]).map((k) => [{ [k]: part[k]!.slice(0, half) }, { [k]: part[k]!.slice(half) }])[0]
+  return [...fitBytes(a, maxBytes), ...fitBytes(b, maxBytes)]
+}
+
+/** Samples [start, end) as a self-contained part: first delta re-based, series table cut to the series used. */
+export function sliceMetrics(wire: WireMetrics, start: number, end: number): WireMetrics {
+  end = Math.min(end, wire.i.length)
+  let base = 0
+  for (let k = 0; k <= start; k++) base += wire.t[k]
+  const t = wire.t.slice(start, end)
+  t[0] = base
+  const remap = new Map<number, number>()
+  const s: WireSeries[] = []
+  const i = new Array<number>(end - start)
+  for (let k = start; k < end; k++) {
+    let j = remap.get(wire.i[k])
+    if (j === undefined) {
+      j = s.length
+      remap.set(wire.i[k], j)
+      s.push(wire.s[wire.i[k]])
+    }
+    i[k - start] = j
+  }
+  return { s, i, t, v: wire.v.slice(start, end) }
+}

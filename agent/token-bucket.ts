@@ -1,0 +1,35 @@
+/** Bytes-per-second budget for the backlog lane (`uplink.maxBytesPerSecond`); 0 means no cap. */
+export class TokenBucket {
+  private tokens: number
+  private last: number
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.tokens = ratePerSecond
+    this.last = clock()
+  }
+
+  /** Takes `bytes` if the bucket is not empty (one oversized batch may overdraw it); else false. */
+  tryTake(bytes: number): boolean {
+    if (this.ratePerSecond <= 0) return true
+    this.refill()
+    if (this.tokens <= 0) return false
+    this.tokens -= bytes
+    return true
+  }
+
+  /** Milliseconds until the bucket is positive again. */
+  waitMs(): number {
+    if (this.ratePerSecond <= 0) return 0
+    this.refill()
+    return this.tokens > 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1000) + 1
+  }
+
+  private refill(): void {
+    const now = this.clock()
+    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond)
+    this.last = now
+  }
+}
