@@ -75,6 +75,9 @@ export class Uplink extends EventEmitter {
     return this.client?.connected ?? false
   }
 
+  /** Connected and the session is set up (ack subscription, birth, lanes): only then does the pump send. */
+  private ready = false
+
   start(): void {
     const { deviceId } = this.options
     this.client = mqtt.connect(this.options.hubUrl, {
@@ -127,28 +130,32 @@ export class Uplink extends EventEmitter {
   private async onConnect(): Promise<void> {
     this.attempt = 0
     this.counters.connects++
+    // Everything unacked is sent again: the hub dedups (DESIGN §5). What was buffered before this connection is
+    // backlog: it drains oldest-first beside live data, under the bandwidth cap (DESIGN §5). Set before any await,
+    // so data accepted meanwhile counts as live.
+    this.ready = false
+    this.inFlight.clear()
+    this.liveFrom = this.buffer.stats().nextSeq
+    this.highestLiveSent = this.liveFrom - 1
+    this.highestBacklogSent = 0
     const client = this.client!
     const { deviceId, version } = this.options
     this.options.log('info', 'connected to hub', { hub: this.options.hubUrl })
     try {
       await client.subscribeAsync(topics.ack(deviceId), { qos: 1 })
-      const birth = { state: 'online' as const, ep: this.buffer.epoch, at: Date.now(), version, host: await this.options.hostInfo() }
+      const birth = { state: 'online' as const, ep: this.buffer.epoch, at: this.now(), version, host: await this.options.hostInfo() }
       await client.publishAsync(topics.status(deviceId), Buffer.from(encodeStatus(birth)), { qos: 1, retain: true })
     } catch (err) {
       this.options.log('warning', 'session setup failed', { error: (err as Error).message })
       return
     }
-    // Everything unacked is sent again: the hub dedups (DESIGN §5). What was buffered before this connection is
-    // backlog: it drains oldest-first beside live data, under the bandwidth cap (DESIGN §5).
-    this.inFlight.clear()
-    this.liveFrom = this.buffer.stats().nextSeq
-    this.highestLiveSent = this.liveFrom - 1
-    this.highestBacklogSent = 0
+    this.ready = true
     this.emit('connected')
     void this.pump()
   }
 
   private onClose(): void {
+    this.ready = false
     this.inFlight.clear()
     if (this.stopped) return
     this.emit('disconnected')
@@ -198,7 +205,7 @@ export class Uplink extends EventEmitter {
     try {
       do {
         this.pumpAgain = false
-        while (this.connected && !this.stopped && this.inFlight.size < this.options.inflight) {
+        while (this.ready && this.connected && !this.stopped && this.inFlight.size < this.options.inflight) {
           if (!(await this.sendLive()) && !(await this.sendBacklog())) break
         }
       } while (this.pumpAgain)
@@ -271,7 +278,7 @@ export class Uplink extends EventEmitter {
   }
 
   private async resendExpired(): Promise<void> {
-    if (!this.connected) return
+    if (!this.ready || !this.connected) return
     const now = Date.now()
     for (const [seq, flight] of this.inFlight) {
       if (now - flight.at <= this.options.ackTimeoutMs) continue

@@ -64,12 +64,13 @@ export async function postProbes(ingest: string, from: number, count: number, pe
   let refused = 0
   for (let start = from; start < from + count; start += perRequest) {
     const values = Array.from({ length: Math.min(perRequest, from + count - start) }, (_, k) => start + k)
-    const metrics = values.map((v) => ({ name: PROBE, type: 'gauge', labels, ts: Date.now() - 60_000 + (v % 50_000), value: v }))
+    // k + 0.5: exact in binary, and a float on the wire (9 bytes) like real gauges, so a backlog has a realistic size.
+    const metrics = values.map((v) => ({ name: PROBE, type: 'gauge', labels, ts: Date.now() - 60_000 + (v % 50_000), value: v + 0.5 }))
     const ok = await fetch(ingest, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metrics }) }).then(
       (r) => r.ok,
       () => false,
     )
-    if (ok) accepted.push(...values)
+    if (ok) accepted.push(...values.map((v) => v + 0.5))
     else refused++
   }
   return { accepted, refused }
