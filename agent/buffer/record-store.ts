@@ -6,6 +6,8 @@ import type { BufferDb, BufferParts } from './level-files.js'
 
 const META_EPOCH = 'epoch'
 const META_NEXT_SEQ = 'nextSeq'
+/** Seqs skipped after a repair; more batches than this would have to be lost from the newest data to collide. */
+export const REPAIR_SEQ_GAP = 1_000_000
 const META_PENDING = 'pending'
 const META_BYTES = 'bytes'
 /** Keys per LevelDB batch when deleting or rescanning: memory stays bounded however large the backlog. */
@@ -54,6 +56,11 @@ export class RecordStore {
       store.pending = Number(pending)
       store.bytes = Number(bytes)
       if (opts.rescan || !(store.pending >= 0) || !(store.bytes >= 0)) await store.rescan(Math.max(opts.knownPending, Number(pending) || 0))
+      if (opts.rescan) {
+        // A repair may have lost the newest records and the counter with them, and the hub may have stored those
+        // seqs: jump far past them so a new batch never reuses one (the hub would take it for a duplicate).
+        await store.commit([], { next: store.next + REPAIR_SEQ_GAP })
+      }
     }
     for await (const _ of quarantine.keys()) store.quarantined++
     await store.refreshLowest(0)

@@ -77,14 +77,14 @@ export async function postProbes(ingest: string, from: number, count: number, pe
 }
 
 /** Opens the (stopped) hub's LevelDB and counts how often each probe value was stored. */
-export async function storedProbeCounts(hubData: string, device = 'probe-dev'): Promise<Map<number, number>> {
+export async function storedProbeCounts(hubData: string, device = 'probe-dev', name = PROBE): Promise<Map<number, number>> {
   const db = new Level<string, any>(hubData, { valueEncoding: 'json' })
   await db.open()
   const store = new LevelMetricStore(db)
   await store.open()
   const counts = new Map<number, number>()
   try {
-    const series = await store.series({ name: PROBE, labels: { device } })
+    const series = await store.series({ name, labels: { device } })
     for (const s of await store.read(series, 0, Number.MAX_SAFE_INTEGER)) {
       for (const v of s.values) counts.set(v, (counts.get(v) ?? 0) + 1)
     }

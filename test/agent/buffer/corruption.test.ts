@@ -1,3 +1,4 @@
+import { REPAIR_SEQ_GAP } from '../../../agent/buffer/record-store.js'
 import { open as openFile, readFile, readdir, rm, truncate } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
@@ -62,8 +63,10 @@ describe('LevelBuffer with a damaged directory', () => {
     const stats = b.stats()
     expect(held.length + (stats.droppedBatches.corrupt ?? 0)).toBe(BATCHES)
     expect(stats.pending).toBe(held.length)
-    expect(await b.append(bodyFor(BATCHES + 1, BODY))).toBe(BATCHES + 1)
-    expect(await b.ack(b.epoch, BATCHES + 1)).toBe(held.length + 1)
+    // After a repair the next seq jumps past anything the lost tail may have used (REPAIR_SEQ_GAP).
+    const next = await b.append(bodyFor(BATCHES + 1, BODY))
+    expect(next).toBe(BATCHES + 1 + REPAIR_SEQ_GAP)
+    expect(await b.ack(b.epoch, next)).toBe(held.length + 1)
     expect(b.stats()).toMatchObject({ pending: 0, bytes: 0 })
     return held
   }

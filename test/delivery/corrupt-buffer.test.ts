@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { open, readdir, stat, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/temp.js'
+import { agentMetric, check, drained, freePort, hubDataOf, postProbes, startAgentProcess, startHubProcess, storedProbeCounts, type AgentProc, type HubProc } from './harness.js'
+
+/** Flips 64 bytes in the middle of a file. */
+async function flipBytes(path: string): Promise<void> {
+  const size = (await stat(path)).size
+  const file = await open(path, 'r+')
+  try {
+    const at = Math.floor(size / 2)
+    const buf = Buffer.alloc(64)
+    await file.read(buf, 0, 64, at)
+    for (let k = 0; k < 64; k++) buf[k] ^= 0xff
+    await file.write(buf, 0, 64, at)
+  } finally {
+    await file.close()
+  }
+}
+
+describe("damage in the agent's buffer directory", () => {
+  let dir: { dir: string; cleanup: () => Promise<void> }
+  let hub: HubProc | undefined
+  let agent: AgentProc | undefined
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(async () => {
+    await agent?.stop('SIGKILL')
+    await hub?.stop('SIGKILL')
+    await dir.cleanup()
+  })
+
+  it('bytes flipped and a file truncated: the agent starts within 5 s, quarantines and counts, delivers the rest', { timeout: 120_000 }, async () => {
+    const mqttPort = await freePort()
+    const listenPort = await freePort()
+    const agentData = join(dir.dir, 'agent')
+    // Small LevelDB files (cap 16 MiB → 1 MiB files), so the backlog spans several table files.
+    const args = ['--buffer-max-bytes', '16MiB']
+    agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
+    const perBatch = 1_000
+    const accepted = (await postProbes(agent.ingest, 0, 300_000, perBatch)).accepted
+    expect(await agent.stop('SIGTERM')).toBe(0)
+
+    const tables = (await readdir(agentData)).filter((f) => f.endsWith('.ldb')).sort()
+    expect(tables.length).toBeGreaterThanOrEqual(2)
+    await flipBytes(join(agentData, tables[0]))
+    const last = join(agentData, tables[tables.length - 1])
+    await truncate(last, Math.floor((await stat(last)).size / 2))
+
+    const started = Date.now()
+    agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
+    expect(Date.now() - started).toBeLessThan(5_000)
+    hub = await startHubProcess(hubDataOf(dir.dir), mqttPort)
+    await drained(listenPort, 90_000)
+    const corrupt = await agentMetric(listenPort, /^outpost_agent_dropped_batches_total\{reason="corrupt"\} (\d+)$/m)
+    await agent.stop('SIGTERM')
+    await hub.stop('SIGTERM')
+    agent = hub = undefined
+
+    const result = check(accepted, await storedProbeCounts(hubDataOf(dir.dir)))
+    expect(corrupt).toBeGreaterThan(0)
+    // Nothing altered or doubled reaches the hub; everything missing is counted as corrupt, by whole batches.
+    expect(result).toMatchObject({ duplicated: 0, unexpected: 0 })
+    expect(result.lost % perBatch).toBe(0)
+    expect(result.lost / perBatch).toBeLessThanOrEqual(corrupt)
+    expect(result.stored).toBeGreaterThan(accepted.length / 2)
+  })
+})
