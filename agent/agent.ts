@@ -23,7 +23,7 @@ export interface AgentOptions {
   data: string
   intervalMs: number
   version: string
-  buffer: { maxBytes: number; policy: FullPolicy }
+  buffer: { maxBytes: number; policy: FullPolicy; fsync?: boolean }
   uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; keepaliveSeconds: number; maxBytesPerSecond?: number }
   /** Samples per batch before it is sealed early. */
   maxBatchSamples: number
@@ -52,7 +52,7 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     assertDeviceId(options.id)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
-    this.buffer = new LevelBuffer(options.data, options.buffer)
+    this.buffer = new LevelBuffer(options.data, { ...options.buffer, log: options.log })
     this.uplink = new Uplink(this.buffer, {
       hubUrl: options.hub,
       deviceId: options.id,

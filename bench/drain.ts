@@ -99,6 +99,8 @@ async function agentGauge(listen: string, name: string, value: number, timeoutMs
 interface OutageResult {
   idleRssMiB: number
   backlogRssMiB: number
+  /** NaN unless the agent was restarted with the backlog. */
+  restartedRssMiB: number
   ingestSamplesPerSecond: number
   backlogBatches: number
   reconnectSeconds: number
@@ -111,7 +113,15 @@ interface OutageResult {
   live: LiveLatency
 }
 
-async function runOutage(dir: string, bodies: string[], capBytesPerSecond: number, measureBaseline: boolean): Promise<OutageResult> {
+interface OutageOptions {
+  capBytesPerSecond: number
+  /** Measure live latency with no backlog before the outage. */
+  measureBaseline: boolean
+  /** Restart the agent while it holds the backlog: its memory then holds the backlog and none of the ingest's. */
+  restartWithBacklog: boolean
+}
+
+async function runOutage(dir: string, bodies: string[], o: OutageOptions): Promise<OutageResult> {
   const [mqttPort, listenPort] = [await freePort(), await freePort()]
   const listen = `127.0.0.1:${listenPort}`
   const ingest = `http://${listen}/v1/ingest`
@@ -120,14 +130,15 @@ async function runOutage(dir: string, bodies: string[], capBytesPerSecond: numbe
   let agent: BenchProcess | undefined
   const cancel = new AbortController()
   try {
-    agent = await startAgent(join(dir, 'agent'), mqttPort, listen, capBytesPerSecond)
-    const pid = agent.child.pid!
+    const agentData = join(dir, 'agent')
+    agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond)
+    let pid = agent.child.pid!
     await agentGauge(listen, 'outpost_agent_connected', 1, 15_000)
     await sleep(1_000)
     const idleRssMiB = await rssMiB(pid)
 
     let baseline: LiveLatency | undefined
-    if (measureBaseline) {
+    if (o.measureBaseline) {
       const probe = new LiveProbe({ ingest, api: hub.api, token: TOKEN, device: DEVICE, phase: 'baseline' })
       probe.start()
       await sleep(3_000)
@@ -145,15 +156,23 @@ async function runOutage(dir: string, bodies: string[], capBytesPerSecond: numbe
     const ingestSeconds = (performance.now() - started) / 1000
     await sleep(1_000)
     const backlogRssMiB = await rssMiB(pid)
+    let restartedRssMiB = NaN
+    if (o.restartWithBacklog) {
+      await stopOutpost(agent)
+      agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond)
+      pid = agent.child.pid!
+      await sleep(1_000)
+      restartedRssMiB = await rssMiB(pid)
+    }
     const backlogBatches = promValue(await agentMetricsText(listen), 'outpost_agent_batches_pending')
 
     // The hub returns: the agent is sampled from before the hub's spawn, so its reconnection is not missed.
     const hubStarted = performance.now()
-    const watch = watchDrain(listen, pid, backlogRssMiB, cancel.signal)
+    const watch = watchDrain(listen, pid, o.restartWithBacklog ? restartedRssMiB : backlogRssMiB, cancel.signal)
     hub = await startHub(hubData, mqttPort)
     // Live probes start once the agent is back: data it accepted while still offline is backlog by design.
     await Promise.race([watch.connected, watch.done])
-    const probe = new LiveProbe({ ingest, api: hub.api, token: TOKEN, device: DEVICE, phase: `drain-${capBytesPerSecond}` })
+    const probe = new LiveProbe({ ingest, api: hub.api, token: TOKEN, device: DEVICE, phase: `drain-${o.capBytesPerSecond}` })
     probe.start()
     const { connectedAt, drainedAt, peakRssMiB } = await watch.done.catch(async (err) => {
       await probe.stop(0)
@@ -165,7 +184,7 @@ async function runOutage(dir: string, bodies: string[], capBytesPerSecond: numbe
     const afterRssMiB = await rssMiB(pid)
     const hubSamplesStored = promValue(await fetch(`${hub.api}/metrics`).then((r) => r.text()), 'outpost_hub_samples_total')
     return {
-      idleRssMiB, backlogRssMiB, backlogBatches, peakRssMiB, afterRssMiB, baseline, live, hubSamplesStored,
+      idleRssMiB, backlogRssMiB, restartedRssMiB, backlogBatches, peakRssMiB, afterRssMiB, baseline, live, hubSamplesStored,
       ingestSamplesPerSecond: BACKLOG / ingestSeconds,
       reconnectSeconds: (connectedAt - hubStarted) / 1000,
       drainSeconds,
@@ -190,8 +209,8 @@ const latencyFigures = (prefix: string, l: LiveLatency): Record<string, number> 
 /** The catch-up benchmark; `dir` is a fresh, empty directory. Takes about a minute on two cores. */
 export async function benchDrain(dir: string): Promise<Record<string, number>> {
   const bodies = backlogBodies()
-  const free = await runOutage(join(dir, 'uncapped'), bodies, 0, true)
-  const capped = await runOutage(join(dir, 'capped'), bodies, CAP_BYTES_PER_SECOND, false)
+  const free = await runOutage(join(dir, 'uncapped'), bodies, { capBytesPerSecond: 0, measureBaseline: true, restartWithBacklog: false })
+  const capped = await runOutage(join(dir, 'capped'), bodies, { capBytesPerSecond: CAP_BYTES_PER_SECOND, measureBaseline: false, restartWithBacklog: true })
   return {
     'backlog samples': BACKLOG,
     'backlog batches held': free.backlogBatches,
@@ -210,6 +229,8 @@ export async function benchDrain(dir: string): Promise<Record<string, number>> {
     'capped drain s': capped.drainSeconds,
     'capped drain samples/s': capped.drainSamplesPerSecond,
     ...latencyFigures('capped live during drain', capped.live),
+    'capped rss idle MiB': capped.idleRssMiB,
+    'capped rss restarted holding backlog MiB': capped.restartedRssMiB,
     'capped rss peak during drain MiB': capped.peakRssMiB,
   }
 }

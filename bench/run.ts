@@ -7,6 +7,7 @@ import { benchNaiveRows, jsonWireBytesPerSample } from './baseline.js'
 import { benchCodec } from './codec.js'
 import { benchStore } from './store.js'
 import { benchQuery } from './query.js'
+import { benchDrain } from './drain.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload.
@@ -43,6 +44,21 @@ async function main(): Promise<void> {
     const query = benchQuery()
     console.log('\nquery engine (in memory):')
     for (const [k, v] of Object.entries(query)) console.log(`  ${k.padEnd(28)} ${fmt(v, 1)}`)
+
+    console.log('\ncatch-up: outpost agent buffers a 1,000,000-sample backlog (1,000 series × 1,000 s) while outpost hub is down, then the hub returns')
+    const d = await benchDrain(join(dir, 'drain'))
+    const latency = (p: string) => `p50 ${fmt(d[`${p} p50 ms`])} ms, p95 ${fmt(d[`${p} p95 ms`])} ms, max ${fmt(d[`${p} max ms`])} ms (${fmt(d[`${p} probes`])} probes, ${fmt(d[`${p} probes missing`])} missing)`
+    console.log(`  backlog accepted by agent  ${fmt(d['ingest accept samples/s'])} samples/s (POST /v1/ingest, 5,000 samples per request, one client)`)
+    console.log(`  drain, uncapped            ${fmt(d['drain samples/s'])} samples/s (${fmt(d['drain s'], 1)} s from reconnect; reconnect ${fmt(d['reconnect after hub start s'], 1)} s after hub start) | vs agent accept rate → ${ratio(d['drain samples/s'], d['ingest accept samples/s'])}`)
+    console.log(`  drain, capped ${fmt(d['capped cap bytes/s'] / 1024 ** 2)} MiB/s      ${fmt(d['capped drain samples/s'])} samples/s (${fmt(d['capped drain s'], 1)} s) | vs uncapped → ${ratio(d['capped drain samples/s'], d['drain samples/s'])}`)
+    console.log(`  hub samples stored         ${fmt(d['hub samples stored'])} (backlog + live probes of the drain)`)
+    console.log(`  live, no backlog           ${latency('live baseline')}  (POST 200 → queryable on the hub)`)
+    console.log(`  live, during drain         ${latency('live during drain')} | p95 vs no backlog → ${ratio(d['live during drain p95 ms'], d['live baseline p95 ms'])}`)
+    console.log(`  live, during capped drain  ${latency('capped live during drain')} | p95 vs no backlog → ${ratio(d['capped live during drain p95 ms'], d['live baseline p95 ms'])}`)
+    console.log(`  agent RSS idle             ${fmt(d['rss idle MiB'], 1)} MiB`)
+    console.log(`  agent RSS holding backlog  ${fmt(d['rss holding backlog MiB'], 1)} MiB after accepting it | vs idle → ${ratio(d['rss holding backlog MiB'], d['rss idle MiB'])}`)
+    console.log(`                             ${fmt(d['capped rss restarted holding backlog MiB'], 1)} MiB restarted with it | vs idle ${fmt(d['capped rss idle MiB'], 1)} MiB → ${ratio(d['capped rss restarted holding backlog MiB'], d['capped rss idle MiB'])}`)
+    console.log(`  agent RSS during drain     peak ${fmt(d['rss peak during drain MiB'], 1)} MiB, after ${fmt(d['rss after drain MiB'], 1)} MiB (capped run, restarted agent: peak ${fmt(d['capped rss peak during drain MiB'], 1)} MiB)`)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

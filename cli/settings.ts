@@ -44,6 +44,7 @@ export const agentSettings: Setting[] = [
   { path: 'listen', description: 'local listener HOST:PORT', schema: hostPort, default: '127.0.0.1:4318' },
   { path: 'buffer.maxBytes', description: 'buffer size cap', schema: size, default: '256MiB' },
   { path: 'buffer.policy', description: 'when the buffer is full: drop_oldest or block', schema: z.enum(['drop_oldest', 'block']), default: 'drop_oldest' },
+  { path: 'buffer.fsync', description: 'sync every buffer write to the disk (survives power loss; slower)', schema: bool, default: false },
   { path: 'batch.maxSamples', description: 'samples per batch before it is sealed', schema: positiveInt, default: 5000 },
   { path: 'uplink.inflight', description: 'batches sent and not yet acked at once', schema: positiveInt, default: 16 },
   { path: 'uplink.ackTimeout', description: 'resend a batch not acked within this time', schema: duration, default: '15s' },
@@ -62,7 +63,7 @@ export interface AgentSettings {
   data: string
   interval: number
   listen: string
-  buffer: { maxBytes: number; policy: 'drop_oldest' | 'block' }
+  buffer: { maxBytes: number; policy: 'drop_oldest' | 'block'; fsync: boolean }
   batch: { maxSamples: number }
   uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>

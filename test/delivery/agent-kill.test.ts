@@ -1,51 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
 import { tempDir } from '../helpers/temp.js'
-import { agentMetric, check, drained, freePort, hubDataOf, postProbes, startAgentProcess, startHubProcess, storedProbeCounts, type AgentProc, type HubProc } from './harness.js'
+import { agentKillScenario } from './agent-kill-scenario.js'
 
-export const KILLS = Number(process.env.OUTPOST_SOAK_KILLS ?? 10)
-
-/**
- * kill -9 of the agent at random moments while it replays a backlog of 100,000 samples (the bandwidth cap keeps
- * the replay long enough to be interrupted), with live samples accepted between the kills.
- * `bench/soak-agent-kill.ts` runs the same scenario with 50 kills.
- */
-export async function agentKillScenario(dir: string, kills: number, log: (msg: string) => void = () => {}) {
-  const mqttPort = await freePort()
-  const listenPort = await freePort()
-  const agentData = join(dir, 'agent')
-  const startAgent = () => startAgentProcess(agentData, mqttPort, listenPort, ['--uplink-max-bytes-per-second', '40KiB'])
-  let agent: AgentProc | undefined = await startAgent()
-  let hub: HubProc | undefined
-  try {
-    // Hub down: all of it becomes backlog. At least 100,000 samples, more for longer soaks so every kill hits a replay.
-    const backlog = Math.max(100_000, kills * 10_000)
-    const accepted = (await postProbes(agent.ingest, 0, backlog, 1_000)).accepted
-    hub = await startHubProcess(hubDataOf(dir), mqttPort)
-    let next = backlog
-    let killedDuringReplay = 0
-    for (let k = 0; k < kills; k++) {
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 600))
-      const pending = await agentMetric(listenPort, /^outpost_agent_batches_pending (\d+)$/m).catch(() => NaN)
-      if (pending > 0) killedDuringReplay++
-      await agent.stop('SIGKILL')
-      const out = agent.output().split('\n').filter((l) => !/ECONNREFUSED/.test(l) && l.trim()).slice(-5).join(' | ')
-      if (out) log(`  agent said: ${out}`)
-      agent = await startAgent()
-      accepted.push(...(await postProbes(agent.ingest, next, 1_000, 250)).accepted)
-      next += 1_000
-      log(`kill ${k + 1}/${kills} at ${new Date().toISOString()}: ${pending} batches were pending`)
-    }
-    await drained(listenPort, 120_000)
-    await agent.stop('SIGTERM')
-    await hub.stop('SIGTERM')
-    agent = hub = undefined
-    return { killedDuringReplay, result: check(accepted, await storedProbeCounts(hubDataOf(dir))) }
-  } finally {
-    await agent?.stop('SIGKILL')
-    await hub?.stop('SIGKILL')
-  }
-}
+const KILLS = 10
 
 describe('agent kill -9 during replay', () => {
   let dir: { dir: string; cleanup: () => Promise<void> }
@@ -56,9 +13,9 @@ describe('agent kill -9 during replay', () => {
     await dir.cleanup()
   })
 
-  it(`${KILLS} kills at random moments: accepted-but-lost = 0, stored twice = 0`, { timeout: 240_000 }, async () => {
-    const { killedDuringReplay, result } = await agentKillScenario(dir.dir, KILLS, (m) => console.log(m))
-    expect(result.accepted).toBe(Math.max(100_000, KILLS * 10_000) + KILLS * 1_000)
+  it(`${KILLS} kills at random moments: accepted-but-lost = 0, stored twice = 0`, { timeout: 200_000 }, async () => {
+    const { killedDuringReplay, result } = await agentKillScenario(dir.dir, KILLS)
+    expect(result.accepted).toBe(100_000 + KILLS * 1_000)
     expect(result).toMatchObject({ lost: 0, duplicated: 0, unexpected: 0, stored: result.accepted })
     expect(killedDuringReplay).toBeGreaterThanOrEqual(Math.ceil(KILLS * 0.8)) // the kills really hit a replay
   })
