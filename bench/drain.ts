@@ -1,14 +1,15 @@
 import { join } from 'node:path'
 import { LiveProbe, type LiveLatency } from './live-probe.js'
 import {
-  agentMetricsText, freePort, promValue, rssMiB, sleep, startOutpost, stopOutpost, until, type BenchProcess,
+  agentMetricsText, freePort, promValue, rssMiB, running, sleep, startOutpost, stopOutpost, until, type BenchProcess,
 } from './processes.js'
 
 // Catch-up after an outage (issue "Benchmarks"): a real `outpost agent` holds a 1,000,000-sample backlog while its
 // hub is down; then the hub returns and the backlog drains beside live data. Measured: the agent's accept rate for
 // the backlog, its drain rate, end-to-end live latency with no backlog (baseline) and during the drain, and the
 // agent's resident memory idle, holding the backlog, at its peak during the drain and after. Loopback only; every
-// wait is bounded. Run once uncapped (`--uplink-max-bytes-per-second 0`) and once with the backlog capped.
+// wait is bounded. Run once uncapped (`--uplink-max-bytes-per-second 0`) and once capped at 2 MiB/s; in the capped
+// run the agent is also restarted while it holds the backlog, to show its memory without the ingest's garbage.
 
 const TOKEN = 'bench-drain-admin-token-0123456789abcdef'
 const DEVICE = 'drain-dev'
@@ -28,7 +29,7 @@ function backlogBodies(): string[] {
     const metrics = []
     for (let t = first; t < first + stepsPerRequest; t++) {
       for (let s = 0; s < SERIES; s++) {
-        // A slow daily-like wave per sensor plus jitter, three decimals: a float on the wire like real readings.
+        // A slow wave per sensor plus jitter, three decimals: a float on the wire like real readings.
         const value = Math.round((21 + 4 * Math.sin(t / 120 + s) + ((t * 7919 + s * 104729) % 1000) / 2000) * 1000) / 1000
         metrics.push({ name: 'drain_bench_temperature_celsius', type: 'gauge', labels: { sensor: `s${String(s).padStart(4, '0')}` }, ts: t0 + t * 1000, value })
       }
@@ -60,7 +61,6 @@ const stoppingOnError = (p: BenchProcess) => async (err: unknown): Promise<never
   await stopOutpost(p)
   throw err
 }
-const running = (p: BenchProcess) => p.child.exitCode === null && p.child.signalCode === null
 function fail(p: BenchProcess, what: string): never {
   throw new Error(`${what} exited early:\n${p.output().slice(-2000)}`)
 }

@@ -23,7 +23,7 @@ export function startOutpost(args: string[], env: Record<string, string> = {}): 
   return { child, output: () => out, exited: new Promise((resolve) => child.once('exit', resolve)) }
 }
 
-const running = (p: BenchProcess) => p.child.exitCode === null && p.child.signalCode === null
+export const running = (p: BenchProcess) => p.child.exitCode === null && p.child.signalCode === null
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
 export async function stopOutpost(p: BenchProcess, graceMs = 10_000): Promise<void> {

@@ -47,6 +47,17 @@ describe('delivery across hub crashes (exactly once in the store)', { timeout: 1
     expect(result).toEqual({ accepted: 30_000, stored: 30_000, lost: 0, duplicated: 0, unexpected: 0 })
   })
 
+  it('SIGTERM with the hub unreachable keeps the whole backlog; the restarted agent resumes and delivers it once', async () => {
+    agent = await startAgent() // no hub yet
+    const accepted = (await postProbes(agent.ingest, 0, 20_000)).accepted
+    expect(await agent.stop('SIGTERM')).toBe(0)
+    agent = await startAgent()
+    accepted.push(...(await postProbes(agent.ingest, 20_000, 5_000)).accepted)
+    hub = await startHubProcess(hubDataOf(dir.dir), mqttPort)
+    const result = check(accepted, await finish())
+    expect(result).toEqual({ accepted: 25_000, stored: 25_000, lost: 0, duplicated: 0, unexpected: 0 })
+  })
+
   it('hub killed between its write and its ack: the agent resends, stored twice = 0', async () => {
     hub = await startHubProcess(hubDataOf(dir.dir), mqttPort, { OUTPOST_TEST_CRASH_AFTER_WRITE: '5' })
     agent = await startAgent()
