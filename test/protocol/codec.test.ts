@@ -251,7 +251,8 @@ describe('encoding refuses what decoding would refuse', () => {
     const err = decodeError(() => encodeBatch(envelope({ m: { s: [['bad.name', 'gauge', {}]], i: [0], t: [T0], v: [1] } })))
     expect(err.code).toBe('invalid_field')
     expect(err.message).toMatch(/^m\.s\[0\]\[0\]: metric names must match/)
-    expect(decodeError(() => encodeAck({ ep: 'e', seq: 0 })).message).toMatch(/^seq: must be a positive safe integer, got 0/)
+    expect(decodeError(() => encodeAck({ ep: 'e', seq: -1 })).message).toMatch(/^seq: must be a non-negative safe integer, got -1/)
+    expect(decodeError(() => encodeAck({ ep: 'e', seq: 0, r: [[5, 3]] })).message).toMatch(/^r\[0\]: end must be >= start/)
     expect(decodeError(() => encodeStatus({ state: 'asleep' as never })).code).toBe('invalid_field')
   })
 

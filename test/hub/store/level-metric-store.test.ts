@@ -110,7 +110,7 @@ describe('LevelMetricStore', () => {
     expect(store.stats()).toMatchObject({ series: 0, headRows: 0 })
     const clean = await harness.reopen({})
     expect(clean.stats()).toMatchObject({ series: 0, headRows: 0 })
-    expect(await clean.ingest(makeBatch({ seq: 1, samples: samplesOf('up', {}, T0, 2, 1) }))).toEqual({ duplicate: false, ackSeq: 1, samples: 2 })
+    expect(await clean.ingest(makeBatch({ seq: 1, samples: samplesOf('up', {}, T0, 2, 1) }))).toEqual({ duplicate: false, ackSeq: 1, samples: 2, storedRanges: [] })
   })
 
   it('leaves out samples whose corrected time cannot be stored', async () => {

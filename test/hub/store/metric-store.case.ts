@@ -43,7 +43,7 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
         { name: 'requests_total', type: 'counter' as const, ts: T0 + 1500, value: 7 },
       ]
       const result = await store.ingest(makeBatch({ dev: 'pi-1', seq: 1, samples }))
-      expect(result).toEqual({ duplicate: false, ackSeq: 1, samples: 3 })
+      expect(result).toEqual({ duplicate: false, ackSeq: 1, samples: 3, storedRanges: [] })
 
       const [temp] = await store.series({ name: 'temp_celsius' })
       expect(temp).toMatchObject({ name: 'temp_celsius', type: 'gauge', unit: 'celsius', labels: { sensor: 'a', device: 'pi-1' } })
@@ -59,14 +59,21 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
 
     it('stores a repeated (dev, ep, seq) once and acks it again', async () => {
       const batch = makeBatch({ seq: 1, samples: samplesOf('up', {}, T0, 3, 1000) })
-      expect(await store.ingest(batch)).toEqual({ duplicate: false, ackSeq: 1, samples: 3 })
-      expect(await store.ingest(batch)).toEqual({ duplicate: true, ackSeq: 1, samples: 0 })
+      expect(await store.ingest(batch)).toEqual({ duplicate: false, ackSeq: 1, samples: 3, storedRanges: [] })
+      expect(await store.ingest(batch)).toEqual({ duplicate: true, ackSeq: 1, samples: 0, storedRanges: [] })
       expect(await pointsOf(store, { name: 'up' })).toEqual([[[T0, 0], [T0 + 1000, 1], [T0 + 2000, 2]]])
     })
 
     it('holds the ack below a gap until the gap fills', async () => {
       const acks = []
-      for (const seq of [1, 3, 2]) acks.push((await store.ingest(makeBatch({ seq, samples: samplesOf('up', {}, T0 + seq, 1, 1) }))).ackSeq)
+      const ranges: Array<Array<[number, number]>> = []
+      for (const seq of [1, 3, 2]) {
+        const r = await store.ingest(makeBatch({ seq, samples: samplesOf('up', {}, T0 + seq, 1, 1) }))
+        acks.push(r.ackSeq)
+        ranges.push(r.storedRanges)
+      }
+      // Selective ack: seq 3, stored ahead of 2, is reported above the watermark until the gap fills.
+      expect(ranges).toEqual([[], [[3, 3]], []])
       expect(acks).toEqual([1, 1, 3])
       expect((await store.ingest(makeBatch({ seq: 3 }))).duplicate).toBe(true)
     })
@@ -76,13 +83,13 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
       // The agent still holds 3 and up: 2 was acked or dropped, 3 is still on its way.
       expect((await store.ingest(makeBatch({ seq: 4, lo: 3 }))).ackSeq).toBe(2)
       expect((await store.ingest(makeBatch({ seq: 7, lo: 7 }))).ackSeq).toBe(7)
-      expect(await store.ingest(makeBatch({ seq: 3 }))).toEqual({ duplicate: true, ackSeq: 7, samples: 0 })
+      expect(await store.ingest(makeBatch({ seq: 3 }))).toEqual({ duplicate: true, ackSeq: 7, samples: 0, storedRanges: [] })
       expect((await store.ingest(makeBatch({ seq: 8 }))).ackSeq).toBe(8)
     })
 
     it('keeps epochs of one device apart', async () => {
       expect((await store.ingest(makeBatch({ ep: 'a', seq: 1 }))).ackSeq).toBe(1)
-      expect(await store.ingest(makeBatch({ ep: 'b', seq: 1 }))).toEqual({ duplicate: false, ackSeq: 1, samples: 0 })
+      expect(await store.ingest(makeBatch({ ep: 'b', seq: 1 }))).toEqual({ duplicate: false, ackSeq: 1, samples: 0, storedRanges: [] })
       expect((await store.ingest(makeBatch({ ep: 'b', seq: 2 }))).ackSeq).toBe(2)
       expect((await store.ingest(makeBatch({ ep: 'a', seq: 3 }))).ackSeq).toBe(1)
     })
@@ -110,7 +117,7 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
 
     it('a batch without metrics still moves the ack', async () => {
       await store.ingest(makeBatch({ seq: 2 }))
-      expect(await store.ingest(makeBatch({ seq: 1 }))).toEqual({ duplicate: false, ackSeq: 2, samples: 0 })
+      expect(await store.ingest(makeBatch({ seq: 1 }))).toEqual({ duplicate: false, ackSeq: 2, samples: 0, storedRanges: [] })
     })
 
     it('keeps samples with equal timestamps in arrival order', async () => {
@@ -188,7 +195,7 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
       await store.ingest(makeBatch({ seq: 3, samples: samplesOf('up', { k: 'v' }, T0 + 3000, 1, 1000, 3) }))
       await reopen()
       expect(store.stats()).toMatchObject({ series: 1, headRows: 2, headSamples: 4 })
-      expect(await store.ingest(makeBatch({ seq: 1 }))).toEqual({ duplicate: true, ackSeq: 1, samples: 0 })
+      expect(await store.ingest(makeBatch({ seq: 1 }))).toEqual({ duplicate: true, ackSeq: 1, samples: 0, storedRanges: [[3, 3]] })
       expect(await store.ingest(makeBatch({ seq: 3 }))).toMatchObject({ duplicate: true, ackSeq: 1 })
       expect((await store.ingest(makeBatch({ seq: 2 }))).ackSeq).toBe(3)
       expect(await pointsOf(store, { labels: { k: 'v', device: 'dev-1' } })).toEqual([[0, 1, 2, 3].map((k) => [T0 + k * 1000, k])])
