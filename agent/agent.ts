@@ -5,6 +5,10 @@ import { assertDeviceId } from '../protocol/ids.js'
 import { PROTOCOL_VERSION, type HealthResult, type LogRecord, type SpanRecord, type WireMetrics } from '../protocol/batch.js'
 import { validateBatch } from '../protocol/validate.js'
 import type { Collector } from './collectors/types.js'
+import { HealthScheduler } from './health/scheduler.js'
+import type { HealthCheck } from './health/types.js'
+import type { Input } from './inputs/types.js'
+import { InputCounters, registerInputMetrics } from './inputs/counters.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
@@ -12,6 +16,7 @@ import { emitAgentMetrics } from './self-metrics.js'
 import { splitBody, type BatchBody } from './split-body.js'
 import { agentRegistry, startListener } from './listener.js'
 import { mountIngest } from './ingest/route.js'
+import { mountOtlp } from './inputs/otlp/route.js'
 import type { ServerType } from '@hono/node-server'
 
 export type { BatchBody } from './split-body.js'
@@ -28,6 +33,10 @@ export interface AgentOptions {
   /** Samples per batch before it is sealed early. */
   maxBatchSamples: number
   collectors: Collector[]
+  /** Health checks run on their own intervals (agent/health/); results go through accept(). */
+  healthChecks?: HealthCheck[]
+  /** Inputs that feed accept() on their own schedule: log tailing, Prometheus scrapes (agent/inputs/). */
+  inputs?: Input[]
   /** Wall clock for sample timestamps and `at` (tests skew it to play a device whose clock is wrong). */
   clock?: () => number
   /** HOST:PORT of the local listener (DESIGN §9); omitted: no listener. */
@@ -46,6 +55,9 @@ export class Agent {
   private collecting?: Promise<void>
   private running = false
   private listener?: ServerType
+  private health?: HealthScheduler
+  /** What the inputs count (truncated log lines, scrape errors), shown on the listener's /metrics. */
+  readonly inputCounters = new InputCounters()
   /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
   invalidBatches = 0
 
@@ -70,19 +82,35 @@ export class Agent {
     this.running = true
     if (this.options.listen) {
       const registry = agentRegistry(this.buffer, this.uplink, () => this.invalidBatches)
-      this.listener = await startListener(this.options.listen, registry, (app) =>
-        mountIngest(app, {
-          accept: (body) => this.accept(body),
-          split: (body) => splitBody(body, this.options.maxBatchSamples),
-          registry,
-          retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
-          log: this.options.log,
-        }),
-      )
+      registerInputMetrics(registry, this.inputCounters)
+      const routeOptions = {
+        accept: (body: BatchBody) => this.accept(body),
+        split: (body: BatchBody) => splitBody(body, this.options.maxBatchSamples),
+        registry,
+        retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
+        log: this.options.log,
+      }
+      this.listener = await startListener(this.options.listen, registry, (app) => {
+        mountIngest(app, routeOptions)
+        mountOtlp(app, routeOptions)
+      })
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)
     }
     this.uplink.start()
+    if (this.options.healthChecks?.length) {
+      this.health = new HealthScheduler(this.options.healthChecks, { emit: (h) => this.accept({ h }), clock: this.options.clock, log: this.options.log })
+      this.health.start()
+    }
+    for (const input of this.options.inputs ?? []) {
+      await input.start({
+        accept: (body, opts) => this.accept(body, opts),
+        getCheckpoint: (key) => this.buffer.getCheckpoint(key),
+        counters: this.inputCounters,
+        clock: this.options.clock ?? Date.now,
+        log: (level, msg, extra) => this.options.log(level, msg, { input: input.name, ...extra }),
+      })
+    }
     this.options.log('info', 'agent started', { id: this.options.id, epoch: this.buffer.epoch, pending: this.buffer.stats().pending })
     if (this.options.autoCollect === false) return
     this.collecting = this.collectOnce()
@@ -102,6 +130,8 @@ export class Agent {
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
+    await this.health?.stop()
+    for (const input of this.options.inputs ?? []) await input.stop()
     await this.collecting
     this.options.log('debug', 'stop: closing listener')
     await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
@@ -148,14 +178,15 @@ export class Agent {
    * Validates and durably buffers data from a local input, all or nothing: resolves once every part is on disk;
    * throws DecodeError (invalid data, nothing kept) or BufferFullError (policy `block` and no room, nothing kept).
    */
-  async accept(body: BatchBody): Promise<number[]> {
+  async accept(body: BatchBody, options: { checkpoints?: Record<string, string> } = {}): Promise<number[]> {
     const parts = splitBody(body, this.options.maxBatchSamples)
     for (const part of parts) {
       validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part })
     }
-    if (parts.length === 0) return []
-    const seqs = await this.buffer.appendMany(parts.map((p) => encodeCbor(p)))
-    this.uplink.notify()
+    if (parts.length === 0 && !options.checkpoints) return []
+    // Checkpoints (an input's position) go in the same atomic write as the data they cover.
+    const seqs = await this.buffer.appendMany(parts.map((p) => encodeCbor(p)), options)
+    if (parts.length > 0) this.uplink.notify()
     return seqs
   }
 

@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs'
 import { Agent } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
+import { createHealthChecks } from '../agent/health/registry.js'
+import { HealthConfigError } from '../agent/health/options.js'
+import { ConfigError } from './config.js'
+import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
 import { Hub } from '../hub/hub.js'
 import type { LogFn } from './log.js'
@@ -53,6 +57,7 @@ export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs },
     testing: hubTestingHooks(log),
     log,
   })
@@ -77,9 +82,21 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
       maxBytesPerSecond: s.uplink.maxBytesPerSecond,
     },
     collectors: collectors ?? createCollectors(s.collectors, { log }),
+    healthChecks: healthChecksFromSettings(s.health, log),
+    inputs: createInputs({ logs: s.logs, scrape: s.scrape }),
     listen: s.listen,
     clock: skewedClock(),
     hostInfo,
     log,
   })
+}
+
+/** A bad `health:` entry stops the agent like any bad setting: one line naming the key, e.g. `health[2].url`. */
+function healthChecksFromSettings(config: unknown[] | undefined, log: LogFn) {
+  try {
+    return createHealthChecks(config, { log })
+  } catch (err) {
+    if (err instanceof HealthConfigError) throw new ConfigError(err.message)
+    throw err
+  }
 }

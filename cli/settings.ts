@@ -18,6 +18,10 @@ export const hubSettings: Setting[] = [
   { path: 'clock.correctAbove', description: "correct a device's timestamps when its clock is off by more than this", schema: duration, default: '2s' },
   { path: 'clock.maxAhead', description: 'refuse samples further ahead of hub time than this', schema: duration, default: '10m' },
   { path: 'clock.maxBehind', description: 'refuse samples older than this', schema: duration, default: '30d' },
+  { path: 'retention.metrics', description: 'keep metric samples this long (whole 2 h windows are deleted)', schema: duration, default: '30d' },
+  { path: 'retention.traces', description: 'keep spans this long after they start', schema: duration, default: '7d' },
+  { path: 'retention.health', description: 'how long health check history is kept', schema: duration, default: '30d' },
+  { path: 'retention.logs', description: 'keep logs this long (deleted by whole UTC days)', schema: duration, default: '14d' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -31,6 +35,7 @@ export interface HubSettings {
   maxBatchBytes: number
   compactInterval: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
+  retention: { metrics: number; traces: number; health: number; logs: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 
@@ -53,6 +58,9 @@ export const agentSettings: Setting[] = [
   { path: 'uplink.keepalive', description: 'MQTT keepalive in seconds', schema: positiveInt, default: 30 },
   { path: 'uplink.maxBytesPerSecond', description: 'bandwidth cap for replaying backlog after an outage (0: none); live data goes first regardless', schema: sizeOrZero, default: '1MiB' },
   { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
+  { path: 'health', description: 'health checks (YAML only; docs/health.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'logs', description: 'log files to tail (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'scrape', description: 'Prometheus endpoints to scrape (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -67,5 +75,8 @@ export interface AgentSettings {
   batch: { maxSamples: number }
   uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
+  health: unknown[]
+  logs: unknown[]
+  scrape: unknown[]
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

@@ -5,6 +5,9 @@ import type { AedesPublishPacket, Client } from 'aedes'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore } from './store/level/index.js'
+import { TraceStore } from './traces/index.js'
+import { LogStore } from './logs/index.js'
+import { HealthStore } from './health/health-store.js'
 import { DeviceRegistry } from './devices.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
@@ -24,6 +27,8 @@ export interface HubOptions {
   maxBatchBytes: number
   compactIntervalMs: number
   clockPolicy?: Partial<ClockPolicy>
+  /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
+  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: { dedupDisabled?: boolean; afterWrite?: () => void }
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
@@ -35,6 +40,9 @@ export class Hub {
   readonly metrics = new HubMetrics()
   readonly db: Level<string, any>
   readonly store: LevelMetricStore
+  readonly traces: TraceStore
+  readonly logs: LogStore
+  readonly health: HealthStore
   readonly devices: DeviceRegistry
   readonly auth: AdminAuth
   mqttPort = 0
@@ -52,7 +60,10 @@ export class Hub {
     this.clock = options.clock ?? Date.now
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
-    this.store = new LevelMetricStore(this.db, { clock: this.clock })
+    this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
+    this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
+    this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
+    this.store = new LevelMetricStore(this.db, { clock: this.clock, participants: [this.traces, this.health, this.logs] })
     this.devices = new DeviceRegistry(this.db, this.clock)
     this.auth = new AdminAuth(this.db)
   }
@@ -61,6 +72,9 @@ export class Hub {
     const { log } = this.options
     await this.db.open()
     await this.store.open()
+    await this.traces.open()
+    await this.logs.open()
+    await this.health.open()
     await this.devices.open()
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
@@ -86,6 +100,9 @@ export class Hub {
 
     const app = createApi({
       store: this.store,
+      traces: this.traces,
+      logs: this.logs,
+      health: this.health,
       devices: this.devices,
       metrics: this.metrics,
       auth: this.auth,
@@ -106,6 +123,12 @@ export class Hub {
       this.metrics.compactions.inc()
     })
     this.every(5_000, () => this.devices.flush())
+    this.every(60_000, () => this.traces.prune(this.clock()))
+    // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
+    this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
+    // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
+    this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
+    this.every(3_600_000, () => this.health.prune(this.clock()))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, http: `${this.options.host}:${this.httpPort}` })
   }
 
@@ -118,6 +141,8 @@ export class Hub {
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
     await this.store.close()
+    await this.traces.close()
+    await this.logs.close()
     await this.db.close()
   }
 

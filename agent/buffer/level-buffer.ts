@@ -56,22 +56,33 @@ export class LevelBuffer {
     return (await this.appendMany([body]))[0]
   }
 
-  /** Stores several bodies in one atomic write: all or none. Resolves with their seqs. */
-  appendMany(bodies: Uint8Array[]): Promise<number[]> {
+  /**
+   * Stores several bodies in one atomic write: all or none. `checkpoints` (an input's position, such as a tailed
+   * file's offset) join the same write, so the position moves exactly when the data it covers is kept. Resolves
+   * with the bodies' seqs.
+   */
+  appendMany(bodies: Uint8Array[], options: { checkpoints?: Record<string, string> } = {}): Promise<number[]> {
+    const checkpoints = options.checkpoints ?? {}
     return this.serialize(() =>
       this.guarded(async (store) => {
-        if (bodies.length === 0) return []
+        if (bodies.length === 0 && Object.keys(checkpoints).length === 0) return []
         const records = bodies.map(encodeRecord)
         const incoming = records.reduce((n, r) => n + r.byteLength + ENTRY_OVERHEAD, 0)
-        await this.makeRoom(store, incoming)
+        if (records.length > 0) await this.makeRoom(store, incoming)
         const first = await store.put(
           records,
           bodies.reduce((n, b) => n + b.byteLength, 0),
+          checkpoints,
         )
         this.writtenSinceMeasure += incoming
         return records.map((_, k) => first + k)
       }),
     )
+  }
+
+  /** The checkpoint last committed under `key` with appendMany, if any. */
+  getCheckpoint(key: string): Promise<string | undefined> {
+    return this.serialize(() => this.guarded((store) => store.getCheckpoint(key)))
   }
 
   /**

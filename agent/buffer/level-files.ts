@@ -121,6 +121,8 @@ export function bufferParts(db: BufferDb) {
     batches: db.sublevel<string, Uint8Array>('b', { valueEncoding: 'view' }),
     meta: db.sublevel<string, string>('meta', { valueEncoding: 'utf8' }),
     quarantine: db.sublevel<string, Uint8Array>('q', { valueEncoding: 'view' }),
+    /** Input positions (a tailed file's offset) committed with the batches that carry their data. */
+    checkpoints: db.sublevel<string, string>('cp', { valueEncoding: 'utf8' }),
   }
 }
 export type BufferParts = ReturnType<typeof bufferParts>

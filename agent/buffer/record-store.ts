@@ -76,14 +76,23 @@ export class RecordStore {
     return this.pending > 0 ? this.lowest : this.next
   }
 
-  /** Writes records (already [crc | body]) under the next seqs in one atomic batch; resolves with the first seq. */
-  async put(records: Uint8Array[], bodiesSize: number): Promise<number> {
+  /**
+   * Writes records (already [crc | body]) under the next seqs in one atomic batch, with any `checkpoints` (input
+   * positions) in the same write, so a restart resumes exactly after the data kept; resolves with the first seq.
+   */
+  async put(records: Uint8Array[], bodiesSize: number, checkpoints: Record<string, string> = {}): Promise<number> {
     const first = this.next
     const wasEmpty = this.pending === 0
     const ops = records.map((value, k): Op => ({ type: 'put', sublevel: this.s.batches, key: seqKey(first + k), value }))
+    for (const [key, value] of Object.entries(checkpoints)) ops.push({ type: 'put', sublevel: this.s.checkpoints, key, value })
     await this.commit(ops, { next: first + records.length, pending: records.length, bytes: bodiesSize })
-    if (wasEmpty) this.lowest = first
+    if (wasEmpty && records.length > 0) this.lowest = first
     return first
+  }
+
+  /** The checkpoint last committed under `key`, if any. */
+  getCheckpoint(key: string): Promise<string | undefined> {
+    return this.s.checkpoints.get(key)
   }
 
   /** Up to `limit` intact batches with afterSeq < seq < beforeSeq; damaged records met on the way are quarantined. */

@@ -8,9 +8,18 @@ import type { QueryLimits } from '../query/params.js'
 import { ApiError, errorResponse } from './errors.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metricRoutes } from './routes/metrics.js'
+import { traceRoutes } from './routes/traces.js'
+import type { TraceStore } from '../traces/index.js'
+import { logRoutes } from './routes/logs.js'
+import type { LogStore } from '../logs/index.js'
+import { healthRoutes } from './routes/health.js'
+import type { HealthStore } from '../health/health-store.js'
 
 export interface ApiDeps {
   store: MetricStore
+  traces: TraceStore
+  logs: LogStore
+  health: HealthStore
   devices: DeviceRegistry
   metrics: HubMetrics
   auth: AdminAuth
@@ -44,6 +53,9 @@ export function createApi(deps: ApiDeps): Hono {
   }
   app.route('/v1/devices', deviceRoutes(deps.devices))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
+  app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
+  app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
+  app.route('/v1/health', healthRoutes(deps.health, deps.clock))
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

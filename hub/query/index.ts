@@ -13,3 +13,7 @@ export {
 } from './params.js'
 export { parseTime, parseDuration, formatDuration } from './time.js'
 export * from './types.js'
+export { executeQuery, executeStats, resolveMetric, type SampleSource, type MetricKind, type StatsAnswer } from './execute.js'
+export { runHistogramQuantile, computeHistogramStats } from './histogram.js'
+export { bucketQuantile, parseLe, type CumulativeBucket } from './bucket-quantile.js'
+export { computeSummaryStats, summaryQuantileSeries } from './summary.js'

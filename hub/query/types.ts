@@ -40,3 +40,22 @@ export interface QueryStats {
   p95: number | null
   p99: number | null
 }
+
+export const EMPTY_STATS: Readonly<QueryStats> = Object.freeze({
+  count: 0,
+  sum: null,
+  mean: null,
+  min: null,
+  max: null,
+  p50: null,
+  p95: null,
+  p99: null,
+})
+
+/** The quantile each percentile aggregation asks for. */
+export const PERCENTILES = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 } as const
+export type PercentileAggregation = keyof typeof PERCENTILES
+
+export function isPercentile(agg: Aggregation): agg is PercentileAggregation {
+  return Object.hasOwn(PERCENTILES, agg)
+}

@@ -38,6 +38,11 @@ export class Compactor {
     return this.chunkRowCount
   }
 
+  /** Retention deleted `count` chunk rows (and wrote the new count in the same batch). */
+  forgetChunkRows(count: number): void {
+    this.chunkRowCount -= count
+  }
+
   async load(): Promise<void> {
     const [seq, rows] = await this.subs.meta.getMany([META.compactionSeq, META.chunkRows])
     this.compactionSeq = seq ? decodeStored<number>(seq) : 0

@@ -42,6 +42,11 @@ export class HeadIndex {
     return this.rows.filter((row) => row.maxTs >= from && row.minTs <= to && ids.some((id) => rowHasSeries(row, id)))
   }
 
+  /** Rows whose samples all lie before `cutoff` (retention deletes them whole). */
+  rowsBefore(cutoff: number): HeadRowSummary[] {
+    return this.rows.filter((row) => row.maxTs < cutoff)
+  }
+
   /**
    * Rows to compact, in row order: every row whose samples all lie before `cutoff` (closed windows), and,
    * while the head is over a limit, the oldest remaining rows until it is back under half of it.

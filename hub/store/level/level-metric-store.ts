@@ -10,6 +10,7 @@ import type {
   SeriesSelector,
 } from '../types.js'
 import { Compactor } from './compactor.js'
+import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
@@ -59,6 +60,8 @@ export class LevelMetricStore implements MetricStore {
   private compaction: Promise<unknown> = Promise.resolve()
   private windowMs: number
   private nextRowNo = 0
+  /** Chunk windows below this were deleted by an earlier prune in this process (-Infinity: none yet). */
+  private prunedWindowsEnd = -Infinity
   private isOpen = false
 
   constructor(
@@ -131,6 +134,29 @@ export class LevelMetricStore implements MetricStore {
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     const cutoff = windowStart(now - this.graceMs, this.windowMs)
     const run = this.compaction.then(() => compactor.compact(cutoff))
+    this.compaction = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * Retention: deletes whole chunk rows whose window ended at or before `now - retentionMs`, and head rows
+   * entirely older; a chunk straddling that moment stays until its window is out (pruner.ts). Runs in turn with
+   * compaction. Cheap to call often: the chunk keys are scanned only when the cutoff entered a new window, so
+   * chunks compacted later into windows already pruned (a late backfill) go at the next window's turn.
+   */
+  prune(now: number, retentionMs: number): Promise<PruneResult> {
+    const compactor = this.compactor
+    if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
+    if (!(retentionMs > 0)) return Promise.reject(new Error(`retentionMs must be positive, got ${retentionMs}`))
+    const context = { db: this.db, subs: this.subs, head: this.head, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const cutoff = now - retentionMs
+    const windowsEnd = prunableWindowsEnd(cutoff, this.windowMs)
+    const run = this.compaction.then(async () => {
+      const skipChunks = windowsEnd <= this.prunedWindowsEnd
+      const result = await pruneBefore(context, this.registry.all().map((info) => info.id), cutoff, skipChunks)
+      this.prunedWindowsEnd = Math.max(this.prunedWindowsEnd, windowsEnd)
+      return result
+    })
     this.compaction = run.catch(() => undefined)
     return run
   }

@@ -1,0 +1,28 @@
+import { z } from 'zod'
+import { isValidLabelName } from '../../../protocol/validate.js'
+import { durationMs, parseInputOptions } from '../options.js'
+
+const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+/** One `scrape:` entry (docs/inputs.md). */
+const scrapeSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  interval: durationMs.default(30_000),
+  timeout: durationMs.default(10_000),
+  labels: z
+    .record(z.string(), z.string())
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels)) {
+        if (!labelName.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' })
+        else if (!isValidLabelName(key) || key === 'device') ctx.addIssue({ code: 'custom', path: [key], message: 'reserved label name' })
+      }
+    })
+    .default({}),
+})
+
+export type ScrapeOptions = z.output<typeof scrapeSchema>
+
+/** Checks a `scrape:` entry and fills defaults; throws InputOptionsError naming e.g. `scrape[0].interval`. No I/O. */
+export function parseScrapeOptions(raw: unknown, key: string): ScrapeOptions {
+  return parseInputOptions(scrapeSchema, raw, key)
+}

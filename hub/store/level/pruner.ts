@@ -1,0 +1,80 @@
+import type { Compactor } from './compactor.js'
+import type { HeadIndex } from './head-index.js'
+import { chunkRange, headRowKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { encodeStored } from './stored-cbor.js'
+import { MAX_ABS_TS, windowStart } from './time-window.js'
+
+export interface PruneResult {
+  /** Chunk rows deleted: every one held only samples older than the cutoff. */
+  chunkRowsDeleted: number
+  /** Head rows deleted, likewise. */
+  headRowsDeleted: number
+}
+
+export interface PruneContext {
+  db: MetricDb
+  subs: MetricSublevels
+  head: HeadIndex
+  compactor: Compactor
+  windowMs: number
+  /** Deletes per atomic write; bounds the memory one write needs. */
+  batchOps: number
+}
+
+/**
+ * Retention (DESIGN §6, issue 5): deletes whole rows whose every sample is older than `cutoff` — chunk rows of
+ * windows that ended at or before it, and head rows whose newest sample is before it. Nothing is rewritten: a
+ * chunk whose window straddles the cutoff stays whole until its window is entirely out. Run it serialized with
+ * compaction (both change the head and the chunk-row count).
+ */
+/**
+ * End (exclusive) of the chunk windows `pruneBefore(cutoff)` deletes: a window [start, start + windowMs) is wholly
+ * before the cutoff when it starts before the cutoff's own window.
+ */
+export function prunableWindowsEnd(cutoff: number, windowMs: number): number {
+  return windowStart(Math.min(cutoff, MAX_ABS_TS), windowMs)
+}
+
+/**
+ * `skipChunks`: the caller knows no chunk row below `prunableWindowsEnd(cutoff)` is left (an earlier pass with
+ * the same end), so only the head is checked and the per-series key scan is saved.
+ */
+export async function pruneBefore(
+  ctx: PruneContext,
+  seriesIds: readonly number[],
+  cutoff: number,
+  skipChunks = false,
+): Promise<PruneResult> {
+  const result: PruneResult = { chunkRowsDeleted: 0, headRowsDeleted: 0 }
+  let ops: BatchOp[] = []
+  const flush = async () => {
+    if (ops.length === 0) return
+    const chunkRows = ctx.compactor.chunkRows - ops.length
+    ops.push({ type: 'put', sublevel: ctx.subs.meta, key: META.chunkRows, value: encodeStored(chunkRows) })
+    await ctx.db.batch(ops)
+    ctx.compactor.forgetChunkRows(ops.length - 1)
+    result.chunkRowsDeleted += ops.length - 1
+    ops = []
+  }
+
+  const firstWindow = windowStart(-MAX_ABS_TS, ctx.windowMs)
+  const endWindow = prunableWindowsEnd(cutoff, ctx.windowMs)
+  if (!skipChunks && endWindow > firstWindow) {
+    for (const id of seriesIds) {
+      for await (const key of ctx.subs.chunks.keys(chunkRange(id, firstWindow, endWindow))) {
+        ops.push({ type: 'del', sublevel: ctx.subs.chunks, key })
+        if (ops.length >= ctx.batchOps) await flush()
+      }
+    }
+    await flush()
+  }
+
+  const expired = ctx.head.rowsBefore(cutoff)
+  for (let i = 0; i < expired.length; i += ctx.batchOps) {
+    const rows = expired.slice(i, i + ctx.batchOps)
+    await ctx.db.batch(rows.map((row): BatchOp => ({ type: 'del', sublevel: ctx.subs.head, key: headRowKey(row.rowNo) })))
+    ctx.head.remove(new Set(rows.map((row) => row.rowNo)))
+    result.headRowsDeleted += rows.length
+  }
+  return result
+}

@@ -1,0 +1,5 @@
+export { TraceStore, type TraceStoreOptions, type TraceLookup } from './trace-store.js'
+export type { TraceSearch } from './search.js'
+export type { OperationStats, TraceStatsQuery } from './stats.js'
+export type { SpanNode, TraceSummary, TraceTree } from './tree.js'
+export { parseTraceId, parseTraceSearchParams, parseTraceStatsParams } from './params.js'

@@ -1,0 +1,87 @@
+// Query strings of GET /v1/traces and /v1/traces/stats (docs/traces.md). As in /v1/metrics, every error names its
+// parameter, and an unknown parameter is an error, so a typo never falls back to a default silently.
+import { badParameter, QueryError } from '../query/errors.js'
+import { parseDuration, parseTime } from '../query/time.js'
+import type { TraceSearch } from './search.js'
+import type { TraceStatsQuery } from './stats.js'
+
+const DEFAULT_RANGE_MS = 3_600_000
+export const DEFAULT_TRACE_LIMIT = 20
+export const MAX_TRACE_LIMIT = 1_000
+const MAX_NAME_LENGTH = 1_024
+
+const SEARCH_PARAMS = ['service', 'operation', 'minDuration', 'error', 'from', 'to', 'limit'] as const
+const STATS_PARAMS = ['service', 'from', 'to'] as const
+
+export function parseTraceSearchParams(params: URLSearchParams, now: number): TraceSearch {
+  assertKnown(params, SEARCH_PARAMS)
+  const search: TraceSearch = { ...readRange(params, now), limit: readLimit(params) }
+  const service = readName(params, 'service')
+  if (service !== undefined) search.service = service
+  const operation = readName(params, 'operation')
+  if (operation !== undefined) search.operation = operation
+  const minDuration = single(params, 'minDuration')
+  if (minDuration !== undefined) search.minDurationMs = parseDuration(minDuration, 'minDuration')
+  const error = single(params, 'error')
+  if (error !== undefined) {
+    if (error !== 'true' && error !== 'false') throw badParameter('error', error, 'expected true or false')
+    if (error === 'true') search.errorsOnly = true
+  }
+  return search
+}
+
+export function parseTraceStatsParams(params: URLSearchParams, now: number): TraceStatsQuery {
+  assertKnown(params, STATS_PARAMS)
+  const query: TraceStatsQuery = readRange(params, now)
+  const service = readName(params, 'service')
+  if (service !== undefined) query.service = service
+  return query
+}
+
+/** The `{traceId}` path segment: any non-empty id a device may send, within reason. The route takes no parameters. */
+export function parseTraceId(input: string, params: URLSearchParams): string {
+  assertKnown(params, [])
+  if (input.length === 0 || input.length > MAX_NAME_LENGTH) {
+    throw badParameter('traceId', input.slice(0, 64), `must be 1 to ${MAX_NAME_LENGTH} characters`)
+  }
+  return input
+}
+
+function assertKnown(params: URLSearchParams, allowed: readonly string[]): void {
+  for (const key of new Set(params.keys())) {
+    if (allowed.includes(key)) continue
+    const expected = allowed.length > 0 ? `expected ${allowed.join(', ')}` : 'this route takes none'
+    throw new QueryError('unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; ${expected}`, key)
+  }
+}
+
+function readRange(params: URLSearchParams, now: number): { from: number; to: number } {
+  const fromInput = single(params, 'from')
+  const toInput = single(params, 'to')
+  const to = toInput === undefined ? now : parseTime(toInput, now, 'to')
+  const from = fromInput === undefined ? to - DEFAULT_RANGE_MS : parseTime(fromInput, now, 'from')
+  if (from > to) throw badParameter('from', fromInput ?? String(from), `must not be after to (${new Date(to).toISOString()})`)
+  return { from, to }
+}
+
+function readLimit(params: URLSearchParams): number {
+  const input = single(params, 'limit')
+  if (input === undefined) return DEFAULT_TRACE_LIMIT
+  const limit = /^\d{1,7}$/.test(input) ? Number(input) : NaN
+  if (!(limit >= 1 && limit <= MAX_TRACE_LIMIT)) throw badParameter('limit', input, `expected a whole number from 1 to ${MAX_TRACE_LIMIT}`)
+  return limit
+}
+
+function readName(params: URLSearchParams, name: string): string | undefined {
+  const value = single(params, name)
+  if (value === undefined) return undefined
+  if (value.length === 0 || value.length > MAX_NAME_LENGTH) throw badParameter(name, value.slice(0, 64), `must be 1 to ${MAX_NAME_LENGTH} characters`)
+  return value
+}
+
+/** Given twice, a parameter is an error rather than a guess at which one was meant. */
+function single(params: URLSearchParams, name: string): string | undefined {
+  const values = params.getAll(name)
+  if (values.length > 1) throw badParameter(name, values.join(','), 'given more than once')
+  return values[0]
+}
