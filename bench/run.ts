@@ -8,9 +8,14 @@ import { benchCodec } from './codec.js'
 import { benchStore } from './store.js'
 import { benchQuery } from './query.js'
 import { benchDrain } from './drain.js'
+import { benchLogs } from './logs.js'
+import { benchTraces } from './traces.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
-// (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload.
+// (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec store query drain logs traces.
+const ONLY = process.env.OUTPOST_BENCH_ONLY?.split(',').map((s) => s.trim())
+const want = (section: string) => !ONLY || ONLY.includes(section)
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
@@ -20,6 +25,38 @@ async function main(): Promise<void> {
   try {
     console.log(`Outpost benchmarks on ${machineLine()}\n`)
 
+    if (want('ingest')) await ingestSection(dir)
+    if (want('codec')) {
+      const codec = await benchCodec()
+      console.log('codec (100,000-sample batch, in process):')
+      for (const [k, v] of Object.entries(codec)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    }
+    if (want('store')) {
+      const store = await benchStore(join(dir, 'store'))
+      console.log('\nstore (LevelMetricStore in process):')
+      for (const [k, v] of Object.entries(store)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    }
+    if (want('query')) {
+      const query = benchQuery()
+      console.log('\nquery engine (in memory):')
+      for (const [k, v] of Object.entries(query)) console.log(`  ${k.padEnd(28)} ${fmt(v, 1)}`)
+    }
+    if (want('drain')) await drainSection(dir)
+    for (const [name, title, run] of [
+      ['logs', 'logs (LogStore through the hub store, 1,000,000 lines)', () => benchLogs(join(dir, 'logs'))],
+      ['traces', 'traces (TraceStore through the hub store, 1,000,000 spans)', () => benchTraces(join(dir, 'traces'))],
+    ] as const) {
+      if (!want(name)) continue
+      console.log(`\n${title}:`)
+      for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function ingestSection(dir: string): Promise<void> {
+  {
     const devices = Number(process.env.OUTPOST_BENCH_DEVICES ?? 10)
     const series = Number(process.env.OUTPOST_BENCH_SERIES ?? 100)
     const backfill = process.env.OUTPOST_BENCH_BACKFILL ?? '1d'
@@ -34,17 +71,11 @@ async function main(): Promise<void> {
     console.log(`  head rows left uncompacted ${fmt(ingest.compactedHeadRowsLeft)} (the current window stays in the head)`)
     console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)
     console.log(`  query ${devices} devices avg, 1 day, 5m step   ${fmt(ingest.queryFleetDayMs, 1)} ms (median, over HTTP)\n`)
+  }
+}
 
-    const codec = await benchCodec()
-    console.log('codec (100,000-sample batch, in process):')
-    for (const [k, v] of Object.entries(codec)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
-    const store = await benchStore(join(dir, 'store'))
-    console.log('\nstore (LevelMetricStore in process):')
-    for (const [k, v] of Object.entries(store)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
-    const query = benchQuery()
-    console.log('\nquery engine (in memory):')
-    for (const [k, v] of Object.entries(query)) console.log(`  ${k.padEnd(28)} ${fmt(v, 1)}`)
-
+async function drainSection(dir: string): Promise<void> {
+  {
     console.log('\ncatch-up: outpost agent buffers a 1,000,000-sample backlog (1,000 series × 1,000 s) while outpost hub is down, then the hub returns')
     const d = await benchDrain(join(dir, 'drain'))
     const latency = (p: string) => `p50 ${fmt(d[`${p} p50 ms`])} ms, p95 ${fmt(d[`${p} p95 ms`])} ms, max ${fmt(d[`${p} max ms`])} ms (${fmt(d[`${p} probes`])} probes, ${fmt(d[`${p} probes missing`])} missing)`
@@ -59,8 +90,6 @@ async function main(): Promise<void> {
     console.log(`  agent RSS holding backlog  ${fmt(d['rss holding backlog MiB'], 1)} MiB after accepting it | vs idle → ${ratio(d['rss holding backlog MiB'], d['rss idle MiB'])}`)
     console.log(`                             ${fmt(d['capped rss restarted holding backlog MiB'], 1)} MiB restarted with it | vs idle ${fmt(d['capped rss idle MiB'], 1)} MiB → ${ratio(d['capped rss restarted holding backlog MiB'], d['capped rss idle MiB'])}`)
     console.log(`  agent RSS during drain     peak ${fmt(d['rss peak during drain MiB'], 1)} MiB, after ${fmt(d['rss after drain MiB'], 1)} MiB (capped run, restarted agent: peak ${fmt(d['capped rss peak during drain MiB'], 1)} MiB)`)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
   }
 }
 

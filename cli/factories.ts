@@ -4,6 +4,8 @@ import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
 import { HealthConfigError } from '../agent/health/options.js'
+import { InputOptionsError } from '../agent/inputs/options.js'
+import { CollectorOptionsError } from '../agent/collectors/options.js'
 import { ConfigError } from './config.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
@@ -81,9 +83,9 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
       keepaliveSeconds: s.uplink.keepalive,
       maxBytesPerSecond: s.uplink.maxBytesPerSecond,
     },
-    collectors: collectors ?? createCollectors(s.collectors, { log }),
-    healthChecks: healthChecksFromSettings(s.health, log),
-    inputs: createInputs({ logs: s.logs, scrape: s.scrape }),
+    collectors: collectors ?? asConfigError(() => createCollectors(s.collectors, { log })),
+    healthChecks: asConfigError(() => createHealthChecks(s.health, { log })),
+    inputs: asConfigError(() => createInputs({ logs: s.logs, scrape: s.scrape })),
     listen: s.listen,
     clock: skewedClock(),
     hostInfo,
@@ -91,12 +93,14 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
   })
 }
 
-/** A bad `health:` entry stops the agent like any bad setting: one line naming the key, e.g. `health[2].url`. */
-function healthChecksFromSettings(config: unknown[] | undefined, log: LogFn) {
+/** A bad collector, health or input entry stops the agent like any bad setting: one line naming the key. */
+function asConfigError<T>(build: () => T): T {
   try {
-    return createHealthChecks(config, { log })
+    return build()
   } catch (err) {
-    if (err instanceof HealthConfigError) throw new ConfigError(err.message)
+    if (err instanceof HealthConfigError || err instanceof InputOptionsError || err instanceof CollectorOptionsError) {
+      throw new ConfigError((err as Error).message)
+    }
     throw err
   }
 }

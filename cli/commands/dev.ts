@@ -12,7 +12,7 @@ import { newToken } from '../../hub/auth.js'
 const devSettings: Setting[] = [
   ...hubSettings.map((s) => (s.path === 'host' ? { ...s, default: '127.0.0.1' } : s)),
   ...agentSettings
-    .filter((s) => ['id', 'interval', 'listen', 'collectors'].includes(s.path))
+    .filter((s) => ['id', 'interval', 'listen', 'collectors', 'health', 'logs', 'scrape'].includes(s.path))
     .map((s) => (s.path === 'interval' ? { ...s, default: '5s' } : s)),
   { ...agentSettings.find((s) => s.path === 'data')!, path: 'agentData', description: 'agent data directory', default: './data/agent' },
 ]
@@ -31,14 +31,19 @@ export function devCommand(): Command {
   const cmd = new Command('dev').description('hub plus one local agent on this machine, with embedded defaults')
   addSettingsToCommand(cmd, devSettings)
   return cmd.action(async (flags: Record<string, unknown>) => {
-    const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors'> & { agentData: string }>(devSettings, flags)
+    const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health' | 'logs' | 'scrape'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
     const adminToken = s.adminToken ?? devAdminToken(s.data)
     const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
     await hub.start()
     const agentDefaults = resolveSettings<AgentSettings>(agentSettings, {}, {})
     const agent = agentFromSettings(
-      { ...agentDefaults, id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, data: s.agentData, hub: `mqtt://127.0.0.1:${hub.mqttPort}` },
+      {
+        ...agentDefaults,
+        ...{ id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, health: s.health, logs: s.logs, scrape: s.scrape },
+        data: s.agentData,
+        hub: `mqtt://127.0.0.1:${hub.mqttPort}`,
+      },
       createLogger(`agent ${s.id}`, s.logLevel),
     )
     await agent.start()
