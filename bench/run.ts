@@ -9,11 +9,13 @@ import { benchStore } from './store.js'
 import { benchQuery } from './query.js'
 import { benchDrain } from './drain.js'
 import { benchLogs } from './logs.js'
+import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec store query drain logs traces.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces.
+// `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
 const ONLY = process.env.OUTPOST_BENCH_ONLY?.split(',').map((s) => s.trim())
 const want = (section: string) => !ONLY || ONLY.includes(section)
 
@@ -30,6 +32,11 @@ async function main(): Promise<void> {
       const codec = await benchCodec()
       console.log('codec (100,000-sample batch, in process):')
       for (const [k, v] of Object.entries(codec)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    }
+    if (want('chunks')) {
+      const chunks = await benchChunkCodec()
+      console.log('\nchunk codec (Gorilla: delta-of-delta timestamps, XOR values, decimal scaling):')
+      for (const [k, v] of Object.entries(chunks)) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
     if (want('store')) {
       const store = await benchStore(join(dir, 'store'))

@@ -25,12 +25,25 @@ export function packageVersion(): string {
 }
 
 // Test-only switches, read from the environment so no user-facing flag exposes them. The crash and checker tests
-// use them to inject a hub crash between write and ack, to prove the checker sees duplicates, and to skew a clock.
+// use them to inject a hub crash between write and ack or inside compaction, to prove the checker sees duplicates,
+// and to skew a clock.
 function hubTestingHooks(log: LogFn) {
   const crashAfter = Number(process.env.OUTPOST_TEST_CRASH_AFTER_WRITE ?? 0)
+  const compactBatchSamples = Number(process.env.OUTPOST_TEST_COMPACT_BATCH_SAMPLES ?? 0)
+  // `before-write:N` or `after-write:N`: SIGKILL around the atomic write of this process's Nth compaction step.
+  const killAt = /^(before-write|after-write):(\d+)$/.exec(process.env.OUTPOST_TEST_COMPACT_KILL_AT ?? '')
   let writes = 0
   return {
     dedupDisabled: process.env.OUTPOST_TEST_DEDUP_OFF === '1',
+    compactBatchSamples: compactBatchSamples > 0 ? compactBatchSamples : undefined,
+    onCompactionStep: killAt
+      ? (point: string, step: number) => {
+          if (point === killAt[1] && step === Number(killAt[2])) {
+            log('warning', `test hook: SIGKILL ${point} of compaction step ${step}`)
+            process.kill(process.pid, 'SIGKILL')
+          }
+        }
+      : undefined,
     afterWrite:
       crashAfter > 0
         ? () => {

@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { AedesPublishPacket, Client } from 'aedes'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
-import { LevelMetricStore } from './store/level/index.js'
+import { LevelMetricStore, type CompactionStepPoint } from './store/level/index.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
 import { HealthStore } from './health/health-store.js'
@@ -30,7 +30,13 @@ export interface HubOptions {
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
   retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
-  testing?: { dedupDisabled?: boolean; afterWrite?: () => void }
+  testing?: {
+    dedupDisabled?: boolean
+    afterWrite?: () => void
+    /** Smaller compaction steps, so a crash test's compaction has many atomic writes to fall between. */
+    compactBatchSamples?: number
+    onCompactionStep?: (point: CompactionStepPoint, step: number) => void
+  }
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   clock?: () => number
 }
@@ -63,7 +69,12 @@ export class Hub {
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
-    this.store = new LevelMetricStore(this.db, { clock: this.clock, participants: [this.traces, this.health, this.logs] })
+    this.store = new LevelMetricStore(this.db, {
+      clock: this.clock,
+      participants: [this.traces, this.health, this.logs],
+      compactBatchSamples: options.testing?.compactBatchSamples,
+      onCompactionStep: options.testing?.onCompactionStep,
+    })
     this.devices = new DeviceRegistry(this.db, this.clock)
     this.auth = new AdminAuth(this.db)
   }

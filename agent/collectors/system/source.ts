@@ -88,6 +88,8 @@ export function systeminformationSource(): SystemSource {
   }
 }
 
+/** Percent to a 0..1 ratio, kept to 4 decimals: the kernel's tick counters carry no more, and the rest only costs
+ *  bytes on the wire and in the store. */
 function percentToRatio(percent: number): number {
-  return Math.min(1, Math.max(0, percent / 100))
+  return Math.round(Math.min(1, Math.max(0, percent / 100)) * 10_000) / 10_000
 }

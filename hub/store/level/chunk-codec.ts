@@ -1,13 +1,29 @@
-// The bytes of one compacted chunk: the samples of one series in one time window, sorted by time.
-// Layout: mode byte, varint sample count, timestamps, then the values as raw little-endian float64.
-// Timestamps are zigzag varint deltas when every one is an integer with small enough steps (the usual
-// case: ms since epoch); otherwise raw float64, so any number round-trips exactly.
-// Issue 4 replaces the values (and timestamps) with Gorilla XOR encoding behind these two functions.
+// The bytes of one compacted chunk: the samples of one series in one time window, sorted by time (the
+// compactor sorts; out-of-order and equal timestamps still round-trip). Gorilla encoding (./gorilla.ts):
+//   byte 0   format: 2 = integer timestamps as delta-of-delta, 3 = timestamps XOR-encoded like values
+//            (0 and 1 are the pre-Gorilla format, ./chunk-codec-v1.ts, still read)
+//   varint   sample count
+//   byte     decimals d: the values are stored as the integers value × 10^d (0: as they are, ./decimal-scale.ts)
+//   varint   first timestamp, zigzag (format 2 with at least one sample)
+//   bits     timestamps 1..n-1 (format 2) or 0..n-1 (format 3), then the n values, big-endian bit order
+// Lossless bit for bit: values (NaN payloads, -0, ±Inf, subnormals) and timestamps keep their exact pattern.
+import { BitReader } from './bit-reader.js'
+import { BitWriter } from './bit-writer.js'
+import { decimalsOf, isValidDecimals, scaleDown, scaleUp } from './decimal-scale.js'
+import { decodeV1Chunk, V1_MODE_RAW_FLOAT, V1_MODE_VARINT_DELTAS } from './chunk-codec-v1.js'
+import { readTimestampDods, readXorPatterns, writeTimestampDods, writeXorPatterns } from './gorilla.js'
+import { readVarint, unzigzag, writeVarint, zigzag } from './varint.js'
 
-const MODE_VARINT_DELTAS = 0
-const MODE_RAW_FLOAT = 1
-/** Largest |delta| whose zigzag form (2|d|) stays an exact double: keeps the varint arithmetic exact. */
-const MAX_VARINT_DELTA = 2 ** 51
+export { copyFloat64 } from './chunk-codec-v1.js'
+
+const FORMAT_DOD_TS = 2
+const FORMAT_XOR_TS = 3
+/** Integer timestamps up to this magnitude keep zigzag and delta arithmetic exact in doubles. */
+const MAX_DOD_TS = 2 ** 52
+const MAX_DOD = 2 ** 53
+/** Worst case per sample: a 64-bit timestamp escape (69 bits) or XOR (77 bits), plus a 77-bit value. */
+const MAX_BYTES_PER_SAMPLE = 20
+const MAX_HEADER_BYTES = 1 + 10 + 1 + 10
 
 export interface DecodedChunk {
   ts: Float64Array
@@ -17,94 +33,70 @@ export interface DecodedChunk {
 export function encodeChunk(ts: Float64Array, values: Float64Array): Uint8Array {
   if (ts.length !== values.length) throw new Error(`chunk columns differ in length: ${ts.length} ts, ${values.length} values`)
   const n = ts.length
-  const mode = fitsVarintDeltas(ts) ? MODE_VARINT_DELTAS : MODE_RAW_FLOAT
-  // Upper bound: mode + count varint + 8 bytes per timestamp (a 52-bit varint is 8 bytes) + 8 per value.
-  const out = new Uint8Array(1 + 8 + n * 8 + n * 8)
-  out[0] = mode
+  // The writer flushes whole words: 4 bytes of slack past the last sample.
+  const out = new Uint8Array(MAX_HEADER_BYTES + n * MAX_BYTES_PER_SAMPLE + 4)
+  const format = fitsDods(ts) ? FORMAT_DOD_TS : FORMAT_XOR_TS
+  out[0] = format
   let pos = writeVarint(out, 1, n)
-  if (mode === MODE_VARINT_DELTAS) {
-    let prev = 0
-    for (let i = 0; i < n; i++) {
-      const delta = ts[i] - prev
-      prev = ts[i]
-      pos = writeVarint(out, pos, delta >= 0 ? delta * 2 : -delta * 2 - 1)
-    }
-  } else {
-    out.set(float64Bytes(ts), pos)
-    pos += n * 8
-  }
-  out.set(float64Bytes(values), pos)
-  pos += n * 8
-  return out.slice(0, pos)
+  if (n === 0) return out.slice(0, pos)
+  const decimals = decimalsOf(values)
+  out[pos++] = decimals
+  if (format === FORMAT_DOD_TS) pos = writeVarint(out, pos, zigzag(ts[0]))
+  const bits = new BitWriter(out, pos)
+  if (format === FORMAT_DOD_TS) writeTimestampDods(bits, ts)
+  else writeXorPatterns(bits, int32Words(ts), n)
+  writeXorPatterns(bits, int32Words(decimals === 0 ? values : scaleUp(values, decimals)), n)
+  return out.slice(0, bits.finish())
 }
 
 export function decodeChunk(bytes: Uint8Array): DecodedChunk {
-  const mode = bytes[0]
+  const format = bytes[0]
+  if (format === V1_MODE_VARINT_DELTAS || format === V1_MODE_RAW_FLOAT) return decodeV1Chunk(bytes)
+  if (format !== FORMAT_DOD_TS && format !== FORMAT_XOR_TS) throw new Error(`unknown chunk encoding mode ${format}`)
   const count = readVarint(bytes, 1)
   const n = count.value
   let pos = count.pos
-  let ts: Float64Array
-  if (mode === MODE_VARINT_DELTAS) {
-    ts = new Float64Array(n)
-    let prev = 0
-    for (let i = 0; i < n; i++) {
-      const next = readVarint(bytes, pos)
-      pos = next.pos
-      const z = next.value
-      prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2
-      ts[i] = prev
-    }
-  } else if (mode === MODE_RAW_FLOAT) {
-    ts = copyFloat64(bytes, pos, n)
-    pos += n * 8
-  } else {
-    throw new Error(`unknown chunk encoding mode ${mode}`)
+  if (n === 0) return { ts: new Float64Array(0), values: new Float64Array(0) }
+  if (pos >= bytes.length) throw new Error('chunk is truncated')
+  const decimals = bytes[pos++]
+  if (!isValidDecimals(decimals)) throw new Error(`chunk has an unknown value scale ${decimals}`)
+  let first = 0
+  if (format === FORMAT_DOD_TS) {
+    const firstTs = readVarint(bytes, pos)
+    first = unzigzag(firstTs.value)
+    pos = firstTs.pos
   }
-  return { ts, values: copyFloat64(bytes, pos, n) }
+  // Every sample takes at least one bit: a larger count is corruption, refused before allocating for it.
+  if (n > (bytes.length - pos) * 8) throw new Error('chunk is truncated')
+  const ts = new Float64Array(n)
+  const values = new Float64Array(n)
+  const bits = new BitReader(bytes, pos)
+  if (format === FORMAT_DOD_TS) readTimestampDods(bits, ts, first)
+  else readXorPatterns(bits, int32Words(ts), n)
+  readXorPatterns(bits, int32Words(values), n)
+  if (bits.overran) throw new Error('chunk is truncated')
+  if (decimals !== 0) scaleDown(values, decimals)
+  return { ts, values }
 }
 
-function fitsVarintDeltas(ts: Float64Array): boolean {
-  let prev = 0
+/** True when every timestamp is an integer whose deltas and deltas-of-deltas are exact in doubles. */
+function fitsDods(ts: Float64Array): boolean {
+  let prevTs = 0
+  let prevDelta = 0
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]
-    // -0 is an integer but a varint cannot carry its sign.
-    if (!Number.isInteger(t) || Object.is(t, -0) || Math.abs(t - prev) > MAX_VARINT_DELTA) return false
-    prev = t
+    // -0 is an integer, but the zigzag varint would read it back as +0.
+    if (!Number.isInteger(t) || Math.abs(t) > MAX_DOD_TS || Object.is(t, -0)) return false
+    if (i > 0) {
+      const delta = t - prevTs
+      if (Math.abs(delta - prevDelta) >= MAX_DOD) return false
+      prevDelta = delta
+    }
+    prevTs = t
   }
   return true
 }
 
-/** Unsigned LEB128 of a non-negative integer up to 2^53; division instead of bit operators, which stop at 32 bits. */
-function writeVarint(out: Uint8Array, pos: number, value: number): number {
-  while (value >= 0x80) {
-    out[pos++] = (value % 0x80) | 0x80
-    value = Math.floor(value / 0x80)
-  }
-  out[pos++] = value
-  return pos
-}
-
-function readVarint(bytes: Uint8Array, pos: number): { value: number; pos: number } {
-  let value = 0
-  let scale = 1
-  for (;;) {
-    if (pos >= bytes.length) throw new Error('chunk is truncated')
-    const byte = bytes[pos++]
-    value += (byte & 0x7f) * scale
-    if (byte < 0x80) return { value, pos }
-    scale *= 0x80
-  }
-}
-
-// Typed arrays use the platform's byte order; every platform Node supports in practice is little-endian.
-function float64Bytes(column: Float64Array): Uint8Array {
-  return new Uint8Array(column.buffer, column.byteOffset, column.byteLength)
-}
-
-/** A Float64Array needs an 8-aligned offset, which a slice of a stored value rarely has: copy the bytes. */
-export function copyFloat64(bytes: Uint8Array, offset: number, count: number): Float64Array {
-  if (bytes.length < offset + count * 8) throw new Error('stored column is truncated')
-  const column = new Float64Array(count)
-  new Uint8Array(column.buffer).set(bytes.subarray(offset, offset + count * 8))
-  return column
+function int32Words(column: Float64Array): Int32Array {
+  return new Int32Array(column.buffer, column.byteOffset, column.length * 2)
 }

@@ -11,7 +11,12 @@ export interface CompactorOptions {
   limits: HeadLimits
   /** Head samples moved per atomic write; bounds the memory one write needs. */
   batchSamples: number
+  /** Test-only: called around each step's atomic write (crash tests kill the process there). */
+  onStep?: (point: CompactionStepPoint, step: number) => void
 }
+
+/** Where a compaction step stands: before its atomic write, or right after it committed. */
+export type CompactionStepPoint = 'before-write' | 'after-write'
 
 interface SampleGroup {
   ts: number[]
@@ -26,6 +31,8 @@ interface SampleGroup {
 export class Compactor {
   private compactionSeq = 0
   private chunkRowCount = 0
+  /** Steps started by this process, numbered from 1 for the test hook. */
+  private steps = 0
 
   constructor(
     private readonly db: MetricDb,
@@ -102,7 +109,10 @@ export class Compactor {
     for (const key of keys) ops.push({ type: 'del', sublevel: this.subs.head, key })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.compactionSeq, value: encodeStored(seq) })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.chunkRows, value: encodeStored(this.chunkRowCount + chunksWritten) })
+    const step = ++this.steps
+    this.options.onStep?.('before-write', step)
     await this.db.batch(ops)
+    this.options.onStep?.('after-write', step)
 
     this.compactionSeq = seq
     this.chunkRowCount += chunksWritten

@@ -9,7 +9,7 @@ import type {
   SeriesSamples,
   SeriesSelector,
 } from '../types.js'
-import { Compactor } from './compactor.js'
+import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
@@ -41,6 +41,8 @@ export interface LevelMetricStoreOptions {
   maxHeadSamples?: number
   /** Head samples moved per atomic compaction write. */
   compactBatchSamples?: number
+  /** Test-only: called around each compaction step's atomic write (crash tests). */
+  onCompactionStep?: (point: CompactionStepPoint, step: number) => void
   participants?: IngestParticipant[]
 }
 
@@ -93,6 +95,7 @@ export class LevelMetricStore implements MetricStore {
       windowMs: this.windowMs,
       limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
       batchSamples: this.options.compactBatchSamples ?? 1_000_000,
+      onStep: this.options.onCompactionStep,
     })
     await this.compactor.load()
     this.isOpen = true

@@ -1,0 +1,36 @@
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { Level } from 'level'
+import { LevelMetricStore } from '../../hub/store/level/index.js'
+import { metricRoutes } from '../../hub/api/routes/metrics.js'
+import { DEFAULT_QUERY_LIMITS } from '../../hub/query/index.js'
+
+// `node outpost-server.js DIR NOW`: the hub's /v1/metrics routes over a compacted store in a process of their own,
+// so Outpost answers queries from a fresh process as the peers' servers do, not from the heap the ingest filled.
+// Prints `listening PORT` once ready; closes the store on SIGTERM.
+
+async function main(): Promise<void> {
+  const [dir, now] = process.argv.slice(2)
+  if (!dir || !Number.isFinite(Number(now))) throw new Error('usage: outpost-server.js DIR NOW_MS')
+  const db = new Level<string, any>(dir)
+  await db.open()
+  const store = new LevelMetricStore(db)
+  await store.open()
+  const app = new Hono().route('/v1/metrics', metricRoutes(store, DEFAULT_QUERY_LIMITS, () => Number(now)))
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => {
+    console.log(`listening ${(server.address() as AddressInfo).port}`)
+  })
+  process.once('SIGTERM', () => {
+    server.close(async () => {
+      await store.close()
+      await db.close()
+      process.exit(0)
+    })
+  })
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

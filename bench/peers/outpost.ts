@@ -1,0 +1,166 @@
+import { fileURLToPath } from 'node:url'
+import { Level } from 'level'
+import { PROTOCOL_VERSION, type WireMetrics, type WireSeries } from '../../protocol/batch.js'
+import { decodeBatch, encodeBatch } from '../../protocol/codec.js'
+import { LevelMetricStore } from '../../hub/store/level/index.js'
+import { executeQuery, parseQueryParams, type QueryResult } from '../../hub/query/index.js'
+import { dirBytes } from '../machine.js'
+import { stopOutpost, until } from '../processes.js'
+import { startBinary } from './process.js'
+import { DATASET_SERIES_PER_DEVICE, timeBlocks, type Dataset } from '../dataset.js'
+import { expectAtLeast, medianMs, QUERY_DEVICE, QUERY_METRIC, queryRange, type QueryAnswers, type QueryTimings } from './queries.js'
+import type { PeerResult } from './result.js'
+
+// Outpost's side: the hub's LevelMetricStore in this process on a real LevelDB. Ingest starts from the CBOR
+// bytes an agent sends (decode + validate + durable write with the dedup mark, as the hub's ingest does, minus
+// MQTT); queries go through the hub's own /v1/metrics routes, served by a process of their own over the compacted
+// store (outpost-server.ts), over HTTP on 127.0.0.1, as the peers' are.
+
+/** Steps per device batch: 500 × 10 series = 5,000 samples, the size an agent's backfill batch has. */
+const STEPS_PER_BATCH = 500
+const SERVER = fileURLToPath(new URL('./outpost-server.js', import.meta.url))
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+/** One CBOR telemetry batch per device and time block, as agents send them. */
+function encodeBatches(dataset: Dataset): Uint8Array[][] {
+  const rounds: Uint8Array[][] = []
+  let seq = 0
+  for (const { first, end } of timeBlocks(dataset, STEPS_PER_BATCH)) {
+    seq++
+    const round: Uint8Array[] = []
+    for (let base = 0; base < dataset.series.length; base += DATASET_SERIES_PER_DEVICE) {
+      const table: WireSeries[] = []
+      for (let s = 0; s < DATASET_SERIES_PER_DEVICE; s++) {
+        const { name, type, labels } = dataset.series[base + s]
+        table.push([name, type, labels])
+      }
+      const m: WireMetrics = { s: table, i: [], t: [], v: [] }
+      let prev = 0
+      for (let step = first; step < end; step++) {
+        for (let s = 0; s < DATASET_SERIES_PER_DEVICE; s++) {
+          const ts = dataset.timestamp(base + s, step)
+          m.i.push(s)
+          m.t.push(ts - prev)
+          m.v.push(dataset.values[base + s][step])
+          prev = ts
+        }
+      }
+      const dev = dataset.series[base].device
+      round.push(encodeBatch({ v: PROTOCOL_VERSION, dev, ep: 'bench-peers', seq, at: prev, hist: true, m }))
+    }
+    rounds.push(round)
+  }
+  return rounds
+}
+
+export interface OutpostExtras {
+  compactSamplesPerSecond: number
+  bytesPerSampleAtClose: number
+  inProcess: QueryTimings
+}
+
+export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerResult & { extras: OutpostExtras }> {
+  const rounds = encodeBatches(dataset)
+  let db = new Level<string, any>(dir)
+  await db.open()
+  let store = new LevelMetricStore(db)
+  await store.open()
+  let ingestMs: number
+  let compactMs: number
+  try {
+    const started = performance.now()
+    // Devices send side by side; the store orders each device's batches itself.
+    for (const round of rounds) await Promise.all(round.map((bytes) => store.ingest(decodeBatch(bytes))))
+    ingestMs = performance.now() - started
+
+    const compactStarted = performance.now()
+    // A `now` a day past the data closes every window, as time passing would.
+    const compaction = await store.compact(dataset.end + DAY)
+    compactMs = performance.now() - compactStarted
+    if (compaction.samples !== dataset.samples || store.stats().headRows !== 0) {
+      throw new Error(`bench:peers: Outpost compaction moved ${compaction.samples} of ${dataset.samples} samples`)
+    }
+  } finally {
+    await store.close()
+    await db.close()
+  }
+  const closedBytes = await dirBytes(dir)
+  const settled = await settle(dir)
+
+  const server = startBinary(process.execPath, [SERVER, dir, String(dataset.end)])
+  let http: { timings: QueryTimings; answers: QueryAnswers }
+  try {
+    const port = await until(() => /listening (\d+)/.exec(server.output())?.[1], 30_000, 'Outpost query server')
+    const base = `http://127.0.0.1:${port}/v1/metrics/query`
+    http = await runQueries(dataset, (params) => async () => {
+      const res = await fetch(`${base}?${params}`)
+      if (!res.ok) throw new Error(`bench:peers: Outpost query ${params} answered ${res.status}: ${await res.text()}`)
+      return (await res.json()) as QueryResult
+    })
+  } finally {
+    await stopOutpost(server)
+  }
+
+  // The same queries without HTTP and JSON, for reference: the engine's own share of the time.
+  db = new Level<string, any>(dir)
+  await db.open()
+  store = new LevelMetricStore(db)
+  await store.open()
+  try {
+    const local = await runQueries(dataset, (params) => () => executeQuery(store, parseQueryParams(new URLSearchParams(params), dataset.end)))
+    return {
+      system: 'Outpost',
+      samplesPerSecond: dataset.samples / (ingestMs / 1000),
+      bytesPerSample: settled / dataset.samples,
+      queries: http.timings,
+      answers: http.answers,
+      notes: [
+        'ingest: CBOR batch bytes → decodeBatch → LevelMetricStore.ingest (durable write + dedup mark), in process, 100 devices side by side, 5,000-sample batches',
+        `disk: LevelDB directory after full compaction and LevelDB compactRange (${(closedBytes / dataset.samples).toFixed(2)} B/sample right after close)`,
+        'queries: the hub\'s /v1/metrics/query route (Hono, @hono/node-server) in a process of its own over the compacted store, over HTTP on 127.0.0.1, JSON answer parsed',
+      ],
+      extras: {
+        compactSamplesPerSecond: dataset.samples / (compactMs / 1000),
+        bytesPerSampleAtClose: closedBytes / dataset.samples,
+        inProcess: local.timings,
+      },
+    }
+  } finally {
+    await store.close()
+    await db.close()
+  }
+}
+
+async function runQueries(dataset: Dataset, query: (params: string) => () => Promise<QueryResult>): Promise<{ timings: QueryTimings; answers: QueryAnswers }> {
+  const { from, to } = queryRange(dataset)
+  const range = `from=${from}&to=${to}`
+  const one = `name=${QUERY_METRIC}&device=${QUERY_DEVICE}&${range}`
+  const q1 = await medianMs(query(`${one}&step=1m&agg=avg`), (r) => expectAtLeast('Outpost q1 points', r.series[0]?.points.length ?? 0, 179))
+  const q2 = await medianMs(query(`name=${QUERY_METRIC}&${range}&step=5m&agg=avg&groupBy=device`), (r) => expectAtLeast('Outpost q2 series', r.series.length, 100))
+  const q3 = await medianMs(query(`${one}&step=${wholeRangeStep(from, to)}&agg=p95`), (r) => expectAtLeast('Outpost q3 points', r.series[0]?.points.length ?? 0, 1))
+  return {
+    timings: { q1: q1.ms, q2: q2.ms, q3: q3.ms },
+    answers: { q1Points: q1.answer.series[0].points.length, q2Series: q2.answer.series.length, q3Value: q3.answer.series[0].points[0][1] },
+  }
+}
+
+/** A step whose one epoch-aligned bucket holds all of [from, to]: whole hours, the range starting on a day. */
+function wholeRangeStep(from: number, to: number): number {
+  const step = Math.ceil((to - from + 1) / HOUR) * HOUR
+  if (Math.floor(from / step) !== Math.floor(to / step)) throw new Error(`bench:peers: no single ${step} ms bucket covers the range`)
+  return step
+}
+
+/** Directory size once LevelDB has compacted its own files (WAL and tombstones of the moved head rows gone). */
+async function settle(dir: string): Promise<number> {
+  const db = new Level<string, any>(dir)
+  await db.open()
+  try {
+    // On Node `level` is a ClassicLevel, which can compact a key range; every sublevel key starts with '!'.
+    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('!', '"')
+  } finally {
+    await db.close()
+  }
+  return dirBytes(dir)
+}

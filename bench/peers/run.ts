@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { machineLine } from '../machine.js'
+import { buildDataset, DATASET_DEVICES } from '../dataset.js'
+import { benchOutpost } from './outpost.js'
+import { benchPrometheus } from './prometheus.js'
+import { benchInfluxdb } from './influxdb.js'
+import { referenceP95 } from './queries.js'
+import type { PeerResult } from './result.js'
+
+// `npm run bench:peers`: Outpost beside Prometheus and InfluxDB on one dataset in one run (issue 4, "Benchmarks").
+// A peer that fails is reported as such and the others still print. OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb
+// picks systems; OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
+// alike); OUTPOST_PEERS_DEBUG=1 prints each timed call.
+
+const ONLY = process.env.OUTPOST_PEERS_ONLY?.split(',').map((s) => s.trim().toLowerCase())
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+type Row = { label: string; value: (r: PeerResult) => number; digits: number; higherIsBetter: boolean }
+const ROWS: Row[] = [
+  { label: 'ingest samples/s', value: (r) => r.samplesPerSecond, digits: 0, higherIsBetter: true },
+  { label: 'disk bytes/sample', value: (r) => r.bytesPerSample, digits: 2, higherIsBetter: false },
+  { label: 'q1 ms (1 series, 1m avg)', value: (r) => r.queries.q1, digits: 2, higherIsBetter: false },
+  { label: 'q2 ms (avg by device, 5m)', value: (r) => r.queries.q2, digits: 2, higherIsBetter: false },
+  { label: 'q3 ms (p95 of 1 series)', value: (r) => r.queries.q3, digits: 2, higherIsBetter: false },
+]
+
+async function main(): Promise<void> {
+  const dataset = buildDataset()
+  const hours = (dataset.steps * dataset.intervalMs) / 3_600_000
+  console.log(`Outpost beside its peers on ${machineLine()}`)
+  console.log(`dataset: ${fmt(dataset.series.length)} series on ${DATASET_DEVICES} devices, ${dataset.intervalMs / 1000} s interval, ` +
+    `${fmt(dataset.steps)} steps (${fmt(hours, 1)} h), ${fmt(dataset.samples)} samples\n`)
+
+  const root = await mkdtemp(join(tmpdir(), 'outpost-peers-'))
+  const results: PeerResult[] = []
+  const failures: string[] = []
+  let outpostInProcess = ''
+  try {
+    const systems: Array<[string, (dir: string) => Promise<PeerResult>]> = [
+      ['outpost', async (dir) => {
+        const r = await benchOutpost(dataset, dir)
+        const t = r.extras.inProcess
+        outpostInProcess = `in process (executeQuery, no HTTP): q1 ${fmt(t.q1, 2)} ms, q2 ${fmt(t.q2, 2)} ms, q3 ${fmt(t.q3, 2)} ms; ` +
+          `compaction ${fmt(r.extras.compactSamplesPerSecond)} samples/s`
+        return r
+      }],
+      ['prometheus', (dir) => benchPrometheus(dataset, dir)],
+      ['influxdb', (dir) => benchInfluxdb(dataset, dir)],
+    ]
+    for (const [name, run] of systems) {
+      if (ONLY && !ONLY.includes(name)) continue
+      const dir = join(root, name)
+      await mkdir(dir)
+      const started = performance.now()
+      try {
+        results.push(await run(dir))
+        console.error(`bench:peers: ${name} done in ${fmt((performance.now() - started) / 1000, 1)} s`)
+      } catch (err) {
+        failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+  printTable(results)
+  printAnswers(results, referenceP95(dataset.values[0]))
+  for (const r of results) {
+    console.log(`\n${r.system}:`)
+    for (const note of r.notes) console.log(`  ${note}`)
+    if (r.system === 'Outpost' && outpostInProcess) console.log(`  ${outpostInProcess}`)
+  }
+  if (failures.length > 0) {
+    console.log('\nnot measured:')
+    for (const f of failures) console.log(`  ${f}`)
+    process.exitCode = 1
+  }
+}
+
+function printTable(results: PeerResult[]): void {
+  const outpost = results.find((r) => r.system === 'Outpost')
+  const peers = results.filter((r) => r !== outpost)
+  const header = ['', ...results.map((r) => r.system), ...(outpost ? peers.map((p) => `vs ${p.system}`) : []), ...(outpost && peers.length > 1 ? ['vs faster peer'] : [])]
+  const lines = [header]
+  for (const row of ROWS) {
+    const line = [row.label, ...results.map((r) => fmt(row.value(r), row.digits))]
+    if (outpost) {
+      // Ratios read as "Outpost is N× better" whichever way better points: above 1 means Outpost wins.
+      const better = (peer: PeerResult) => (row.higherIsBetter ? row.value(outpost) / row.value(peer) : row.value(peer) / row.value(outpost))
+      for (const peer of peers) line.push(`${fmt(better(peer), 2)}×`)
+      if (peers.length > 1) {
+        const best = peers.reduce((a, b) => (row.higherIsBetter ? (row.value(a) >= row.value(b) ? a : b) : (row.value(a) <= row.value(b) ? a : b)))
+        line.push(`${fmt(better(best), 2)}× (${best.system})`)
+      }
+    }
+    lines.push(line)
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]?.length ?? 0)))
+  for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+  if (outpost && peers.length > 0) console.log('ratios: how many times better Outpost is (above 1: Outpost ahead; samples/s higher, bytes and ms lower)')
+}
+
+function printAnswers(results: PeerResult[], p95: number): void {
+  console.log(`\nanswers (same questions, checked): exact p95 of q3's series ${fmt(p95, 4)}`)
+  for (const r of results) {
+    console.log(`  ${r.system.padEnd(11)} q1 ${r.answers.q1Points} points, q2 ${r.answers.q2Series} series, q3 p95 ${fmt(r.answers.q3Value, 4)}`)
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
