@@ -16,7 +16,7 @@ COPY agent ./agent
 COPY hub ./hub
 COPY cli ./cli
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && rm -rf dist/bench && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code and production dependencies only ---
 FROM node:20-slim
