@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { dirBytes } from './machine.js'
+import { rssMiB } from './processes.js'
 
 const BIN = fileURLToPath(new URL('../cli/outpost.js', import.meta.url))
 const TOKEN = 'bench-admin-token-0123456789abcdef'
@@ -24,6 +25,7 @@ export interface IngestBenchResult {
   compactedHeadRowsLeft: number
   queryOneSeriesDayMs: number
   queryFleetDayMs: number
+  hubPeakRssMiB: number
 }
 
 function start(args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
@@ -74,7 +76,11 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     const api = ports[2]
     const sim = start(['simulate', '--hub', `mqtt://127.0.0.1:${ports[1]}`, '--devices', String(o.devices), '--series', String(o.series),
       '--interval', o.interval, '--backfill', o.backfill, '--json', 'true', '--log-level', 'error'])
+    // Hub memory while it ingests at full speed (issue: under 500 MB).
+    let peakRss = 0
+    const rssTimer = setInterval(() => void rssMiB(hub.child.pid!).then((mib) => (peakRss = Math.max(peakRss, mib || 0))), 200)
     const code = await sim.exited
+    clearInterval(rssTimer)
     if (code !== 0) throw new Error(`simulate failed (${code}): ${sim.out()}`)
     const report = JSON.parse(sim.out().trim().split('\n').pop()!) as { samples: number; seconds: number; samplesPerSecond: number; wireBytesPerSample: number; ackedBatches: number; batches: number }
     if (report.ackedBatches !== report.batches) throw new Error(`only ${report.ackedBatches}/${report.batches} batches acked`)
@@ -103,6 +109,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       compactedHeadRowsLeft: metric(metricsText, 'outpost_hub_store_head_rows'),
       queryOneSeriesDayMs: q1,
       queryFleetDayMs: q2,
+      hubPeakRssMiB: peakRss,
     }
   } finally {
     if (hub.child.exitCode === null) hub.child.kill('SIGKILL')

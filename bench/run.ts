@@ -76,6 +76,7 @@ async function ingestSection(dir: string): Promise<void> {
     console.log(`  wire                       ${fmt(ingest.wireBytesPerSample, 2)} B/sample   | baseline row-wise JSON ${fmt(jsonWire, 1)} B/sample → ${ratio(jsonWire, ingest.wireBytesPerSample)} smaller`)
     console.log(`  disk (hub data dir)        ${fmt(ingest.diskBytesPerSample, 2)} B/sample   | baseline one row per sample ${fmt(naive.diskBytesPerSample, 2)} B/sample → ${ratio(naive.diskBytesPerSample, ingest.diskBytesPerSample)} smaller`)
     console.log(`  head rows left uncompacted ${fmt(ingest.compactedHeadRowsLeft)} (the current window stays in the head)`)
+    console.log(`  hub peak RSS while ingesting ${fmt(ingest.hubPeakRssMiB, 1)} MiB`)
     console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)
     console.log(`  query ${devices} devices avg, 1 day, 5m step   ${fmt(ingest.queryFleetDayMs, 1)} ms (median, over HTTP)\n`)
   }
