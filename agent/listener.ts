@@ -13,6 +13,8 @@ export function agentRegistry(buffer: LevelBuffer, uplink: Uplink, invalidBatche
   gauge('outpost_agent_batches_pending', 'Batches waiting for the hub ack', () => buffer.stats().pending)
   gauge('outpost_agent_connected', '1 while connected to the hub', () => (uplink.connected ? 1 : 0))
   gauge('outpost_agent_batches_sent_total', 'Batches sent (first sends)', () => uplink.counters.sent)
+  gauge('outpost_agent_bytes_sent_total', 'Encoded bytes of batches sent (first sends)', () => uplink.counters.bytesSent)
+  gauge('outpost_agent_batches_replayed_total', 'Batches sent as replayed backlog (marked hist)', () => uplink.counters.replayed)
   gauge('outpost_agent_batches_resent_total', 'Batches sent again after a timeout or reconnect', () => uplink.counters.resent)
   gauge('outpost_agent_batches_acked_total', 'Batches the hub acked', () => uplink.counters.acked)
   gauge('outpost_agent_errors_total', 'Uplink errors', () => uplink.counters.errors)

@@ -13,6 +13,8 @@ export function emitAgentMetrics(sink: MetricSink, now: number, buffer: BufferSt
   sink.add(gauge('outpost_agent_connected'), now, connected ? 1 : 0)
   sink.add(counter('outpost_agent_batches_sent_total'), now, uplink.sent)
   sink.add(counter('outpost_agent_batches_resent_total'), now, uplink.resent)
+  sink.add(counter('outpost_agent_batches_replayed_total'), now, uplink.replayed)
+  sink.add({ name: 'outpost_agent_bytes_sent_total', type: 'counter', labels: {}, unit: 'bytes' }, now, uplink.bytesSent)
   sink.add(counter('outpost_agent_batches_acked_total'), now, uplink.acked)
   sink.add(counter('outpost_agent_errors_total'), now, uplink.errors)
   const reasons = { buffer_full: 0, ...buffer.droppedBatches }

@@ -58,6 +58,7 @@ describe('built CLI: `outpost hub` and `outpost agent` as separate processes', (
       return /outpost_agent_batches_acked_total [1-9]/.test(t) && t
     }, 10_000, 'acked batches in agent metrics')
     expect(text).toMatch(/outpost_agent_connected 1/)
+    expect(text).toMatch(/outpost_agent_bytes_sent_total [1-9]/)
     expect(text).toMatch(/outpost_agent_dropped_batches_total\{reason="buffer_full"\} 0/)
   })
 
