@@ -13,7 +13,7 @@ import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
-import { splitBody, type BatchBody } from './split-body.js'
+import { splitEncoded, type BatchBody } from './split-body.js'
 import { agentRegistry, startListener } from './listener.js'
 import { mountIngest } from './ingest/route.js'
 import { mountOtlp } from './inputs/otlp/route.js'
@@ -86,7 +86,6 @@ export class Agent {
       registerInputMetrics(registry, this.inputCounters)
       const routeOptions = {
         accept: (body: BatchBody) => this.accept(body),
-        split: (body: BatchBody) => splitBody(body, this.options.maxBatchSamples),
         registry,
         retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
         log: this.options.log,
@@ -184,25 +183,26 @@ export class Agent {
   async appendMetrics(builder: MetricsBuilder): Promise<void> {
     const wire = builder.build()
     if (!wire) return
-    for (const part of splitBody({ m: wire }, this.options.maxBatchSamples)) {
-      if (!this.isValid(part.m!)) continue
-      await this.buffer.append(encodeCbor(part))
+    for (const part of splitEncoded({ m: wire }, this.options.maxBatchSamples)) {
+      if (!this.isValid(part.body.m!)) continue
+      await this.buffer.append(part.bytes)
     }
     this.uplink.notify()
   }
 
   /**
    * Validates and durably buffers data from a local input, all or nothing: resolves once every part is on disk;
-   * throws DecodeError (invalid data, nothing kept) or BufferFullError (policy `block` and no room, nothing kept).
+   * throws DecodeError (invalid data), BatchTooLargeError (a part the hub would refuse) or BufferFullError (policy
+   * `block` and no room); in each case nothing is kept.
    */
   async accept(body: BatchBody, options: { checkpoints?: Record<string, string> } = {}): Promise<number[]> {
-    const parts = splitBody(body, this.options.maxBatchSamples)
+    const parts = splitEncoded(body, this.options.maxBatchSamples)
     for (const part of parts) {
-      validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part })
+      validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part.body })
     }
     if (parts.length === 0 && !options.checkpoints) return []
     // Checkpoints (an input's position) go in the same atomic write as the data they cover.
-    const seqs = await this.buffer.appendMany(parts.map((p) => encodeCbor(p)), options)
+    const seqs = await this.buffer.appendMany(parts.map((p) => p.bytes), options)
     if (parts.length > 0) this.uplink.notify()
     return seqs
   }

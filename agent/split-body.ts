@@ -1,5 +1,7 @@
 import { encode as encodeCbor } from 'cbor-x'
 import type { HealthResult, LogRecord, SpanRecord, WireMetrics, WireSeries } from '../protocol/batch.js'
+import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from '../protocol/cbor-limits.js'
+import { DecodeError } from '../protocol/errors.js'
 
 /** The data part of a batch (DESIGN §4), as inputs hand it to the agent. */
 export interface BatchBody {
@@ -12,13 +14,29 @@ export interface BatchBody {
 /** Largest encoded body: the hub's default payload limit (1 MiB) less room for the envelope. */
 export const MAX_BODY_BYTES = 1_048_576 - 8_192
 
+/** A part of a body, with its CBOR encoding (what the buffer stores). */
+export interface EncodedPart {
+  body: BatchBody
+  bytes: Uint8Array
+}
+
+/** A part the hub would refuse (too large, too many items, too deep): it must never enter the buffer. */
+export class BatchTooLargeError extends Error {
+  override readonly name = 'BatchTooLargeError'
+}
+
+/** Room left for the envelope the uplink wraps around a body (v, dev, ep, seq, at, lo, hist: under 200 bytes). */
+const ENVELOPE_BYTES = 512
+const ENVELOPE_ITEMS = 32
+const KIND_NAMES: Record<keyof BatchBody, string> = { m: 'metrics', l: 'logs', s: 'spans', h: 'health' }
+
 /**
- * Splits a body into batch-sized parts, each of one kind: at most `maxRecords` samples or records, and at most
- * `maxBytes` encoded (halving until it fits), so no part is one the hub would refuse as too large. A single
- * record over `maxBytes` stays whole; validation refuses it.
+ * Splits a body into batch-sized parts, each of one kind and encoded once: at most `maxRecords` samples or records,
+ * and at most `maxBytes` encoded (halving until it fits). A part the hub's decoder would still refuse (a single
+ * record too large, too many items, too deep) throws BatchTooLargeError, so nothing of the body is kept.
  */
-export function splitBody(body: BatchBody, maxRecords: number, maxBytes = MAX_BODY_BYTES): BatchBody[] {
-  const parts: BatchBody[] = []
+export function splitEncoded(body: BatchBody, maxRecords: number, maxBytes = MAX_BODY_BYTES, limits: DecodeLimits = DEFAULT_LIMITS): EncodedPart[] {
+  const parts: EncodedPart[] = []
   const m = body.m
   if (m && m.i.length > 0) {
     for (let start = 0; start < m.i.length; start += maxRecords) {
@@ -32,6 +50,16 @@ export function splitBody(body: BatchBody, maxRecords: number, maxBytes = MAX_BO
       parts.push(...fitBytes({ [key]: records.slice(start, start + maxRecords) }, maxBytes))
     }
   }
+  const bodyLimits = { maxBytes: limits.maxBytes - ENVELOPE_BYTES, maxDepth: limits.maxDepth, maxItems: limits.maxItems - ENVELOPE_ITEMS }
+  for (const part of parts) {
+    try {
+      scanCbor(part.bytes, bodyLimits)
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      const kind = KIND_NAMES[Object.keys(part.body)[0] as keyof BatchBody] ?? 'body'
+      throw new BatchTooLargeError(`${kind}: a batch of this request is over the hub's limits (${err.message}); send fewer or smaller records per request`)
+    }
+  }
   return parts
 }
 
@@ -39,9 +67,10 @@ function recordCount(part: BatchBody): number {
   return part.m ? part.m.i.length : ((part.l ?? part.s ?? part.h) as unknown[]).length
 }
 
-function fitBytes(part: BatchBody, maxBytes: number): BatchBody[] {
+function fitBytes(part: BatchBody, maxBytes: number): EncodedPart[] {
+  const bytes = encodeCbor(part)
   const n = recordCount(part)
-  if (n <= 1 || encodeCbor(part).byteLength <= maxBytes) return [part]
+  if (n <= 1 || bytes.byteLength <= maxBytes) return [{ body: part, bytes }]
   const half = Math.ceil(n / 2)
   const [a, b]: BatchBody[] = part.m
     ? [{ m: sliceMetrics(part.m, 0, half) }, { m: sliceMetrics(part.m, half, n) }]

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import mqtt, { type MqttClient } from 'mqtt'
 import { decode as decodeCbor } from 'cbor-x'
 import { PROTOCOL_VERSION, type Batch } from '../protocol/batch.js'
-import { decodeAck, encodeBatch, encodeStatus } from '../protocol/codec.js'
+import { decodeAck, encodeStatus, encodeValidatedBatch } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
 import type { LevelBuffer } from './buffer/level-buffer.js'
 import { backoffDelay } from './backoff.js'
@@ -260,7 +260,7 @@ export class Uplink extends EventEmitter {
       lo: Math.min(this.buffer.lowestSeq(), seq),
     }
     if (hist) batch.hist = true
-    const payload = Buffer.from(encodeBatch(batch))
+    const payload = Buffer.from(encodeValidatedBatch(batch))
     this.inFlight.set(seq, { at: Date.now(), hist })
     if (resend) this.counters.resent++
     else {

@@ -1,4 +1,5 @@
 import type { Labels, MetricType } from '../protocol/batch.js'
+import { prng } from '../agent/collectors/synthetic/index.js'
 
 // The one deterministic dataset that `npm run bench:peers` feeds to Outpost, Prometheus and InfluxDB (issue 4,
 // "Benchmarks"): 100 devices × 10 series, one sample every 10 s for 1,080 steps (3 h), 1,080,000 samples.
@@ -37,18 +38,6 @@ const T0 = Date.UTC(2024, 0, 1)
 const GIB = 1024 ** 3
 
 export const datasetDevice = (d: number) => `dev-${String(d).padStart(3, '0')}`
-
-/** Small, fast, seeded PRNG (mulberry32): the same dataset on every machine and every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals
 const clamp = (value: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, value))

@@ -3,9 +3,7 @@ import { Agent } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
-import { HealthConfigError } from '../agent/health/options.js'
-import { InputOptionsError } from '../agent/inputs/options.js'
-import { CollectorOptionsError } from '../agent/collectors/options.js'
+import { OptionsError } from '../agent/options-error.js'
 import { ConfigError } from './config.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
@@ -111,9 +109,7 @@ function asConfigError<T>(build: () => T): T {
   try {
     return build()
   } catch (err) {
-    if (err instanceof HealthConfigError || err instanceof InputOptionsError || err instanceof CollectorOptionsError) {
-      throw new ConfigError((err as Error).message)
-    }
+    if (err instanceof OptionsError) throw new ConfigError(err.message)
     throw err
   }
 }

@@ -47,6 +47,14 @@ export function encodeBatch(batch: Batch): Uint8Array {
   return encodeValue(batch)
 }
 
+/**
+ * Encodes a batch whose body was validated when it entered the agent's buffer (Agent.accept): the uplink's hot path,
+ * which would otherwise validate every sample a second time on each send and resend.
+ */
+export function encodeValidatedBatch(batch: Batch): Uint8Array {
+  return encodeValue(batch)
+}
+
 /** Scans, decodes and validates a telemetry payload; every failure is a DecodeError with a reason code. */
 export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedBatch {
   // `??` rather than a spread, so a limit passed as undefined falls back to the default instead of vanishing.

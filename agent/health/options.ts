@@ -1,29 +1,18 @@
 import ms from 'ms'
 import { z } from 'zod'
+import { OptionsError, firstIssue } from '../options-error.js'
 
 /** A `health:` entry key that is missing, unknown or of the wrong type. `key` is its path, e.g. `health[2].url`. */
-export class HealthConfigError extends Error {
+export class HealthConfigError extends OptionsError {
   override readonly name = 'HealthConfigError'
-  constructor(
-    readonly key: string,
-    readonly reason: string,
-  ) {
-    super(key ? `${key}: ${reason}` : reason)
-  }
 }
 
 /** Parses `raw` with a zod schema, turning the first issue into a `HealthConfigError` naming its key. No I/O. */
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const result = schema.safeParse(raw)
   if (result.success) return result.data
-  const issue = result.error.issues[0]
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
-  if (issue.code === 'unrecognized_keys') {
-    // zod reports unknown keys on the parent object; name the first unknown key itself.
-    path.push(issue.keys[0])
-    throw new HealthConfigError(joinPath(path), 'unknown option')
-  }
-  throw new HealthConfigError(joinPath(path), issue.message.replace(/^Invalid input: /, ''))
+  const { key, reason } = firstIssue(result.error)
+  throw new HealthConfigError(key, reason)
 }
 
 /** Prefixes a nested error's key: `health[2]` + `url` → `health[2].url`, `health[2]` + `[0]` → `health[2][0]`. */
@@ -35,9 +24,6 @@ export function withPrefix(prefix: string, err: unknown): HealthConfigError {
   return new HealthConfigError(prefix, err instanceof Error ? err.message : String(err))
 }
 
-function joinPath(path: string[]): string {
-  return path.join('.').replace(/\.\[/g, '[')
-}
 
 /** `30s`, `5m`, `1500ms` or a number of ms, > 0. */
 export const durationMs = z.union([z.number(), z.string()]).transform((v, ctx) => {

@@ -1,9 +1,8 @@
 import type { Context, Hono } from 'hono'
 import type { Registry } from 'prom-client'
 import { DecodeError } from '../../protocol/errors.js'
-import type { BatchBody } from '../agent.js'
+import { BatchTooLargeError, type BatchBody } from '../split-body.js'
 import { BufferFullError } from '../buffer/types.js'
-import { assertBatchesFit } from './batch-limits.js'
 import { IngestCounters } from './counters.js'
 import { toBatchBody } from './convert.js'
 import { IngestError } from './errors.js'
@@ -15,8 +14,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 export interface IngestOptions {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** Splits a body into the batch bodies `accept` will store (Agent's splitBody), to check each against the hub's limits. */
-  split: (body: BatchBody) => BatchBody[]
   /** The agent's `/metrics` registry; the ingest counters are added to it. */
   registry: Registry
   /** Sent as `Retry-After` when the buffer is full. */
@@ -41,7 +38,6 @@ export function mountIngest(app: Hono, options: IngestOptions): void {
       }
       const text = await readLimited(c.req.raw, maxBodyBytes)
       const { body, counts } = toBatchBody(parseIngestRequest(parseJson(text)), now())
-      assertBatchesFit(options.split(body))
       await options.accept(body)
       counters.accepted(counts)
       return c.json({ accepted: counts })
@@ -52,6 +48,7 @@ export function mountIngest(app: Hono, options: IngestOptions): void {
 
   function refuse(c: Context, err: unknown): Response {
     if (err instanceof IngestError) return reply(c, err.status, err.code, err.message)
+    if (err instanceof BatchTooLargeError) return reply(c, 413, 'batch_too_large', err.message)
     if (err instanceof DecodeError) return reply(c, 400, err.code, err.message)
     if (err instanceof BufferFullError) {
       c.header('retry-after', String(options.retryAfterSeconds))

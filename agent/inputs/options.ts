@@ -1,16 +1,11 @@
 import ms from 'ms'
 import { z } from 'zod'
 import { CollectorOptionsError, parseOptionsWith } from '../collectors/options.js'
+import { OptionsError } from '../options-error.js'
 
 /** An input option that is missing, unknown or of the wrong type. `key` is the dotted path, e.g. `logs[0].parser`. */
-export class InputOptionsError extends Error {
+export class InputOptionsError extends OptionsError {
   override readonly name = 'InputOptionsError'
-  constructor(
-    readonly key: string,
-    readonly reason: string,
-  ) {
-    super(`${key}: ${reason}`)
-  }
 }
 
 /** Parses one config entry with a zod schema; a bad value throws InputOptionsError naming `key` and the field. No I/O. */

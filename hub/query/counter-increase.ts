@@ -1,6 +1,7 @@
 // Counter increases, the building block of rate, histogram quantiles and histogram stats (docs/query.md).
 import type { SeriesSamples } from '../store/types.js'
 import { bucketStartOf, lowerBound, upperBound } from './bounds.js'
+import { EMPTY_STATS, type QueryStats } from './types.js'
 
 /**
  * Increase of one counter series per step bucket, for samples with from <= ts <= to. Each sample is compared with
@@ -48,4 +49,30 @@ function increaseAt(values: Float64Array, i: number): number {
   const value = values[i]
   const previous = values[i - 1]
   return value >= previous ? value - previous : value
+}
+
+/**
+ * Stats of a histogram or summary: count and sum are the increases of its `_count` and `_sum` over [from, to],
+ * p50/p95/p99 come from `quantile`; min and max are not knowable from either and are null.
+ */
+export function countedStats(
+  counts: SeriesSamples[],
+  sums: SeriesSamples[],
+  from: number,
+  to: number,
+  quantile: (q: number) => number | null,
+): QueryStats {
+  const count = totalIncrease(counts, from, to)
+  const sum = totalIncrease(sums, from, to)
+  if (count === undefined || count === 0) return { ...EMPTY_STATS }
+  return {
+    count,
+    sum: sum ?? null,
+    mean: sum === undefined ? null : sum / count,
+    min: null,
+    max: null,
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
+  }
 }

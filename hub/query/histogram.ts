@@ -6,9 +6,9 @@
  */
 import type { SeriesSamples } from '../store/types.js'
 import { bucketQuantile, parseLe, type CumulativeBucket } from './bucket-quantile.js'
-import { increaseInRange, increasesByBucket, totalIncrease } from './counter-increase.js'
+import { countedStats, increaseInRange, increasesByBucket } from './counter-increase.js'
 import { groupSeries } from './groups.js'
-import { EMPTY_STATS, type QueryResult, type QuerySeries, type QuerySpec, type QueryStats } from './types.js'
+import type { QueryResult, QuerySeries, QuerySpec, QueryStats } from './types.js'
 
 export const LE_LABEL = 'le'
 
@@ -60,28 +60,22 @@ export function computeHistogramStats(
   from: number,
   to: number,
 ): QueryStats {
-  const count = totalIncrease(counts, from, to)
-  const sum = totalIncrease(sums, from, to)
-  if (count === undefined || count === 0) return { ...EMPTY_STATS }
+  let cumulative: CumulativeBucket[] | undefined
+  // Buckets are read only when the histogram counted anything in the range.
+  return countedStats(counts, sums, from, to, (q) => {
+    cumulative ??= bucketIncreases(buckets, from, to)
+    const value = bucketQuantile(q, cumulative)
+    return Number.isNaN(value) ? null : value
+  })
+}
+
+function bucketIncreases(buckets: SeriesSamples[], from: number, to: number): CumulativeBucket[] {
   const cumulative: CumulativeBucket[] = []
   for (const samples of withLe(buckets)) {
     const result = increaseInRange(samples, from, to)
     if (result.compared) cumulative.push({ upperBound: parseLe(samples.series.labels[LE_LABEL])!, count: result.increase })
   }
-  const quantile = (q: number) => {
-    const value = bucketQuantile(q, cumulative)
-    return Number.isNaN(value) ? null : value
-  }
-  return {
-    count,
-    sum: sum ?? null,
-    mean: sum === undefined ? null : sum / count,
-    min: null,
-    max: null,
-    p50: quantile(0.5),
-    p95: quantile(0.95),
-    p99: quantile(0.99),
-  }
+  return cumulative
 }
 
 /** Bucket series without a readable `le` cannot be placed and are left out, as Prometheus does. */

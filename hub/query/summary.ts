@@ -2,8 +2,8 @@
 // `quantile` label, beside `_sum` and `_count` counters. Quantiles of different series cannot be merged exactly.
 import type { SeriesInfo, SeriesSamples } from '../store/types.js'
 import { badParameter } from './errors.js'
-import { totalIncrease } from './counter-increase.js'
-import { EMPTY_STATS, type QueryStats } from './types.js'
+import { countedStats } from './counter-increase.js'
+import type { QueryStats } from './types.js'
 
 export const QUANTILE_LABEL = 'quantile'
 
@@ -47,9 +47,6 @@ export function computeSummaryStats(
   from: number,
   to: number,
 ): QueryStats {
-  const count = totalIncrease(counts, from, to)
-  const sum = totalIncrease(sums, from, to)
-  if (count === undefined || count === 0) return { ...EMPTY_STATS }
   const quantile = (q: number) => {
     let total = 0
     let n = 0
@@ -63,14 +60,5 @@ export function computeSummaryStats(
     }
     return n > 0 ? total / n : null
   }
-  return {
-    count,
-    sum: sum ?? null,
-    mean: sum === undefined ? null : sum / count,
-    min: null,
-    max: null,
-    p50: quantile(0.5),
-    p95: quantile(0.95),
-    p99: quantile(0.99),
-  }
+  return countedStats(counts, sums, from, to, quantile)
 }

@@ -1,8 +1,8 @@
 import type { SeriesDef } from '../../../protocol/batch.js'
 import type { Collector, MetricSink } from '../types.js'
 
-/** Small seeded PRNG (mulberry32) so every run produces the same series. */
-function prng(seed: number): () => number {
+/** Small seeded PRNG (mulberry32) so every run produces the same series; the benchmarks' dataset uses it too. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

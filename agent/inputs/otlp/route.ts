@@ -2,9 +2,8 @@ import type { Context, Hono } from 'hono'
 import type { Registry } from 'prom-client'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BufferFullError } from '../../buffer/types.js'
-import { assertBatchesFit } from '../../ingest/batch-limits.js'
 import { IngestError } from '../../ingest/errors.js'
-import type { BatchBody } from '../../split-body.js'
+import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { OtlpCounters } from './counters.js'
 import { decodeRequest, decompress, readBody, requestEncoding, type OtlpEncoding } from './decode.js'
 import { DeltaTotals } from './delta-totals.js'
@@ -14,8 +13,6 @@ import { REJECTED_FIELD, convertSignal, type SignalConversion } from './signals.
 export interface OtlpOptions {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** Splits a body into the batch bodies `accept` will store, to check each against the hub's limits. */
-  split: (body: BatchBody) => BatchBody[]
   /** The agent's `/metrics` registry; the OTLP counters are added to it. */
   registry: Registry
   /** Sent as `Retry-After` when the buffer is full. */
@@ -48,7 +45,6 @@ export function mountOtlp(app: Hono, options: OtlpOptions): void {
         rejected = converted.rejected
         if (converted.accepted === 0 && converted.rejected > 0) throw new IngestError(400, 'invalid_otlp', summary(converted))
         if (converted.accepted > 0) {
-          assertBatchesFit(options.split(converted.body))
           await options.accept(converted.body)
           converted.commit()
         }
@@ -67,6 +63,7 @@ export function mountOtlp(app: Hono, options: OtlpOptions): void {
       return c.json({ error: { code, message } }, status)
     }
     if (err instanceof IngestError) return reply(err.status, err.code, err.message)
+    if (err instanceof BatchTooLargeError) return reply(413, 'batch_too_large', err.message)
     if (err instanceof DecodeError) return reply(400, err.code, err.message)
     if (err instanceof BufferFullError) {
       c.header('retry-after', String(options.retryAfterSeconds))

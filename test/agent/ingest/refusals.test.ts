@@ -14,7 +14,6 @@ function appThatFails(err: unknown) {
     accept: async () => {
       throw err
     },
-    split: (body) => [body],
     registry,
     retryAfterSeconds: 7,
     log: (level, msg, extra) => logged.push(`${level} ${msg} ${JSON.stringify(extra)}`),

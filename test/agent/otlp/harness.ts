@@ -4,7 +4,7 @@ import { Registry } from 'prom-client'
 import { expect } from 'vitest'
 import { mountOtlp } from '../../../agent/inputs/otlp/route.js'
 import { encodeProtobufRequest, type OtlpSignal } from '../../../agent/inputs/otlp/proto.js'
-import { splitBody, type BatchBody } from '../../../agent/split-body.js'
+import type { BatchBody } from '../../../agent/split-body.js'
 import type { WireMetrics } from '../../../protocol/batch.js'
 import { validateBatch } from '../../../protocol/validate.js'
 
@@ -32,7 +32,6 @@ export function otlpApp() {
       validateBatch({ v: 1, dev: 'dev-1', ep: 'e1', seq: 1, at: NOW, ...body })
       accepted.push(body)
     },
-    split: (body) => splitBody(body, 5000),
     registry,
     retryAfterSeconds: 3,
     log: () => {},
