@@ -97,7 +97,13 @@ export class Uplink extends EventEmitter {
       this.options.log('warning', 'uplink error', { error: err.message })
     })
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload))
-    this.timeoutTimer = setInterval(() => this.resendExpired(), Math.max(250, this.options.ackTimeoutMs / 4))
+    this.timeoutTimer = setInterval(() => {
+      // A buffer read can fail (damage being repaired): log it and try again on the next tick, never crash.
+      this.resendExpired().catch((err) => {
+        this.counters.errors++
+        this.options.log('error', 'resend failed', { error: (err as Error).message })
+      })
+    }, Math.max(250, this.options.ackTimeoutMs / 4))
     this.timeoutTimer.unref()
   }
 

@@ -15,6 +15,8 @@ export async function runUntilSignal(stop: () => Promise<void>, log: LogFn): Pro
         .catch((err) => log('error', 'clean stop failed', { error: String(err) }))
         .finally(resolve)
     }
+    // A telemetry process must not die of one failed background task: log it and keep serving.
+    process.on('unhandledRejection', (reason) => log('error', 'unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }))
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })

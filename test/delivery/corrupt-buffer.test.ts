@@ -53,7 +53,9 @@ describe("damage in the agent's buffer directory", () => {
     agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
     expect(Date.now() - started).toBeLessThan(5_000)
     hub = await startHubProcess(hubDataOf(dir.dir), mqttPort)
-    await drained(listenPort, 90_000)
+    await drained(listenPort, 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nagent (exit ${agent?.child.exitCode ?? agent?.child.signalCode ?? 'running'}):\n${agent?.output()}`)
+    })
     const corrupt = await agentMetric(listenPort, /^outpost_agent_dropped_batches_total\{reason="corrupt"\} (\d+)$/m)
     await agent.stop('SIGTERM')
     await hub.stop('SIGTERM')

@@ -62,7 +62,12 @@ export class TailInput implements Input {
           this.running = undefined
           this.schedule(more ? 0 : this.options.pollInterval)
         },
-        () => {},
+        (err) => {
+          // Keep tailing after an unexpected failure rather than stopping for good.
+          this.running = undefined
+          this.ctx?.log('error', 'log tailing poll failed', { path: this.options.path, error: String(err) })
+          this.schedule(this.options.pollInterval)
+        },
       )
     }, delay)
   }
