@@ -6,6 +6,7 @@ import type { HubMetrics } from '../self-metrics.js'
 import type { AdminAuth } from '../auth.js'
 import type { QueryLimits } from '../query/params.js'
 import { ApiError, errorResponse } from './errors.js'
+import { setActor } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metricRoutes } from './routes/metrics.js'
 import { traceRoutes } from './routes/traces.js'
@@ -50,6 +51,10 @@ export function createApi(deps: ApiDeps): Hono {
   // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
   if (!deps.insecure) {
     app.use('/v1/*', bearerAuth({ verifyToken: (token) => deps.auth.check(token) }))
+    app.use('/v1/*', async (c, next) => {
+      setActor(c, 'admin')
+      await next()
+    })
   }
   app.route('/v1/devices', deviceRoutes(deps.devices))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
