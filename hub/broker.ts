@@ -1,25 +1,46 @@
-import { createServer, type Server } from 'node:net'
-import { Aedes, type AedesOptions } from 'aedes'
+import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
+import type { Duplex } from 'node:stream'
+import { Aedes, type AedesOptions, type Client } from 'aedes'
 import { isValidDeviceId } from '../protocol/ids.js'
+import { guardedConnection } from './limits/packet-guard.js'
+
+export interface BrokerTls {
+  cert: string | Buffer
+  key: string | Buffer
+  ca?: string | Buffer
+  port: number
+  /** Refuse clients without a certificate signed by `ca`; the certificate's CN is then the device id. */
+  requireClientCert: boolean
+}
+
+export interface BrokerOptions {
+  host: string
+  /** Plain TCP port; undefined: no plain listener (TLS only). */
+  port?: number
+  tls?: BrokerTls
+  maxPacketBytes: number
+  hooks?: Partial<AedesOptions>
+  onPacketTooLarge?: () => void
+}
+
+export interface PeerInfo {
+  address?: string
+  certCN?: string
+  certRequired: boolean
+}
 
 export interface BrokerHandle {
   broker: Aedes
-  server: Server
   port: number
+  tlsPort?: number
+  peerOf(client: Client): PeerInfo
+  /** The connected client with this id, if any. */
+  client(id: string): Client | undefined
   close(): Promise<void>
 }
 
-/** Embedded aedes on TCP. Client ids must be valid device ids (DESIGN §3); issue "Security" adds credentials and ACLs. */
-export async function startBroker(host: string, port: number, hooks: Partial<AedesOptions> = {}): Promise<BrokerHandle> {
-  const broker = await Aedes.createBroker({
-    preConnect: (client, packet, done) => {
-      // Refuse wildcard and reserved client ids before any other handling.
-      const ok = isValidDeviceId(packet.clientId)
-      done(ok ? null : new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), ok)
-    },
-    ...hooks,
-  })
-  const server = createServer(broker.handle)
+async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -28,15 +49,55 @@ export async function startBroker(host: string, port: number, hooks: Partial<Aed
     })
   })
   const address = server.address()
-  const actualPort = typeof address === 'object' && address ? address.port : port
+  return typeof address === 'object' && address ? address.port : port
+}
+
+/** Embedded aedes on TCP and/or TLS; every connection passes the packet-size guard first. */
+export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
+  const broker = await Aedes.createBroker({
+    preConnect: (client, packet, done) => {
+      // Refuse wildcard and reserved client ids before any other handling (DESIGN §3).
+      const ok = isValidDeviceId(packet.clientId)
+      done(ok ? null : new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), ok)
+    },
+    ...o.hooks,
+  })
+  const peers = new WeakMap<Duplex, PeerInfo>()
+  const accept = (socket: Socket, info: PeerInfo) => {
+    socket.on('error', () => {}) // a reset peer is routine; aedes sees the close
+    const conn = guardedConnection(socket, o.maxPacketBytes, () => o.onPacketTooLarge?.())
+    peers.set(conn, info)
+    broker.handle(conn)
+  }
+  const servers: Server[] = []
+  let port = 0
+  if (o.port !== undefined) {
+    const server = createServer((socket) => accept(socket, { address: socket.remoteAddress, certRequired: false }))
+    port = await listen(server, o.port, o.host)
+    servers.push(server)
+  }
+  let tlsPort: number | undefined
+  if (o.tls) {
+    const t = o.tls
+    const server = createTlsServer({ cert: t.cert, key: t.key, ca: t.ca, requestCert: t.requireClientCert, rejectUnauthorized: t.requireClientCert }, (socket: TLSSocket) => {
+      const cn = t.requireClientCert ? socket.getPeerCertificate()?.subject?.CN : undefined
+      accept(socket, { address: socket.remoteAddress, certCN: typeof cn === 'string' ? cn : undefined, certRequired: t.requireClientCert })
+    })
+    server.on('tlsClientError', () => {}) // a refused handshake closes that socket only
+    tlsPort = await listen(server, t.port, o.host)
+    servers.push(server)
+  }
+  const clients = (broker as unknown as { clients: Record<string, Client> }).clients
   return {
     broker,
-    server,
-    port: actualPort,
+    port,
+    tlsPort,
+    peerOf: (client) => peers.get(client.conn as Duplex) ?? { certRequired: false },
+    client: (id) => clients[id],
     async close() {
-      // aedes disconnects its clients first, so the server's close is not held open by them.
+      // aedes disconnects its clients first, so the servers' close is not held open by them.
       await new Promise<void>((resolve) => broker.close(() => resolve()))
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
     },
   }
 }

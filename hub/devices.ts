@@ -8,6 +8,8 @@ export interface DeviceCounters {
   rejected: number
   /** Samples refused for lying outside the accepted time window. */
   samplesOutOfWindow: number
+  /** Refusals and slow-downs by a security limit or the ACL, by reason (docs/security.md). */
+  limited?: Record<string, number>
 }
 
 export interface DeviceRecord {
@@ -79,6 +81,15 @@ export class DeviceRegistry {
 
   recordRejected(id: string): void {
     this.touch(id).counters.rejected++
+  }
+
+  /** Counts a limit hit for a device the hub knows (unknown client ids never create records). */
+  recordLimited(id: string, reason: string, n = 1): void {
+    const d = this.devices.get(id)
+    if (!d) return
+    const limited = (d.counters.limited ??= {})
+    limited[reason] = (limited[reason] ?? 0) + n
+    this.dirty.add(id)
   }
 
   /** Writes changed records; called on status changes and periodically. */

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
 import { Level } from 'level'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AedesPublishPacket, Client } from 'aedes'
@@ -12,6 +13,14 @@ import { DeviceRegistry } from './devices.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import { startBroker, type BrokerHandle } from './broker.js'
+import { CredentialStore } from './security/credentials.js'
+import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
+import { endDeviceSession } from './security/sessions.js'
+import { AuditLog } from './audit/audit-log.js'
+import { DEFAULT_LIMITS, type LimitReason, type SecurityLimits } from './limits/config.js'
+import { ConnectGuard } from './limits/connect-guard.js'
+import { PublishRate } from './limits/rate.js'
+import { BatchLimits } from './limits/batch-limits.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
 import { DEFAULT_QUERY_LIMITS } from './query/params.js'
@@ -22,8 +31,14 @@ export interface HubOptions {
   host: string
   mqttPort: number
   httpPort: number
+  /** No API tokens and no MQTT passwords; the ACL by client id stays on. */
   insecure: boolean
+  /** MQTT passwords required (default: not insecure). The test helper turns this off so agents connect tokenless. */
+  mqttCredentials?: boolean
   adminToken?: string
+  /** Broker and ingest limits (docs/security.md); unset ones take DEFAULT_LIMITS. */
+  limits?: Partial<SecurityLimits>
+  tls?: HubTls
   maxBatchBytes: number
   compactIntervalMs: number
   clockPolicy?: Partial<ClockPolicy>
@@ -41,6 +56,20 @@ export interface HubOptions {
   clock?: () => number
 }
 
+/** TLS from PEM files (docs/security.md): mqtts beside or instead of plain MQTT, HTTPS for the API. */
+export interface HubTls {
+  cert: string
+  key: string
+  /** CA that signs client certificates (needed with requireClientCert). */
+  ca?: string
+  mqttPort: number
+  requireClientCert: boolean
+  /** Keep the plain MQTT listener beside mqtts. */
+  plainMqtt: boolean
+  /** Serve the API over HTTPS. */
+  https: boolean
+}
+
 /** The hub: broker, ingest, store, API (DESIGN §1). */
 export class Hub {
   readonly metrics = new HubMetrics()
@@ -51,7 +80,11 @@ export class Hub {
   readonly health: HealthStore
   readonly devices: DeviceRegistry
   readonly auth: AdminAuth
+  readonly credentials: CredentialStore
+  readonly audit: AuditLog
+  readonly limits: SecurityLimits
   mqttPort = 0
+  mqttsPort?: number
   httpPort = 0
   /** Set when the hub generated an admin token on this start: print it once. */
   generatedAdminToken?: string
@@ -77,6 +110,9 @@ export class Hub {
     })
     this.devices = new DeviceRegistry(this.db, this.clock)
     this.auth = new AdminAuth(this.db)
+    this.credentials = new CredentialStore(this.db, this.auth, this.clock)
+    this.audit = new AuditLog(this.db, this.clock)
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits }
   }
 
   async start(): Promise<void> {
@@ -89,8 +125,38 @@ export class Hub {
     await this.devices.open()
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
-    this.broker = await startBroker(this.options.host, this.options.mqttPort)
+    await this.credentials.open()
+
+    const tls = this.options.tls
+    const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
+    const sessions = new MqttSessions()
+    const refused = (reason: LimitReason, client: { id?: string } | null) => {
+      this.metrics.limited.inc({ reason })
+      if (client?.id) this.devices.recordLimited(client.id, reason)
+    }
+    const hooks = mqttAccessHooks(
+      {
+        credentials: this.credentials,
+        requireCredentials: this.options.mqttCredentials ?? !this.options.insecure,
+        limits: this.limits,
+        connectGuard: new ConnectGuard(this.limits, this.clock),
+        rate: new PublishRate(this.limits.publishPerSecond, this.limits.publishBytesPerSecond, this.clock),
+        peerOf: (client) => this.broker!.peerOf(client),
+        refused,
+      },
+      sessions,
+    )
+    this.broker = await startBroker({
+      host: this.options.host,
+      port: !tls || tls.plainMqtt ? this.options.mqttPort : undefined,
+      tls: tls && pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.requireClientCert } : undefined,
+      maxPacketBytes: this.limits.maxPacketBytes,
+      hooks,
+      onPacketTooLarge: () => refused('packet_too_large', null),
+    })
     this.mqttPort = this.broker.port
+    this.mqttsPort = this.broker.tlsPort
+    const batchLimits = new BatchLimits(this.limits)
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
@@ -101,6 +167,14 @@ export class Hub {
       clockPolicy: { ...DEFAULT_CLOCK_POLICY, ...this.options.clockPolicy },
       dedupDisabled: this.options.testing?.dedupDisabled,
       afterWrite: this.options.testing?.afterWrite,
+      limitBatch: (device, batch) => {
+        const limited = batchLimits.apply(device, batch)
+        for (const [reason, n] of Object.entries(limited.refused)) {
+          this.metrics.limited.inc({ reason }, n)
+          this.devices.recordLimited(device, reason, n)
+        }
+        return limited.batch
+      },
       clock: this.clock,
       log,
     }
@@ -116,7 +190,9 @@ export class Hub {
       health: this.health,
       devices: this.devices,
       metrics: this.metrics,
-      auth: this.auth,
+      credentials: this.credentials,
+      audit: this.audit,
+      revokeDevice: (id, by) => this.revokeDevice(id, by),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
       ready: () => this.accepting,
@@ -124,7 +200,8 @@ export class Hub {
       log,
     })
     this.http = await new Promise<ServerType>((resolve) => {
-      const server = serve({ fetch: app.fetch, hostname: this.options.host, port: this.options.httpPort }, () => resolve(server))
+      const https = tls?.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
+      const server = serve({ fetch: app.fetch, hostname: this.options.host, port: this.options.httpPort, ...https }, () => resolve(server))
     })
     const address = this.http.address()
     this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort
@@ -140,7 +217,15 @@ export class Hub {
     // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
-    log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, http: `${this.options.host}:${this.httpPort}` })
+    log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${this.options.host}:${this.httpPort}` })
+  }
+
+  /** Revokes a device's credentials and ends its live session at once (issue 7); both are in the audit log. */
+  async revokeDevice(id: string, by: string): Promise<void> {
+    await this.credentials.revokeDevice(id)
+    const wasConnected = this.broker ? await endDeviceSession(this.broker, id) : false
+    if (this.devices.get(id)) await this.devices.applyStatus(id, { state: 'offline' })
+    await this.audit.record({ actor: by, method: 'hub', route: 'device.session_ended', target: id, summary: { wasConnected } })
   }
 
   /** Stops intake, lets in-flight batches finish (they get their acks), then closes the store. */

@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes'
 import { DecodeError } from '../protocol/errors.js'
 import { decodeBatch, encodeAck } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
-import type { Ack } from '../protocol/batch.js'
+import type { Ack, DecodedBatch } from '../protocol/batch.js'
 import type { DecodeLimits } from '../protocol/cbor-limits.js'
 import type { MetricStore } from './store/types.js'
 import type { DeviceRegistry } from './devices.js'
@@ -21,6 +21,8 @@ export interface IngestDeps {
   dedupDisabled?: boolean
   /** Test-only: called after the durable write, before the ack (crash injection). */
   afterWrite?: () => void
+  /** Per-device limits on series, labels and log lines (hub/limits/batch-limits.ts). */
+  limitBatch?: (device: string, batch: DecodedBatch) => DecodedBatch
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -49,6 +51,7 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     deps.log('warning', 'telemetry rejected', { device: topicDevice, reason, error: (err as Error).message })
     return
   }
+  if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
   // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
   const offset = deps.clockOffsets.observe(topicDevice, received, batch.at)
   const shift = correctionFor(offset, deps.clockPolicy)

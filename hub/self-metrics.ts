@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { LIMIT_REASONS } from './limits/config.js'
 
 /** The hub's own metrics, served on GET /metrics; one registry per hub (no global state). */
 export class HubMetrics {
@@ -33,7 +34,15 @@ export class HubMetrics {
   readonly chunkRows = new Gauge({ name: 'outpost_hub_store_chunk_rows', help: 'Compressed chunk rows in the store', registers: [this.registry] })
   readonly compactions = new Counter({ name: 'outpost_hub_compactions_total', help: 'Compaction runs', registers: [this.registry] })
 
+  readonly limited = new Counter({
+    name: 'outpost_hub_limited_total',
+    help: 'MQTT connections, packets, publishes, subscriptions and batch parts refused or slowed by a security limit or the ACL, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
+
   constructor() {
+    for (const reason of LIMIT_REASONS) this.limited.inc({ reason }, 0)
     // Every rejection reason appears at 0 from the start, so alerts on it can be written before it happens.
     for (const reason of ['too_large', 'malformed', 'too_deep', 'too_many_items', 'unsupported_version', 'invalid_field', 'unknown_field', 'wrong_device', 'store_error']) {
       this.rejected.inc({ reason }, 0)

@@ -1,9 +1,13 @@
 import { Hono } from 'hono'
-import { bearerAuth } from 'hono/bearer-auth'
 import type { MetricStore } from '../store/types.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { HubMetrics } from '../self-metrics.js'
-import type { AdminAuth } from '../auth.js'
+import type { CredentialStore } from '../security/credentials.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import { auditMiddleware } from '../audit/middleware.js'
+import { bearerRoles } from './auth-middleware.js'
+import { tokenRoutes } from './routes/tokens.js'
+import { auditRoutes } from './routes/audit.js'
 import type { QueryLimits } from '../query/params.js'
 import { ApiError, errorResponse } from './errors.js'
 import { setActor } from './actor.js'
@@ -23,7 +27,10 @@ export interface ApiDeps {
   health: HealthStore
   devices: DeviceRegistry
   metrics: HubMetrics
-  auth: AdminAuth
+  credentials: CredentialStore
+  audit: AuditLog
+  /** Revokes a device's credentials and ends its live session (hub.ts). */
+  revokeDevice: (id: string, by: string) => Promise<void>
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -49,14 +56,20 @@ export function createApi(deps: ApiDeps): Hono {
   })
 
   // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
-  if (!deps.insecure) {
-    app.use('/v1/*', bearerAuth({ verifyToken: (token) => deps.auth.check(token) }))
+  // Roles by method and path (security/roles.ts). With --insecure a token, when sent, still names the actor.
+  if (!deps.insecure) app.use('/v1/*', bearerRoles(deps.credentials))
+  else {
     app.use('/v1/*', async (c, next) => {
-      setActor(c, 'admin')
+      const m = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')
+      const who = m ? await deps.credentials.identify(m[1]) : undefined
+      if (who) setActor(c, who.name)
       await next()
     })
   }
-  app.route('/v1/devices', deviceRoutes(deps.devices))
+  app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  app.route('/v1/tokens', tokenRoutes(deps.credentials))
+  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))

@@ -10,7 +10,7 @@ import { tempDir, waitFor, silent } from '../helpers/temp.js'
 
 /** A scripted hub: a real aedes broker that records telemetry and acks only when told to. */
 async function scriptedHub(port = 0) {
-  const handle = await startBroker('127.0.0.1', port)
+  const handle = await startBroker({ host: '127.0.0.1', port, maxPacketBytes: 1024 * 1024 })
   const received: number[] = []
   const log: Array<{ seq: number; hist: boolean; at: number }> = []
   const state = { autoAck: false }

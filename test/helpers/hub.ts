@@ -12,7 +12,11 @@ export interface TestHub {
   stop(): Promise<void>
 }
 
-/** A real hub (aedes, LevelDB, Hono) on random loopback ports. */
+/**
+ * A real hub (aedes, LevelDB, Hono) on random loopback ports. The API needs a token (TEST_ADMIN_TOKEN) as in
+ * production; MQTT passwords are off unless a test opts in with `{ mqttCredentials: true }`, so tests not about
+ * auth connect agents without provisioning them. The ACL by client id is on either way.
+ */
 export async function startTestHub(dir: string, overrides: Partial<HubOptions> = {}): Promise<TestHub> {
   const hub = new Hub({
     data: join(dir, 'hub'),
@@ -20,6 +24,7 @@ export async function startTestHub(dir: string, overrides: Partial<HubOptions> =
     mqttPort: 0,
     httpPort: 0,
     insecure: false,
+    mqttCredentials: false,
     adminToken: TEST_ADMIN_TOKEN,
     maxBatchBytes: 1024 * 1024,
     compactIntervalMs: 60_000,

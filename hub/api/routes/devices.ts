@@ -1,28 +1,56 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { DeviceRecord, DeviceRegistry } from '../../devices.js'
+import type { CredentialStore } from '../../security/credentials.js'
 import { ApiError } from '../errors.js'
+import { actorOf } from '../actor.js'
+import { asApiError, jsonBody } from './credential-body.js'
 
-function view(d: DeviceRecord) {
+function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore) {
+  const cred = credentials.listDevices().find((x) => x.id === id)
   return {
-    id: d.id,
-    online: d.online,
-    lastSeen: d.lastSeen,
-    firstSeen: d.firstSeen,
-    version: d.version ?? null,
-    host: d.host ?? null,
-    epoch: d.epoch ?? null,
-    clockOffsetMs: d.clockOffsetMs ?? null,
-    clockCorrected: d.clockCorrected ?? false,
-    counters: d.counters,
+    id,
+    online: d?.online ?? false,
+    lastSeen: d?.lastSeen ?? null,
+    firstSeen: d?.firstSeen ?? null,
+    version: d?.version ?? null,
+    host: d?.host ?? null,
+    epoch: d?.epoch ?? null,
+    clockOffsetMs: d?.clockOffsetMs ?? null,
+    clockCorrected: d?.clockCorrected ?? false,
+    counters: d?.counters ?? { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 },
+    /** Credential state: active, revoked, or null for a device seen without credentials (--insecure). */
+    credentials: cred ? (cred.revokedAt !== undefined ? 'revoked' : 'active') : null,
   }
 }
 
-export function deviceRoutes(devices: DeviceRegistry) {
+const addBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
+
+export interface DeviceRouteDeps {
+  devices: DeviceRegistry
+  credentials: CredentialStore
+  /** Revocation acts on the live session at once (hub.ts). */
+  revoke: (id: string, by: string) => Promise<void>
+}
+
+/** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
+export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) {
+  const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
   return new Hono()
-    .get('/', (c) => c.json({ devices: devices.list().map(view) }))
+    .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials)) }))
     .get('/:id', (c) => {
-      const d = devices.get(c.req.param('id'))
-      if (!d) throw new ApiError(404, 'not_found', `device "${c.req.param('id')}" not found`)
-      return c.json(view(d))
+      const id = c.req.param('id')
+      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      return c.json(view(devices.get(id), id, credentials))
+    })
+    .post('/', async (c) => {
+      const body = await jsonBody(c, addBody)
+      const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
+      return c.json({ id: body.id, token }, 201)
+    })
+    .delete('/:id', async (c) => {
+      const id = c.req.param('id')
+      await revoke(id, actorOf(c))
+      return c.json({ id, credentials: 'revoked' })
     })
 }

@@ -1,0 +1,62 @@
+/** Per-client limits of the broker and ingest (issue 7 "Limits"); every one is a hub setting (docs/security.md). */
+export interface SecurityLimits {
+  /** Largest MQTT packet accepted, bytes; a larger one closes the connection before it is buffered. */
+  maxPacketBytes: number
+  /** Publishes per second per client (burst: one second's worth); beyond it the client is slowed down. */
+  publishPerSecond: number
+  /** Payload bytes per second per client, likewise. */
+  publishBytesPerSecond: number
+  /** A client slowed down by more than this is disconnected instead (it is flooding). */
+  maxThrottleMs: number
+  /** Connection attempts per client id, and per address, within `connectWindowMs`, before a ban. */
+  connectAttemptsPerId: number
+  connectAttemptsPerAddress: number
+  connectWindowMs: number
+  banMs: number
+  /** Keepalive a client may ask for, seconds (0 = none is refused). */
+  keepaliveMinSeconds: number
+  keepaliveMaxSeconds: number
+  /** Distinct metric series one device may create. */
+  seriesPerDevice: number
+  labelsPerSeries: number
+  labelValueBytes: number
+  /** Longest log message stored; longer ones are cut and counted. */
+  logLineBytes: number
+}
+
+export const DEFAULT_LIMITS: SecurityLimits = {
+  maxPacketBytes: 1024 * 1024,
+  publishPerSecond: 200,
+  publishBytesPerSecond: 8 * 1024 * 1024,
+  maxThrottleMs: 10_000,
+  connectAttemptsPerId: 20,
+  connectAttemptsPerAddress: 200,
+  connectWindowMs: 60_000,
+  banMs: 60_000,
+  keepaliveMinSeconds: 5,
+  keepaliveMaxSeconds: 3600,
+  seriesPerDevice: 10_000,
+  labelsPerSeries: 32,
+  labelValueBytes: 1024,
+  logLineBytes: 16 * 1024,
+}
+
+/** Reasons a limit refused or slowed something, as counted in /metrics and per device. */
+export const LIMIT_REASONS = [
+  'packet_too_large',
+  'publish_throttled',
+  'publish_flood',
+  'connect_banned',
+  'keepalive_out_of_bounds',
+  'bad_credentials',
+  'not_authorized',
+  'acl_publish',
+  'acl_subscribe',
+  'qos2_refused',
+  'retain_refused',
+  'too_many_series',
+  'too_many_labels',
+  'label_value_too_long',
+  'log_line_truncated',
+] as const
+export type LimitReason = (typeof LIMIT_REASONS)[number]

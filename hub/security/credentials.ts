@@ -1,0 +1,157 @@
+import type { Level } from 'level'
+import { isValidDeviceId } from '../../protocol/ids.js'
+import type { AdminAuth } from '../auth.js'
+import type { Role } from './roles.js'
+import { digestOf, hashSecret, newSecret, verifySecret } from './token-hash.js'
+
+export interface DeviceCredential {
+  id: string
+  hash: string
+  createdAt: number
+  createdBy: string
+  revokedAt?: number
+}
+
+export interface ApiToken {
+  /** The token's name: also its MQTT username for operator accounts, and the id in /v1/tokens/{id}. */
+  id: string
+  role: Role
+  hash: string
+  createdAt: number
+  createdBy: string
+}
+
+export interface Identity {
+  name: string
+  role: Role
+}
+
+export class CredentialError extends Error {
+  constructor(
+    readonly code: 'invalid_id' | 'exists' | 'not_found',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+// Token names never contain '.', so an API token `name.secret` splits at its first dot.
+const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/
+
+/**
+ * Device credentials and API/operator tokens (DESIGN §11), kept only as scrypt hashes in LevelDB.
+ * Verified secrets are remembered by digest so a request or reconnect does not pay for scrypt again;
+ * a revocation forgets them at once.
+ */
+export class CredentialStore {
+  private readonly deviceTable
+  private readonly tokenTable
+  private readonly devices = new Map<string, DeviceCredential>()
+  private readonly tokens = new Map<string, ApiToken>()
+  private readonly verified = new Map<string, string>()
+
+  constructor(
+    db: Level<string, any>,
+    private readonly admin: AdminAuth,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.deviceTable = db.sublevel<string, DeviceCredential>('device-credentials', { valueEncoding: 'json' })
+    this.tokenTable = db.sublevel<string, ApiToken>('api-tokens', { valueEncoding: 'json' })
+  }
+
+  async open(): Promise<void> {
+    for await (const [id, d] of this.deviceTable.iterator()) this.devices.set(id, d)
+    for await (const [id, t] of this.tokenTable.iterator()) this.tokens.set(id, t)
+  }
+
+  /** Creates a device (or gives a revoked or, with `rotate`, an active one a new token); returns the token once. */
+  async addDevice(id: string, by: string, rotate = false): Promise<string> {
+    if (!isValidDeviceId(id)) throw new CredentialError('invalid_id', `invalid device id ${JSON.stringify(id)}: must match [A-Za-z0-9._-]{1,64} and not be a reserved name`)
+    const existing = this.devices.get(id)
+    if (existing && existing.revokedAt === undefined && !rotate) throw new CredentialError('exists', `device "${id}" already has credentials (revoke it, or rotate)`)
+    if (this.tokens.has(id)) throw new CredentialError('exists', `"${id}" is already the name of an API token`)
+    const secret = newSecret()
+    const record: DeviceCredential = { id, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
+    this.forget(id)
+    this.devices.set(id, record)
+    await this.deviceTable.put(id, record)
+    return secret
+  }
+
+  async revokeDevice(id: string): Promise<DeviceCredential> {
+    const d = this.devices.get(id)
+    if (!d || d.revokedAt !== undefined) throw new CredentialError('not_found', `device "${id}" has no active credentials`)
+    const revoked = { ...d, revokedAt: this.clock() }
+    this.forget(id)
+    this.devices.set(id, revoked)
+    await this.deviceTable.put(id, revoked)
+    return revoked
+  }
+
+  listDevices(): Array<Omit<DeviceCredential, 'hash'>> {
+    return [...this.devices.values()].sort((a, b) => a.id.localeCompare(b.id)).map(({ hash: _hash, ...rest }) => rest)
+  }
+
+  isDevice(id: string): boolean {
+    return this.devices.has(id)
+  }
+
+  async checkDevice(id: string, secret: string): Promise<boolean> {
+    const d = this.devices.get(id)
+    if (!d || d.revokedAt !== undefined) return false
+    return this.check(id, secret, d.hash)
+  }
+
+  /** Creates an API token; returns the full bearer string `name.secret` once. */
+  async addToken(role: Role, by: string, name?: string): Promise<{ id: string; token: string }> {
+    const id = name ?? `${role}-${newSecret().slice(0, 8).replace(/[^A-Za-z0-9]/g, 'x')}`
+    if (!TOKEN_NAME.test(id) || !isValidDeviceId(id)) throw new CredentialError('invalid_id', `invalid token name ${JSON.stringify(id)}: must match [A-Za-z0-9_-]{1,64}`)
+    if (this.tokens.has(id) || this.devices.has(id) || id === 'admin') throw new CredentialError('exists', `the name "${id}" is taken`)
+    const secret = newSecret()
+    const record: ApiToken = { id, role, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
+    this.tokens.set(id, record)
+    await this.tokenTable.put(id, record)
+    return { id, token: `${id}.${secret}` }
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    if (!this.tokens.has(id)) throw new CredentialError('not_found', `token "${id}" not found`)
+    this.tokens.delete(id)
+    this.forget(id)
+    await this.tokenTable.del(id)
+  }
+
+  listTokens(): Array<Omit<ApiToken, 'hash'>> {
+    return [...this.tokens.values()].sort((a, b) => a.id.localeCompare(b.id)).map(({ hash: _hash, ...rest }) => rest)
+  }
+
+  /** Who a bearer token belongs to: the hub's admin token, or a named token `name.secret`. */
+  async identify(bearer: string): Promise<Identity | undefined> {
+    if (this.admin.check(bearer)) return { name: 'admin', role: 'admin' }
+    const dot = bearer.indexOf('.')
+    if (dot <= 0) return undefined
+    return this.identifyNamed(bearer.slice(0, dot), bearer.slice(dot + 1))
+  }
+
+  /** An operator account's MQTT login: username = token name, password = the whole token or its secret part. */
+  async identifyNamed(name: string, secret: string): Promise<Identity | undefined> {
+    if (secret.startsWith(name + '.')) secret = secret.slice(name.length + 1)
+    const t = this.tokens.get(name)
+    if (!t || !(await this.check(name, secret, t.hash))) return undefined
+    return { name, role: t.role }
+  }
+
+  private async check(name: string, secret: string, hash: string): Promise<boolean> {
+    const digest = digestOf(name, secret)
+    if (this.verified.get(digest) === name) return true
+    if (!(await verifySecret(secret, hash))) return false
+    // Revoked while scrypt ran: do not cache.
+    if (this.devices.get(name)?.hash !== hash && this.tokens.get(name)?.hash !== hash) return false
+    this.verified.set(digest, name)
+    return true
+  }
+
+  private forget(name: string): void {
+    for (const [digest, owner] of this.verified) if (owner === name) this.verified.delete(digest)
+  }
+}

@@ -1,0 +1,134 @@
+import type { AedesOptions, AuthenticateError, Client } from 'aedes'
+import { isValidDeviceId } from '../../protocol/ids.js'
+import { NAMESPACE, parseDeviceTopic } from '../../protocol/topics.js'
+import type { LimitReason, SecurityLimits } from '../limits/config.js'
+import type { ConnectGuard } from '../limits/connect-guard.js'
+import type { PublishRate } from '../limits/rate.js'
+import type { CredentialStore } from './credentials.js'
+
+export type MqttIdentity = { kind: 'device'; id: string } | { kind: 'operator'; id: string }
+
+export interface MqttAccessDeps {
+  credentials: CredentialStore
+  /** False with --insecure: no passwords, but the ACL by client id stays (a client is the device it names). */
+  requireCredentials: boolean
+  limits: SecurityLimits
+  connectGuard: ConnectGuard
+  rate: PublishRate
+  /** The peer's address and, with client certificates, the certificate's CN (broker.ts knows the socket). */
+  peerOf: (client: Client) => { address?: string; certCN?: string; certRequired: boolean }
+  refused: (reason: LimitReason, client: Client | null) => void
+}
+
+/** Identities of connected clients, for the ACL hooks and for revocation. */
+export class MqttSessions {
+  private readonly identities = new WeakMap<Client, MqttIdentity>()
+  set(client: Client, who: MqttIdentity): void {
+    this.identities.set(client, who)
+  }
+  get(client: Client): MqttIdentity | undefined {
+    return this.identities.get(client)
+  }
+}
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError
+}
+
+const DEVICE_PUBLISH = new Set(['telemetry', 'status', 'cmd/reply'])
+const DEVICE_SUBSCRIBE = new Set(['ack', 'cmd'])
+
+/** Operators may watch alerts and device status (DESIGN §11): `outpost/v1/alerts/#` or narrower, `outpost/v1/+/status`. */
+function operatorMaySubscribe(filter: string): boolean {
+  if (filter.startsWith(`${NAMESPACE}/alerts/`)) return true
+  const m = /^outpost\/v1\/([^/]+)\/status$/.exec(filter)
+  return !!m && (m[1] === '+' || isValidDeviceId(m[1]))
+}
+
+/**
+ * aedes hooks for identity and the ACL (DESIGN §3, §11), deny by default: username = client id = device id with
+ * the device's token, or an operator token's name with the token. A device publishes only its own telemetry,
+ * status and cmd/reply and subscribes only to its own ack and cmd; operators publish nothing; `$` topics are
+ * nobody's; QoS 2 is refused and so is retain, except on the device's own status.
+ */
+export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): Partial<AedesOptions> {
+  const { limits } = deps
+  return {
+    preConnect: (client, packet, done) => {
+      // Wildcard and reserved client ids are refused before anything else (DESIGN §3), then keepalive bounds.
+      if (!isValidDeviceId(packet.clientId)) return done(new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), false)
+      const keepalive = packet.keepalive ?? 0
+      if (keepalive < limits.keepaliveMinSeconds || keepalive > limits.keepaliveMaxSeconds) {
+        deps.refused('keepalive_out_of_bounds', client)
+        return done(new Error(`keepalive ${keepalive}s is outside ${limits.keepaliveMinSeconds}..${limits.keepaliveMaxSeconds}s`), false)
+      }
+      done(null, true)
+    },
+    authenticate: (client, username, password, done) => {
+      const fail = (reason: LimitReason, message: string, code: 4 | 5) => {
+        deps.refused(reason, client)
+        done(authError(message, code), false)
+      }
+      const peer = deps.peerOf(client)
+      const banned = deps.connectGuard.attempt(client.id, peer.address)
+      if (banned) return fail('connect_banned', `too many connection attempts by this ${banned}; banned for a while`, 5)
+      if (peer.certRequired && peer.certCN !== client.id) return fail('not_authorized', `certificate CN ${JSON.stringify(peer.certCN)} is not the client id`, 5)
+      if (username !== undefined && username !== client.id) return fail('bad_credentials', 'username must equal the client id', 4)
+      const secret = password?.toString('utf8')
+      const decide = async (): Promise<MqttIdentity | LimitReason> => {
+        if (secret && deps.credentials.isDevice(client.id)) {
+          return (await deps.credentials.checkDevice(client.id, secret)) ? { kind: 'device', id: client.id } : 'bad_credentials'
+        }
+        if (secret) {
+          const who = await deps.credentials.identifyNamed(client.id, secret)
+          if (who) return who.role === 'viewer' ? 'not_authorized' : { kind: 'operator', id: who.name }
+          if (deps.requireCredentials) return 'bad_credentials'
+        }
+        if (!deps.requireCredentials || (peer.certRequired && peer.certCN === client.id)) return { kind: 'device', id: client.id }
+        return 'bad_credentials'
+      }
+      decide().then(
+        (who) => {
+          if (typeof who === 'string') return fail(who, who === 'not_authorized' ? 'this token may not use MQTT' : 'bad username or password', who === 'not_authorized' ? 5 : 4)
+          sessions.set(client, who)
+          done(null, true)
+        },
+        (err: Error) => done(authError(err.message, 5), false),
+      )
+    },
+    authorizePublish: (client, packet, done) => {
+      if (!client) return done(null) // the hub itself (acks, alerts)
+      const who = sessions.get(client)
+      const deny = (reason: LimitReason, why: string) => {
+        deps.refused(reason, client)
+        done(new Error(why))
+      }
+      const parsed = parseDeviceTopic(packet.topic)
+      if (!who || who.kind !== 'device' || !parsed || parsed.device !== who.id || !DEVICE_PUBLISH.has(parsed.kind)) {
+        return deny('acl_publish', `client ${client.id} may not publish to ${packet.topic}`)
+      }
+      if (packet.qos === 2) return deny('qos2_refused', 'QoS 2 is not accepted')
+      if (packet.retain && parsed.kind !== 'status') return deny('retain_refused', 'retain is accepted on status only')
+      const wait = deps.rate.take(client.id, packet.payload.length)
+      if (wait === 0) return done(null)
+      if (wait > limits.maxThrottleMs) return deny('publish_flood', `publishing far over the rate limit`)
+      // Throttled: aedes reads the client's next packets only after this one is handled (back-pressure).
+      deps.refused('publish_throttled', client)
+      setTimeout(() => done(null), wait).unref()
+    },
+    authorizeSubscribe: (client, sub, done) => {
+      const who = sessions.get(client)
+      const filter = sub.topic
+      let ok = false
+      if (who?.kind === 'operator') ok = operatorMaySubscribe(filter)
+      else if (who?.kind === 'device') {
+        const parsed = parseDeviceTopic(filter)
+        ok = !!parsed && parsed.device === who.id && DEVICE_SUBSCRIBE.has(parsed.kind)
+      }
+      if (ok && sub.qos === 2) sub = { ...sub, qos: 1 }
+      if (!ok) deps.refused('acl_subscribe', client)
+      // null = refused with SUBACK 0x80, the session stays (MQTT-3.9.3).
+      done(null, ok ? sub : null)
+    },
+  }
+}
