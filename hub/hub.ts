@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { Level } from 'level'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AedesPublishPacket, Client } from 'aedes'
+import type { Hono } from 'hono'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore, type CompactionStepPoint } from './store/level/index.js'
@@ -83,6 +84,8 @@ export class Hub {
   readonly credentials: CredentialStore
   readonly audit: AuditLog
   readonly limits: SecurityLimits
+  /** The HTTP API (its route table is what the role tests enumerate). */
+  api?: Hono
   mqttPort = 0
   mqttsPort?: number
   httpPort = 0
@@ -183,7 +186,7 @@ export class Hub {
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
 
-    const app = createApi({
+    const app = (this.api = createApi({
       store: this.store,
       traces: this.traces,
       logs: this.logs,
@@ -198,7 +201,7 @@ export class Hub {
       ready: () => this.accepting,
       clock: this.clock,
       log,
-    })
+    }))
     this.http = await new Promise<ServerType>((resolve) => {
       const https = tls?.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
       const server = serve({ fetch: app.fetch, hostname: this.options.host, port: this.options.httpPort, ...https }, () => resolve(server))

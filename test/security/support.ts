@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from '../../protocol/batch.js'
 import { TEST_ADMIN_TOKEN, type TestHub } from '../helpers/hub.js'
 
 /** An API call with a bearer token; the body parsed as JSON when it is JSON. */
-export async function api(hub: TestHub, method: string, path: string, token: string | undefined = TEST_ADMIN_TOKEN, body?: unknown) {
+export async function api(hub: TestHub, method: string, path: string, token: string | null = TEST_ADMIN_TOKEN, body?: unknown) {
   const headers: Record<string, string> = {}
   if (token) headers.authorization = `Bearer ${token}`
   if (body !== undefined) headers['content-type'] = 'application/json'
@@ -31,14 +31,14 @@ export async function addToken(hub: TestHub, role: string, name?: string): Promi
 }
 
 /** Connects, or rejects with the broker's refusal (CONNACK code, or the connection closed); never reconnects. */
-export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
+export function connect(url: string, opts: IClientOptions): Promise<MqttClient & { sessionPresent: boolean }> {
   const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, keepalive: 30, ...opts })
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => {
       client.end(true)
       reject(err)
     }
-    client.once('connect', () => resolve(client))
+    client.once('connect', (connack) => resolve(Object.assign(client, { sessionPresent: connack.sessionPresent })))
     client.once('error', fail)
     client.once('close', () => fail(new Error('connection closed before CONNACK')))
   })

@@ -50,7 +50,7 @@ export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) 
     })
     .delete('/:id', async (c) => {
       const id = c.req.param('id')
-      await revoke(id, actorOf(c))
+      await revoke(id, actorOf(c)).catch(asApiError)
       return c.json({ id, credentials: 'revoked' })
     })
 }
