@@ -25,6 +25,8 @@ export interface AgentOptions {
   id: string
   hub: string
   token?: string
+  /** CA, client certificate and key (PEM) for an mqtts:// hub. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   data: string
   intervalMs: number
   version: string
@@ -70,6 +72,7 @@ export class Agent {
       hubUrl: options.hub,
       deviceId: options.id,
       token: options.token,
+      tls: options.tls,
       version: options.version,
       hostInfo: options.hostInfo,
       clock: options.clock,

@@ -12,6 +12,7 @@ export interface UplinkOptions {
   hubUrl: string
   deviceId: string
   token?: string
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   version: string
   hostInfo: () => Promise<Record<string, unknown>>
   /** Batches sent and not yet acked at once. */
@@ -84,6 +85,7 @@ export class Uplink extends EventEmitter {
       clientId: deviceId,
       username: deviceId,
       password: this.options.token,
+      ...this.options.tls,
       clean: true,
       keepalive: this.options.keepaliveSeconds,
       reconnectPeriod: 0, // we reconnect ourselves, with backoff and jitter

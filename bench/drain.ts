@@ -47,13 +47,23 @@ async function startHub(data: string, mqttPort: number): Promise<{ proc: BenchPr
   return { proc, api: m[1] }
 }
 
-async function startAgent(data: string, mqttPort: number, listen: string, capBytesPerSecond: number): Promise<BenchProcess> {
-  const proc = startOutpost(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', DEVICE, '--data', data, '--listen', listen,
+async function startAgent(data: string, mqttPort: number, listen: string, capBytesPerSecond: number, token: string): Promise<BenchProcess> {
+  const proc = startOutpost(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', DEVICE, '--token', token, '--data', data, '--listen', listen,
     '--interval', '1h', '--uplink-reconnect-min', '100ms', '--uplink-reconnect-max', '500ms',
     '--uplink-max-bytes-per-second', String(capBytesPerSecond), '--log-level', 'warning'])
   await until(() => fetch(`http://${listen}/healthz`).then((r) => r.ok || undefined, () => (running(proc) ? undefined : fail(proc, 'agent'))), 15_000, 'agent listener')
     .catch(stoppingOnError(proc))
   return proc
+}
+
+async function provisionDevice(api: string): Promise<string> {
+  const res = await fetch(`${api}/v1/devices`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: DEVICE, rotate: true }),
+  })
+  if (res.status !== 201) throw new Error(`device add failed: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { token: string }).token
 }
 
 /** A process that did not come up is stopped before its error goes on. */
@@ -131,7 +141,9 @@ async function runOutage(dir: string, bodies: string[], o: OutageOptions): Promi
   const cancel = new AbortController()
   try {
     const agentData = join(dir, 'agent')
-    agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond)
+    // The hub is secured as in production: the device gets its credentials through the API.
+    const deviceToken = await provisionDevice(hub.api)
+    agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond, deviceToken)
     let pid = agent.child.pid!
     await agentGauge(listen, 'outpost_agent_connected', 1, 15_000)
     await sleep(1_000)
@@ -159,7 +171,9 @@ async function runOutage(dir: string, bodies: string[], o: OutageOptions): Promi
     let restartedRssMiB = NaN
     if (o.restartWithBacklog) {
       await stopOutpost(agent)
-      agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond)
+      // The hub is secured as in production: the device gets its credentials through the API.
+    const deviceToken = await provisionDevice(hub.api)
+    agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond, deviceToken)
       pid = agent.child.pid!
       await sleep(1_000)
       restartedRssMiB = await rssMiB(pid)

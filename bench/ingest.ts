@@ -74,7 +74,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
   try {
     const ports = await until(() => /MQTT on 127\.0\.0\.1:(\d+), API on (\S+)/.exec(hub.out()) ?? undefined, 20_000, 'hub start')
     const api = ports[2]
-    const sim = start(['simulate', '--hub', `mqtt://127.0.0.1:${ports[1]}`, '--devices', String(o.devices), '--series', String(o.series),
+    // A secured hub, as in production: simulate gives each device its own token through the API.
+    const sim = start(['simulate', '--hub', `mqtt://127.0.0.1:${ports[1]}`, '--api', api, '--admin-token', TOKEN, '--devices', String(o.devices), '--series', String(o.series),
       '--interval', o.interval, '--backfill', o.backfill, '--json', 'true', '--log-level', 'error'])
     // Hub memory while it ingests at full speed (issue: under 500 MB).
     let peakRss = 0

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { Agent } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
@@ -7,7 +7,8 @@ import { OptionsError } from '../agent/options-error.js'
 import { ConfigError } from './config.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
-import { Hub } from '../hub/hub.js'
+import { Hub, type HubTls } from '../hub/hub.js'
+import type { SecurityLimits } from '../hub/limits/config.js'
 import type { LogFn } from './log.js'
 import type { AgentSettings, HubSettings } from './settings.js'
 
@@ -59,6 +60,40 @@ function skewedClock(): (() => number) | undefined {
   return skew ? () => Date.now() + skew : undefined
 }
 
+/** TLS settings checked together: a certificate needs its key, client certificates need a CA. */
+function hubTls(t: HubSettings['tls'] | undefined): HubTls | undefined {
+  if (!t || (!t.cert && !t.key)) {
+    if (t?.clientCerts) throw new ConfigError('tls.clientCerts: needs tls.cert, tls.key and tls.ca')
+    return undefined
+  }
+  if (!t.cert || !t.key) throw new ConfigError(`tls.${t.cert ? 'key' : 'cert'}: required when tls.${t.cert ? 'cert' : 'key'} is set`)
+  if (t.clientCerts && !t.ca) throw new ConfigError('tls.ca: required with tls.clientCerts')
+  for (const [key, file] of Object.entries({ cert: t.cert, key: t.key, ca: t.ca })) {
+    if (file !== undefined && !existsSync(file)) throw new ConfigError(`tls.${key}: no such file ${file}`)
+  }
+  return { cert: t.cert, key: t.key, ca: t.ca, mqttPort: t.mqttPort, requireClientCert: t.clientCerts, plainMqtt: t.plainMqtt, https: t.https }
+}
+
+function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits> | undefined {
+  if (!l) return undefined
+  if (l.keepaliveMin > l.keepaliveMax) throw new ConfigError('limits.keepaliveMin: must not exceed limits.keepaliveMax')
+  return {
+    maxPacketBytes: l.maxPacket,
+    publishPerSecond: l.publishRate,
+    publishBytesPerSecond: l.publishBytes,
+    connectAttemptsPerId: l.connectAttemptsPerId,
+    connectAttemptsPerAddress: l.connectAttemptsPerAddress,
+    connectWindowMs: l.connectWindow,
+    banMs: l.ban,
+    keepaliveMinSeconds: l.keepaliveMin,
+    keepaliveMaxSeconds: l.keepaliveMax,
+    seriesPerDevice: l.seriesPerDevice,
+    labelsPerSeries: l.labelsPerSeries,
+    labelValueBytes: l.labelValue,
+    logLineBytes: l.logLine,
+  }
+}
+
 export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
   return new Hub({
     data: s.data,
@@ -67,6 +102,8 @@ export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
     httpPort: s.httpPort,
     insecure: s.insecure,
     adminToken: s.adminToken,
+    tls: hubTls(s.tls),
+    limits: hubLimits(s.limits),
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
@@ -81,6 +118,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
     id: s.id,
     hub: s.hub,
     token: s.token,
+    tls: s.tls && { ca: readPem(s.tls.ca, 'tls.ca'), cert: readPem(s.tls.cert, 'tls.cert'), key: readPem(s.tls.key, 'tls.key') },
     data: s.data,
     intervalMs: s.interval,
     version: packageVersion(),
@@ -102,6 +140,12 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
     hostInfo,
     log,
   })
+}
+
+function readPem(file: string | undefined, key: string): Buffer | undefined {
+  if (file === undefined) return undefined
+  if (!existsSync(file)) throw new ConfigError(`${key}: no such file ${file}`)
+  return readFileSync(file)
 }
 
 /** A bad collector, health or input entry stops the agent like any bad setting: one line naming the key. */

@@ -6,6 +6,8 @@ import { hubCommand } from './commands/hub.js'
 import { agentCommand } from './commands/agent.js'
 import { devCommand } from './commands/dev.js'
 import { simulateCommand } from './commands/simulate.js'
+import { deviceCommand } from './commands/device.js'
+import { tokenCommand } from './commands/token.js'
 
 const program = new Command('outpost')
   .description('Outpost: edge telemetry agent and hub')
@@ -14,6 +16,8 @@ const program = new Command('outpost')
   .addCommand(agentCommand())
   .addCommand(devCommand())
   .addCommand(simulateCommand())
+  .addCommand(deviceCommand())
+  .addCommand(tokenCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`

@@ -11,7 +11,7 @@ export const hubSettings: Setting[] = [
   { path: 'host', description: 'address the broker and API listen on', schema: z.string().min(1), default: '0.0.0.0' },
   { path: 'mqttPort', description: 'MQTT port (0 picks a free one)', schema: port, default: 1883 },
   { path: 'httpPort', description: 'HTTP API port (0 picks a free one)', schema: port, default: 8080 },
-  { path: 'insecure', description: 'serve the API without tokens', schema: bool, default: false },
+  { path: 'insecure', description: 'no API tokens and no MQTT passwords (the topic ACL stays); for a closed lab network only', schema: bool, default: false },
   { path: 'adminToken', description: 'admin API token (default: generated on first start, printed once)', schema: z.string().min(16, 'must be at least 16 characters') },
   { path: 'maxBatchBytes', description: 'largest telemetry payload accepted', schema: size, default: '1MiB' },
   { path: 'compactInterval', description: 'how often closed time windows are compacted', schema: duration, default: '30s' },
@@ -22,6 +22,26 @@ export const hubSettings: Setting[] = [
   { path: 'retention.traces', description: 'keep spans this long after they start', schema: duration, default: '7d' },
   { path: 'retention.health', description: 'how long health check history is kept', schema: duration, default: '30d' },
   { path: 'retention.logs', description: 'keep logs this long (deleted by whole UTC days)', schema: duration, default: '14d' },
+  { path: 'tls.cert', description: 'PEM certificate file: enables mqtts (and HTTPS for the API)', schema: z.string().min(1) },
+  { path: 'tls.key', description: 'PEM private key file of tls.cert', schema: z.string().min(1) },
+  { path: 'tls.ca', description: 'PEM CA file that signs client certificates', schema: z.string().min(1) },
+  { path: 'tls.mqttPort', description: 'mqtts port (0 picks a free one)', schema: port, default: 8883 },
+  { path: 'tls.clientCerts', description: "require a client certificate signed by tls.ca; its CN must be the device id", schema: bool, default: false },
+  { path: 'tls.plainMqtt', description: 'keep the plain MQTT listener beside mqtts', schema: bool, default: false },
+  { path: 'tls.https', description: 'serve the API over HTTPS with tls.cert', schema: bool, default: true },
+  { path: 'limits.maxPacket', description: 'largest MQTT packet accepted', schema: size, default: '1MiB' },
+  { path: 'limits.publishRate', description: 'publishes per second per client before it is slowed down', schema: positiveInt, default: 200 },
+  { path: 'limits.publishBytes', description: 'payload bytes per second per client before it is slowed down', schema: size, default: '8MiB' },
+  { path: 'limits.connectAttemptsPerId', description: 'connection attempts per client id per window before a ban', schema: positiveInt, default: 20 },
+  { path: 'limits.connectAttemptsPerAddress', description: 'connection attempts per address per window before a ban', schema: positiveInt, default: 200 },
+  { path: 'limits.connectWindow', description: 'window for counting connection attempts', schema: duration, default: '1m' },
+  { path: 'limits.ban', description: 'how long a flapping client id or address is refused', schema: duration, default: '1m' },
+  { path: 'limits.keepaliveMin', description: 'shortest MQTT keepalive accepted, seconds', schema: positiveInt, default: 5 },
+  { path: 'limits.keepaliveMax', description: 'longest MQTT keepalive accepted, seconds', schema: positiveInt, default: 3600 },
+  { path: 'limits.seriesPerDevice', description: 'distinct metric series one device may create', schema: positiveInt, default: 10_000 },
+  { path: 'limits.labelsPerSeries', description: 'labels one series may carry', schema: positiveInt, default: 32 },
+  { path: 'limits.labelValue', description: 'longest label value', schema: size, default: '1KiB' },
+  { path: 'limits.logLine', description: 'longest log message stored (longer ones are cut)', schema: size, default: '16KiB' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -36,6 +56,22 @@ export interface HubSettings {
   compactInterval: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
   retention: { metrics: number; traces: number; health: number; logs: number }
+  tls: { cert?: string; key?: string; ca?: string; mqttPort: number; clientCerts: boolean; plainMqtt: boolean; https: boolean }
+  limits: {
+    maxPacket: number
+    publishRate: number
+    publishBytes: number
+    connectAttemptsPerId: number
+    connectAttemptsPerAddress: number
+    connectWindow: number
+    ban: number
+    keepaliveMin: number
+    keepaliveMax: number
+    seriesPerDevice: number
+    labelsPerSeries: number
+    labelValue: number
+    logLine: number
+  }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 
@@ -43,7 +79,10 @@ export interface HubSettings {
 export const agentSettings: Setting[] = [
   { path: 'hub', description: 'hub MQTT URL', schema: mqttUrl, default: 'mqtt://127.0.0.1:1883' },
   { path: 'id', description: 'device id', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match [A-Za-z0-9._-]{1,64}'), default: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) },
-  { path: 'token', description: 'device token', schema: z.string().min(1) },
+  { path: 'token', description: 'device token (from `outpost device add`)', schema: z.string().min(1) },
+  { path: 'tls.ca', description: 'PEM CA file to trust for an mqtts:// hub (default: the system CAs)', schema: z.string().min(1) },
+  { path: 'tls.cert', description: 'PEM client certificate file (CN = device id) for hubs that require one', schema: z.string().min(1) },
+  { path: 'tls.key', description: 'PEM private key file of tls.cert', schema: z.string().min(1) },
   { path: 'data', description: 'data directory (the buffer lives here)', schema: z.string().min(1), default: './data/agent' },
   { path: 'interval', description: 'collection interval', schema: duration, default: '10s' },
   { path: 'listen', description: 'local listener HOST:PORT', schema: hostPort, default: '127.0.0.1:4318' },
@@ -68,6 +107,7 @@ export interface AgentSettings {
   hub: string
   id: string
   token?: string
+  tls?: { ca?: string; cert?: string; key?: string }
   data: string
   interval: number
   listen: string

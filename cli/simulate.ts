@@ -14,6 +14,8 @@ export interface SimulateOptions {
   backfill?: number
   hub: string
   token?: string
+  /** A token per device (from `--api`/`--admin-token` provisioning), else `token` for all. */
+  tokens?: Record<string, string>
   idPrefix: string
   data: string
   batch: { maxSamples: number }
@@ -32,17 +34,21 @@ export interface SimulateReport {
   wireBytesPerSample: number
 }
 
+/** The simulated devices' ids: prefix plus a zero-padded number. */
+export function simulatedIds(o: Pick<SimulateOptions, 'devices' | 'idPrefix'>): string[] {
+  const width = Math.max(4, String(o.devices).length)
+  return Array.from({ length: o.devices }, (_, d) => `${o.idPrefix}${String(d + 1).padStart(width, '0')}`)
+}
+
 /** Runs N agents (real buffer and uplink) fed by deterministic synthetic series. */
 export async function simulate(o: SimulateOptions, log: LogFn): Promise<SimulateReport> {
   const quiet: LogFn = (level, msg, extra) => (level === 'error' ? log(level, msg, extra) : undefined)
-  const width = String(o.devices).length
-  const sims = Array.from({ length: o.devices }, (_, d) => {
-    const id = `${o.idPrefix}${String(d + 1).padStart(Math.max(4, width), '0')}`
+  const sims = simulatedIds(o).map((id) => {
     const collector = new SyntheticCollector(id, o.series)
     const agent = new Agent({
       id,
       hub: o.hub,
-      token: o.token,
+      token: o.tokens?.[id] ?? o.token,
       data: join(o.data, id),
       intervalMs: o.interval,
       version: packageVersion(),

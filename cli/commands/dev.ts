@@ -36,13 +36,16 @@ export function devCommand(): Command {
     const adminToken = s.adminToken ?? devAdminToken(s.data)
     const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
     await hub.start()
+    // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).
+    const deviceToken = await hub.credentials.addDevice(s.id, 'dev', true)
     const agentDefaults = resolveSettings<AgentSettings>(agentSettings, {}, {})
     const agent = agentFromSettings(
       {
         ...agentDefaults,
         ...{ id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, health: s.health, logs: s.logs, scrape: s.scrape },
         data: s.agentData,
-        hub: `mqtt://127.0.0.1:${hub.mqttPort}`,
+        token: deviceToken,
+        hub: hub.mqttPort ? `mqtt://127.0.0.1:${hub.mqttPort}` : `mqtts://localhost:${hub.mqttsPort}`,
       },
       createLogger(`agent ${s.id}`, s.logLevel),
     )

@@ -5,19 +5,29 @@ import { hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 
+export const INSECURE_BANNER = [
+  '',
+  '!!! INSECURE: --insecure is set. The API takes requests WITHOUT a token and MQTT takes devices WITHOUT a password.',
+  '!!! Anyone who can reach this hub can read everything and write as any device. Use it on a closed lab network only.',
+  '',
+].join('\n') + '\n'
+
 export function hubCommand(): Command {
   const cmd = new Command('hub').description('run the hub: broker, ingest, store, API')
   addSettingsToCommand(cmd, hubSettings)
   return cmd.action(async (flags: Record<string, unknown>) => {
     const settings = resolveSettings<HubSettings>(hubSettings, flags)
     const log = createLogger('hub', settings.logLevel)
-    if (settings.insecure) log('warning', 'INSECURE: the API accepts requests without a token (--insecure)')
+    // Auth is always on; --insecure is the only way off, and it says so loudly (issue 7 "safe defaults").
+    if (settings.insecure) process.stderr.write(INSECURE_BANNER)
     const hub = hubFromSettings(settings, log)
     await hub.start()
     if (hub.generatedAdminToken) {
       process.stdout.write(`Admin token (shown once, stored only as a hash): ${hub.generatedAdminToken}\n`)
     }
-    process.stdout.write(`outpost hub: MQTT on ${settings.host}:${hub.mqttPort}, API on http://${settings.host}:${hub.httpPort}\n`)
+    const mqtt = [hub.mqttPort ? `MQTT on ${settings.host}:${hub.mqttPort}` : '', hub.mqttsPort ? `MQTTS on ${settings.host}:${hub.mqttsPort}` : ''].filter(Boolean).join(', ')
+    const scheme = settings.tls.cert && settings.tls.https ? 'https' : 'http'
+    process.stdout.write(`outpost hub: ${mqtt}, API on ${scheme}://${settings.host}:${hub.httpPort}${settings.insecure ? ' (INSECURE)' : ''}\n`)
     await runUntilSignal(() => hub.stop(), log)
   })
 }

@@ -7,7 +7,14 @@ import { addSettingsToCommand, resolveSettings, type Setting } from '../config.j
 import { agentSettings, type AgentSettings } from '../settings.js'
 import { duration, positiveInt } from '../value-types.js'
 import { createLogger } from '../log.js'
-import { simulate, type SimulateOptions } from '../simulate.js'
+import { simulate, simulatedIds, type SimulateOptions } from '../simulate.js'
+import { callApi, type ApiTarget } from '../api-client.js'
+
+async function provisionDevices(target: ApiTarget, ids: string[]): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {}
+  for (const id of ids) tokens[id] = (await callApi(target, 'POST', 'v1/devices', { id, rotate: true })).token
+  return tokens
+}
 
 const simulateSettings: Setting[] = [
   { path: 'devices', description: 'number of simulated devices', schema: positiveInt, default: 1 },
@@ -17,6 +24,8 @@ const simulateSettings: Setting[] = [
   { path: 'idPrefix', description: 'device id prefix', schema: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/), default: 'sim-' },
   { path: 'json', description: 'print the final report as JSON', schema: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]), default: false },
   ...agentSettings.filter((s) => ['hub', 'token', 'interval', 'batch.maxSamples', 'uplink.inflight', 'logLevel'].includes(s.path)),
+  { path: 'api', description: 'hub API URL: with --admin-token, each simulated device is given its own credentials there', schema: z.string().url() },
+  { path: 'adminToken', description: 'admin token for --api (env OUTPOST_ADMIN_TOKEN)', schema: z.string().min(1) },
   { path: 'data', description: 'directory for the simulated agents\' buffers (default: a temp dir, removed after)', schema: z.string().min(1) },
 ]
 
@@ -24,12 +33,14 @@ export function simulateCommand(): Command {
   const cmd = new Command('simulate').description('run N simulated agents (the real agent code) with deterministic series')
   addSettingsToCommand(cmd, simulateSettings)
   return cmd.action(async (flags: Record<string, unknown>) => {
-    const s = resolveSettings<SimulateOptions & Pick<AgentSettings, 'logLevel'> & { data?: string; json: boolean }>(simulateSettings, flags)
+    const s = resolveSettings<SimulateOptions & Pick<AgentSettings, 'logLevel'> & { data?: string; json: boolean; api?: string; adminToken?: string }>(simulateSettings, flags)
     if (s.duration !== undefined && s.backfill !== undefined) throw new Error('give --duration or --backfill, not both')
     const log = createLogger('simulate', s.logLevel)
     const dir = s.data ?? mkdtempSync(join(tmpdir(), 'outpost-sim-'))
     try {
-      const report = await simulate({ ...s, data: dir }, log)
+      // A secured hub wants a token per device: provision (or rotate) each one through the API first.
+      const tokens = s.api ? await provisionDevices({ api: s.api, token: s.adminToken }, simulatedIds(s)) : undefined
+      const report = await simulate({ ...s, tokens, data: dir }, log)
       process.stdout.write(s.json ? JSON.stringify(report) + '\n' : formatReport(report))
     } finally {
       if (!s.data) rmSync(dir, { recursive: true, force: true })

@@ -83,7 +83,8 @@ async function sendDevice(mqttUrl: string, p: BackfillPlan, d: number, timeoutMs
 /** Starts `outpost hub` with compaction every `compactInterval` and test env hooks; resolves once its API is up. */
 export async function startCompactingHub(data: string, mqttPort: number, compactInterval: string, env: Record<string, string> = {}): Promise<HubProc> {
   const proc = spawnOutpost(
-    ['hub', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', compactInterval],
+    // Delivery, not auth, is under test: agents connect without provisioning (the topic ACL still applies).
+    ['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', compactInterval],
     { OUTPOST_ADMIN_TOKEN: ADMIN, ...env },
   )
   const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 20_000)

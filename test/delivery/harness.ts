@@ -26,7 +26,8 @@ export interface HubProc extends Proc {
 
 export async function startHubProcess(data: string, mqttPort: number, env: Record<string, string> = {}): Promise<HubProc> {
   const proc = spawnOutpost(
-    ['hub', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', '1s'],
+    // Delivery, not auth, is under test: agents connect without provisioning (the topic ACL still applies).
+    ['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', '1s'],
     { OUTPOST_ADMIN_TOKEN: ADMIN, ...env },
   )
   const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 20_000)

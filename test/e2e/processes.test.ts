@@ -18,7 +18,13 @@ describe('built CLI: `outpost hub` and `outpost agent` as separate processes', (
     })
     const m = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/)
     api = m[2]
-    agent = spawnOutpost(['agent', '--hub', `mqtt://127.0.0.1:${m[1]}`, '--id', 'e2e-device', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'agent')])
+    // The hub requires credentials: the device is provisioned with the CLI, as an operator would.
+    const added = await runOutpost(['device', 'add', 'e2e-device', '--api', api, '--token', TOKEN])
+    expect(added.code, added.output).toBe(0)
+    const deviceToken = added.output.trim().split('\n').pop()!
+    agent = spawnOutpost(['agent', '--hub', `mqtt://127.0.0.1:${m[1]}`, '--id', 'e2e-device', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'agent')], {
+      OUTPOST_TOKEN: deviceToken,
+    })
   })
 
   afterAll(async () => {
