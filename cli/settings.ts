@@ -33,7 +33,7 @@ export const hubSettings: Setting[] = [
   { path: 'limits.publishRate', description: 'publishes per second per client before it is slowed down', schema: positiveInt, default: 200 },
   { path: 'limits.publishBytes', description: 'payload bytes per second per client before it is slowed down', schema: size, default: '8MiB' },
   { path: 'limits.connectAttemptsPerId', description: 'connection attempts per client id per window before a ban', schema: positiveInt, default: 20 },
-  { path: 'limits.connectAttemptsPerAddress', description: 'connection attempts per address per window before a ban', schema: positiveInt, default: 200 },
+  { path: 'limits.connectAttemptsPerAddress', description: 'connection attempts per address per window before a ban (many devices may share one NAT address)', schema: positiveInt, default: 2000 },
   { path: 'limits.connectWindow', description: 'window for counting connection attempts', schema: duration, default: '1m' },
   { path: 'limits.ban', description: 'how long a flapping client id or address is refused', schema: duration, default: '1m' },
   { path: 'limits.keepaliveMin', description: 'shortest MQTT keepalive accepted, seconds', schema: positiveInt, default: 5 },

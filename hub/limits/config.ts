@@ -30,7 +30,7 @@ export const DEFAULT_LIMITS: SecurityLimits = {
   publishBytesPerSecond: 8 * 1024 * 1024,
   maxThrottleMs: 10_000,
   connectAttemptsPerId: 20,
-  connectAttemptsPerAddress: 200,
+  connectAttemptsPerAddress: 2000,
   connectWindowMs: 60_000,
   banMs: 60_000,
   keepaliveMinSeconds: 5,
