@@ -83,9 +83,9 @@ export class DeviceRegistry {
     this.touch(id).counters.rejected++
   }
 
-  /** Counts a limit hit for a device the hub knows (unknown client ids never create records). */
-  recordLimited(id: string, reason: string, n = 1): void {
-    const d = this.devices.get(id)
+  /** Counts a limit hit; only an authenticated device may create a record (unknown client ids never do). */
+  recordLimited(id: string, reason: string, n = 1, authenticated = false): void {
+    const d = authenticated ? this.touch(id) : this.devices.get(id)
     if (!d) return
     const limited = (d.counters.limited ??= {})
     limited[reason] = (limited[reason] ?? 0) + n

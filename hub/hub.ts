@@ -133,9 +133,9 @@ export class Hub {
     const tls = this.options.tls
     const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
     const sessions = new MqttSessions()
-    const refused = (reason: LimitReason, client: { id?: string } | null) => {
+    const refused = (reason: LimitReason, client: Client | null) => {
       this.metrics.limited.inc({ reason })
-      if (client?.id) this.devices.recordLimited(client.id, reason)
+      if (client?.id) this.devices.recordLimited(client.id, reason, 1, sessions.get(client)?.kind === 'device')
     }
     const hooks = mqttAccessHooks(
       {
@@ -174,7 +174,7 @@ export class Hub {
         const limited = batchLimits.apply(device, batch)
         for (const [reason, n] of Object.entries(limited.refused)) {
           this.metrics.limited.inc({ reason }, n)
-          this.devices.recordLimited(device, reason, n)
+          this.devices.recordLimited(device, reason, n, true)
         }
         return limited.batch
       },
