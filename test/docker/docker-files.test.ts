@@ -204,6 +204,8 @@ describe('compose.yaml', () => {
       expect(agent.environment.OUTPOST_HUB).toBe(`mqtt://hub:${services.hub.environment.OUTPOST_MQTT_PORT}`)
       expect(agent.depends_on).toEqual({ hub: { condition: 'service_healthy' } })
       expect(isValidDeviceId(agent.environment.OUTPOST_ID)).toBe(true)
+      // Its device token comes from the environment (issue 7: the hub requires credentials).
+      expect(agent.environment.OUTPOST_TOKEN).toBe(`\${OUTPOST_${name.replace('-', '_').toUpperCase()}_TOKEN:-}`)
       return agent.environment.OUTPOST_ID
     })
     expect(new Set(ids).size).toBe(2)
