@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Command } from 'commander'
 import type { z } from 'zod'
+import { bool } from './value-types.js'
 
 /** One setting: a dotted config path (`buffer.maxBytes`), shown as flag `--buffer-max-bytes`,
  *  env `OUTPOST_BUFFER_MAX_BYTES` and YAML key `buffer: {maxBytes}` (DESIGN §2). */
@@ -28,7 +29,9 @@ export function addSettingsToCommand(cmd: Command, settings: Setting[]): Command
   for (const s of settings) {
     if (s.fileOnly) continue
     const def = s.default === undefined ? '' : ` (default: ${JSON.stringify(s.default)})`
-    cmd.option(`--${flagName(s.path)} <value>`, `${s.description}${def}; env ${envName(s.path)}`)
+    // A yes/no setting works as a bare switch too (`--insecure`), or with a value (`--insecure false`).
+    const arg = s.schema === bool ? '[value]' : '<value>'
+    cmd.option(`--${flagName(s.path)} ${arg}`, `${s.description}${def}; env ${envName(s.path)}`)
   }
   return cmd
 }
