@@ -11,10 +11,11 @@ import { benchDrain } from './drain.js'
 import { benchLogs } from './logs.js'
 import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
+import { benchSecurity } from './security.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces security.
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
 const ONLY = process.env.OUTPOST_BENCH_ONLY?.split(',').map((s) => s.trim())
 const want = (section: string) => !ONLY || ONLY.includes(section)
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     for (const [name, title, run] of [
       ['logs', 'logs (LogStore through the hub store, 1,000,000 lines)', () => benchLogs(join(dir, 'logs'))],
       ['traces', 'traces (TraceStore through the hub store, 1,000,000 spans)', () => benchTraces(join(dir, 'traces'))],
+      ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
     ] as const) {
       if (!want(name)) continue
       console.log(`\n${title}:`)

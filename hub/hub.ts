@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import { Level } from 'level'
 import { serve, type ServerType } from '@hono/node-server'
-import type { AedesPublishPacket, Client } from 'aedes'
+import type { Aedes, AedesPublishPacket, Client } from 'aedes'
 import type { Hono } from 'hono'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
@@ -221,6 +221,11 @@ export class Hub {
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${this.options.host}:${this.httpPort}` })
+  }
+
+  /** The embedded broker, for in-process observers (server-side subscriptions bypass the client ACL). */
+  get aedes(): Aedes | undefined {
+    return this.broker?.broker
   }
 
   /** Revokes a device's credentials and ends its live session at once (issue 7); both are in the audit log. */

@@ -21,7 +21,7 @@ describe('log file tailing to a real hub', () => {
   beforeEach(async () => {
     dir = await tempDir()
     hub = await startTestHub(dir.dir)
-    watch = await watchTelemetry(hub.mqttUrl)
+    watch = await watchTelemetry(hub)
     logPath = join(dir.dir, 'app.log')
   })
   afterEach(async () => {

@@ -1,4 +1,5 @@
-import mqtt from 'mqtt'
+import type { AedesPublishPacket } from 'aedes'
+import type { TestHub } from '../../helpers/hub.js'
 import type { DecodedBatch, LogRecord } from '../../../protocol/batch.js'
 import { decodeBatch } from '../../../protocol/codec.js'
 
@@ -9,20 +10,22 @@ export interface TelemetryWatch {
 }
 
 /**
- * A real MQTT client on the hub's broker, subscribed to every device's telemetry: sees what agents delivered,
- * counting a batch resent after a lost ack once, as the hub's dedup does.
+ * A subscription inside the hub's broker to every device's telemetry (no MQTT client may subscribe to that: the
+ * ACL allows a device its own ack and cmd only): sees what agents delivered, counting a batch resent after a lost
+ * ack once, as the hub's dedup does.
  */
-export async function watchTelemetry(mqttUrl: string): Promise<TelemetryWatch> {
-  const client = await mqtt.connectAsync(mqttUrl, { clientId: `observer-${process.pid}`, reconnectPeriod: 100 })
-  await client.subscribeAsync('outpost/v1/+/telemetry', { qos: 1 })
+export async function watchTelemetry(hub: TestHub): Promise<TelemetryWatch> {
+  const broker = hub.hub.aedes!
   const batches = new Map<string, DecodedBatch>()
-  client.on('message', (_topic, payload) => {
-    const batch = decodeBatch(payload)
+  const deliver = (packet: AedesPublishPacket, done: () => void) => {
+    const batch = decodeBatch(packet.payload as Buffer)
     const key = `${batch.ep}:${batch.seq}`
     if (!batches.has(key)) batches.set(key, batch)
-  })
+    done()
+  }
+  await new Promise<void>((resolve) => broker.subscribe('outpost/v1/+/telemetry', deliver, resolve))
   return {
     logs: () => [...batches.values()].flatMap((b) => b.l ?? []),
-    close: () => client.endAsync(),
+    close: () => new Promise<void>((resolve) => broker.unsubscribe('outpost/v1/+/telemetry', deliver, resolve)),
   }
 }
