@@ -27,8 +27,10 @@ export class PacketSizeGuard extends Transform {
       }
       this.headerBytes.push(chunk[i++])
       const h = this.headerBytes
-      if (h.length < 2 || (h[h.length - 1] & 0x80) !== 0) {
-        if (h.length > 5) return this.refuse(done, 'malformed remaining length')
+      if (h.length < 2) continue
+      if ((h[h.length - 1] & 0x80) !== 0) {
+        // MQTT-2.2.3: at most four remaining-length bytes; a fourth with its continuation bit is malformed.
+        if (h.length - 1 >= 4) return done(new Error('malformed remaining length')) // a protocol error, not a limit
         continue
       }
       let length = 0
