@@ -160,6 +160,7 @@ export class Hub {
     this.mqttPort = this.broker.port
     this.mqttsPort = this.broker.tlsPort
     const batchLimits = new BatchLimits(this.limits)
+    batchLimits.seed(await this.store.series({}))
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,

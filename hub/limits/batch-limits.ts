@@ -3,16 +3,34 @@ import type { LimitReason, SecurityLimits } from './config.js'
 
 type Counts = Partial<Record<LimitReason, number>>
 
+/** The series' identity without its `device` label (the store adds it; a batch may not carry it). */
+function keyOf(name: string, labels: Record<string, string>): string {
+  if (labels.device === undefined) return seriesKey(name, labels)
+  const { device: _device, ...rest } = labels
+  return seriesKey(name, rest)
+}
+
 /**
  * Per-device limits on what a batch may add: series per device (cardinality), labels per series, label value
  * length, log line size. Over-limit series lose their samples, long log lines are cut; the rest of the batch is
- * stored and acked, so one noisy device neither blocks its own delivery nor harms others. The series seen per
- * device are counted in memory from the hub's start (bounded by the limit times the devices).
+ * stored and acked, so one noisy device neither blocks its own delivery nor harms others. The series per device
+ * are counted in memory, seeded from the store at start (bounded by the limit times the devices).
  */
 export class BatchLimits {
   private readonly seen = new Map<string, Set<string>>()
 
   constructor(private readonly limits: Pick<SecurityLimits, 'seriesPerDevice' | 'labelsPerSeries' | 'labelValueBytes' | 'logLineBytes'>) {}
+
+  /** Counts series already stored (their `device` label names the owner). */
+  seed(series: Iterable<{ name: string; labels: Record<string, string> }>): void {
+    for (const s of series) {
+      const device = s.labels.device
+      if (device === undefined) continue
+      let known = this.seen.get(device)
+      if (!known) this.seen.set(device, (known = new Set()))
+      known.add(keyOf(s.name, s.labels))
+    }
+  }
 
   apply(device: string, batch: DecodedBatch): { batch: DecodedBatch; refused: Counts } {
     const refused: Counts = {}
@@ -42,7 +60,7 @@ export class BatchLimits {
       const labels = Object.entries(s.labels)
       if (labels.length > this.limits.labelsPerSeries) return add('too_many_labels'), false
       if (labels.some(([, v]) => Buffer.byteLength(v) > this.limits.labelValueBytes)) return add('label_value_too_long'), false
-      const key = seriesKey(s.name, s.labels)
+      const key = keyOf(s.name, s.labels)
       if (known.has(key)) return true
       if (known.size >= this.limits.seriesPerDevice) return add('too_many_series'), false
       known.add(key)

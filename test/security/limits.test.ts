@@ -113,5 +113,21 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
     await waitFor(async () => (await h.get('/v1/metrics/series?name=card_metric&device=card-2')).body.series.length === 5, 5_000, 'card-2 series')
     await c.endAsync()
     await other.endAsync()
+
+    // The count survives a restart: it is seeded from the stored series.
+    await h.stop()
+    hub = await startTestHub(dir!.dir, { limits: { seriesPerDevice: 5 } })
+    const again = await device(hub, 'card-1')
+    const m3 = new MetricsBuilder()
+    m3.add({ name: 'card_metric', type: 'gauge', labels: { k: 'new' } }, now, 1)
+    m3.add({ name: 'card_metric', type: 'gauge', labels: { k: '0' } }, now + 1, 2)
+    const acked: unknown[] = []
+    again.on('message', (_t, p) => acked.push(p))
+    await again.subscribeAsync(topics.ack('card-1'), { qos: 1 })
+    await again.publishAsync(topics.telemetry('card-1'), Buffer.from(encodeBatch({ v: PROTOCOL_VERSION, dev: 'card-1', ep: 'e1', seq: 2, at: Date.now(), m: m3.build() })), { qos: 1 })
+    await waitFor(() => acked.length === 1, 5_000, 'ack after restart')
+    expect((await hub.get('/v1/metrics/series?name=card_metric&device=card-1')).body.series).toHaveLength(5)
+    expect(await limited(hub, 'too_many_series')).toBe(1)
+    await again.endAsync()
   })
 })
