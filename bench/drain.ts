@@ -171,9 +171,7 @@ async function runOutage(dir: string, bodies: string[], o: OutageOptions): Promi
     let restartedRssMiB = NaN
     if (o.restartWithBacklog) {
       await stopOutpost(agent)
-      // The hub is secured as in production: the device gets its credentials through the API.
-    const deviceToken = await provisionDevice(hub.api)
-    agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond, deviceToken)
+      agent = await startAgent(agentData, mqttPort, listen, o.capBytesPerSecond, deviceToken)
       pid = agent.child.pid!
       await sleep(1_000)
       restartedRssMiB = await rssMiB(pid)
