@@ -135,6 +135,7 @@ export class Hub {
     const sessions = new MqttSessions()
     const refused = (reason: LimitReason, client: Client | null) => {
       this.metrics.limited.inc({ reason })
+      log('debug', 'refused by a limit or the ACL', { reason, client: client?.id })
       if (client?.id) this.devices.recordLimited(client.id, reason, 1, sessions.get(client)?.kind === 'device')
     }
     const hooks = mqttAccessHooks(
