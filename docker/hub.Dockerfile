@@ -32,8 +32,9 @@ RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 VOLUME ["/data"]
 USER node
 EXPOSE 1883 8080
-# The image has no curl; Node 20 has fetch. Follows OUTPOST_HTTP_PORT if it is changed.
+# The image has no curl. Follows OUTPOST_HTTP_PORT; HTTPS when TLS is on (the certificate names the public host,
+# so it is not verified for this loopback liveness check).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OUTPOST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const e=process.env,t=e.OUTPOST_TLS_CERT&&e.OUTPOST_TLS_HTTPS!=='false';require(t?'https':'http').get({host:'127.0.0.1',port:e.OUTPOST_HTTP_PORT||8080,path:'/healthz',rejectUnauthorized:false,timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli/outpost.js"]
 CMD ["hub"]
