@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import { isValidDeviceId } from '../../protocol/ids.js'
 import { OUTPOST_BIN, runOutpost, spawnOutpost, type Proc } from '../helpers/processes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
+import { makeCa, makeCert } from '../security/test-ca.js'
 
 // No Docker engine runs where this project is developed, so the images are checked by parts instead:
 // each command the Dockerfiles and compose.yaml rely on is run or resolved against the real build.
@@ -240,6 +241,19 @@ describe('healthchecks, run against real processes', () => {
     expect(await runHealthcheck(check, { OUTPOST_HTTP_PORT: port })).toBe(0)
     await hub.stop()
     expect(await runHealthcheck(check, { OUTPOST_HTTP_PORT: port })).toBe(1)
+  })
+
+  it('hub with TLS: the healthcheck speaks HTTPS to it', async () => {
+    const ca = makeCa(dir.dir)
+    const cert = makeCert(dir.dir, ca, 'hub', 'hub.example', true)
+    const tls = { OUTPOST_TLS_CERT: cert.cert, OUTPOST_TLS_KEY: cert.key }
+    const hub = spawnOutpost(['hub', '--host', '127.0.0.1', '--http-port', '0', '--data', join(dir.dir, 'tls-hub')], { OUTPOST_ADMIN_TOKEN: TOKEN, OUTPOST_TLS_MQTT_PORT: '0', ...tls })
+    procs.push(hub)
+    const [, port] = await hub.waitFor(/API on https:\/\/127\.0\.0\.1:(\d+)/)
+    const check = healthcheck(images.hub)
+    expect(await runHealthcheck(check, { OUTPOST_HTTP_PORT: port, ...tls })).toBe(0)
+    expect(await runHealthcheck(check, { OUTPOST_HTTP_PORT: port })).toBe(1) // plain HTTP to an HTTPS port
+    await hub.stop()
   })
 
   it('agent: exits 0 while an agent (offline here) keeps writing its buffer, and 1 for a stale, empty or missing data dir', async () => {
