@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { MetricStore } from '../store/types.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { HubMetrics } from '../self-metrics.js'
@@ -66,6 +67,16 @@ export function createApi(deps: ApiDeps): Hono {
       await next()
     })
   }
+  // Request bodies (rules, silences, credentials) are small; a larger one is refused before anyone reads it.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new ApiError(413, 'too_large', 'request body over 1 MiB')
+      },
+    }),
+  )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
   app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))

@@ -145,5 +145,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
     expect((await api(hub, 'POST', '/v1/devices', TEST_ADMIN_TOKEN, { id: 'dup-1', rotate: true })).status).toBe(201)
     expect((await api(hub, 'DELETE', '/v1/devices/nobody')).status).toBe(404)
     expect((await api(hub, 'DELETE', '/v1/tokens/nobody')).status).toBe(404)
+    const huge = await api(hub, 'POST', '/v1/devices', TEST_ADMIN_TOKEN, { id: 'x'.repeat(2 * 1024 * 1024) })
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } })
   })
 })
