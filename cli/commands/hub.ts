@@ -5,6 +5,8 @@ import { hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.')
+
 export const INSECURE_BANNER = [
   '',
   '!!! INSECURE: --insecure is set. The API takes requests WITHOUT a token and MQTT takes devices WITHOUT a password.',
@@ -20,6 +22,9 @@ export function hubCommand(): Command {
     const log = createLogger('hub', settings.logLevel)
     // Auth is always on; --insecure is the only way off, and it says so loudly (issue 7 "safe defaults").
     if (settings.insecure) process.stderr.write(INSECURE_BANNER)
+    else if (!settings.tls.cert && !isLoopback(settings.host)) {
+      log('warning', `listening on ${settings.host} without TLS: device and API tokens cross the network in clear text (docs/security.md, TLS)`)
+    }
     const hub = hubFromSettings(settings, log)
     await hub.start()
     if (hub.generatedAdminToken) {

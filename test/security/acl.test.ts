@@ -32,6 +32,8 @@ describe('MQTT identity and ACL (deny by default)', () => {
   const storeIsEmpty = async () => {
     expect(hub.hub.store.stats().series).toBe(0)
     expect((await hub.get('/v1/metrics/names')).body).toMatchObject({ names: [] })
+    expect((await hub.get('/v1/logs?from=-1h')).body.logs).toEqual([])
+    expect((await hub.get('/v1/health')).body).toMatchObject({ devices: [] })
   }
 
   it('a device connects only as itself, with its own token; wildcard ids and missing passwords are refused', async () => {
