@@ -96,6 +96,10 @@ export class CredentialStore {
     return this.devices.has(id)
   }
 
+  isRevoked(id: string): boolean {
+    return this.devices.get(id)?.revokedAt !== undefined
+  }
+
   async checkDevice(id: string, secret: string): Promise<boolean> {
     const d = this.devices.get(id)
     if (!d || d.revokedAt !== undefined) return false

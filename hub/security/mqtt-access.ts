@@ -76,6 +76,8 @@ export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): P
       if (username !== undefined && username !== client.id) return fail('bad_credentials', 'username must equal the client id', 4)
       const secret = password?.toString('utf8')
       const decide = async (): Promise<MqttIdentity | LimitReason> => {
+        // A revoked device stays out even with --insecure or a client certificate.
+        if (deps.credentials.isRevoked(client.id)) return 'bad_credentials'
         if (secret && deps.credentials.isDevice(client.id)) {
           return (await deps.credentials.checkDevice(client.id, secret)) ? { kind: 'device', id: client.id } : 'bad_credentials'
         }

@@ -92,6 +92,20 @@ describe('revocation acts on the live session', () => {
     await other.stop()
   })
 
+  it('with --insecure (no passwords) a revoked device still stays out, and others still connect without one', async () => {
+    const d = await tempDir()
+    const open = await startTestHub(d.dir, { insecure: true })
+    try {
+      await addDevice(open, 'gone-1')
+      expect((await api(open, 'DELETE', '/v1/devices/gone-1')).status).toBe(200)
+      await expect(connect(open.mqttUrl, { clientId: 'gone-1' })).rejects.toThrow(/Bad username or password/i)
+      await (await connect(open.mqttUrl, { clientId: 'lab-2' })).endAsync()
+    } finally {
+      await open.stop()
+      await d.cleanup()
+    }
+  })
+
   it('the audit log filters by actor and time, newest first', async () => {
     const t = await addToken(hub, 'admin', 'auditor')
     await api(hub, 'POST', '/v1/devices', t.token, { id: 'by-auditor' })
