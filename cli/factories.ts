@@ -8,6 +8,7 @@ import { ConfigError } from './config.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
 import { Hub } from '../hub/hub.js'
+import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
 import type { LogFn } from './log.js'
 import type { AgentSettings, HubSettings } from './settings.js'
 
@@ -71,6 +72,12 @@ export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
     compactIntervalMs: s.compactInterval,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
     retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs },
+    alerts: {
+      rulesFile: s.rules,
+      notifiers: s.notifiers as NotifierConfig[],
+      tickMs: s.alerts.evalInterval,
+      startupGraceMs: s.alerts.startupGrace,
+    },
     testing: hubTestingHooks(log),
     log,
   })

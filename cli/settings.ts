@@ -22,6 +22,10 @@ export const hubSettings: Setting[] = [
   { path: 'retention.traces', description: 'keep spans this long after they start', schema: duration, default: '7d' },
   { path: 'retention.health', description: 'how long health check history is kept', schema: duration, default: '30d' },
   { path: 'retention.logs', description: 'keep logs this long (deleted by whole UTC days)', schema: duration, default: '14d' },
+  { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
+  { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
+  { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
+  { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -36,6 +40,9 @@ export interface HubSettings {
   compactInterval: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
   retention: { metrics: number; traces: number; health: number; logs: number }
+  rules?: string
+  notifiers: Array<Record<string, unknown>>
+  alerts: { evalInterval: number; startupGrace: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 

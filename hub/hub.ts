@@ -15,6 +15,10 @@ import { startBroker, type BrokerHandle } from './broker.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
 import { DEFAULT_QUERY_LIMITS } from './query/params.js'
+import { AlertEngine } from './alerts/engine.js'
+import { AlertService } from './alerts/service.js'
+import { loadRulesFile } from './alerts/provision.js'
+import { createNotifiers, type NotifierConfig } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -29,6 +33,19 @@ export interface HubOptions {
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
   retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number }
+  /** Alerting (issue 6, docs/alerts.md). */
+  alerts?: {
+    /** YAML rules file provisioned at start (`--rules`). */
+    rulesFile?: string
+    /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
+    notifiers?: NotifierConfig[]
+    /** Period of the alert engine's pass (default 1 s). */
+    tickMs?: number
+    /** Presence is trusted for offline rules only after a birth or this grace after start (default 60 s). */
+    startupGraceMs?: number
+    /** Firing alerts whose evidence is older than this plus the rule's window are replay, not announced (default 2 min). */
+    freshnessMs?: number
+  }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -51,6 +68,8 @@ export class Hub {
   readonly health: HealthStore
   readonly devices: DeviceRegistry
   readonly auth: AdminAuth
+  alerts!: AlertService
+  alertEngine?: AlertEngine
   mqttPort = 0
   httpPort = 0
   /** Set when the hub generated an admin token on this start: print it once. */
@@ -91,6 +110,21 @@ export class Hub {
 
     this.broker = await startBroker(this.options.host, this.options.mqttPort)
     this.mqttPort = this.broker.port
+    const engine = new AlertEngine({
+      db: this.db,
+      store: this.store,
+      devices: this.devices,
+      notifiers: createNotifiers(this.options.alerts?.notifiers ?? [], { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      clock: this.clock,
+      log,
+      tickMs: this.options.alerts?.tickMs,
+      startupGraceMs: this.options.alerts?.startupGraceMs,
+      freshnessMs: this.options.alerts?.freshnessMs,
+    })
+    this.alertEngine = engine
+    this.alerts = new AlertService(engine, this.clock)
+    await engine.start()
+    if (this.options.alerts?.rulesFile) await this.alerts.provision(loadRulesFile(this.options.alerts.rulesFile))
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
@@ -101,6 +135,7 @@ export class Hub {
       clockPolicy: { ...DEFAULT_CLOCK_POLICY, ...this.options.clockPolicy },
       dedupDisabled: this.options.testing?.dedupDisabled,
       afterWrite: this.options.testing?.afterWrite,
+      onStored: (device, batch, shift) => engine.onBatch(device, batch, shift),
       clock: this.clock,
       log,
     }
@@ -114,6 +149,7 @@ export class Hub {
       traces: this.traces,
       logs: this.logs,
       health: this.health,
+      alerts: this.alerts,
       devices: this.devices,
       metrics: this.metrics,
       auth: this.auth,
@@ -148,6 +184,7 @@ export class Hub {
     this.accepting = false
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
+    await this.alertEngine?.stop()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
@@ -164,7 +201,9 @@ export class Hub {
       this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
     } else if (parsed.kind === 'status' && packet.payload.length > 0) {
       try {
-        this.track(this.devices.applyStatus(parsed.device, decodeStatus(packet.payload as Buffer)))
+        const status = decodeStatus(packet.payload as Buffer)
+        this.track(this.devices.applyStatus(parsed.device, status))
+        this.alertEngine?.onStatus(parsed.device, status.state === 'online')
       } catch (err) {
         this.options.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })
       }

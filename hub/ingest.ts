@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes'
 import { DecodeError } from '../protocol/errors.js'
 import { decodeBatch, encodeAck } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
-import type { Ack } from '../protocol/batch.js'
+import type { Ack, DecodedBatch } from '../protocol/batch.js'
 import type { DecodeLimits } from '../protocol/cbor-limits.js'
 import type { MetricStore } from './store/types.js'
 import type { DeviceRegistry } from './devices.js'
@@ -21,6 +21,8 @@ export interface IngestDeps {
   dedupDisabled?: boolean
   /** Test-only: called after the durable write, before the ack (crash injection). */
   afterWrite?: () => void
+  /** Called once per newly stored batch, after the durable write (the alert engine, DESIGN §1). */
+  onStored?: (device: string, batch: DecodedBatch, tsShift: number) => void
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -70,6 +72,7 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   else {
     deps.metrics.batches.inc()
     deps.metrics.samples.inc(result.samples)
+    deps.onStored?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
   }
   if (deps.dedupDisabled) result = { ...result, ackSeq: 0, storedRanges: [[batch.seq, batch.seq] as [number, number]] }
   deps.devices.recordBatch(topicDevice, result.samples, result.duplicate, offset, shift !== 0, windowed.tooNew + windowed.tooOld)
