@@ -60,7 +60,12 @@ export class WebhookNotifier implements Notifier {
   }
 
   async notify(n: Notification): Promise<void> {
+    const before = this.queue.dropped
     await this.queue.push({ incident: n.incident, alerts: n.alerts }, this.ctx.clock())
+    if (this.queue.dropped > before) {
+      this.counters.dropped += this.queue.dropped - before
+      this.ctx.log('warning', 'webhook queue full; oldest posts dropped', { notifier: this.name, dropped: this.counters.dropped })
+    }
     this.kick(0)
   }
 
