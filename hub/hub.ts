@@ -100,6 +100,8 @@ export class Hub {
 
   async start(): Promise<void> {
     const { log } = this.options
+    // A bad rules file stops the start before anything listens or opens.
+    const fileRules = this.options.alerts?.rulesFile ? loadRulesFile(this.options.alerts.rulesFile) : undefined
     await this.db.open()
     await this.store.open()
     await this.traces.open()
@@ -124,7 +126,7 @@ export class Hub {
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
     await engine.start()
-    if (this.options.alerts?.rulesFile) await this.alerts.provision(loadRulesFile(this.options.alerts.rulesFile))
+    if (fileRules) await this.alerts.provision(fileRules)
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
