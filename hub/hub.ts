@@ -18,6 +18,7 @@ import { DEFAULT_QUERY_LIMITS } from './query/params.js'
 import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
+import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, type NotifierConfig } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
@@ -80,9 +81,12 @@ export class Hub {
   private inflight = new Set<Promise<void>>()
   private accepting = false
   private readonly clock: () => number
+  private readonly fileRules?: Rule[]
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
+    // A bad rules file stops the hub before anything opens or listens.
+    this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
@@ -100,8 +104,7 @@ export class Hub {
 
   async start(): Promise<void> {
     const { log } = this.options
-    // A bad rules file stops the start before anything listens or opens.
-    const fileRules = this.options.alerts?.rulesFile ? loadRulesFile(this.options.alerts.rulesFile) : undefined
+    const fileRules = this.fileRules
     await this.db.open()
     await this.store.open()
     await this.traces.open()

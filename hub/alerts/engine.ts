@@ -186,13 +186,19 @@ export class AlertEngine {
       if (obs.ts >= alert.fireAt) fire(alert, alert.fireAt, step.now, step.events)
       return
     }
-    this.record(alert, observe(rule, alert, obs, step.now, step.events), step)
+    const before = snapshot(alert)
+    const result = observe(rule, alert, obs, step.now, step.events)
+    // Fresher evidence alone (same value and condition) is not worth a write.
+    if (result === 'updated' && snapshot(alert) === before) return
+    this.record(alert, result, step)
   }
 
   private record(alert: AlertRecord, result: StepResult, step: Step): void {
     if (result === 'none') return
     if (result === 'updated') {
       this.dirty.add(alert)
+      // Fresh evidence for an alert not yet announced (replay caught up by live data): dispatch now.
+      if (alert.state === 'firing' && !alert.notified) step.changed.add(alert)
       return
     }
     if (result === 'resolved' || result === 'dropped') {
@@ -236,6 +242,10 @@ export class AlertEngine {
     this.dirty.clear()
     await this.store.write({ alerts: { put } })
   }
+}
+
+function snapshot(a: AlertRecord): string {
+  return `${a.value}|${a.lastActive}|${a.clearingSince}`
 }
 
 function openKey(rule: string, key: string): string {
