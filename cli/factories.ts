@@ -9,6 +9,7 @@ import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
 import { Hub } from '../hub/hub.js'
 import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
+import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
 import type { AgentSettings, HubSettings } from './settings.js'
 
@@ -61,6 +62,14 @@ function skewedClock(): (() => number) | undefined {
 }
 
 export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
+  try {
+    return newHub(s, log)
+  } catch (err) {
+    throw err instanceof AlertConfigError ? new ConfigError(err.message) : err
+  }
+}
+
+function newHub(s: HubSettings, log: LogFn): Hub {
   return new Hub({
     data: s.data,
     host: s.host,

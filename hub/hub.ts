@@ -19,7 +19,7 @@ import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
 import type { Rule } from './alerts/rule-schema.js'
-import { createNotifiers, type NotifierConfig } from './alerts/notifiers/registry.js'
+import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -82,11 +82,13 @@ export class Hub {
   private accepting = false
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
+  private readonly notifierConfigs: ParsedNotifiers
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
+    this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
@@ -119,7 +121,7 @@ export class Hub {
       db: this.db,
       store: this.store,
       devices: this.devices,
-      notifiers: createNotifiers(this.options.alerts?.notifiers ?? [], { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
       clock: this.clock,
       log,
       tickMs: this.options.alerts?.tickMs,

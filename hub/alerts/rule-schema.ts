@@ -131,6 +131,11 @@ export class RuleError extends Error {
   }
 }
 
+/** A bad rules file or notifier configuration: the hub does not start (the CLI prints it as a config error). */
+export class AlertConfigError extends Error {
+  override readonly name = 'AlertConfigError'
+}
+
 /** Formats the first zod issue as `field: message`. */
 export function fieldError(error: z.ZodError, prefix = ''): RuleError {
   const issue = error.issues[0]

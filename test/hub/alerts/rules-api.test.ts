@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'
 import { api, TestDevice } from '../../helpers/alerts.js'
+import { runOutpost } from '../../helpers/processes.js'
 
 const RULE = { id: 'pressure-high', kind: 'threshold', metric: 'pump_pressure_bars', agg: 'last', op: '>', threshold: 5, severity: 'high' }
 
@@ -95,5 +96,13 @@ describe('/v1/rules', () => {
     await writeFile(file, `- {id: ok, kind: offline}\n- {id: bad, kind: threshold, metric: cpu, op: ">"}\n`)
     hub = undefined
     await expect(startTestHub(dir.dir, { alerts: { rulesFile: file } })).rejects.toThrow(/rules\.yaml: \[1\]\.threshold/)
+  })
+
+  it('outpost hub --rules FILE with a bad rule exits with a config error naming the rule and field', async () => {
+    const file = join(dir.dir, 'bad-rules.yaml')
+    await writeFile(file, `- {id: cpu-hot, kind: threshold, metric: cpu, op: ">", threshold: 0.9, severity: urgent}\n`)
+    const { code, output } = await runOutpost(['hub', '--rules', file, '--data', join(dir.dir, 'cli-hub'), '--mqtt-port', '0', '--http-port', '0'])
+    expect(code).toBe(2)
+    expect(output).toMatch(/outpost: config: rules file .*bad-rules\.yaml: \[0\]\.severity/)
   })
 })
