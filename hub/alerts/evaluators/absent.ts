@@ -26,18 +26,16 @@ export function absentEvaluator(rule: AbsentRule, ctx: EvalContext): RuleEvaluat
       if (indexes.length === 0) return []
       const groupOfSeries = new Map<number, string>()
       for (const i of indexes) {
-        const labels = { ...m.series[i].labels, device: view.device }
+        const labels = view.labelsOf(i)
         if (!labelsMatch(labels, rule.match)) continue
         const g = groupOf(labels, rule.groupBy)
         if (!lastSeen.has(g.key)) lastSeen.set(g.key, { ts: -Infinity, labels: g.labels })
         groupOfSeries.set(i, g.key)
       }
       const touched = new Set<string>()
-      for (let k = 0; k < m.index.length; k++) {
-        const key = groupOfSeries.get(m.index[k])
-        if (key === undefined) continue
+      for (const [i, key] of groupOfSeries) {
         const seen = lastSeen.get(key)!
-        seen.ts = Math.max(seen.ts, m.ts[k] + view.shift)
+        for (const k of view.samplesOf(i)) seen.ts = Math.max(seen.ts, m.ts[k] + view.shift)
         touched.add(key)
       }
       const now = ctx.clock()

@@ -2,7 +2,7 @@ import type { Labels } from '../../../protocol/batch.js'
 import { judge } from '../condition.js'
 import type { ThresholdRule } from '../rule-schema.js'
 import type { Observation } from '../types.js'
-import { deviceMatcher, groupOf, labelsMatch, type BatchView, type RuleEvaluator } from './types.js'
+import { deviceMatcher, labelsMatch, type BatchView, type RuleEvaluator } from './types.js'
 import { aggregate, SampleWindow } from './windows.js'
 
 const MAX_POINTS = 64
@@ -22,35 +22,28 @@ export function thresholdEvaluator(rule: ThresholdRule): RuleEvaluator {
       if (!m || !onDevice(view.device)) return []
       const indexes = view.seriesNamed(rule.metric)
       if (indexes.length === 0) return []
-      const touched = new Map<string, { group: Group; times: Set<number> }>()
-      const targetOf = new Map<number, { w: SampleWindow; times: Set<number> }>()
+      const touched = new Map<string, { group: Group; times: number[] }>()
       for (const i of indexes) {
-        const def = m.series[i]
-        const labels = { ...def.labels, device: view.device }
-        if (!labelsMatch(labels, rule.match)) continue
-        const g = groupOf(labels, rule.groupBy)
+        if (!labelsMatch(view.labelsOf(i), rule.match)) continue
+        const g = view.groupOfSeries(i, rule.groupBy)
         let group = groups.get(g.key)
         if (!group) groups.set(g.key, (group = { labels: g.labels, series: new Map() }))
-        const seriesKey = `${view.device}\u0000${JSON.stringify(def.labels)}`
+        const seriesKey = view.seriesKeyOf(i)
         let w = group.series.get(seriesKey)
         if (!w) group.series.set(seriesKey, (w = new SampleWindow()))
         let t = touched.get(g.key)
-        if (!t) touched.set(g.key, (t = { group, times: new Set() }))
-        targetOf.set(i, { w, times: t.times })
-      }
-      if (targetOf.size === 0) return []
-      for (let k = 0; k < m.index.length; k++) {
-        const target = targetOf.get(m.index[k])
-        if (!target) continue
-        const ts = m.ts[k] + view.shift
-        target.w.push(ts, m.values[k])
-        target.times.add(ts)
+        if (!t) touched.set(g.key, (t = { group, times: [] }))
+        for (const k of view.samplesOf(i)) {
+          const ts = m.ts[k] + view.shift
+          w.push(ts, m.values[k])
+          t.times.push(ts)
+        }
       }
       const out: Observation[] = []
       for (const [key, { group, times }] of touched) {
         // Evaluated at each sample time of the batch, so a crossing and its clearing inside one replayed batch are
         // both seen; bounded to the latest MAX_POINTS times.
-        const points = [...times].sort((a, b) => a - b).slice(-MAX_POINTS)
+        const points = times.length === 1 ? times : [...new Set(times)].sort((a, b) => a - b).slice(-MAX_POINTS)
         for (const to of points) {
           const value = aggregate(group.series.values(), rule.agg, to - rule.window, to)
           if (value !== undefined) out.push({ key, labels: group.labels, value, ts: to, ...judge(value, rule) })

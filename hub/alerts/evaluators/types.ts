@@ -1,4 +1,4 @@
-import type { DecodedBatch, Labels } from '../../../protocol/batch.js'
+import { seriesKey, type DecodedBatch, type Labels } from '../../../protocol/batch.js'
 import type { DeviceRegistry } from '../../devices.js'
 import type { MetricStore } from '../../store/types.js'
 import type { Observation } from '../types.js'
@@ -6,6 +6,10 @@ import type { Observation } from '../types.js'
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
   private byName?: Map<string, number[]>
+  private positions?: number[][]
+  private labels: Array<Labels | undefined> = []
+  private keys: Array<string | undefined> = []
+  private groups = new Map<string, Array<{ key: string; labels: Labels } | undefined>>()
 
   constructor(
     readonly device: string,
@@ -24,6 +28,35 @@ export class BatchView {
       })
     }
     return this.byName.get(name) ?? []
+  }
+
+  /** Positions in the sample columns of series `i`'s samples (built once per batch for all rules). */
+  samplesOf(i: number): readonly number[] {
+    if (!this.positions) {
+      const m = this.batch.m!
+      this.positions = m.series.map(() => [])
+      for (let k = 0; k < m.index.length; k++) this.positions[m.index[k]]?.push(k)
+    }
+    return this.positions[i] ?? []
+  }
+
+  /** A stable identity of series `i` across batches: device, name and labels. */
+  seriesKeyOf(i: number): string {
+    const s = this.batch.m!.series[i]
+    return (this.keys[i] ??= `${this.device}\u0000${seriesKey(s.name, s.labels)}`)
+  }
+
+  /** groupOf(labelsOf(i), groupBy), shared by every rule with the same groupBy. */
+  groupOfSeries(i: number, groupBy: readonly string[]): { key: string; labels: Labels } {
+    const sig = groupBy.join('\u0000')
+    let cache = this.groups.get(sig)
+    if (!cache) this.groups.set(sig, (cache = []))
+    return (cache[i] ??= groupOf(this.labelsOf(i), groupBy))
+  }
+
+  /** Series `i`'s labels plus the `device` label the hub adds (DESIGN §8). */
+  labelsOf(i: number): Labels {
+    return (this.labels[i] ??= { ...this.batch.m!.series[i].labels, device: this.device })
   }
 }
 
