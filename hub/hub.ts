@@ -124,6 +124,7 @@ export class Hub {
       notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
       clock: this.clock,
       log,
+      metrics: this.metrics,
       tickMs: this.options.alerts?.tickMs,
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,

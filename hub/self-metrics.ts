@@ -33,6 +33,10 @@ export class HubMetrics {
   readonly chunkRows = new Gauge({ name: 'outpost_hub_store_chunk_rows', help: 'Compressed chunk rows in the store', registers: [this.registry] })
   readonly compactions = new Counter({ name: 'outpost_hub_compactions_total', help: 'Compaction runs', registers: [this.registry] })
 
+  readonly alertsOpen = new Gauge({ name: 'outpost_hub_alerts', help: 'Open alerts, by state (pending, firing)', labelNames: ['state'], registers: [this.registry] })
+  readonly alertNotifications = new Counter({ name: 'outpost_hub_alert_notifications_total', help: 'Alert messages handed to the notifiers', registers: [this.registry] })
+  readonly alertErrors = new Counter({ name: 'outpost_hub_alert_engine_errors_total', help: 'Alert engine steps that failed (logged)', registers: [this.registry] })
+
   constructor() {
     // Every rejection reason appears at 0 from the start, so alerts on it can be written before it happens.
     for (const reason of ['too_large', 'malformed', 'too_deep', 'too_many_items', 'unsupported_version', 'invalid_field', 'unknown_field', 'wrong_device', 'store_error']) {

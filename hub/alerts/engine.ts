@@ -19,6 +19,8 @@ export interface AlertEngineOptions {
   notifiers: Notifier[]
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  /** The hub's own metrics (GET /metrics). */
+  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void } }
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
   tickMs?: number
   /** After a start, presence counts only once a device's birth arrives or this passes (default 60 s). */
@@ -130,6 +132,7 @@ export class AlertEngine {
     const p = this.chain.then(fn)
     this.chain = p.catch((err) => {
       this.counters.errors++
+      this.options.metrics?.alertErrors.inc()
       this.options.log('error', 'alert engine step failed', { error: (err as Error).stack ?? String(err) })
     })
     return p
@@ -143,6 +146,13 @@ export class AlertEngine {
 
   getRule(id: string): StoredRule | undefined {
     return this.rules.get(id)?.rule
+  }
+
+  /** Open alerts by state, for GET /metrics. */
+  openCounts(): { pending: number; firing: number } {
+    let pending = 0
+    for (const a of this.open.values()) if (a.state === 'pending') pending++
+    return { pending, firing: this.open.size - pending }
   }
 
   openAlerts(): AlertRecord[] {
@@ -231,6 +241,7 @@ export class AlertEngine {
     })
     for (const n of d.notifications) {
       this.counters.notifications += n.alerts.length
+      this.options.metrics?.alertNotifications.inc(n.alerts.length)
       for (const notifier of this.options.notifiers) {
         await notifier.notify(n).catch((err) => this.options.log('error', 'notifier failed', { notifier: notifier.name, error: String(err) }))
       }

@@ -41,6 +41,10 @@ export class AlertService {
     private readonly clock: () => number,
   ) {}
 
+  openCounts(): { pending: number; firing: number } {
+    return this.engine.openCounts()
+  }
+
   listRules(): StoredRule[] {
     return this.engine.listRules()
   }

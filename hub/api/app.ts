@@ -51,6 +51,9 @@ export function createApi(deps: ApiDeps): Hono {
     deps.metrics.chunkRows.set(stats.chunkRows)
     deps.metrics.devicesOnline.set(deps.devices.onlineCount())
     deps.metrics.devicesKnown.set(deps.devices.list().length)
+    const open = deps.alerts.openCounts()
+    deps.metrics.alertsOpen.set({ state: 'pending' }, open.pending)
+    deps.metrics.alertsOpen.set({ state: 'firing' }, open.firing)
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
 

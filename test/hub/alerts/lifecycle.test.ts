@@ -110,6 +110,12 @@ describe('alert lifecycle: ack, resolve, repeat, incidents, replay', () => {
     expect((await a.get('/v1/alerts?device=pump-2')).body.alerts.map((x: { rule: string }) => x.rule)).toEqual(['pressure-low'])
     expect((await a.get('/v1/alerts?severity=high')).body.alerts.map((x: { device: string }) => x.device)).toEqual(['pump-1'])
     expect((await a.get('/v1/alerts?state=resolved')).body.alerts).toEqual([])
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${hub.apiUrl}/metrics`)).text()
+      return /outpost_hub_alert_notifications_total 2\n/.test(text) && text
+    }, 5_000, 'alert metrics')
+    expect(metrics).toContain('outpost_hub_alerts{state="firing"} 2')
+    expect(metrics).toMatch(/outpost_hub_alert_notifications_total 2\n/)
     const bad = await a.get('/v1/alerts?state=burning')
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toContain('state')
