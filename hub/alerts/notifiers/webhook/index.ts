@@ -119,6 +119,8 @@ export class WebhookNotifier implements Notifier {
     }
     this.running = undefined
     if (retryIn !== undefined) this.kick(retryIn)
+    // A post queued while the last head() was being read would otherwise wait for the next notification.
+    else if (this.queue.size > 0) this.kick(0)
   }
 
   private async post(body: unknown): Promise<'delivered' | 'retry' | 'refused'> {
