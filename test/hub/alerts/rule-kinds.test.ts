@@ -44,6 +44,23 @@ describe('rule kinds fire and resolve on real ingest', () => {
     expect(await alertOf('cpu-hot', 'resolved')).toMatchObject({ id: firing.id })
   })
 
+  it('threshold with groupBy: one alert per label set across devices', async () => {
+    await rule({ id: 'site-hot', kind: 'threshold', metric: 'temp_celsius', agg: 'max', window: '10s', op: '>', threshold: 40, groupBy: ['site'] })
+    const other = await TestDevice.connect(hub.mqttUrl, 'edge-2')
+    try {
+      await device.send({ metrics: [{ name: 'temp_celsius', labels: { site: 'north' }, value: 45 }, { name: 'temp_celsius', labels: { site: 'south' }, value: 20 }] })
+      await other.send({ metrics: [{ name: 'temp_celsius', labels: { site: 'north' }, value: 50 }] })
+      const firing = await alertOf('site-hot', 'firing')
+      expect(firing).toMatchObject({ device: '_all', labels: { site: 'north', rule: 'site-hot' } })
+      await new Promise((r) => setTimeout(r, 300))
+      const all = (await api(hub.apiUrl).get('/v1/alerts?rule=site-hot')).body.alerts
+      expect(all).toHaveLength(1)
+      expect(all[0].value).toBe(50)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('absent: no sample for the window fires; a sample resolves', async () => {
     await rule({ id: 'heartbeat-missing', kind: 'absent', metric: 'heartbeat', window: '700ms' })
     await device.gauge('heartbeat', 1)
