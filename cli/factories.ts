@@ -80,7 +80,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
     alerts: {
       rulesFile: s.rules,
       notifiers: s.notifiers as NotifierConfig[],

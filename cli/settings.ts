@@ -22,6 +22,7 @@ export const hubSettings: Setting[] = [
   { path: 'retention.traces', description: 'keep spans this long after they start', schema: duration, default: '7d' },
   { path: 'retention.health', description: 'how long health check history is kept', schema: duration, default: '30d' },
   { path: 'retention.logs', description: 'keep logs this long (deleted by whole UTC days)', schema: duration, default: '14d' },
+  { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
@@ -39,7 +40,7 @@ export interface HubSettings {
   maxBatchBytes: number
   compactInterval: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
-  retention: { metrics: number; traces: number; health: number; logs: number }
+  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
   rules?: string
   notifiers: Array<Record<string, unknown>>
   alerts: { evalInterval: number; startupGrace: number }

@@ -33,7 +33,7 @@ export interface HubOptions {
   compactIntervalMs: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
-  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number }
+  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
   /** Alerting (issue 6, docs/alerts.md). */
   alerts?: {
     /** YAML rules file provisioned at start (`--rules`). */
@@ -184,6 +184,8 @@ export class Hub {
     // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
+    // Resolved alerts and their history; silences expire by themselves and stay listed until deleted.
+    this.every(3_600_000, () => engine.run(() => engine.store.prune(this.clock() - (this.options.retentionMs?.alerts ?? 90 * 86_400_000))))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, http: `${this.options.host}:${this.httpPort}` })
   }
 

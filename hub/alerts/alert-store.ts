@@ -76,6 +76,24 @@ export class AlertStore {
     return this.incidents.values({ reverse: true, limit }).all()
   }
 
+  /** Deletes resolved alerts (with their history) and resolved incidents that ended before `cutoff`. */
+  async prune(cutoff: number): Promise<{ alerts: number; incidents: number }> {
+    let alerts = 0
+    let incidents = 0
+    for await (const a of this.alerts.values()) {
+      if (a.state !== 'resolved' || (a.endsAt ?? Infinity) >= cutoff) continue
+      await this.events.clear({ gt: `${a.id}!`, lt: `${a.id}!\uffff` })
+      await this.alerts.del(a.id)
+      alerts++
+    }
+    for await (const i of this.incidents.values()) {
+      if (i.state !== 'resolved' || (i.endsAt ?? Infinity) >= cutoff) continue
+      await this.incidents.del(i.id)
+      incidents++
+    }
+    return { alerts, incidents }
+  }
+
   async write(w: AlertWrite): Promise<void> {
     const ops: any[] = []
     for (const r of w.rules?.put ?? []) ops.push({ type: 'put', sublevel: this.rules, key: r.id, value: r })
