@@ -44,13 +44,16 @@ export function thresholdEvaluator(rule: ThresholdRule): RuleEvaluator {
         // Evaluated at each sample time of the batch, so a crossing and its clearing inside one replayed batch are
         // both seen; bounded to the latest MAX_POINTS times.
         const points = times.length === 1 ? times : [...new Set(times)].sort((a, b) => a - b).slice(-MAX_POINTS)
+        const windows = [...group.series.values()]
         for (const to of points) {
-          const value = aggregate(group.series.values(), rule.agg, to - rule.window, to)
-          if (value !== undefined) out.push({ key, labels: group.labels, value, ts: to, ...judge(value, rule) })
+          const value = aggregate(windows, rule.agg, to - rule.window, to)
+          if (value === undefined) continue
+          const { active, cleared } = judge(value, rule)
+          out.push({ key, labels: group.labels, value, ts: to, active, cleared })
         }
         let latest = -Infinity
-        for (const w of group.series.values()) if (w.latest > latest) latest = w.latest
-        for (const w of group.series.values()) w.prune(latest - rule.window)
+        for (const w of windows) if (w.latest > latest) latest = w.latest
+        for (const w of windows) w.prune(latest - rule.window)
       }
       return out
     },

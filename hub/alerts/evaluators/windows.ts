@@ -47,7 +47,8 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
   let last = 0
   let rate = 0
   let rated = false
-  const all: number[] = []
+  const percentile = agg.charCodeAt(0) === 112 // 'p'
+  const all: number[] | undefined = percentile ? [] : undefined
   for (const w of windows) {
     let firstTs = NaN
     let seriesLast = NaN
@@ -65,7 +66,7 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
         lastTs = t
         last = v
       }
-      if (agg.startsWith('p')) all.push(v)
+      if (all) all.push(v)
       if (Number.isNaN(firstTs)) firstTs = t
       // A counter that went down was reset: count from zero (as the query engine does).
       else increase += v >= prev ? v - prev : v
@@ -97,11 +98,11 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
     case 'rate':
       return rated ? rate : undefined
     default:
-      return percentile(all, Number(agg.slice(1)) / 100)
+      return percentileOf(all!, Number(agg.slice(1)) / 100)
   }
 }
 
 /** Percentile `q` in [0, 1], interpolated as the query engine's. */
-function percentile(values: number[], q: number): number {
+function percentileOf(values: number[], q: number): number {
   return percentileOfSorted(Float64Array.from(values).sort(), q)
 }
