@@ -46,6 +46,8 @@ export interface HubOptions {
     startupGraceMs?: number
     /** Firing alerts whose evidence is older than this plus the rule's window are replay, not announced (default 2 min). */
     freshnessMs?: number
+    /** Batches waiting for evaluation beyond this are skipped and counted (default 10,000). */
+    maxBacklog?: number
   }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
@@ -128,6 +130,7 @@ export class Hub {
       tickMs: this.options.alerts?.tickMs,
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
+      maxBacklog: this.options.alerts?.maxBacklog,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)

@@ -20,7 +20,9 @@ export interface AlertEngineOptions {
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's own metrics (GET /metrics). */
-  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void } }
+  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertBatchesSkipped: { inc(): void } }
+  /** Batches waiting for evaluation beyond this are skipped and counted, so a flood cannot exhaust memory (default 10,000). */
+  maxBacklog?: number
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
   tickMs?: number
   /** After a start, presence counts only once a device's birth arrives or this passes (default 60 s). */
@@ -44,7 +46,8 @@ export class Step {
  */
 export class AlertEngine {
   readonly store: AlertStore
-  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0 }
+  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, skipped: 0 }
+  private backlog = 0
   /** Every rule; disabled ones have no evaluator. */
   private readonly rules = new Map<string, { rule: StoredRule; evaluator?: RuleEvaluator }>()
   /** Pending and firing alerts by rule and group. */
@@ -85,7 +88,14 @@ export class AlertEngine {
 
   /** Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. */
   onBatch(device: string, batch: DecodedBatch, shift: number): void {
+    if (this.backlog >= (this.options.maxBacklog ?? 10_000)) {
+      if (this.counters.skipped++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; batches skipped', { skipped: this.counters.skipped })
+      this.options.metrics?.alertBatchesSkipped.inc()
+      return
+    }
+    this.backlog++
     void this.run(async () => {
+      this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
       const step = new Step(this.options.clock())

@@ -7,8 +7,9 @@ import { newAlert, resolve } from '../../../hub/alerts/transitions.js'
 import { newIncident } from '../../../hub/alerts/incidents.js'
 import type { HistoryEvent } from '../../../hub/alerts/types.js'
 import { tempDir } from '../../helpers/temp.js'
+import { startTestHub } from '../../helpers/hub.js'
 
-describe('AlertStore (LevelDB)', () => {
+describe('alert persistence and bounds', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let db: Level<string, any>
   beforeEach(async () => {
@@ -42,5 +43,19 @@ describe('AlertStore (LevelDB)', () => {
     expect(await store.history(old.id)).toEqual([])
     expect(await store.history(recent.id)).toHaveLength(1)
     expect((await store.listAlerts(() => true, 10)).map((a) => a.id).sort()).toEqual([recent.id, open.id].sort())
+  })
+
+  it('a flood beyond the evaluation backlog is skipped and counted, never queued without bound', async () => {
+    const hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 2 } })
+    try {
+      const engine = hub.hub.alertEngine!
+      const batch = { v: 1, dev: 'd', ep: 'e', seq: 1, at: 0 }
+      for (let i = 0; i < 5; i++) engine.onBatch('d', batch, 0)
+      await engine.idle()
+      expect(engine.counters).toMatchObject({ batches: 2, skipped: 3 })
+      expect(await (await fetch(`${hub.apiUrl}/metrics`)).text()).toMatch(/outpost_hub_alert_batches_skipped_total 3\n/)
+    } finally {
+      await hub.stop()
+    }
   })
 })
