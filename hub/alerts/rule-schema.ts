@@ -54,7 +54,7 @@ const threshold = z.object({
   agg: z.enum(AGGS).default('avg'),
   window: positiveDuration.default(60_000),
   groupBy,
-})
+}).strict()
 const absent = z.object({
   ...common,
   kind: z.literal('absent'),
@@ -62,14 +62,14 @@ const absent = z.object({
   match: z.record(z.string(), z.string()).default({}),
   window: positiveDuration,
   groupBy,
-})
-const offline = z.object({ ...common, kind: z.literal('offline') })
+}).strict()
+const offline = z.object({ ...common, kind: z.literal('offline') }).strict()
 const health = z.object({
   ...common,
   kind: z.literal('health'),
   check: z.string().min(1),
   status: z.array(z.enum(HEALTH_STATUSES)).min(1).default(['unhealthy']),
-})
+}).strict()
 const logRate = z.object({
   ...common,
   ...compared,
@@ -82,7 +82,7 @@ const logRate = z.object({
   text: z.string().min(1).optional(),
   window: positiveDuration.default(60_000),
   groupBy,
-})
+}).strict()
 const trace = z.object({
   ...common,
   ...compared,
@@ -92,7 +92,7 @@ const trace = z.object({
   stat: z.enum(['p95', 'error_rate']).default('p95'),
   window: positiveDuration.default(60_000),
   groupBy,
-})
+}).strict()
 
 export const ruleSchema = z
   .discriminatedUnion('kind', [threshold, absent, offline, health, logRate, trace])
@@ -139,7 +139,9 @@ export class AlertConfigError extends Error {
 /** Formats the first zod issue as `field: message`. */
 export function fieldError(error: z.ZodError, prefix = ''): RuleError {
   const issue = error.issues[0]
-  const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)'
+  // An unknown key (a typo such as `clearTreshold`) is named as the field.
+  const unknown = issue.code === 'unrecognized_keys' ? [issue.keys[0]] : []
+  const field = [prefix, ...issue.path.map(String), ...unknown].filter(Boolean).join('.') || '(body)'
   return new RuleError(field, `${field}: ${issue.message}`)
 }
 

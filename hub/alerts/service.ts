@@ -57,7 +57,9 @@ export class AlertService {
 
   /** POST (create: the id must be new) or PUT (replace: the id must exist, unless `upsert`). */
   putRule(input: unknown, mode: 'create' | 'replace', id?: string): Promise<StoredRule> {
-    const rule = parseRule(id !== undefined ? { ...(input as object), id } : input)
+    // A rule read back from the API carries `source` and `updatedAt`; they are the hub's, not the caller's.
+    const { source: _s, updatedAt: _u, ...body } = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
+    const rule = parseRule(input && typeof input === 'object' ? (id !== undefined ? { ...body, id } : body) : input)
     return this.engine.run(async () => {
       const existing = this.engine.getRule(rule.id)
       if (mode === 'create' && existing) throw new AlertOpError(409, 'conflict', `rule "${rule.id}" already exists`)

@@ -42,13 +42,10 @@ export function silenceActive(s: Silence, now: number): boolean {
   return s.startsAt <= now && now < s.expiresAt
 }
 
-const globs = new Map<string, RegExp>()
 function matches(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false
   if (!/[*?]/.test(pattern)) return pattern === value
-  let re = globs.get(pattern)
-  if (!re) globs.set(pattern, (re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')))
-  return re.test(value)
+  return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$').test(value)
 }
 
 /** Ids of the active silences that match the alert. */

@@ -34,6 +34,7 @@ describe('/v1/rules', () => {
       [{ ...RULE, clearThreshold: 6 }, 'clearThreshold'],
       [{ ...RULE, window: 0 }, 'window'],
       [{ id: 'x', kind: 'health', check: 'api', status: ['sick'] }, 'status.0'],
+      [{ ...RULE, clearTreshold: 4 }, 'clearTreshold'],
     ]
     for (const [body, field] of cases) {
       const res = await a.post('/v1/rules', body)
@@ -54,7 +55,8 @@ describe('/v1/rules', () => {
     expect(created.body).toMatchObject({ ...RULE, for: 0, window: 60_000, groupBy: ['device'], source: 'api', enabled: true })
     expect((await a.post('/v1/rules', RULE)).status).toBe(409)
     expect((await a.get('/v1/rules/pressure-high')).body.threshold).toBe(5)
-    const replaced = await a.put('/v1/rules/pressure-high', { ...RULE, id: undefined, threshold: 6 })
+    // A rule read back can be sent back changed.
+    const replaced = await a.put('/v1/rules/pressure-high', { ...created.body, threshold: 6 })
     expect(replaced.status).toBe(200)
     expect(replaced.body.threshold).toBe(6)
     expect((await a.put('/v1/rules/nope', RULE)).status).toBe(404)

@@ -62,7 +62,7 @@ describe('/v1/silences', () => {
       [{ matchers: {}, reason: 'x', duration: '1h' }, 'matchers'],
       [{ matchers: { rule: 'r' }, duration: '1h' }, 'reason'],
       [{ matchers: { rule: 'r' }, reason: 'x' }, 'expiresAt'],
-      [{ matchers: { rule: 'r' }, reason: 'x', duration: '1h', extra: 1 }, '(body)'],
+      [{ matchers: { rule: 'r' }, reason: 'x', duration: '1h', extra: 1 }, 'extra'],
     ] as const) {
       const res = await a.post('/v1/silences', body)
       expect(res.status, JSON.stringify(body)).toBe(400)
