@@ -72,8 +72,14 @@ export class AlertStore {
     return this.events.values({ gt: `${alertId}!`, lt: `${alertId}!\uffff` }).all()
   }
 
-  async listIncidents(limit: number): Promise<Incident[]> {
-    return this.incidents.values({ reverse: true, limit }).all()
+  async listIncidents(filter: (i: Incident) => boolean, limit: number): Promise<Incident[]> {
+    const out: Incident[] = []
+    for await (const i of this.incidents.values({ reverse: true })) {
+      if (!filter(i)) continue
+      out.push(i)
+      if (out.length >= limit) break
+    }
+    return out
   }
 
   /** Deletes resolved alerts (with their history) and resolved incidents that ended before `cutoff`. */

@@ -160,8 +160,8 @@ export class AlertService {
     await this.engine.tick()
   }
 
-  listIncidents(limit: number) {
-    return this.engine.store.listIncidents(limit)
+  listIncidents(filter: { limit: number; state?: 'open' | 'resolved'; rule?: string }) {
+    return this.engine.store.listIncidents((i) => (!filter.state || i.state === filter.state) && (!filter.rule || i.rule === filter.rule), filter.limit)
   }
 
   private async save(rule: StoredRule): Promise<StoredRule> {

@@ -80,6 +80,9 @@ describe('alert lifecycle: ack, resolve, repeat, incidents, replay', () => {
     await (await device('pump-1')).gauge('pump_pressure_bars', 1)
     await (await device('pump-2')).gauge('pump_pressure_bars', 1)
     await waitFor(async () => (await a.get('/v1/incidents')).body.incidents[0].state === 'resolved', 10_000, 'incident resolved')
+    expect((await a.get('/v1/incidents?state=open')).body.incidents).toEqual([])
+    expect((await a.get('/v1/incidents?state=resolved&rule=pressure-high')).body.incidents).toHaveLength(1)
+    expect((await a.get('/v1/incidents?state=closed')).status).toBe(400)
   })
 
   it('replayed old data updates state, but a condition that already ended is not announced', async () => {
