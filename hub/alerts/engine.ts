@@ -48,6 +48,7 @@ export class AlertEngine {
   readonly store: AlertStore
   readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, skipped: 0 }
   private backlog = 0
+  private tickQueued = false
   /** Every rule; disabled ones have no evaluator. */
   private readonly rules = new Map<string, { rule: StoredRule; evaluator?: RuleEvaluator }>()
   /** Pending and firing alerts by rule and group. */
@@ -76,7 +77,14 @@ export class AlertEngine {
       // Already announced before the restart: restore, never resend (issue 6).
       await n.restore?.(firing)
     }
-    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000)
+    this.timer = setInterval(() => {
+      // One pass queued at a time: a slow pass is not stacked behind itself.
+      if (this.tickQueued) return
+      this.tickQueued = true
+      this.tick()
+        .catch(() => {}) // logged and counted by run()
+        .finally(() => (this.tickQueued = false))
+    }, this.options.tickMs ?? 1000)
     this.timer.unref()
   }
 
@@ -94,7 +102,7 @@ export class AlertEngine {
       return
     }
     this.backlog++
-    void this.run(async () => {
+    this.background(async () => {
       this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
@@ -108,7 +116,7 @@ export class AlertEngine {
 
   /** Presence hook: a birth or will arrived on `…/status`. */
   onStatus(device: string, online: boolean): void {
-    void this.run(async () => {
+    this.background(async () => {
       const step = new Step(this.options.clock())
       for (const { rule, evaluator } of this.rules.values()) {
         if (evaluator?.onStatus) this.applyAll(rule, evaluator.onStatus(device, online, step.now), step)
@@ -135,6 +143,11 @@ export class AlertEngine {
   /** Resolves when every step queued so far is done. */
   idle(): Promise<void> {
     return this.run(async () => {})
+  }
+
+  /** A step nobody awaits (the hooks): its failure is logged and counted by run(), not left unhandled. */
+  private background(fn: () => Promise<void>): void {
+    this.run(fn).catch(() => {})
   }
 
   /** Runs `fn` after every step queued before it; errors are logged and counted, never thrown into ingest. */
