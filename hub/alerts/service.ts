@@ -55,7 +55,7 @@ export class AlertService {
     return rule
   }
 
-  /** POST (create: the id must be new) or PUT (replace: the id must exist, unless `upsert`). */
+  /** POST (create: the id must be new) or PUT (replace: the id must exist). */
   putRule(input: unknown, mode: 'create' | 'replace', id?: string): Promise<StoredRule> {
     // A rule read back from the API carries `source` and `updatedAt`; they are the hub's, not the caller's.
     const { source: _s, updatedAt: _u, ...body } = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
