@@ -81,7 +81,7 @@ describe('rule kinds fire and resolve on real ingest', () => {
   })
 
   it('log_rate: matching logs counted over the window fire; the count decays and resolves', async () => {
-    await rule({ id: 'db-timeouts', kind: 'log_rate', level: 'warning', component: 'db', text: 'TIMEOUT', window: '1s', op: '>=', threshold: 3 })
+    await rule({ id: 'db-timeouts', kind: 'log_rate', level: 'warning', component: 'db', text: 'TIMEOUT', window: '3s', op: '>=', threshold: 3 })
     const log = (level: 'info' | 'error', message: string, component = 'db') => ({ ts: Date.now(), level, message, component })
     // Wrong level, wrong component and wrong text do not count.
     await device.send({ logs: [log('error', 'query timeout'), log('info', 'query timeout'), log('error', 'query timeout', 'web'), log('error', 'deadlock')] })
