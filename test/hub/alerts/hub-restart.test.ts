@@ -6,6 +6,7 @@ import { TEST_ADMIN_TOKEN } from '../../helpers/hub.js'
 import { spawnOutpost, type Proc } from '../../helpers/processes.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'
 import { api, mosquittoSub, TestDevice, untilSubscribed } from '../../helpers/alerts.js'
+import { startReceiver } from '../../helpers/webhook-receiver.js'
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -34,13 +35,13 @@ const RULES = `
 `
 
 // Issue 6: alert state survives `kill -9` of a real hub process: no re-notification, no pending timer lost.
-describe('hub killed with SIGKILL while one alert fires and another is pending', () => {
+describe('alert state through SIGKILL of a real hub process', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   const procs: Proc[] = []
   const subs: Array<ReturnType<typeof mosquittoSub>> = []
   afterEach(async () => {
-    for (const s of subs) await s.stop()
-    for (const p of procs) await p.stop('SIGKILL')
+    for (const s of subs.splice(0)) await s.stop()
+    for (const p of procs.splice(0)) await p.stop('SIGKILL')
     await dir.cleanup()
   })
 
@@ -98,5 +99,45 @@ describe('hub killed with SIGKILL while one alert fires and another is pending',
     expect(retained.map((m) => m.alert.rule).sort()).toEqual(['pressure-high', 'temp-high'])
     const listed = await api(apiUrl).get('/v1/alerts?state=firing')
     expect(listed.body.alerts.map((a: { rule: string }) => a.rule).sort()).toEqual(['pressure-high', 'temp-high'])
+  })
+
+  it('a webhook queued while its receiver is down survives SIGKILL of the hub (notifiers from the hub config file)', async () => {
+    dir = await tempDir()
+    const probe = await startReceiver()
+    const hookPort = probe.port
+    await probe.close()
+    const config = join(dir.dir, 'hub.yaml')
+    await writeFile(config, `notifiers:\n  - {kind: webhook, url: "http://127.0.0.1:${hookPort}/hook", backoffMin: 200ms, backoffMax: 400ms}\n`)
+    const rulesFile = join(dir.dir, 'rules.yaml')
+    await writeFile(rulesFile, RULES)
+    const mqttPort = await freePort()
+    const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
+    const startHub = async () => {
+      const args = ['hub', '--config', config, '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', join(dir.dir, 'hub'), '--rules', rulesFile]
+      const proc = spawnOutpost(args, { OUTPOST_ADMIN_TOKEN: TEST_ADMIN_TOKEN })
+      procs.push(proc)
+      const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 30_000)
+      return Object.assign(proc, { api: m[1] })
+    }
+    const hub = await startHub()
+    const device = await TestDevice.connect(mqttUrl, 'pump-1')
+    await device.gauge('pump_pressure_bars', 7)
+    await waitFor(async () => (await api(hub.api).get('/v1/alerts?state=firing')).body.alerts[0]?.notified, 15_000, 'alert notified')
+    // Let a few delivery attempts fail against the closed port.
+    await new Promise((r) => setTimeout(r, 700))
+    hub.child.kill('SIGKILL')
+    await hub.exited
+    await device.close().catch(() => {})
+
+    const receiver = await startReceiver({ port: hookPort })
+    try {
+      await startHub()
+      await waitFor(() => receiver.accepted.length > 0, 20_000, 'webhook delivery after the restart')
+      await new Promise((r) => setTimeout(r, 1_000))
+      expect(receiver.accepted).toHaveLength(1)
+      expect(receiver.accepted[0].alerts).toEqual([expect.objectContaining({ rule: 'pressure-high', device: 'pump-1', state: 'firing', value: 7 })])
+    } finally {
+      await receiver.close()
+    }
   })
 })
