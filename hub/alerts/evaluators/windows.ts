@@ -45,15 +45,13 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
   let max = -Infinity
   let lastTs = -Infinity
   let last = 0
-  let rate = 0
-  let rated = false
+  let increase = 0
+  let compared = false
   const percentile = agg.charCodeAt(0) === 112 // 'p'
   const all: number[] | undefined = percentile ? [] : undefined
   for (const w of windows) {
-    let firstTs = NaN
-    let seriesLast = NaN
+    let first = true
     let prev = 0
-    let increase = 0
     for (let i = 0; i < w.ts.length; i++) {
       const t = w.ts[i]
       if (t < from || t > to) continue
@@ -67,18 +65,13 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
         last = v
       }
       if (all) all.push(v)
-      if (Number.isNaN(firstTs)) firstTs = t
-      // A counter that went down was reset: count from zero (as the query engine does).
-      else increase += v >= prev ? v - prev : v
-      prev = v
-      seriesLast = t
-    }
-    if (agg === 'rate' && !Number.isNaN(firstTs)) {
-      const span = (seriesLast - firstTs) / 1000
-      if (span > 0) {
-        rate += increase / span
-        rated = true
+      // A series' first sample is only a baseline; a counter that went down was reset (docs/query.md "rate").
+      if (first) first = false
+      else {
+        increase += v >= prev ? v - prev : v
+        compared = true
       }
+      prev = v
     }
   }
   if (count === 0) return undefined
@@ -96,7 +89,8 @@ export function aggregate(windows: Iterable<SampleWindow>, agg: WindowAgg, from:
     case 'last':
       return last
     case 'rate':
-      return rated ? rate : undefined
+      // Per second over the window, as the query engine divides by the step.
+      return compared ? increase / ((to - from) / 1000) : undefined
     default:
       return percentileOf(all!, Number(agg.slice(1)) / 100)
   }

@@ -53,3 +53,18 @@ describe('alert state machine', () => {
     expect(renderTemplate('{{constructor.constructor("return 1")()}} {{process.exit()}}', vars)).toBe('{{constructor.constructor("return 1")()}} {{process.exit()}}')
   })
 })
+
+describe('window aggregation', () => {
+  it('rate is the counter increase over the window per second, resets counted from zero, as /v1/metrics/query', async () => {
+    const { aggregate, SampleWindow } = await import('../../../hub/alerts/evaluators/windows.js')
+    const a = new SampleWindow()
+    for (const [t, v] of [[0, 100], [10_000, 160], [20_000, 10], [30_000, 40]]) a.push(t, v)
+    const b = new SampleWindow()
+    b.push(30_000, 5)
+    // Increases 60 + 10 (reset) + 30 = 100 over a 60 s window; b alone has nothing to compare.
+    expect(aggregate([a, b], 'rate', -30_000, 30_000)).toBeCloseTo(100 / 60)
+    expect(aggregate([b], 'rate', -30_000, 30_000)).toBeUndefined()
+    expect(aggregate([a, b], 'p50', 0, 30_000)).toBe(40)
+    expect(aggregate([a, b], 'avg', 15_000, 30_000)).toBeCloseTo(55 / 3)
+  })
+})
