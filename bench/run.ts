@@ -12,10 +12,11 @@ import { benchLogs } from './logs.js'
 import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
+import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces security.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces security alerts.
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
 const ONLY = process.env.OUTPOST_BENCH_ONLY?.split(',').map((s) => s.trim())
 const want = (section: string) => !ONLY || ONLY.includes(section)
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       console.log(`\n${title}:`)
       for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
+    if (want('alerts')) await alertsSection(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -82,6 +84,16 @@ async function ingestSection(dir: string): Promise<void> {
     console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)
     console.log(`  query ${devices} devices avg, 1 day, 5m step   ${fmt(ingest.queryFleetDayMs, 1)} ms (median, over HTTP)\n`)
   }
+}
+
+async function alertsSection(dir: string): Promise<void> {
+  console.log('\nalerts (hub in process; MQTT clients over loopback):')
+  const l = await benchAlertLatency(join(dir, 'alerts-latency'))
+  console.log(`  crossing sample → MQTT alert   p50 ${fmt(l['crossing → MQTT alert p50 ms'], 2)} ms, p99 ${fmt(l['crossing → MQTT alert p99 ms'], 2)} ms (${fmt(l.rounds)} rounds)`)
+  console.log(`  baseline plain MQTT message    p50 ${fmt(l['plain MQTT message p50 ms'], 2)} ms, p99 ${fmt(l['plain MQTT message p99 ms'], 2)} ms (same clients, same broker) | alert vs plain p50 → ${ratio(l['crossing → MQTT alert p50 ms'], l['plain MQTT message p50 ms'])}`)
+  const t = await benchAlertThroughput(join(dir, 'alerts-eval'))
+  console.log(`  evaluation, ${fmt(t.rules)} rules over ${fmt(t.series)} series: ${fmt(t['evaluation samples/s'])} samples/s, ${fmt(t['rule evaluations/s'])} rule evaluations/s (${fmt(t['rule evaluations (observations)'])} evaluations, ${fmt(t['alert state changes written'])} alerts opened)`)
+  console.log(`  baseline store ingest of the same batches ${fmt(t['store ingest samples/s (baseline)'])} samples/s | evaluation vs store → ${ratio(t['evaluation samples/s'], t['store ingest samples/s (baseline)'])}`)
 }
 
 async function drainSection(dir: string): Promise<void> {

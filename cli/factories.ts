@@ -9,6 +9,8 @@ import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
 import { Hub, type HubTls } from '../hub/hub.js'
 import type { SecurityLimits } from '../hub/limits/config.js'
+import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
+import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
 import type { AgentSettings, HubSettings } from './settings.js'
 
@@ -95,6 +97,14 @@ function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits
 }
 
 export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
+  try {
+    return newHub(s, log)
+  } catch (err) {
+    throw err instanceof AlertConfigError ? new ConfigError(err.message) : err
+  }
+}
+
+function newHub(s: HubSettings, log: LogFn): Hub {
   return new Hub({
     data: s.data,
     host: s.host,
@@ -107,7 +117,13 @@ export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
+    alerts: {
+      rulesFile: s.rules,
+      notifiers: s.notifiers as NotifierConfig[],
+      tickMs: s.alerts.evalInterval,
+      startupGraceMs: s.alerts.startupGrace,
+    },
     testing: hubTestingHooks(log),
     log,
   })

@@ -42,6 +42,11 @@ export const hubSettings: Setting[] = [
   { path: 'limits.labelsPerSeries', description: 'labels one series may carry', schema: positiveInt, default: 32 },
   { path: 'limits.labelValue', description: 'longest label value', schema: size, default: '1KiB' },
   { path: 'limits.logLine', description: 'longest log message stored (longer ones are cut)', schema: size, default: '16KiB' },
+  { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
+  { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
+  { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
+  { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
+  { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -55,7 +60,6 @@ export interface HubSettings {
   maxBatchBytes: number
   compactInterval: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
-  retention: { metrics: number; traces: number; health: number; logs: number }
   tls: { cert?: string; key?: string; ca?: string; mqttPort: number; clientCerts: boolean; plainMqtt: boolean; https: boolean }
   limits: {
     maxPacket: number
@@ -72,6 +76,10 @@ export interface HubSettings {
     labelValue: number
     logLine: number
   }
+  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
+  rules?: string
+  notifiers: Array<Record<string, unknown>>
+  alerts: { evalInterval: number; startupGrace: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 

@@ -25,6 +25,11 @@ import { BatchLimits } from './limits/batch-limits.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
 import { DEFAULT_QUERY_LIMITS } from './query/params.js'
+import { AlertEngine } from './alerts/engine.js'
+import { AlertService } from './alerts/service.js'
+import { loadRulesFile } from './alerts/provision.js'
+import type { Rule } from './alerts/rule-schema.js'
+import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -44,7 +49,22 @@ export interface HubOptions {
   compactIntervalMs: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
-  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number }
+  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
+  /** Alerting (issue 6, docs/alerts.md). */
+  alerts?: {
+    /** YAML rules file provisioned at start (`--rules`). */
+    rulesFile?: string
+    /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
+    notifiers?: NotifierConfig[]
+    /** Period of the alert engine's pass (default 1 s). */
+    tickMs?: number
+    /** Presence is trusted for offline rules only after a birth or this grace after start (default 60 s). */
+    startupGraceMs?: number
+    /** Firing alerts whose evidence is older than this plus the rule's window are replay, not announced (default 2 min). */
+    freshnessMs?: number
+    /** Batches waiting for evaluation beyond this are skipped and counted (default 10,000). */
+    maxBacklog?: number
+  }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -86,6 +106,8 @@ export class Hub {
   readonly limits: SecurityLimits
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
+  alerts!: AlertService
+  alertEngine?: AlertEngine
   mqttPort = 0
   mqttsPort?: number
   httpPort = 0
@@ -97,9 +119,14 @@ export class Hub {
   private inflight = new Set<Promise<void>>()
   private accepting = false
   private readonly clock: () => number
+  private readonly fileRules?: Rule[]
+  private readonly notifierConfigs: ParsedNotifiers
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
+    // A bad rules file stops the hub before anything opens or listens.
+    this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
+    this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
@@ -120,6 +147,7 @@ export class Hub {
 
   async start(): Promise<void> {
     const { log } = this.options
+    const fileRules = this.fileRules
     await this.db.open()
     await this.store.open()
     await this.traces.open()
@@ -162,6 +190,23 @@ export class Hub {
     this.mqttsPort = this.broker.tlsPort
     const batchLimits = new BatchLimits(this.limits)
     batchLimits.seed(await this.store.series({}))
+    const engine = new AlertEngine({
+      db: this.db,
+      store: this.store,
+      devices: this.devices,
+      notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      clock: this.clock,
+      log,
+      metrics: this.metrics,
+      tickMs: this.options.alerts?.tickMs,
+      startupGraceMs: this.options.alerts?.startupGraceMs,
+      freshnessMs: this.options.alerts?.freshnessMs,
+      maxBacklog: this.options.alerts?.maxBacklog,
+    })
+    this.alertEngine = engine
+    this.alerts = new AlertService(engine, this.clock)
+    await engine.start()
+    if (fileRules) await this.alerts.provision(fileRules)
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
@@ -180,6 +225,7 @@ export class Hub {
         }
         return limited.batch
       },
+      onStored: (device, batch, shift) => engine.onBatch(device, batch, shift),
       clock: this.clock,
       log,
     }
@@ -193,6 +239,7 @@ export class Hub {
       traces: this.traces,
       logs: this.logs,
       health: this.health,
+      alerts: this.alerts,
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,
@@ -222,6 +269,8 @@ export class Hub {
     // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
+    // Resolved alerts and their history; silences expire by themselves and stay listed until deleted.
+    this.every(3_600_000, () => engine.run(() => engine.store.prune(this.clock() - (this.options.retentionMs?.alerts ?? 90 * 86_400_000))))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${this.options.host}:${this.httpPort}` })
   }
 
@@ -243,6 +292,7 @@ export class Hub {
     this.accepting = false
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
+    await this.alertEngine?.stop()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
@@ -259,7 +309,9 @@ export class Hub {
       this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
     } else if (parsed.kind === 'status' && packet.payload.length > 0) {
       try {
-        this.track(this.devices.applyStatus(parsed.device, decodeStatus(packet.payload as Buffer)))
+        const status = decodeStatus(packet.payload as Buffer)
+        this.track(this.devices.applyStatus(parsed.device, status))
+        this.alertEngine?.onStatus(parsed.device, status.state === 'online')
       } catch (err) {
         this.options.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })
       }

@@ -20,12 +20,18 @@ import { logRoutes } from './routes/logs.js'
 import type { LogStore } from '../logs/index.js'
 import { healthRoutes } from './routes/health.js'
 import type { HealthStore } from '../health/health-store.js'
+import type { AlertService } from '../alerts/service.js'
+import { ruleRoutes } from './routes/rules.js'
+import { alertRoutes } from './routes/alerts.js'
+import { silenceRoutes } from './routes/silences.js'
+import { incidentRoutes } from './routes/incidents.js'
 
 export interface ApiDeps {
   store: MetricStore
   traces: TraceStore
   logs: LogStore
   health: HealthStore
+  alerts: AlertService
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
@@ -53,6 +59,9 @@ export function createApi(deps: ApiDeps): Hono {
     deps.metrics.chunkRows.set(stats.chunkRows)
     deps.metrics.devicesOnline.set(deps.devices.onlineCount())
     deps.metrics.devicesKnown.set(deps.devices.list().length)
+    const open = deps.alerts.openCounts()
+    deps.metrics.alertsOpen.set({ state: 'pending' }, open.pending)
+    deps.metrics.alertsOpen.set({ state: 'firing' }, open.firing)
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
 
@@ -85,6 +94,10 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
   app.route('/v1/health', healthRoutes(deps.health, deps.clock))
+  app.route('/v1/rules', ruleRoutes(deps.alerts))
+  app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
+  app.route('/v1/silences', silenceRoutes(deps.alerts))
+  app.route('/v1/incidents', incidentRoutes(deps.alerts))
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

@@ -1,0 +1,118 @@
+import type { Level } from 'level'
+import type { Incident } from './incidents.js'
+import type { StoredRule } from './rule-schema.js'
+import type { Silence } from './silences.js'
+import type { AlertRecord, HistoryEvent } from './types.js'
+
+export interface AlertWrite {
+  rules?: { put?: StoredRule[]; del?: string[] }
+  alerts?: { put?: AlertRecord[]; del?: string[] }
+  events?: HistoryEvent[]
+  silences?: { put?: Silence[]; del?: string[] }
+  incidents?: Incident[]
+}
+
+/**
+ * Rules, alerts (states and pending timers), history, silences and incidents in the hub's LevelDB (DESIGN §6), so
+ * all of it survives a restart. Each engine step is one atomic batch.
+ */
+export class AlertStore {
+  private readonly rules
+  private readonly alerts
+  private readonly events
+  private readonly silences
+  private readonly incidents
+  private seq = 0
+
+  constructor(private readonly db: Level<string, any>) {
+    this.rules = db.sublevel<string, StoredRule>('alert-rules', { valueEncoding: 'json' })
+    this.alerts = db.sublevel<string, AlertRecord>('alerts', { valueEncoding: 'json' })
+    this.events = db.sublevel<string, HistoryEvent>('alert-events', { valueEncoding: 'json' })
+    this.silences = db.sublevel<string, Silence>('silences', { valueEncoding: 'json' })
+    this.incidents = db.sublevel<string, Incident>('incidents', { valueEncoding: 'json' })
+  }
+
+  async loadRules(): Promise<StoredRule[]> {
+    return this.rules.values().all()
+  }
+
+  async loadSilences(): Promise<Silence[]> {
+    return this.silences.values().all()
+  }
+
+  /** Pending and firing alerts. */
+  async loadOpenAlerts(): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = []
+    for await (const a of this.alerts.values()) if (a.state !== 'resolved') out.push(a)
+    return out
+  }
+
+  async loadOpenIncidents(): Promise<Incident[]> {
+    const out: Incident[] = []
+    for await (const i of this.incidents.values()) if (i.state === 'open') out.push(i)
+    return out
+  }
+
+  getAlert(id: string): Promise<AlertRecord | undefined> {
+    return this.alerts.get(id)
+  }
+
+  /** Alerts newest first (ids sort by their start time). */
+  async listAlerts(filter: (a: AlertRecord) => boolean, limit: number): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = []
+    for await (const a of this.alerts.values({ reverse: true })) {
+      if (!filter(a)) continue
+      out.push(a)
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
+  async history(alertId: string): Promise<HistoryEvent[]> {
+    return this.events.values({ gt: `${alertId}!`, lt: `${alertId}!\uffff` }).all()
+  }
+
+  async listIncidents(filter: (i: Incident) => boolean, limit: number): Promise<Incident[]> {
+    const out: Incident[] = []
+    for await (const i of this.incidents.values({ reverse: true })) {
+      if (!filter(i)) continue
+      out.push(i)
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
+  /** Deletes resolved alerts (with their history) and resolved incidents that ended before `cutoff`. */
+  async prune(cutoff: number): Promise<{ alerts: number; incidents: number }> {
+    let alerts = 0
+    let incidents = 0
+    for await (const a of this.alerts.values()) {
+      if (a.state !== 'resolved' || (a.endsAt ?? Infinity) >= cutoff) continue
+      await this.events.clear({ gt: `${a.id}!`, lt: `${a.id}!\uffff` })
+      await this.alerts.del(a.id)
+      alerts++
+    }
+    for await (const i of this.incidents.values()) {
+      if (i.state !== 'resolved' || (i.endsAt ?? Infinity) >= cutoff) continue
+      await this.incidents.del(i.id)
+      incidents++
+    }
+    return { alerts, incidents }
+  }
+
+  async write(w: AlertWrite): Promise<void> {
+    const ops: any[] = []
+    for (const r of w.rules?.put ?? []) ops.push({ type: 'put', sublevel: this.rules, key: r.id, value: r })
+    for (const id of w.rules?.del ?? []) ops.push({ type: 'del', sublevel: this.rules, key: id })
+    for (const a of w.alerts?.put ?? []) ops.push({ type: 'put', sublevel: this.alerts, key: a.id, value: a })
+    for (const id of w.alerts?.del ?? []) ops.push({ type: 'del', sublevel: this.alerts, key: id })
+    for (const e of w.events ?? []) {
+      const key = `${e.alert}!${String(e.at).padStart(15, '0')}!${String(this.seq++).padStart(9, '0')}`
+      ops.push({ type: 'put', sublevel: this.events, key, value: e })
+    }
+    for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })
+    for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
+    for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
+    if (ops.length > 0) await this.db.batch(ops)
+  }
+}

@@ -1,0 +1,287 @@
+import type { Level } from 'level'
+import type { DecodedBatch } from '../../protocol/batch.js'
+import type { DeviceRegistry } from '../devices.js'
+import type { MetricStore } from '../store/types.js'
+import { AlertStore } from './alert-store.js'
+import { dispatch } from './dispatch.js'
+import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
+import type { Incident } from './incidents.js'
+import type { Notifier } from './notifiers/types.js'
+import type { StoredRule } from './rule-schema.js'
+import type { Silence } from './silences.js'
+import { newAlert, observe, onTimer, fire, type StepResult } from './transitions.js'
+import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
+
+export interface AlertEngineOptions {
+  db: Level<string, any>
+  store: MetricStore
+  devices: DeviceRegistry
+  notifiers: Notifier[]
+  clock: () => number
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  /** The hub's own metrics (GET /metrics). */
+  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertBatchesSkipped: { inc(): void } }
+  /** Batches waiting for evaluation beyond this are skipped and counted, so a flood cannot exhaust memory (default 10,000). */
+  maxBacklog?: number
+  /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
+  tickMs?: number
+  /** After a start, presence counts only once a device's birth arrives or this passes (default 60 s). */
+  startupGraceMs?: number
+  /** Firing alerts whose evidence is older than this plus the rule's window are not announced (default 2 min). */
+  freshnessMs?: number
+}
+
+/** One engine step's outcome, committed atomically then announced. */
+export class Step {
+  readonly changed = new Set<AlertRecord>()
+  readonly resolved: AlertRecord[] = []
+  readonly dropped: AlertRecord[] = []
+  readonly events: HistoryEvent[] = []
+  constructor(readonly now: number) {}
+}
+
+/**
+ * The alert engine (DESIGN §1, §10): evaluates rules as stored batches and presence changes arrive, plus a periodic
+ * pass; keeps every state change in LevelDB; hands notifications to the notifiers. All work runs one step at a time.
+ */
+export class AlertEngine {
+  readonly store: AlertStore
+  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, skipped: 0 }
+  private backlog = 0
+  private tickQueued = false
+  /** Every rule; disabled ones have no evaluator. */
+  private readonly rules = new Map<string, { rule: StoredRule; evaluator?: RuleEvaluator }>()
+  /** Pending and firing alerts by rule and group. */
+  private readonly open = new Map<string, AlertRecord>()
+  private readonly incidents = new Map<string, Incident>()
+  readonly silences = new Map<string, Silence>()
+  private readonly dirty = new Set<AlertRecord>()
+  private chain: Promise<unknown> = Promise.resolve()
+  private timer?: NodeJS.Timeout
+  private ctx!: EvalContext
+
+  constructor(private readonly options: AlertEngineOptions) {
+    this.store = new AlertStore(options.db)
+  }
+
+  async start(): Promise<void> {
+    const { clock } = this.options
+    this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000 }
+    for (const rule of await this.store.loadRules()) await this.install(rule)
+    for (const a of await this.store.loadOpenAlerts()) this.open.set(openKey(a.rule, a.key), a)
+    for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)
+    for (const s of await this.store.loadSilences()) this.silences.set(s.id, s)
+    const firing = [...this.open.values()].filter((a) => a.state === 'firing' && a.notified).map((a) => toMessage(a, 'firing'))
+    for (const n of this.options.notifiers) {
+      await n.start?.()
+      // Already announced before the restart: restore, never resend (issue 6).
+      await n.restore?.(firing)
+    }
+    this.timer = setInterval(() => {
+      // One pass queued at a time: a slow pass is not stacked behind itself.
+      if (this.tickQueued) return
+      this.tickQueued = true
+      this.tick()
+        .catch(() => {}) // logged and counted by run()
+        .finally(() => (this.tickQueued = false))
+    }, this.options.tickMs ?? 1000)
+    this.timer.unref()
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    await this.run(() => this.flushDirty())
+    for (const n of this.options.notifiers) await n.stop?.()
+  }
+
+  /** Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. */
+  onBatch(device: string, batch: DecodedBatch, shift: number): void {
+    if (this.backlog >= (this.options.maxBacklog ?? 10_000)) {
+      if (this.counters.skipped++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; batches skipped', { skipped: this.counters.skipped })
+      this.options.metrics?.alertBatchesSkipped.inc()
+      return
+    }
+    this.backlog++
+    this.background(async () => {
+      this.backlog--
+      this.counters.batches++
+      const view = new BatchView(device, batch, shift)
+      const step = new Step(this.options.clock())
+      for (const { rule, evaluator } of this.rules.values()) {
+        if (evaluator?.onBatch) this.applyAll(rule, evaluator.onBatch(view), step)
+      }
+      await this.commit(step, false)
+    })
+  }
+
+  /** Presence hook: a birth or will arrived on `…/status`. */
+  onStatus(device: string, online: boolean): void {
+    this.background(async () => {
+      const step = new Step(this.options.clock())
+      for (const { rule, evaluator } of this.rules.values()) {
+        if (evaluator?.onStatus) this.applyAll(rule, evaluator.onStatus(device, online, step.now), step)
+      }
+      await this.commit(step, false)
+    })
+  }
+
+  /** The periodic pass; also awaited by the API after silences change. */
+  tick(): Promise<void> {
+    return this.run(async () => {
+      const step = new Step(this.options.clock())
+      for (const { rule, evaluator } of this.rules.values()) {
+        if (evaluator?.onTick) this.applyAll(rule, evaluator.onTick(step.now), step)
+      }
+      for (const a of [...this.open.values()]) {
+        const entry = this.rules.get(a.rule)
+        if (entry) this.record(a, onTimer(entry.rule, a, step.now, step.events), step)
+      }
+      await this.commit(step, true)
+    })
+  }
+
+  /** Resolves when every step queued so far is done. */
+  idle(): Promise<void> {
+    return this.run(async () => {})
+  }
+
+  /** A step nobody awaits (the hooks): its failure is logged and counted by run(), not left unhandled. */
+  private background(fn: () => Promise<void>): void {
+    this.run(fn).catch(() => {})
+  }
+
+  /** Runs `fn` after every step queued before it; errors are logged and counted, never thrown into ingest. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn)
+    this.chain = p.catch((err) => {
+      this.counters.errors++
+      this.options.metrics?.alertErrors.inc()
+      this.options.log('error', 'alert engine step failed', { error: (err as Error).stack ?? String(err) })
+    })
+    return p
+  }
+
+  // --- used by AlertService (rules, alerts, silences API); each runs inside run() ---
+
+  listRules(): StoredRule[] {
+    return [...this.rules.values()].map((e) => e.rule).sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  getRule(id: string): StoredRule | undefined {
+    return this.rules.get(id)?.rule
+  }
+
+  /** Open alerts by state, for GET /metrics. */
+  openCounts(): { pending: number; firing: number } {
+    let pending = 0
+    for (const a of this.open.values()) if (a.state === 'pending') pending++
+    return { pending, firing: this.open.size - pending }
+  }
+
+  openAlerts(): AlertRecord[] {
+    return [...this.open.values()]
+  }
+
+  async install(rule: StoredRule): Promise<void> {
+    if (!rule.enabled) {
+      this.rules.set(rule.id, { rule })
+      return
+    }
+    const evaluator = createEvaluator(rule, this.ctx)
+    await evaluator.init?.()
+    this.rules.set(rule.id, { rule, evaluator })
+  }
+
+  uninstall(id: string): void {
+    this.rules.delete(id)
+  }
+
+  /** Applies changes made outside evaluation (ack, manual resolve, rule removal) through the same commit path. */
+  async commitStep(step: Step): Promise<void> {
+    for (const a of step.resolved) this.open.delete(openKey(a.rule, a.key))
+    await this.commit(step, false)
+  }
+
+  private applyAll(rule: StoredRule, observations: Observation[], step: Step): void {
+    for (const obs of observations) this.apply(rule, obs, step)
+  }
+
+  private apply(rule: StoredRule, obs: Observation, step: Step): void {
+    this.counters.observations++
+    const k = openKey(rule.id, obs.key)
+    let alert = this.open.get(k)
+    if (!alert) {
+      if (!obs.active) return
+      alert = newAlert(rule, obs, step.now)
+      this.open.set(k, alert)
+      step.events.push({ alert: alert.id, at: step.now, from: null, to: 'pending', value: obs.value })
+      step.changed.add(alert)
+      if (obs.ts >= alert.fireAt) fire(alert, alert.fireAt, step.now, step.events)
+      return
+    }
+    const before = snapshot(alert)
+    const result = observe(rule, alert, obs, step.now, step.events)
+    // Fresher evidence alone (same value and condition) is not worth a write.
+    if (result === 'updated' && snapshot(alert) === before) return
+    this.record(alert, result, step)
+  }
+
+  private record(alert: AlertRecord, result: StepResult, step: Step): void {
+    if (result === 'none') return
+    if (result === 'updated') {
+      this.dirty.add(alert)
+      // Fresh evidence for an alert not yet announced (replay caught up by live data): dispatch now.
+      if (alert.state === 'firing' && !alert.notified) step.changed.add(alert)
+      return
+    }
+    if (result === 'resolved' || result === 'dropped') {
+      this.dirty.delete(alert)
+      this.open.delete(openKey(alert.rule, alert.key))
+      ;(result === 'resolved' ? step.resolved : step.dropped).push(alert)
+      return
+    }
+    step.changed.add(alert)
+  }
+
+  private async commit(step: Step, periodic: boolean): Promise<void> {
+    const candidates = periodic ? [...this.open.values(), ...step.resolved] : [...step.changed, ...step.resolved]
+    const d = dispatch({
+      alerts: candidates,
+      rules: (id) => this.rules.get(id)?.rule,
+      incidents: this.incidents,
+      silences: this.silences.values(),
+      now: step.now,
+      freshnessMs: this.options.freshnessMs ?? 120_000,
+    })
+    const put = new Set<AlertRecord>([...step.changed, ...step.resolved, ...d.alerts])
+    if (periodic) for (const a of this.dirty) put.add(a)
+    const dropped = step.dropped.filter((a) => !put.has(a))
+    if (periodic) this.dirty.clear()
+    await this.store.write({
+      alerts: { put: [...put], del: dropped.map((a) => a.id) },
+      events: [...step.events, ...d.events],
+      incidents: d.incidents,
+    })
+    for (const n of d.notifications) {
+      this.counters.notifications += n.alerts.length
+      this.options.metrics?.alertNotifications.inc(n.alerts.length)
+      for (const notifier of this.options.notifiers) {
+        await notifier.notify(n).catch((err) => this.options.log('error', 'notifier failed', { notifier: notifier.name, error: String(err) }))
+      }
+    }
+  }
+
+  private async flushDirty(): Promise<void> {
+    const put = [...this.dirty]
+    this.dirty.clear()
+    await this.store.write({ alerts: { put } })
+  }
+}
+
+function snapshot(a: AlertRecord): string {
+  return `${a.value}|${a.lastActive}|${a.clearingSince}`
+}
+
+function openKey(rule: string, key: string): string {
+  return `${rule}\u0000${key}`
+}

@@ -1,0 +1,28 @@
+import type { Rule } from '../rule-schema.js'
+import { absentEvaluator } from './absent.js'
+import { healthEvaluator } from './health.js'
+import { logRateEvaluator } from './log-rate.js'
+import { offlineEvaluator } from './offline.js'
+import { thresholdEvaluator } from './threshold.js'
+import { traceEvaluator } from './trace.js'
+import type { EvalContext, RuleEvaluator } from './types.js'
+
+export { BatchView, type EvalContext, type RuleEvaluator } from './types.js'
+
+/** One evaluator per rule kind (DESIGN §10). */
+export function createEvaluator(rule: Rule, ctx: EvalContext): RuleEvaluator {
+  switch (rule.kind) {
+    case 'threshold':
+      return thresholdEvaluator(rule)
+    case 'absent':
+      return absentEvaluator(rule, ctx)
+    case 'offline':
+      return offlineEvaluator(rule, ctx)
+    case 'health':
+      return healthEvaluator(rule)
+    case 'log_rate':
+      return logRateEvaluator(rule)
+    case 'trace':
+      return traceEvaluator(rule)
+  }
+}

@@ -1,0 +1,36 @@
+import type { Aedes } from 'aedes'
+import type { Level } from 'level'
+import type { AlertMessage } from '../types.js'
+
+/** What one engine pass sends for one rule: its alerts that fired, repeat or resolved, with their incident. */
+export interface Notification {
+  incident: string | null
+  alerts: AlertMessage[]
+}
+
+/** A hub alert notifier (DESIGN §1 extension point). Implementations must pass test/hub/alerts/notifiers/notifier.case.ts. */
+export interface Notifier {
+  readonly name: string
+  start?(): Promise<void>
+  /** Sends the notification, or queues it durably; resolves when that is done. Never throws into the engine for a
+   *  receiver's failure: retrying is the notifier's job. */
+  notify(notification: Notification): Promise<void>
+  /** After a hub restart: alerts already notified and still firing; restore state without sending them again. */
+  restore?(firing: AlertMessage[]): Promise<void>
+  stop?(): Promise<void>
+}
+
+export interface NotifierContext {
+  broker: Aedes
+  /** The hub's database, for a notifier's own sublevel (e.g. a persisted queue). */
+  db: Level<string, any>
+  clock: () => number
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+}
+
+export interface NotifierPlugin<O = unknown> {
+  kind: string
+  /** Checks the notifier's options (no I/O); throws an Error naming the field. */
+  parseOptions(raw: unknown): O
+  create(options: O, ctx: NotifierContext): Notifier
+}
