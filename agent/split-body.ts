@@ -1,7 +1,7 @@
-import { encode as encodeCbor } from 'cbor-x'
 import type { HealthResult, LogRecord, SpanRecord, WireMetrics, WireSeries } from '../protocol/batch.js'
 import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from '../protocol/cbor-limits.js'
 import { DecodeError } from '../protocol/errors.js'
+import { encodeBody } from '../protocol/codec.js'
 
 /** The data part of a batch (DESIGN §4), as inputs hand it to the agent. */
 export interface BatchBody {
@@ -68,7 +68,7 @@ function recordCount(part: BatchBody): number {
 }
 
 function fitBytes(part: BatchBody, maxBytes: number): EncodedPart[] {
-  const bytes = encodeCbor(part)
+  const bytes = encodeBody(part)
   const n = recordCount(part)
   if (n <= 1 || bytes.byteLength <= maxBytes) return [{ body: part, bytes }]
   const half = Math.ceil(n / 2)

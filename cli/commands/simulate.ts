@@ -9,6 +9,8 @@ import { duration, positiveInt } from '../value-types.js'
 import { createLogger } from '../log.js'
 import { simulate, type SimulateOptions } from '../simulate.js'
 
+const BACKFILL_BATCH_SAMPLES = 90_000
+
 const simulateSettings: Setting[] = [
   { path: 'devices', description: 'number of simulated devices', schema: positiveInt, default: 1 },
   { path: 'series', description: 'series per device', schema: positiveInt, default: 10 },
@@ -16,7 +18,10 @@ const simulateSettings: Setting[] = [
   { path: 'backfill', description: 'send this much history as fast as the hub accepts it, then exit', schema: duration },
   { path: 'idPrefix', description: 'device id prefix', schema: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/), default: 'sim-' },
   { path: 'json', description: 'print the final report as JSON', schema: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]), default: false },
-  ...agentSettings.filter((s) => ['hub', 'token', 'interval', 'batch.maxSamples', 'uplink.inflight', 'logLevel'].includes(s.path)),
+  ...agentSettings.filter((s) => ['hub', 'token', 'interval', 'uplink.inflight', 'logLevel'].includes(s.path)),
+  // A backfill is all backlog: batches as large as the hub's 1 MiB payload allows (~10 B/sample), split further
+  // by encoded size when a batch would not fit (agent/split-body.ts).
+  { path: 'batch.maxSamples', description: 'samples per batch before it is sealed', schema: positiveInt, default: BACKFILL_BATCH_SAMPLES },
   { path: 'data', description: 'directory for the simulated agents\' buffers (default: a temp dir, removed after)', schema: z.string().min(1) },
 ]
 
