@@ -106,9 +106,11 @@ async function backfillDevice(agent: Agent, collector: SyntheticCollector, start
   return samples
 }
 
+/** Every batch acked: the buffer is empty and the uplink has counted the acks that emptied it. */
 async function drained(agent: Agent, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (agent.buffer.stats().pending > 0 && Date.now() < deadline) {
+  const done = () => agent.buffer.stats().pending === 0 && agent.uplink.counters.acked >= agent.buffer.stats().nextSeq - 1
+  while (!done() && Date.now() < deadline) {
     await Promise.race([once(agent.uplink, 'acked'), new Promise((r) => setTimeout(r, 200))])
   }
 }

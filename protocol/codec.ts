@@ -1,6 +1,8 @@
 import { Decoder, Encoder, type Options } from 'cbor-x'
 import type { Ack, Batch, DecodedBatch, StatusMessage } from './batch.js'
 import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from './cbor-limits.js'
+import { splitColumns } from './columns.js'
+import { encodeMetricsBody } from './column-encoder.js'
 import { DecodeError } from './errors.js'
 import { validateAck, validateBatch, validateStatus } from './validate.js'
 
@@ -31,6 +33,11 @@ function encodeValue(value: unknown): Uint8Array {
 
 function decodeValue(bytes: Uint8Array, limits: DecodeLimits): unknown {
   scanCbor(bytes, limits)
+  return decodeChecked(bytes)
+}
+
+/** Decodes bytes that scanCbor accepted. */
+function decodeChecked(bytes: Uint8Array): unknown {
   try {
     return decoder.decode(bytes)
   } catch (err) {
@@ -60,7 +67,7 @@ export function encodeValidatedBatch(batch: Batch): Uint8Array {
  * without decoding it again.
  */
 export function encodeBody(body: Partial<Pick<Batch, 'm' | 'l' | 's' | 'h'>>): Uint8Array {
-  return encodeValue(body)
+  return encodeMetricsBody(body, encodeValue) ?? encodeValue(body)
 }
 
 /** Length of a definite-length map header and the number of entries it announces; undefined if not a map. */
@@ -108,7 +115,11 @@ export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): 
     maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     maxItems: limits?.maxItems ?? DEFAULT_LIMITS.maxItems,
   }
-  return validateBatch(decodeValue(bytes, resolved))
+  scanCbor(bytes, resolved)
+  // Sample columns straight into typed arrays; cbor-x decodes the rest (protocol/columns.ts).
+  const split = splitColumns(bytes)
+  if (!split) return validateBatch(decodeChecked(bytes))
+  return validateBatch(decodeChecked(split.rest), split.columns)
 }
 
 export function encodeAck(ack: Ack): Uint8Array {

@@ -7,8 +7,9 @@ import { seriesKey } from './batch.js'
  */
 export class MetricsBuilder {
   private readonly seriesIndex = new Map<string, number>()
-  /** Keys of frozen series defs (collectors that reuse their defs every tick): a lookup instead of a sort and join. */
-  private readonly frozenKeys = new WeakMap<SeriesDef, string>()
+  /** Table index of each frozen series def (collectors that reuse their defs every tick): one identity lookup
+   *  instead of building the series key for every sample. Cleared with the table. */
+  private readonly frozenIndex = new Map<SeriesDef, number>()
   private readonly table: WireSeries[] = []
   private idx: number[] = []
   private ts: number[] = []
@@ -21,26 +22,31 @@ export class MetricsBuilder {
   }
 
   add(series: SeriesDef, ts: number, value: number): void {
-    // A frozen def (and labels) cannot change, so its key can be kept; any other def is keyed afresh every time.
-    let key = this.frozenKeys.get(series)
-    if (key === undefined) {
-      key = seriesKey(series.name, series.labels)
-      if (Object.isFrozen(series) && Object.isFrozen(series.labels)) this.frozenKeys.set(series, key)
+    // A frozen def (and labels) cannot change, so its index can be kept; any other def is keyed afresh every time.
+    let i = this.frozenIndex.get(series)
+    if (i === undefined) {
+      i = this.indexOf(series.name, series.type, series.labels, series.unit)
+      if (Object.isFrozen(series) && Object.isFrozen(series.labels)) this.frozenIndex.set(series, i)
     }
-    this.push(key, series.name, series.type, series.labels, ts, value, series.unit)
+    this.push(i, ts, value)
   }
 
   addRaw(name: string, type: MetricType, labels: Labels, ts: number, value: number, unit?: string): void {
-    this.push(seriesKey(name, labels), name, type, labels, ts, value, unit)
+    this.push(this.indexOf(name, type, labels, unit), ts, value)
   }
 
-  private push(key: string, name: string, type: MetricType, labels: Labels, ts: number, value: number, unit?: string): void {
+  private indexOf(name: string, type: MetricType, labels: Labels, unit?: string): number {
+    const key = seriesKey(name, labels)
     let i = this.seriesIndex.get(key)
     if (i === undefined) {
       i = this.table.length
       this.seriesIndex.set(key, i)
       this.table.push(unit ? [name, type, labels, unit] : [name, type, labels])
     }
+    return i
+  }
+
+  private push(i: number, ts: number, value: number): void {
     const t = Math.round(ts)
     const n = this.idx.length
     if (n > 0 && this.ordered) {
@@ -75,6 +81,7 @@ export class MetricsBuilder {
       }
     }
     this.seriesIndex.clear()
+    this.frozenIndex.clear()
     this.table.length = 0
     this.idx = []
     this.ts = []

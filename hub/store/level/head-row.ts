@@ -29,11 +29,16 @@ const HEADER_BYTES = 8
  * to every timestamp (clock correction, DESIGN §5). Samples whose corrected time is not a storable time
  * (NaN, ±Infinity, beyond the Date range) cannot be placed in a time window and are left out.
  */
-export function headRowFromMetrics(metrics: DecodedMetrics, idOfIndex: Uint32Array, tsOffset: number): HeadRow {
+export function headRowFromMetrics(metrics: DecodedMetrics, idOfIndex: Uint32Array, tsOffset: number): HeadRow & { distinctIds: Uint32Array } {
   const n = metrics.index.length
-  const ids = new Uint32Array(n)
-  const ts = new Float64Array(n)
-  const values = new Float64Array(n)
+  // Which series-table entries have kept samples: the row's distinct ids without a Set of every sample's id.
+  const used = new Uint8Array(idOfIndex.length)
+  // Laid out as encodeHeadRow writes it, so a row that keeps every sample is encoded without a copy.
+  const buffer = new ArrayBuffer(HEADER_BYTES + n * 20)
+  new Uint32Array(buffer, 0, 2)[0] = n
+  const ts = new Float64Array(buffer, HEADER_BYTES, n)
+  const values = new Float64Array(buffer, HEADER_BYTES + n * 8, n)
+  const ids = new Uint32Array(buffer, HEADER_BYTES + n * 16, n)
   let kept = 0
   for (let k = 0; k < n; k++) {
     const index = metrics.index[k]
@@ -41,21 +46,37 @@ export function headRowFromMetrics(metrics: DecodedMetrics, idOfIndex: Uint32Arr
     const t = metrics.ts[k] + tsOffset
     if (!isStorableTs(t)) continue
     ids[kept] = idOfIndex[index]
+    used[index] = 1
     ts[kept] = t
     values[kept] = metrics.values[k]
     kept++
   }
-  return { ids: ids.subarray(0, kept), ts: ts.subarray(0, kept), values: values.subarray(0, kept) }
+  const distinct = new Set<number>()
+  for (let j = 0; j < used.length; j++) if (used[j]) distinct.add(idOfIndex[j])
+  const distinctIds = Uint32Array.from(distinct).sort()
+  return { ids: ids.subarray(0, kept), ts: ts.subarray(0, kept), values: values.subarray(0, kept), distinctIds }
 }
 
 export function encodeHeadRow(row: HeadRow): Uint8Array {
   const n = row.ids.length
+  if (isLaidOut(row)) return new Uint8Array(row.ts.buffer)
   const buffer = new ArrayBuffer(HEADER_BYTES + n * 20)
   new Uint32Array(buffer, 0, 2)[0] = n
   new Float64Array(buffer, HEADER_BYTES, n).set(row.ts)
   new Float64Array(buffer, HEADER_BYTES + n * 8, n).set(row.values)
   new Uint32Array(buffer, HEADER_BYTES + n * 16, n).set(row.ids)
   return new Uint8Array(buffer)
+}
+
+/** The row's columns already sit in one buffer in the encoded layout (headRowFromMetrics, all samples kept). */
+function isLaidOut({ ids, ts, values }: HeadRow): boolean {
+  const n = ids.length
+  const buffer = ts.buffer
+  return (
+    values.buffer === buffer && ids.buffer === buffer && buffer.byteLength === HEADER_BYTES + n * 20 &&
+    ts.byteOffset === HEADER_BYTES && values.byteOffset === HEADER_BYTES + n * 8 && ids.byteOffset === HEADER_BYTES + n * 16 &&
+    new Uint32Array(buffer, 0, 1)[0] === n
+  )
 }
 
 export function decodeHeadRow(bytes: Uint8Array): HeadRow {
@@ -71,7 +92,8 @@ export function decodeHeadRow(bytes: Uint8Array): HeadRow {
   }
 }
 
-export function summarizeHeadRow(rowNo: number, row: HeadRow): HeadRowSummary {
+/** `distinctIds`: the row's series ids, ascending, when the caller knows them (headRowFromMetrics). */
+export function summarizeHeadRow(rowNo: number, row: HeadRow, distinctIds?: Uint32Array): HeadRowSummary {
   let minTs = Infinity
   let maxTs = -Infinity
   for (let i = 0; i < row.ts.length; i++) {
@@ -79,7 +101,7 @@ export function summarizeHeadRow(rowNo: number, row: HeadRow): HeadRowSummary {
     if (t < minTs) minTs = t
     if (t > maxTs) maxTs = t
   }
-  const ids = Uint32Array.from(new Set(row.ids)).sort()
+  const ids = distinctIds ?? Uint32Array.from(new Set(row.ids)).sort()
   return { rowNo, minTs, maxTs, samples: row.ts.length, ids }
 }
 

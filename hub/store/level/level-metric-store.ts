@@ -201,7 +201,7 @@ export class LevelMetricStore implements MetricStore {
     let summary: HeadRowSummary | undefined
     if (row.ts.length > 0) {
       const rowNo = this.nextRowNo++
-      summary = summarizeHeadRow(rowNo, row)
+      summary = summarizeHeadRow(rowNo, row, row.distinctIds)
       ops.push({ type: 'put', sublevel: this.subs.head, key: headRowKey(rowNo), value: encodeHeadRow(row) })
     }
     return { ops, created, summary }
