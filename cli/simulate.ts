@@ -30,6 +30,8 @@ export interface SimulateReport {
   samplesPerSecond: number
   wireBytes: number
   wireBytesPerSample: number
+  /** CPU time (user + system) this process spent from the first sample to the last ack: load-independent cost. */
+  cpuSeconds: number
 }
 
 /** Runs N agents (real buffer and uplink) fed by deterministic synthetic series. */
@@ -60,6 +62,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
   await Promise.all(sims.map((s) => s.agent.start()))
   await Promise.all(sims.map((s) => (s.agent.uplink.connected ? undefined : once(s.agent.uplink, 'connected'))))
   const started = performance.now()
+  const cpuStart = process.cpuUsage()
   let samples = 0
   if (o.backfill !== undefined) {
     const end = Date.now()
@@ -72,6 +75,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
   }
   await Promise.all(sims.map((s) => drained(s.agent, 60_000)))
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuStart)
   const batches = sims.reduce((n, s) => n + s.agent.buffer.stats().nextSeq - 1, 0)
   const acked = sims.reduce((n, s) => n + s.agent.uplink.counters.acked, 0)
   const wireBytes = sims.reduce((n, s) => n + s.agent.uplink.counters.bytesSent, 0)
@@ -86,6 +90,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
     samplesPerSecond: samples / seconds,
     wireBytes,
     wireBytesPerSample: wireBytes / samples,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
 }
 
