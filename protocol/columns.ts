@@ -5,7 +5,8 @@
 
 /** The sample columns of a payload, as numbers, in wire order (`t` still delta-encoded). */
 export interface RawColumns {
-  i: Float64Array
+  /** Series indexes: unsigned 32-bit integers on the wire, else the payload takes the generic path. */
+  i: Uint32Array
   t: Float64Array
   v: Float64Array
 }
@@ -141,12 +142,38 @@ class Reader {
         continue
       }
       if (this.bytes[start] >> 5 !== 4) return undefined
-      const values = this.numbers()
-      if (!values) return undefined
-      columns[key] = values
+      if (key === 'i') {
+        const indexes = this.indexes()
+        if (!indexes) return undefined
+        columns.i = indexes
+      } else {
+        const values = this.numbers()
+        if (!values) return undefined
+        columns[key] = values
+      }
       spans.push([start, this.pos])
     }
     return columns.i && columns.t && columns.v ? { spans, columns: columns as RawColumns } : undefined
+  }
+
+  /** The array at pos as unsigned integers below 2^32, or undefined if an item is anything else. */
+  indexes(): Uint32Array | undefined {
+    const n = this.argument()
+    if (n === undefined) return undefined
+    const out = new Uint32Array(n)
+    const bytes = this.bytes
+    const view = this.view
+    let p = this.pos
+    for (let k = 0; k < n; k++) {
+      const b = bytes[p]
+      if (b < 24) (out[k] = b), (p += 1)
+      else if (b === 24) (out[k] = bytes[p + 1]), (p += 2)
+      else if (b === 25) (out[k] = view.getUint16(p + 1)), (p += 3)
+      else if (b === 26) (out[k] = view.getUint32(p + 1)), (p += 5)
+      else return undefined
+    }
+    this.pos = p
+    return out
   }
 
   /**

@@ -130,7 +130,8 @@ function metrics(value: unknown, path: string, columns?: RawColumns): DecodedMet
 
   // Plain loops over the columns: this runs for every sample the hub ingests.
   const count = series.length
-  const index = new Uint32Array(n)
+  // Read-apart indexes are unsigned integers already, in an array of their own: only the range is left to check.
+  const index = columns ? columns.i : new Uint32Array(n)
   for (let k = 0; k < n; k++) {
     const x = i[k] as number
     if (x >>> 0 !== x || x >= count) badIndex(path, k, x, count)
