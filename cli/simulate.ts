@@ -63,6 +63,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
   await Promise.all(sims.map((s) => (s.agent.uplink.connected ? undefined : once(s.agent.uplink, 'connected'))))
   const started = performance.now()
   const cpuStart = process.cpuUsage()
+  const firstSeqs = sims.map((s) => s.agent.buffer.stats().nextSeq)
   let samples = 0
   if (o.backfill !== undefined) {
     const end = Date.now()
@@ -73,7 +74,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
     await new Promise((r) => setTimeout(r, o.duration ?? o.interval))
     samples = NaN // counted from the hub's side in live mode
   }
-  await Promise.all(sims.map((s) => drained(s.agent, 60_000)))
+  await Promise.all(sims.map((s, d) => drained(s.agent, firstSeqs[d], 60_000)))
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuStart)
   const batches = sims.reduce((n, s) => n + s.agent.buffer.stats().nextSeq - 1, 0)
@@ -111,10 +112,10 @@ async function backfillDevice(agent: Agent, collector: SyntheticCollector, start
   return samples
 }
 
-/** Every batch acked: the buffer is empty and the uplink has counted the acks that emptied it. */
-async function drained(agent: Agent, timeoutMs: number): Promise<void> {
+/** Every batch acked: the buffer is empty and the uplink has counted the acks of this run's batches (from firstSeq). */
+async function drained(agent: Agent, firstSeq: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  const done = () => agent.buffer.stats().pending === 0 && agent.uplink.counters.acked >= agent.buffer.stats().nextSeq - 1
+  const done = () => agent.buffer.stats().pending === 0 && agent.uplink.counters.acked >= agent.buffer.stats().nextSeq - firstSeq
   while (!done() && Date.now() < deadline) {
     await Promise.race([once(agent.uplink, 'acked'), new Promise((r) => setTimeout(r, 200))])
   }
