@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events'
 import mqtt, { type MqttClient } from 'mqtt'
-import { decode as decodeCbor } from 'cbor-x'
 import { PROTOCOL_VERSION, type Batch } from '../protocol/batch.js'
-import { decodeAck, encodeStatus, encodeValidatedBatch } from '../protocol/codec.js'
+import { decodeAck, encodeStatus, wrapBody } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
 import type { LevelBuffer } from './buffer/level-buffer.js'
 import { backoffDelay } from './backoff.js'
@@ -258,8 +257,7 @@ export class Uplink extends EventEmitter {
   private send(seq: number, body: Uint8Array, resend: boolean, hist: boolean): number {
     const client = this.client
     if (!client?.connected) return 0
-    const batch: Batch = {
-      ...(decodeCbor(body) as Omit<Batch, 'v' | 'dev' | 'ep' | 'seq' | 'at'>),
+    const envelope: Omit<Batch, 'm' | 'l' | 's' | 'h'> = {
       v: PROTOCOL_VERSION,
       dev: this.options.deviceId,
       ep: this.buffer.epoch,
@@ -267,8 +265,10 @@ export class Uplink extends EventEmitter {
       at: this.now(),
       lo: Math.min(this.buffer.lowestSeq(), seq),
     }
-    if (hist) batch.hist = true
-    const payload = Buffer.from(encodeValidatedBatch(batch))
+    if (hist) envelope.hist = true
+    // The buffered body is already wire CBOR: only the envelope is encoded per send.
+    const payload = wrapBody(body, envelope)
+    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
     this.inFlight.set(seq, { at: Date.now(), hist })
     if (resend) this.counters.resent++
     else {
@@ -276,7 +276,7 @@ export class Uplink extends EventEmitter {
       this.counters.bytesSent += payload.byteLength
       if (hist) this.counters.replayed++
     }
-    client.publish(topics.telemetry(this.options.deviceId), payload, { qos: 1 }, (err) => {
+    client.publish(topics.telemetry(this.options.deviceId), bytes, { qos: 1 }, (err) => {
       if (err) {
         this.counters.errors++
         this.inFlight.delete(seq)

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { dirBytes } from './machine.js'
-import { rssMiB } from './processes.js'
+import { cpuSeconds, rssMiB } from './processes.js'
 
 const BIN = fileURLToPath(new URL('../cli/outpost.js', import.meta.url))
 const TOKEN = 'bench-admin-token-0123456789abcdef'
@@ -26,10 +26,16 @@ export interface IngestBenchResult {
   queryOneSeriesDayMs: number
   queryFleetDayMs: number
   hubPeakRssMiB: number
+  /** CPU seconds per million samples while ingesting: what the figures cost, whatever else loads the machine. */
+  simCpuSecondsPerMillion: number
+  hubCpuSecondsPerMillion: number
 }
 
+/** Extra node flags for both processes, e.g. OUTPOST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_FLAGS = (process.env.OUTPOST_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+
 function start(args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OUTPOST_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { env: { ...process.env, OUTPOST_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
@@ -78,12 +84,22 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     const sim = start(['simulate', '--hub', `mqtt://127.0.0.1:${ports[1]}`, '--api', api, '--admin-token', TOKEN, '--devices', String(o.devices), '--series', String(o.series),
       '--interval', o.interval, '--backfill', o.backfill, '--json', 'true', '--log-level', 'error'])
     // Hub memory while it ingests at full speed (issue: under 500 MB).
+    const hubCpuStart = await cpuSeconds(hub.child.pid!)
     let peakRss = 0
     const rssTimer = setInterval(() => void rssMiB(hub.child.pid!).then((mib) => (peakRss = Math.max(peakRss, mib || 0))), 200)
     const code = await sim.exited
     clearInterval(rssTimer)
+    const hubCpu = (await cpuSeconds(hub.child.pid!)) - hubCpuStart
     if (code !== 0) throw new Error(`simulate failed (${code}): ${sim.out()}`)
-    const report = JSON.parse(sim.out().trim().split('\n').pop()!) as { samples: number; seconds: number; samplesPerSecond: number; wireBytesPerSample: number; ackedBatches: number; batches: number }
+    const report = JSON.parse(sim.out().trim().split('\n').pop()!) as {
+      samples: number
+      seconds: number
+      samplesPerSecond: number
+      wireBytesPerSample: number
+      ackedBatches: number
+      batches: number
+      cpuSeconds: number
+    }
     if (report.ackedBatches !== report.batches) throw new Error(`only ${report.ackedBatches}/${report.batches} batches acked`)
 
     // Let the compactor finish the closed windows before measuring disk and queries.
@@ -111,6 +127,8 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       queryOneSeriesDayMs: q1,
       queryFleetDayMs: q2,
       hubPeakRssMiB: peakRss,
+      simCpuSecondsPerMillion: report.cpuSeconds / (report.samples / 1e6),
+      hubCpuSecondsPerMillion: hubCpu / (report.samples / 1e6),
     }
   } finally {
     if (hub.child.exitCode === null) hub.child.kill('SIGKILL')

@@ -17,6 +17,8 @@ import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
 // OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces security alerts.
+// OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
+// `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
 const ONLY = process.env.OUTPOST_BENCH_ONLY?.split(',').map((s) => s.trim())
 const want = (section: string) => !ONLY || ONLY.includes(section)
@@ -81,6 +83,7 @@ async function ingestSection(dir: string): Promise<void> {
     console.log(`  disk (hub data dir)        ${fmt(ingest.diskBytesPerSample, 2)} B/sample   | baseline one row per sample ${fmt(naive.diskBytesPerSample, 2)} B/sample → ${ratio(naive.diskBytesPerSample, ingest.diskBytesPerSample)} smaller`)
     console.log(`  head rows left uncompacted ${fmt(ingest.compactedHeadRowsLeft)} (the current window stays in the head)`)
     console.log(`  hub peak RSS while ingesting ${fmt(ingest.hubPeakRssMiB, 1)} MiB`)
+    console.log(`  CPU per million samples    simulate ${fmt(ingest.simCpuSecondsPerMillion, 3)} s, hub ${fmt(ingest.hubCpuSecondsPerMillion, 3)} s (user + system; holds under other load)`)
     console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)
     console.log(`  query ${devices} devices avg, 1 day, 5m step   ${fmt(ingest.queryFleetDayMs, 1)} ms (median, over HTTP)\n`)
   }

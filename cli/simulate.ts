@@ -32,6 +32,8 @@ export interface SimulateReport {
   samplesPerSecond: number
   wireBytes: number
   wireBytesPerSample: number
+  /** CPU time (user + system) this process spent from the first sample to the last ack: load-independent cost. */
+  cpuSeconds: number
 }
 
 /** The simulated devices' ids: prefix plus a zero-padded number. */
@@ -66,6 +68,8 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
   await Promise.all(sims.map((s) => s.agent.start()))
   await Promise.all(sims.map((s) => (s.agent.uplink.connected ? undefined : once(s.agent.uplink, 'connected'))))
   const started = performance.now()
+  const cpuStart = process.cpuUsage()
+  const firstSeqs = sims.map((s) => s.agent.buffer.stats().nextSeq)
   let samples = 0
   if (o.backfill !== undefined) {
     const end = Date.now()
@@ -76,8 +80,9 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
     await new Promise((r) => setTimeout(r, o.duration ?? o.interval))
     samples = NaN // counted from the hub's side in live mode
   }
-  await Promise.all(sims.map((s) => drained(s.agent, 60_000)))
+  await Promise.all(sims.map((s, d) => drained(s.agent, firstSeqs[d], 60_000)))
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuStart)
   const batches = sims.reduce((n, s) => n + s.agent.buffer.stats().nextSeq - 1, 0)
   const acked = sims.reduce((n, s) => n + s.agent.uplink.counters.acked, 0)
   const wireBytes = sims.reduce((n, s) => n + s.agent.uplink.counters.bytesSent, 0)
@@ -92,6 +97,7 @@ export async function simulate(o: SimulateOptions, log: LogFn): Promise<Simulate
     samplesPerSecond: samples / seconds,
     wireBytes,
     wireBytesPerSample: wireBytes / samples,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
 }
 
@@ -112,9 +118,11 @@ async function backfillDevice(agent: Agent, collector: SyntheticCollector, start
   return samples
 }
 
-async function drained(agent: Agent, timeoutMs: number): Promise<void> {
+/** Every batch acked: the buffer is empty and the uplink has counted the acks of this run's batches (from firstSeq). */
+async function drained(agent: Agent, firstSeq: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (agent.buffer.stats().pending > 0 && Date.now() < deadline) {
+  const done = () => agent.buffer.stats().pending === 0 && agent.uplink.counters.acked >= agent.buffer.stats().nextSeq - firstSeq
+  while (!done() && Date.now() < deadline) {
     await Promise.race([once(agent.uplink, 'acked'), new Promise((r) => setTimeout(r, 200))])
   }
 }

@@ -1,6 +1,8 @@
 import { Decoder, Encoder, type Options } from 'cbor-x'
 import type { Ack, Batch, DecodedBatch, StatusMessage } from './batch.js'
 import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from './cbor-limits.js'
+import { splitColumns } from './columns.js'
+import { encodeMetricsBody } from './column-encoder.js'
 import { DecodeError } from './errors.js'
 import { validateAck, validateBatch, validateStatus } from './validate.js'
 
@@ -31,6 +33,11 @@ function encodeValue(value: unknown): Uint8Array {
 
 function decodeValue(bytes: Uint8Array, limits: DecodeLimits): unknown {
   scanCbor(bytes, limits)
+  return decodeChecked(bytes)
+}
+
+/** Decodes bytes that scanCbor accepted. */
+function decodeChecked(bytes: Uint8Array): unknown {
   try {
     return decoder.decode(bytes)
   } catch (err) {
@@ -55,6 +62,51 @@ export function encodeValidatedBatch(batch: Batch): Uint8Array {
   return encodeValue(batch)
 }
 
+/**
+ * Encodes a batch body (`m`, `l`, `s`, `h`) as the agent buffers it: with the wire encoder, so `wrapBody` can send it
+ * without decoding it again.
+ */
+export function encodeBody(body: Partial<Pick<Batch, 'm' | 'l' | 's' | 'h'>>): Uint8Array {
+  return encodeMetricsBody(body, encodeValue) ?? encodeValue(body)
+}
+
+/** Length of a definite-length map header and the number of entries it announces; undefined if not a map. */
+function mapHeader(bytes: Uint8Array): { size: number; entries: number } | undefined {
+  if (bytes.length === 0 || bytes[0] >> 5 !== 5) return undefined
+  const info = bytes[0] & 0x1f
+  if (info < 24) return { size: 1, entries: info }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (info === 24 && bytes.length >= 2) return { size: 2, entries: bytes[1] }
+  if (info === 25 && bytes.length >= 3) return { size: 3, entries: view.getUint16(1) }
+  if (info === 26 && bytes.length >= 5) return { size: 5, entries: view.getUint32(1) }
+  return undefined
+}
+
+function writeMapHeader(entries: number): Uint8Array {
+  if (entries < 24) return Uint8Array.of(0xa0 | entries)
+  if (entries < 256) return Uint8Array.of(0xb8, entries)
+  return Uint8Array.of(0xb9, entries >> 8, entries & 0xff)
+}
+
+/**
+ * The telemetry payload for a buffered body (a CBOR map of `m`/`l`/`s`/`h`) and its envelope (`v`, `dev`, `ep`,
+ * `seq`, `at`, `lo`, `hist`), built by joining the body's map entries and the envelope's: the bytes are those of
+ * `encodeValidatedBatch({...body, ...envelope})`, without decoding and re-encoding every sample on each send.
+ * A body that is not a map (never written by this agent) goes the slow way and fails validation at the hub as before.
+ */
+export function wrapBody(body: Uint8Array, envelope: Omit<Batch, 'm' | 'l' | 's' | 'h'>): Uint8Array {
+  const head = mapHeader(body)
+  if (!head) return encodeValidatedBatch({ ...(decoder.decode(body) as object), ...envelope } as Batch)
+  const env = encodeValue(envelope)
+  const envHead = mapHeader(env)!
+  const header = writeMapHeader(head.entries + envHead.entries)
+  const out = new Uint8Array(header.length + body.length - head.size + env.length - envHead.size)
+  out.set(header, 0)
+  out.set(body.subarray(head.size), header.length)
+  out.set(env.subarray(envHead.size), header.length + body.length - head.size)
+  return out
+}
+
 /** Scans, decodes and validates a telemetry payload; every failure is a DecodeError with a reason code. */
 export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedBatch {
   // `??` rather than a spread, so a limit passed as undefined falls back to the default instead of vanishing.
@@ -63,7 +115,11 @@ export function decodeBatch(bytes: Uint8Array, limits?: Partial<DecodeLimits>): 
     maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     maxItems: limits?.maxItems ?? DEFAULT_LIMITS.maxItems,
   }
-  return validateBatch(decodeValue(bytes, resolved))
+  scanCbor(bytes, resolved)
+  // Sample columns straight into typed arrays; cbor-x decodes the rest (protocol/columns.ts).
+  const split = splitColumns(bytes)
+  if (!split) return validateBatch(decodeChecked(bytes))
+  return validateBatch(decodeChecked(split.rest), split.columns)
 }
 
 export function encodeAck(ack: Ack): Uint8Array {

@@ -37,6 +37,7 @@ import {
   type Shape,
 } from './field-checks.js'
 import { isValidDeviceId } from './ids.js'
+import type { RawColumns } from './columns.js'
 
 // DESIGN §4: decoding never trusts a field. Every check names the field path, e.g. `m.i[3]` or `l[0].level`.
 
@@ -92,9 +93,10 @@ function seriesDef(value: unknown, path: string): SeriesDef {
   return def
 }
 
-function column(m: Record<string, unknown>, key: string, path: string): unknown[] {
+function column(m: Record<string, unknown>, key: keyof RawColumns, path: string, columns?: RawColumns): ArrayLike<unknown> {
   const value = m[key]
-  return Array.isArray(value) ? value : invalid(`${path}.${key}`, 'must be an array', value)
+  if (!Array.isArray(value)) return invalid(`${path}.${key}`, 'must be an array', value)
+  return columns ? columns[key] : value
 }
 
 function badIndex(path: string, k: number, value: unknown, count: number): never {
@@ -111,15 +113,16 @@ function badTime(path: string, k: number, value: unknown): never {
   return invalid(`${path}.t[${k}]`, k === 0 ? 'must be a timestamp in ms (a safe integer)' : 'must be a delta in ms (a safe integer)', value)
 }
 
-function metrics(value: unknown, path: string): DecodedMetrics {
+/** `columns`: the sample columns read apart from the rest of the payload (protocol/columns.ts); `m` then holds empty arrays. */
+function metrics(value: unknown, path: string, columns?: RawColumns): DecodedMetrics {
   const m = plainObject(value, path)
   for (const key of Object.keys(m)) {
     if (!METRICS_KEYS.has(key)) throw new DecodeError('unknown_field', `${path}: unknown field ${JSON.stringify(key)}`)
   }
   const series = arrayOf(seriesDef)(m.s, `${path}.s`)
-  const i = column(m, 'i', path)
-  const t = column(m, 't', path)
-  const v = column(m, 'v', path)
+  const i = column(m, 'i', path, columns)
+  const t = column(m, 't', path, columns)
+  const v = column(m, 'v', path, columns)
   const n = i.length
   if (t.length !== n || v.length !== n) {
     throw new DecodeError('invalid_field', `${path}: columns i, t, v differ in length (${n}, ${t.length}, ${v.length})`)
@@ -127,13 +130,15 @@ function metrics(value: unknown, path: string): DecodedMetrics {
 
   // Plain loops over the columns: this runs for every sample the hub ingests.
   const count = series.length
-  const index = new Uint32Array(n)
+  // Read-apart indexes are unsigned integers already, in an array of their own: only the range is left to check.
+  const index = columns ? columns.i : new Uint32Array(n)
   for (let k = 0; k < n; k++) {
     const x = i[k] as number
     if (x >>> 0 !== x || x >= count) badIndex(path, k, x, count)
     index[k] = x
   }
-  const ts = new Float64Array(n)
+  // Read-apart deltas are summed in place: the array is this batch's own.
+  const ts = columns ? columns.t : new Float64Array(n)
   let time = 0
   for (let k = 0; k < n; k++) {
     const delta = t[k]
@@ -142,6 +147,8 @@ function metrics(value: unknown, path: string): DecodedMetrics {
     if (time > Number.MAX_SAFE_INTEGER || time < Number.MIN_SAFE_INTEGER) badTime(path, k, delta)
     ts[k] = time
   }
+  // Columns read apart are numbers already, in an array of their own.
+  if (columns) return { series, index, ts, values: columns.v }
   const values = new Float64Array(n)
   for (let k = 0; k < n; k++) {
     const x = v[k]
@@ -197,7 +204,7 @@ const HEALTH_SHAPE: Shape<HealthResult> = {
 
 const version: Check<number> = (v) => v as number // checked first, in validateBatch, for its own error code
 
-const BATCH_SHAPE: Shape<DecodedBatch> = {
+const batchShape = (columns?: RawColumns): Shape<DecodedBatch> => ({
   v: required(version),
   dev: required(deviceId),
   ep: required(epoch),
@@ -205,14 +212,18 @@ const BATCH_SHAPE: Shape<DecodedBatch> = {
   at: required(finite),
   lo: optional(positiveSafeInt),
   hist: optional(boolean),
-  m: optional(metrics),
+  m: optional((value, path) => metrics(value, path, columns)),
   l: optional(arrayOf(record(LOG_SHAPE))),
   s: optional(arrayOf(record(SPAN_SHAPE))),
   h: optional(arrayOf(record(HEALTH_SHAPE))),
-}
+})
+const BATCH_SHAPE = batchShape()
 
-/** Checks a decoded batch field by field (DESIGN §4) and returns it with metrics as typed, absolute columns. */
-export function validateBatch(raw: unknown): DecodedBatch {
+/**
+ * Checks a decoded batch field by field (DESIGN §4) and returns it with metrics as typed, absolute columns.
+ * `columns`: `m.i`, `m.t`, `m.v` as read apart by splitColumns (raw `m` then holds empty arrays in their place).
+ */
+export function validateBatch(raw: unknown, columns?: RawColumns): DecodedBatch {
   const obj = plainObject(raw, 'batch')
   if (obj.v !== PROTOCOL_VERSION) {
     throw new DecodeError(
@@ -220,7 +231,7 @@ export function validateBatch(raw: unknown): DecodedBatch {
       `v: protocol version ${describe(obj.v)} is not supported (this decoder speaks version ${PROTOCOL_VERSION})`,
     )
   }
-  const batch = readRecord(obj, '', BATCH_SHAPE)
+  const batch = readRecord(obj, '', columns ? batchShape(columns) : BATCH_SHAPE)
   if (batch.lo !== undefined && batch.lo > batch.seq) {
     throw new DecodeError('invalid_field', `lo: lowest held seq ${batch.lo} is above seq ${batch.seq}`)
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { BufferedBatch, BufferLog } from './types.js'
-import { bodyBytes, decodeRecord, seqKey } from './record.js'
+import { bodyBytes, decodeRecord, ownBody, seqKey } from './record.js'
+import { RecentRecords } from './recent.js'
 import { bufferParts, compactRange } from './level-files.js'
 import type { BufferDb, BufferParts } from './level-files.js'
 
@@ -30,6 +31,8 @@ export class RecordStore {
   quarantined = 0
   private lowest = 1
   private readonly s: BufferParts
+  /** The newest records written or read: sends and acks of those need no LevelDB read. */
+  private readonly recent = new RecentRecords()
 
   private constructor(
     db: BufferDb,
@@ -86,6 +89,7 @@ export class RecordStore {
     const ops = records.map((value, k): Op => ({ type: 'put', sublevel: this.s.batches, key: seqKey(first + k), value }))
     for (const [key, value] of Object.entries(checkpoints)) ops.push({ type: 'put', sublevel: this.s.checkpoints, key, value })
     await this.commit(ops, { next: first + records.length, pending: records.length, bytes: bodiesSize })
+    records.forEach((record, k) => this.recent.remember(first + k, ownBody(record)))
     if (wasEmpty && records.length > 0) this.lowest = first
     return first
   }
@@ -97,6 +101,8 @@ export class RecordStore {
 
   /** Up to `limit` intact batches with afterSeq < seq < beforeSeq; damaged records met on the way are quarantined. */
   async readIntact(afterSeq: number, limit: number, beforeSeq: number): Promise<BufferedBatch[]> {
+    const cached = this.recent.bodiesAfter(afterSeq, limit, beforeSeq)
+    if (cached.length > 0) return cached
     const out: BufferedBatch[] = []
     let after = afterSeq
     while (out.length < limit) {
@@ -105,8 +111,10 @@ export class RecordStore {
       for await (const [key, record] of this.s.batches.iterator(range)) {
         after = Number(key)
         const body = decodeRecord(record)
-        if (body) out.push({ seq: after, body: body.slice() })
-        else bad.push([key, record])
+        if (body) {
+          out.push({ seq: after, body: body.slice() })
+          this.recent.remember(after, out[out.length - 1].body)
+        } else bad.push([key, record])
       }
       if (bad.length === 0) break
       await this.quarantine(bad)
@@ -116,6 +124,8 @@ export class RecordStore {
 
   /** Deletes the held batches with from ≤ seq ≤ to, a chunk at a time; resolves with how many. */
   async deleteRange(from: number, to: number): Promise<number> {
+    const fast = await this.deleteRecent(from, to)
+    if (fast !== undefined) return fast
     const { batches } = this.s
     let removed = 0
     for (let start = Math.max(from, this.lowestSeq()); start <= to; ) {
@@ -125,6 +135,7 @@ export class RecordStore {
         ops.push({ type: 'del', sublevel: batches, key })
         size += bodyBytes(record)
         start = Number(key) + 1
+        this.recent.forget(Number(key))
       }
       if (ops.length === 0) break
       await this.commit(ops, { pending: -ops.length, bytes: -size })
@@ -134,6 +145,27 @@ export class RecordStore {
     // Everything in [from, to] is gone: seek past it rather than over its tombstones.
     if (from <= this.lowest && this.lowest <= to) await this.refreshLowest(to + 1)
     return removed
+  }
+
+  /**
+   * deleteRange without reading: when every seq from the lowest held up to `to` is a recent record, all of them
+   * exist and their sizes are known. Undefined when not (the caller iterates the range instead).
+   */
+  private async deleteRecent(from: number, to: number): Promise<number | undefined> {
+    const start = Math.max(from, this.lowestSeq())
+    const end = Math.min(to, this.next - 1)
+    const sizes = start <= end ? this.recent.sizesOf(start, end) : undefined
+    if (!sizes) return undefined
+    const ops: Op[] = sizes.map((_, k) => ({ type: 'del', sublevel: this.s.batches, key: seqKey(start + k) }))
+    await this.commit(ops, { pending: -ops.length, bytes: -sizes.reduce((a, b) => a + b, 0) })
+    for (let seq = start; seq <= end; seq++) this.recent.forget(seq)
+    if (from <= this.lowest && this.lowest <= to) {
+      // The next record is known to exist, or nothing is left: no seek needed.
+      if (end + 1 === this.next || this.pending === 0) this.lowest = this.next
+      else if (this.recent.has(end + 1)) this.lowest = end + 1
+      else await this.refreshLowest(to + 1)
+    }
+    return ops.length
   }
 
   /** Drops the oldest batches until their bodies add up to `target` bytes, counts them, and compacts their range. */
@@ -147,6 +179,7 @@ export class RecordStore {
       for await (const [key, record] of batches.iterator({ gte: seqKey(this.lowest), limit: CHUNK })) {
         ops.push({ type: 'del', sublevel: batches, key })
         size += bodyBytes(record)
+        this.recent.forget(Number(key))
         if (freed + size >= target) break
       }
       if (ops.length === 0) break
@@ -178,6 +211,7 @@ export class RecordStore {
       { type: 'put', sublevel: quarantine, key, value },
     ])
     await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
+    for (const [key] of bad) this.recent.forget(Number(key))
     this.hooks.count('corrupt', bad.length)
     this.quarantined += bad.length
     this.hooks.log('error', 'corrupt batches quarantined', { seqs: bad.map(([key]) => Number(key)) })
@@ -190,6 +224,7 @@ export class RecordStore {
 
   /** Recounts from the records themselves, quarantining damaged ones and counting those no longer there. */
   private async rescan(expected: number): Promise<void> {
+    this.recent.clear()
     this.pending = 0
     this.bytes = 0
     let found = 0

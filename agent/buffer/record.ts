@@ -43,5 +43,8 @@ export function decodeRecord(record: Uint8Array): Uint8Array | undefined {
   return stored === crc32(body) ? body : undefined
 }
 
+/** The body of a record this process just encoded (no checksum check: it is the bytes it wrote). */
+export const ownBody = (record: Uint8Array): Uint8Array => record.subarray(HEADER_BYTES)
+
 /** Body size of a stored record, trusted or not: what the byte counters add and subtract. */
 export const bodyBytes = (record: Uint8Array): number => Math.max(0, record.byteLength - HEADER_BYTES)

@@ -42,7 +42,8 @@ export class SyntheticCollector implements Collector {
       const kind = name.endsWith('_total') ? 'counter' : name === 'sim_build_info' ? 'constant' : 'walk'
       const random = prng(hashString(`${deviceId}/${j}`))
       return {
-        def: { name, type: kind === 'counter' ? 'counter' : 'gauge', labels: { series: String(j) } },
+        // Frozen: the builder then keys each series once, not on every sample.
+        def: Object.freeze({ name, type: kind === 'counter' ? 'counter' : 'gauge', labels: Object.freeze({ series: String(j) }) }) as SeriesDef,
         kind,
         value: kind === 'constant' ? 1 : kind === 'counter' ? 0 : Math.round(random() * 1000) / 10,
         random,

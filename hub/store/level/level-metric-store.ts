@@ -13,7 +13,7 @@ import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
-import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
+import { decodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { candidateIds } from './postings.js'
@@ -199,10 +199,10 @@ export class LevelMetricStore implements MetricStore {
     const ops = this.registry.writeOps(created, this.subs.postings)
     const row = headRowFromMetrics(metrics, ids, tsOffset)
     let summary: HeadRowSummary | undefined
-    if (row.ts.length > 0) {
+    if (row.samples > 0) {
       const rowNo = this.nextRowNo++
-      summary = summarizeHeadRow(rowNo, row)
-      ops.push({ type: 'put', sublevel: this.subs.head, key: headRowKey(rowNo), value: encodeHeadRow(row) })
+      summary = { rowNo, minTs: row.minTs, maxTs: row.maxTs, samples: row.samples, ids: row.distinctIds }
+      ops.push({ type: 'put', sublevel: this.subs.head, key: headRowKey(rowNo), value: row.bytes })
     }
     return { ops, created, summary }
   }
