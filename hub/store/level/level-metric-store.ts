@@ -9,6 +9,7 @@ import type {
   SeriesSamples,
   SeriesSelector,
 } from '../types.js'
+import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
@@ -16,7 +17,6 @@ import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
-import { candidateIds } from './postings.js'
 import { readSamples } from './reader.js'
 import { SeriesRegistry } from './series-registry.js'
 import { decodeStored, encodeStored } from './stored-cbor.js'
@@ -58,6 +58,7 @@ export class LevelMetricStore implements MetricStore {
   private readonly marks = new Map<string, DedupMark>()
   private readonly registry: SeriesRegistry
   private head = new HeadIndex()
+  private readonly directory = new ChunkDirectory()
   private compactor: Compactor | undefined
   private compaction: Promise<unknown> = Promise.resolve()
   private windowMs: number
@@ -91,7 +92,8 @@ export class LevelMetricStore implements MetricStore {
       this.head.add(summarizeHeadRow(rowNo, decodeHeadRow(bytes)))
       this.nextRowNo = Math.max(this.nextRowNo, rowNo + 1)
     }
-    this.compactor = new Compactor(this.db, this.subs, this.head, {
+    await this.directory.load(this.subs.chunks, this.subs.rollups)
+    this.compactor = new Compactor(this.db, this.subs, this.head, this.directory, {
       windowMs: this.windowMs,
       limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
       batchSamples: this.options.compactBatchSamples ?? 1_000_000,
@@ -119,16 +121,14 @@ export class LevelMetricStore implements MetricStore {
   }
 
   async series(selector: SeriesSelector): Promise<SeriesInfo[]> {
-    const ids = await candidateIds(this.subs.postings, selector)
-    const candidates = ids === undefined ? this.registry.all() : ids.map((id) => this.registry.get(id))
-    return candidates
-      .filter((info): info is SeriesInfo => info !== undefined && this.registry.matches(info, selector))
+    return this.registry
+      .select(selector)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id))
       .map((info) => ({ ...info, labels: { ...info.labels } }))
   }
 
   read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
-    return readSamples(this.db, this.subs, this.head, this.windowMs, series, from, to)
+    return readSamples({ db: this.db, subs: this.subs, head: this.head, directory: this.directory, windowMs: this.windowMs }, series, from, to)
   }
 
   /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
@@ -151,7 +151,7 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     if (!(retentionMs > 0)) return Promise.reject(new Error(`retentionMs must be positive, got ${retentionMs}`))
-    const context = { db: this.db, subs: this.subs, head: this.head, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, compactor, windowMs: this.windowMs, batchOps: 10_000 }
     const cutoff = now - retentionMs
     const windowsEnd = prunableWindowsEnd(cutoff, this.windowMs)
     const run = this.compaction.then(async () => {
