@@ -80,7 +80,7 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
 }
 
 /** True when every timestamp is an integer whose deltas and deltas-of-deltas are exact in doubles. */
-function fitsDods(ts: Float64Array): boolean {
+export function fitsDods(ts: Float64Array): boolean {
   let prevTs = 0
   let prevDelta = 0
   for (let i = 0; i < ts.length; i++) {

@@ -3,7 +3,9 @@ import type { ChunkDirectory, ChunkRef } from './chunk-directory.js'
 import { encodeChunk } from './chunk-codec.js'
 import type { HeadIndex, HeadLimits } from './head-index.js'
 import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
-import { chunkKey, headRowKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { canEncodeRollup, encodeRollup } from './rollup-codec.js'
+import { chunkRollups } from './rollup.js'
+import { chunkKey, headRowKey, META, rollupKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { decodeStored, encodeStored } from './stored-cbor.js'
 import { windowStart } from './time-window.js'
 
@@ -12,6 +14,8 @@ export interface CompactorOptions {
   limits: HeadLimits
   /** Head samples moved per atomic write; bounds the memory one write needs. */
   batchSamples: number
+  /** Rollup widths to consider for each chunk (rollup.ts ROLLUP_WIDTHS by default). */
+  rollupWidths?: readonly number[]
   /** Test-only: called around each step's atomic write (crash tests kill the process there). */
   onStep?: (point: CompactionStepPoint, step: number) => void
 }
@@ -101,15 +105,22 @@ export class Compactor {
 
     const seq = this.compactionSeq + 1
     const ops: BatchOp[] = []
+    let chunksWritten = 0
     const added: Array<[number, ChunkRef]> = []
     for (const [id, windows] of groups) {
       for (const [start, group] of windows) {
         const sorted = sortByTime(group)
-        ops.push({ type: 'put', sublevel: this.subs.chunks, key: chunkKey(id, start, seq), value: encodeChunk(sorted.ts, sorted.values) })
-        added.push([id, { windowStart: start, seq, rollups: [] }])
+        const key = chunkKey(id, start, seq)
+        ops.push({ type: 'put', sublevel: this.subs.chunks, key, value: encodeChunk(sorted.ts, sorted.values) })
+        // Rollups join the chunk's atomic write, so a crash never leaves one without the other (issue 4).
+        const rollups = canEncodeRollup(sorted.ts) ? chunkRollups(sorted.ts, sorted.values, this.options.rollupWidths) : []
+        for (const [width, rollup] of rollups) {
+          ops.push({ type: 'put', sublevel: this.subs.rollups, key: rollupKey(key, width), value: encodeRollup(rollup) })
+        }
+        added.push([id, { windowStart: start, seq, rollups: rollups.map(([width]) => width) }])
+        chunksWritten++
       }
     }
-    const chunksWritten = ops.length
     for (const key of keys) ops.push({ type: 'del', sublevel: this.subs.head, key })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.compactionSeq, value: encodeStored(seq) })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.chunkRows, value: encodeStored(this.chunkRowCount + chunksWritten) })

@@ -6,6 +6,7 @@ import type {
   MetricStore,
   MetricStoreStats,
   SeriesInfo,
+  SeriesRollup,
   SeriesSamples,
   SeriesSelector,
 } from '../types.js'
@@ -17,7 +18,8 @@ import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
-import { readSamples } from './reader.js'
+import { readSamples, type ReadContext } from './reader.js'
+import { chooseRollupWidth, readRollups } from './rollup-reader.js'
 import { SeriesRegistry } from './series-registry.js'
 import { decodeStored, encodeStored } from './stored-cbor.js'
 import { windowStart } from './time-window.js'
@@ -128,7 +130,19 @@ export class LevelMetricStore implements MetricStore {
   }
 
   read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
-    return readSamples({ db: this.db, subs: this.subs, head: this.head, directory: this.directory, windowMs: this.windowMs }, series, from, to)
+    return readSamples(this.readContext(), series, from, to)
+  }
+
+  /** Rollups where most chunk rows in the range have them at a width dividing `step` (rollup-reader.ts). */
+  async readRollups(series: SeriesInfo[], from: number, to: number, step: number): Promise<SeriesRollup[] | undefined> {
+    if (series.length === 0 || from > to) return undefined
+    const context = this.readContext()
+    const width = chooseRollupWidth(context, series.map((info) => info.id), from, to, step)
+    return width === undefined ? undefined : readRollups(context, series, from, to, width)
+  }
+
+  private readContext(): ReadContext {
+    return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, windowMs: this.windowMs }
   }
 
   /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
