@@ -6,6 +6,8 @@ export interface ChunkRef {
   seq: number
   /** Bucket widths (ms) of the rollup rows written in the same atomic batch as the chunk. */
   rollups: readonly number[]
+  /** False from `add` until the compactor saw its atomic write commit: until then only a snapshot may say. */
+  committed: boolean
 }
 
 /**
@@ -35,7 +37,7 @@ export class ChunkDirectory {
       const { seriesId, windowStart, seq } = parseChunkKey(key)
       let refs = this.bySeries.get(seriesId)
       if (!refs) this.bySeries.set(seriesId, (refs = []))
-      refs.push({ windowStart, seq, rollups: widths.get(key) ?? [] })
+      refs.push({ windowStart, seq, rollups: widths.get(key) ?? [], committed: true })
       this.count++
     }
   }

@@ -117,7 +117,7 @@ export class Compactor {
         for (const [width, rollup] of rollups) {
           ops.push({ type: 'put', sublevel: this.subs.rollups, key: rollupKey(key, width), value: encodeRollup(rollup) })
         }
-        added.push([id, { windowStart: start, seq, rollups: rollups.map(([width]) => width) }])
+        added.push([id, { windowStart: start, seq, rollups: rollups.map(([width]) => width), committed: false }])
         chunksWritten++
       }
     }
@@ -134,6 +134,7 @@ export class Compactor {
       for (const [id, ref] of added) this.directory.remove(id, ref)
       throw err
     }
+    for (const [, ref] of added) ref.committed = true
     this.options.onStep?.('after-write', step)
 
     this.compactionSeq = seq

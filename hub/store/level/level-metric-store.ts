@@ -17,6 +17,7 @@ import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, encodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
+import { RowCache } from './row-cache.js'
 import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { readSamples, type ReadContext } from './reader.js'
 import { chooseRollupWidth, readRollups } from './rollup-reader.js'
@@ -46,6 +47,8 @@ export interface LevelMetricStoreOptions {
   /** Test-only: called around each compaction step's atomic write (crash tests). */
   onCompactionStep?: (point: CompactionStepPoint, step: number) => void
   participants?: IngestParticipant[]
+  /** Memory for recently read chunk and rollup rows (row-cache.ts), default 32 MiB; 0 turns the cache off. */
+  rowCacheBytes?: number
 }
 
 const HOUR = 3_600_000
@@ -61,6 +64,7 @@ export class LevelMetricStore implements MetricStore {
   private readonly registry: SeriesRegistry
   private head = new HeadIndex()
   private readonly directory = new ChunkDirectory()
+  private readonly cache: RowCache
   private compactor: Compactor | undefined
   private compaction: Promise<unknown> = Promise.resolve()
   private windowMs: number
@@ -82,6 +86,7 @@ export class LevelMetricStore implements MetricStore {
     this.graceMs = options.compactGraceMs ?? 5 * 60_000
     this.clock = options.clock ?? Date.now
     this.participants = options.participants ?? []
+    this.cache = new RowCache(options.rowCacheBytes ?? 32 * 1024 * 1024)
   }
 
   async open(): Promise<void> {
@@ -142,7 +147,7 @@ export class LevelMetricStore implements MetricStore {
   }
 
   private readContext(): ReadContext {
-    return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, windowMs: this.windowMs }
+    return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, windowMs: this.windowMs }
   }
 
   /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
@@ -165,7 +170,7 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     if (!(retentionMs > 0)) return Promise.reject(new Error(`retentionMs must be positive, got ${retentionMs}`))
-    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
     const cutoff = now - retentionMs
     const windowsEnd = prunableWindowsEnd(cutoff, this.windowMs)
     const run = this.compaction.then(async () => {

@@ -1,5 +1,7 @@
 import type { ChunkDirectory } from './chunk-directory.js'
 import type { Compactor } from './compactor.js'
+import { CHUNK_ROWS, ROLLUP_ROWS } from './reader.js'
+import type { RowCache } from './row-cache.js'
 import type { HeadIndex } from './head-index.js'
 import { headRowKey, rollupKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { encodeStored } from './stored-cbor.js'
@@ -17,6 +19,7 @@ export interface PruneContext {
   subs: MetricSublevels
   head: HeadIndex
   directory: ChunkDirectory
+  cache: RowCache
   compactor: Compactor
   windowMs: number
   /** Deletes per atomic write; bounds the memory one write needs. */
@@ -69,7 +72,11 @@ export async function pruneBefore(
       for (const ref of ctx.directory.overlapping(id, firstWindow, endWindow)) {
         const key = ctx.directory.key(id, ref)
         ops.push({ type: 'del', sublevel: ctx.subs.chunks, key })
-        for (const width of ref.rollups) ops.push({ type: 'del', sublevel: ctx.subs.rollups, key: rollupKey(key, width) })
+        ctx.cache.delete(CHUNK_ROWS + key)
+        for (const width of ref.rollups) {
+          ops.push({ type: 'del', sublevel: ctx.subs.rollups, key: rollupKey(key, width) })
+          ctx.cache.delete(ROLLUP_ROWS + rollupKey(key, width))
+        }
         chunkDeletes++
         if (ops.length >= ctx.batchOps) await flush()
       }

@@ -6,6 +6,7 @@ import { sortByTime } from './compactor.js'
 import type { HeadIndex } from './head-index.js'
 import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
 import { headRowKey, type MetricDb, type MetricSublevels } from './keys.js'
+import { getRows, type RowCache, type WantedRow } from './row-cache.js'
 import { clampTs, windowStart } from './time-window.js'
 
 export interface ReadContext {
@@ -13,8 +14,13 @@ export interface ReadContext {
   subs: MetricSublevels
   head: HeadIndex
   directory: ChunkDirectory
+  cache: RowCache
   windowMs: number
 }
+
+/** Cache namespaces of the two kinds of immutable rows. */
+export const CHUNK_ROWS = 'c'
+export const ROLLUP_ROWS = 'r'
 
 type Snapshot = ReturnType<MetricDb['snapshot']>
 
@@ -34,15 +40,17 @@ interface Pieces {
 export interface ReadPlan {
   snapshot: Snapshot
   headRows: HeadRowSummary[]
-  /** Chunk keys per series, in key order. */
-  chunkKeys: string[][]
+  /** Chunk rows per series, in key order. */
+  chunkRows: WantedRow[][]
 }
 
 export function planRead(ctx: ReadContext, ids: readonly number[], from: number, to: number): ReadPlan {
   const first = windowStart(clampTs(from), ctx.windowMs)
   const end = windowStart(clampTs(to), ctx.windowMs) + ctx.windowMs
-  const chunkKeys = ids.map((id) => ctx.directory.overlapping(id, first, end).map((ref) => ctx.directory.key(id, ref)))
-  return { headRows: ctx.head.overlapping(ids, from, to), chunkKeys, snapshot: ctx.db.snapshot() }
+  const chunkRows = ids.map((id) =>
+    ctx.directory.overlapping(id, first, end).map((ref): WantedRow => ({ key: ctx.directory.key(id, ref), cacheable: ref.committed })),
+  )
+  return { headRows: ctx.head.overlapping(ids, from, to), chunkRows, snapshot: ctx.db.snapshot() }
 }
 
 /** Samples of each series within [from, to], chunks and head merged, ascending by time. */
@@ -55,23 +63,22 @@ export async function readSamples(
   if (series.length === 0 || from > to) return series.map((info) => ({ series: info, ts: new Float64Array(0), values: new Float64Array(0) }))
   const plan = planRead(ctx, series.map((info) => info.id), from, to)
   try {
-    const pieces = await readPieces(ctx.subs, plan, series, from, to)
+    const pieces = await readPieces(ctx, plan, series, from, to)
     return series.map((info, i) => ({ series: info, ...joinPieces(pieces[i]) }))
   } finally {
     await plan.snapshot.close()
   }
 }
 
-async function readPieces(subs: MetricSublevels, plan: ReadPlan, series: readonly SeriesInfo[], from: number, to: number): Promise<Pieces[]> {
+async function readPieces(ctx: ReadContext, plan: ReadPlan, series: readonly SeriesInfo[], from: number, to: number): Promise<Pieces[]> {
   const pieces = series.map((): Pieces => ({ chunks: [], headTs: [], headValues: [] }))
-  const keys = plan.chunkKeys.flat()
   const headKeys = plan.headRows.map((row) => headRowKey(row.rowNo))
   const [chunkBytes, headBytes] = await Promise.all([
-    keys.length > 0 ? subs.chunks.getMany(keys, { snapshot: plan.snapshot }) : [],
-    headKeys.length > 0 ? subs.head.getMany(headKeys, { snapshot: plan.snapshot }) : [],
+    getRows(ctx.cache, ctx.subs.chunks, CHUNK_ROWS, plan.chunkRows.flat(), plan.snapshot),
+    headKeys.length > 0 ? ctx.subs.head.getMany(headKeys, { snapshot: plan.snapshot }) : [],
   ])
   let k = 0
-  plan.chunkKeys.forEach((ofSeries, i) => {
+  plan.chunkRows.forEach((ofSeries, i) => {
     for (let c = 0; c < ofSeries.length; c++) {
       const bytes = chunkBytes[k++]
       if (!bytes) continue // not committed when the snapshot was taken: its samples are in the head rows read

@@ -4,14 +4,14 @@ import { decodeChunk } from './chunk-codec.js'
 import { sortByTime } from './compactor.js'
 import { decodeHeadRow } from './head-row.js'
 import { headRowKey, rollupKey } from './keys.js'
-import type { ReadContext } from './reader.js'
+import { CHUNK_ROWS, ROLLUP_ROWS, type ReadContext } from './reader.js'
+import { getRows, type WantedRow } from './row-cache.js'
 import { decodeRollup } from './rollup-codec.js'
 import { mergeRollups, rollUp, ROLLUP_WIDTHS, type Rollup } from './rollup.js'
 import { clampTs, windowStart } from './time-window.js'
 
 /** A chunk row to read: its stored rollup at the chosen width, or its samples to roll up here. */
-interface Source {
-  key: string
+interface Source extends WantedRow {
   stored: boolean
 }
 
@@ -56,18 +56,17 @@ export async function readRollups(
     ctx.directory.overlapping(id, first, end).map((ref): Source => {
       const key = ctx.directory.key(id, ref)
       const inside = ref.windowStart >= from && ref.windowStart + ctx.windowMs - 1 <= to
-      return inside && ref.rollups.includes(width) ? { key: rollupKey(key, width), stored: true } : { key, stored: false }
+      const cacheable = ref.committed
+      return inside && ref.rollups.includes(width) ? { key: rollupKey(key, width), stored: true, cacheable } : { key, stored: false, cacheable }
     }),
   )
   const headRows = ctx.head.overlapping(ids, from, to)
   const snapshot = ctx.db.snapshot()
   try {
     const all = sources.flat()
-    const rollupKeys = all.filter((s) => s.stored).map((s) => s.key)
-    const chunkKeys = all.filter((s) => !s.stored).map((s) => s.key)
     const [rollupBytes, chunkBytes, headBytes] = await Promise.all([
-      rollupKeys.length > 0 ? ctx.subs.rollups.getMany(rollupKeys, { snapshot }) : [],
-      chunkKeys.length > 0 ? ctx.subs.chunks.getMany(chunkKeys, { snapshot }) : [],
+      getRows(ctx.cache, ctx.subs.rollups, ROLLUP_ROWS, all.filter((s) => s.stored), snapshot),
+      getRows(ctx.cache, ctx.subs.chunks, CHUNK_ROWS, all.filter((s) => !s.stored), snapshot),
       headRows.length > 0 ? ctx.subs.head.getMany(headRows.map((row) => headRowKey(row.rowNo)), { snapshot }) : [],
     ])
     let r = 0

@@ -142,4 +142,32 @@ describe('LevelMetricStore rollups', () => {
     await harness.reopen()
     expect(await rollupRows(harness)).toHaveLength(4)
   })
+
+  it('reads and rollup reads during a compaction see every sample once, with cached rows of earlier compactions', async () => {
+    harness = await makeLevelHarness({ compactBatchSamples: 2_000 })
+    const { store } = harness
+    const at = (k: number) => ({ name: 'fast', ts: T0 + k * 1_000, value: 1 })
+    await store.ingest(makeBatch({ seq: 1, samples: Array.from({ length: 3 * 3_600 }, (_, k) => at(2 * k)) }))
+    await store.compact(T0 + DAY)
+    const series = await store.series({ name: 'fast' })
+    await store.read(series, -Infinity, Infinity) // fills the row cache with the first chunks
+    // Odd seconds into the same windows: every window gets a second chunk row, over several atomic writes.
+    for (let seq = 2; seq <= 7; seq++) {
+      await store.ingest(makeBatch({ seq, samples: Array.from({ length: 1_800 }, (_, k) => at(2 * ((seq - 2) * 1_800 + k) + 1)) }))
+    }
+    let compacting = true
+    const compaction = store.compact(T0 + DAY).finally(() => (compacting = false))
+    const counts = new Set<number>()
+    let reads = 0
+    while (compacting) {
+      const [read] = await store.read(series, -Infinity, Infinity)
+      const [rolled] = (await store.readRollups(series, T0 - HOUR, T0 + DAY, HOUR)) ?? []
+      counts.add(read.ts.length)
+      counts.add(Array.from(rolled.rollup.count).reduce((a, b) => a + b, 0))
+      reads++
+    }
+    expect((await compaction).samples).toBe(6 * 1_800)
+    expect(reads).toBeGreaterThan(1)
+    expect(counts).toEqual(new Set([6 * 3_600]))
+  })
 })
