@@ -47,6 +47,8 @@ export interface LevelMetricStoreOptions {
   /** Test-only: called around each compaction step's atomic write (crash tests). */
   onCompactionStep?: (point: CompactionStepPoint, step: number) => void
   participants?: IngestParticipant[]
+  /** Fewest samples per rollup bucket, on average, for the compactor to write that width (rollup.ts, default 100). */
+  rollupMinSamples?: number
   /** Memory for recently read chunk and rollup rows (row-cache.ts), default 32 MiB; 0 turns the cache off. */
   rowCacheBytes?: number
 }
@@ -105,6 +107,7 @@ export class LevelMetricStore implements MetricStore {
       limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
       batchSamples: this.options.compactBatchSamples ?? 1_000_000,
       onStep: this.options.onCompactionStep,
+      rollupMinSamples: this.options.rollupMinSamples,
     })
     await this.compactor.load()
     this.isOpen = true

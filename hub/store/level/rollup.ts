@@ -110,17 +110,23 @@ export function mergeRollups(parts: readonly Rollup[]): Rollup {
 /** Rollup widths the compactor writes, finest first (docs/storage.md). */
 export const ROLLUP_WIDTHS: readonly number[] = [60_000, 3_600_000]
 /**
- * A width is rolled up for a chunk only when its buckets hold at least this many samples on average: each bucket
- * costs about four samples' worth of bytes (min, max, sum, last; count and times are nearly free), so 10 s data
- * gets 1 h rollups (360 per bucket) but not 1 min ones (6), which would add some 60 % to the disk and save little.
+ * A width is rolled up for a chunk only when its buckets hold at least this many samples on average. A bucket
+ * costs some 10-35 bytes (min, max, sum and last of varying values; count and times are nearly free), so below
+ * ~100 samples a bucket the rollups would add more than a tenth to the disk for a small saving: decoding runs at
+ * tens of millions of samples a second. 10 s data gets 1 h rollups (360 a bucket), 0.5 s data 1 min ones too.
  */
-export const MIN_SAMPLES_PER_BUCKET = 20
+export const MIN_SAMPLES_PER_BUCKET = 100
 
 /** The rollups worth writing for one chunk's sorted samples, by width. */
-export function chunkRollups(ts: Float64Array, values: Float64Array, widths: readonly number[] = ROLLUP_WIDTHS): Array<[number, Rollup]> {
+export function chunkRollups(
+  ts: Float64Array,
+  values: Float64Array,
+  widths: readonly number[] = ROLLUP_WIDTHS,
+  minSamplesPerBucket = MIN_SAMPLES_PER_BUCKET,
+): Array<[number, Rollup]> {
   const found: Array<[number, Rollup]> = []
   for (const width of widths) {
-    if (ts.length < MIN_SAMPLES_PER_BUCKET * bucketsIn(ts, 0, ts.length, width)) continue
+    if (ts.length < minSamplesPerBucket * bucketsIn(ts, 0, ts.length, width)) continue
     found.push([width, rollUp(ts, values, width)])
   }
   return found

@@ -188,4 +188,29 @@ describe('chunk codec (Gorilla)', () => {
     expect(() => decodeChunk(Uint8Array.from([2, 0xff, 0xff, 0xff, 0x7f, 0]))).toThrow(/truncated/)
     expect(() => decodeChunk(Uint8Array.from([9, 0]))).toThrow(/mode/)
   })
+
+  it('stores steadily moving integers (counters, uptimes) as delta-of-delta when that is shorter, and reads every format', () => {
+    const n = 720
+    const ts = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 1_000)
+    // Uptime in seconds with 2 decimals ticking by ~1 s: the scaled deltas are ~100, their differences tiny.
+    const uptime = Float64Array.from({ length: n }, (_, i) => Math.round((1041.23 + i * 1.0001) * 100) / 100)
+    const uptimeBytes = expectRoundTrip(ts, uptime)
+    expect(uptimeBytes[0]).toBe(4)
+    expect(uptimeBytes.length).toBeLessThan(n * 0.5)
+    // Extremes of the exact range, negative values and a step down: still bit for bit.
+    for (const start of [2 ** 52 - 720 * 3, -(2 ** 52) + 5, -1_000, 0]) {
+      const values = Float64Array.from({ length: n }, (_, i) => start + i * 3 - (i === 300 ? 7 : 0))
+      expectRoundTrip(ts, values)
+    }
+    // Random integer jumps: XOR stays when it is shorter.
+    const next = random(21)
+    expectRoundTrip(ts, Float64Array.from({ length: n }, () => Math.floor(next() * 2 ** 40)))
+    // Formats 2 and 3, written by the encoder before delta-of-delta values existed, read as they did.
+    const format2 = [2, 3, 0, 128, 160, 171, 254, 249, 98, 224, 15, 162, 30, 31, 160, 72, 34, 117, 194, 143, 92, 41, 232, 23, 139, 223, 218, 18, 58, 225, 71, 174, 20, 128]
+    const old2 = decodeChunk(Uint8Array.from(format2))
+    expect(Array.from(old2.ts)).toEqual([1_700_000_000_000, 1_700_000_001_000, 1_700_000_002_003])
+    expect(Array.from(old2.values)).toEqual([1041.23, 1042.23, NaN])
+    const old3 = decodeChunk(Uint8Array.from([3, 3, 0, 196, 79, 255, 88, 94, 19, 127, 255, 132, 216, 3, 192, 15, 220, 12]))
+    expect([Array.from(old3.ts), Array.from(old3.values)]).toEqual([[0.5, 1.5, 2.5], [7, 8, 9]])
+  })
 })

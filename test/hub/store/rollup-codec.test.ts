@@ -38,9 +38,12 @@ describe('rollups', () => {
     const every = (intervalMs: number, n: number) => Float64Array.from({ length: n }, (_, k) => T0 + k * intervalMs)
     const tenSeconds = every(10_000, 720) // 2 h at 10 s: 6 per minute, 360 per hour
     expect(chunkRollups(tenSeconds, new Float64Array(720)).map(([width]) => width)).toEqual([3_600_000])
-    const oneSecond = every(1_000, 7_200)
-    expect(chunkRollups(oneSecond, new Float64Array(7_200)).map(([width]) => width)).toEqual([MINUTE, 3_600_000])
-    expect(chunkRollups(every(600_000, 12), new Float64Array(12))).toEqual([])
+    const oneSecond = every(1_000, 7_200) // 60 per minute: decoding them is cheaper than a bucket's bytes
+    expect(chunkRollups(oneSecond, new Float64Array(7_200)).map(([width]) => width)).toEqual([3_600_000])
+    const halfSecond = every(500, 14_400)
+    expect(chunkRollups(halfSecond, new Float64Array(14_400)).map(([width]) => width)).toEqual([MINUTE, 3_600_000])
+    expect(chunkRollups(every(60_000, 120), new Float64Array(120))).toEqual([])
+    expect(chunkRollups(oneSecond, new Float64Array(7_200), [MINUTE], 20).map(([width]) => width)).toEqual([MINUTE])
   })
 
   it('encode losslessly, bit for bit, NaN, ±Inf, decimals and jittered times included', () => {

@@ -65,7 +65,8 @@ describe('LevelMetricStore rollups', () => {
   }
 
   it('answer avg, min, max, sum, count and last as the raw samples do: chunks, a backfill and the head mixed', async () => {
-    harness = await makeLevelHarness()
+    // 2 s data gets 1 min rollups only with a lower bar than the default: both widths are exercised.
+    harness = await makeLevelHarness({ rollupMinSamples: 20 })
     const { store } = harness
     // 12 h of data: the first 8 h compacted, the rest left in the head.
     const data = dataset(T0, T0 + 12 * HOUR, 11)
@@ -123,7 +124,7 @@ describe('LevelMetricStore rollups', () => {
   })
 
   it('survive a reopen, and retention drops them with their chunks', async () => {
-    harness = await makeLevelHarness()
+    harness = await makeLevelHarness({ rollupMinSamples: 20 })
     const samples = Array.from({ length: 6 * 3_600 }, (_, k) => ({ name: 'fast', ts: T0 + k * 1_000, value: k % 97 }))
     await harness.store.ingest(makeBatch({ seq: 1, samples }))
     await harness.store.compact(T0 + DAY)
