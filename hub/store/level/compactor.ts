@@ -14,8 +14,6 @@ export interface CompactorOptions {
   limits: HeadLimits
   /** Head samples moved per atomic write; bounds the memory one write needs. */
   batchSamples: number
-  /** Rollup widths to consider for each chunk (rollup.ts ROLLUP_WIDTHS by default). */
-  rollupWidths?: readonly number[]
   /** Fewest samples per bucket, on average, for a width to be written (rollup.ts MIN_SAMPLES_PER_BUCKET by default). */
   rollupMinSamples?: number
   /** Test-only: called around each step's atomic write (crash tests kill the process there). */
@@ -115,7 +113,7 @@ export class Compactor {
         const key = chunkKey(id, start, seq)
         ops.push({ type: 'put', sublevel: this.subs.chunks, key, value: encodeChunk(sorted.ts, sorted.values) })
         // Rollups join the chunk's atomic write, so a crash never leaves one without the other (issue 4).
-        const rollups = canEncodeRollup(sorted.ts) ? chunkRollups(sorted.ts, sorted.values, this.options.rollupWidths, this.options.rollupMinSamples) : []
+        const rollups = canEncodeRollup(sorted.ts) ? chunkRollups(sorted.ts, sorted.values, undefined, this.options.rollupMinSamples) : []
         for (const [width, rollup] of rollups) {
           ops.push({ type: 'put', sublevel: this.subs.rollups, key: rollupKey(key, width), value: encodeRollup(rollup) })
         }
