@@ -81,6 +81,7 @@ export function mergeRollups(parts: readonly Rollup[]): Rollup {
   const nonEmpty = parts.filter((part) => part.start.length > 0)
   if (nonEmpty.length === 0) return emptyRollup()
   if (nonEmpty.length === 1) return nonEmpty[0]
+  if (inOrder(nonEmpty)) return concatRollups(nonEmpty)
   const entries: Array<[Rollup, number]> = []
   for (const part of nonEmpty) for (let i = 0; i < part.start.length; i++) entries.push([part, i])
   // Array.prototype.sort is stable: equal starts keep source order.
@@ -105,6 +106,27 @@ export function mergeRollups(parts: readonly Rollup[]): Rollup {
   const merged = {} as Rollup
   for (const column of ROLLUP_COLUMNS) merged[column] = out[column].subarray(0, b + 1)
   return merged
+}
+
+/** True when each part's buckets all start after the previous part's: nothing to fold. */
+function inOrder(parts: readonly Rollup[]): boolean {
+  for (let p = 1; p < parts.length; p++) {
+    const previous = parts[p - 1].start
+    if (!(parts[p].start[0] > previous[previous.length - 1])) return false
+  }
+  return true
+}
+
+function concatRollups(parts: readonly Rollup[]): Rollup {
+  let n = 0
+  for (const part of parts) n += part.start.length
+  const out = emptyRollup(n)
+  let at = 0
+  for (const part of parts) {
+    for (const column of ROLLUP_COLUMNS) out[column].set(part[column], at)
+    at += part.start.length
+  }
+  return out
 }
 
 /** Rollup widths the compactor writes, finest first (docs/storage.md). */
