@@ -81,7 +81,10 @@ export interface MetricStore {
   /** Sorted distinct metric names. */
   names(): Promise<string[]>
   series(selector: SeriesSelector): Promise<SeriesInfo[]>
-  /** Samples of each series within [from, to] (inclusive), ascending by time, head and chunks merged. */
+  /**
+   * Samples of each series within [from, to] (inclusive), ascending by time, head and chunks merged. The arrays may
+   * be shared with the store's cache and other reads: read them, never write into them.
+   */
   read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]>
   /**
    * Optional: the samples of each series within [from, to] as buckets of a width that divides `step`, from stored

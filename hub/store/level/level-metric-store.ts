@@ -49,7 +49,7 @@ export interface LevelMetricStoreOptions {
   participants?: IngestParticipant[]
   /** Fewest samples per rollup bucket, on average, for the compactor to write that width (rollup.ts, default 100). */
   rollupMinSamples?: number
-  /** Memory for recently read chunk and rollup rows (row-cache.ts), default 32 MiB; 0 turns the cache off. */
+  /** Memory for recently read chunk and rollup rows, decoded (row-cache.ts), default 64 MiB; 0 turns it off. */
   rowCacheBytes?: number
 }
 
@@ -88,7 +88,7 @@ export class LevelMetricStore implements MetricStore {
     this.graceMs = options.compactGraceMs ?? 5 * 60_000
     this.clock = options.clock ?? Date.now
     this.participants = options.participants ?? []
-    this.cache = new RowCache(options.rowCacheBytes ?? 32 * 1024 * 1024)
+    this.cache = new RowCache(options.rowCacheBytes ?? 64 * 1024 * 1024)
   }
 
   async open(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ChunkDirectory } from './chunk-directory.js'
 import type { Compactor } from './compactor.js'
-import { CHUNK_ROWS, ROLLUP_ROWS } from './reader.js'
+import { CHUNK_ROWS } from './reader.js'
+import { ROLLUP_ROWS } from './rollup-reader.js'
 import type { RowCache } from './row-cache.js'
 import type { HeadIndex } from './head-index.js'
 import { headRowKey, rollupKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
@@ -72,10 +73,10 @@ export async function pruneBefore(
       for (const ref of ctx.directory.overlapping(id, firstWindow, endWindow)) {
         const key = ctx.directory.key(id, ref)
         ops.push({ type: 'del', sublevel: ctx.subs.chunks, key })
-        ctx.cache.delete(CHUNK_ROWS + key)
+        ctx.cache.delete(CHUNK_ROWS.namespace + key)
         for (const width of ref.rollups) {
           ops.push({ type: 'del', sublevel: ctx.subs.rollups, key: rollupKey(key, width) })
-          ctx.cache.delete(ROLLUP_ROWS + rollupKey(key, width))
+          ctx.cache.delete(ROLLUP_ROWS.namespace + rollupKey(key, width))
         }
         chunkDeletes++
         if (ops.length >= ctx.batchOps) await flush()

@@ -1,12 +1,12 @@
 import type { SeriesInfo, SeriesSamples } from '../types.js'
 import { lowerBound, upperBound } from '../../query/bounds.js'
 import type { ChunkDirectory } from './chunk-directory.js'
-import { decodeChunk } from './chunk-codec.js'
+import { decodeChunk, type DecodedChunk } from './chunk-codec.js'
 import { sortByTime } from './compactor.js'
 import type { HeadIndex } from './head-index.js'
 import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
 import { headRowKey, type MetricDb, type MetricSublevels } from './keys.js'
-import { getRows, type RowCache, type WantedRow } from './row-cache.js'
+import { getRows, type RowCache, type RowKind, type WantedRow } from './row-cache.js'
 import { clampTs, windowStart } from './time-window.js'
 
 export interface ReadContext {
@@ -18,9 +18,12 @@ export interface ReadContext {
   windowMs: number
 }
 
-/** Cache namespaces of the two kinds of immutable rows. */
-export const CHUNK_ROWS = 'c'
-export const ROLLUP_ROWS = 'r'
+/** Chunk rows as the row cache holds them: decoded. */
+export const CHUNK_ROWS: RowKind<DecodedChunk> = {
+  namespace: 'c',
+  decode: decodeChunk,
+  columnBytes: (chunk) => chunk.ts.byteLength + chunk.values.byteLength,
+}
 
 type Snapshot = ReturnType<MetricDb['snapshot']>
 
@@ -73,16 +76,15 @@ export async function readSamples(
 async function readPieces(ctx: ReadContext, plan: ReadPlan, series: readonly SeriesInfo[], from: number, to: number): Promise<Pieces[]> {
   const pieces = series.map((): Pieces => ({ chunks: [], headTs: [], headValues: [] }))
   const headKeys = plan.headRows.map((row) => headRowKey(row.rowNo))
-  const [chunkBytes, headBytes] = await Promise.all([
+  const [chunks, headBytes] = await Promise.all([
     getRows(ctx.cache, ctx.subs.chunks, CHUNK_ROWS, plan.chunkRows.flat(), plan.snapshot),
     headKeys.length > 0 ? ctx.subs.head.getMany(headKeys, { snapshot: plan.snapshot }) : [],
   ])
   let k = 0
   plan.chunkRows.forEach((ofSeries, i) => {
     for (let c = 0; c < ofSeries.length; c++) {
-      const bytes = chunkBytes[k++]
-      if (!bytes) continue // not committed when the snapshot was taken: its samples are in the head rows read
-      const chunk = decodeChunk(bytes)
+      const chunk = chunks[k++]
+      if (!chunk) continue // not committed when the snapshot was taken: its samples are in the head rows read
       const start = lowerBound(chunk.ts, from)
       const end = upperBound(chunk.ts, to)
       if (end > start) pieces[i].chunks.push({ ts: chunk.ts.subarray(start, end), values: chunk.values.subarray(start, end) })

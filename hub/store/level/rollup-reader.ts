@@ -1,14 +1,20 @@
 import type { SeriesInfo, SeriesRollup } from '../types.js'
 import { lowerBound, upperBound } from '../../query/bounds.js'
-import { decodeChunk } from './chunk-codec.js'
 import { sortByTime } from './compactor.js'
 import { decodeHeadRow } from './head-row.js'
 import { headRowKey, rollupKey } from './keys.js'
-import { CHUNK_ROWS, ROLLUP_ROWS, type ReadContext } from './reader.js'
-import { getRows, type WantedRow } from './row-cache.js'
+import { CHUNK_ROWS, type ReadContext } from './reader.js'
+import { getRows, type RowKind, type WantedRow } from './row-cache.js'
 import { decodeRollup } from './rollup-codec.js'
 import { mergeRollups, rollUp, ROLLUP_WIDTHS, type Rollup } from './rollup.js'
 import { clampTs, windowStart } from './time-window.js'
+
+/** Rollup rows as the row cache holds them: decoded. */
+export const ROLLUP_ROWS: RowKind<Rollup> = {
+  namespace: 'r',
+  decode: decodeRollup,
+  columnBytes: (rollup) => rollup.start.byteLength * 7,
+}
 
 /** A chunk row to read: its stored rollup at the chosen width, or its samples to roll up here. */
 interface Source extends WantedRow {
@@ -64,7 +70,7 @@ export async function readRollups(
   const snapshot = ctx.db.snapshot()
   try {
     const all = sources.flat()
-    const [rollupBytes, chunkBytes, headBytes] = await Promise.all([
+    const [rollups, chunks, headBytes] = await Promise.all([
       getRows(ctx.cache, ctx.subs.rollups, ROLLUP_ROWS, all.filter((s) => s.stored), snapshot),
       getRows(ctx.cache, ctx.subs.chunks, CHUNK_ROWS, all.filter((s) => !s.stored), snapshot),
       headRows.length > 0 ? ctx.subs.head.getMany(headRows.map((row) => headRowKey(row.rowNo)), { snapshot }) : [],
@@ -75,14 +81,13 @@ export async function readRollups(
       const found: Rollup[] = []
       for (const source of ofSeries) {
         // Missing: not committed when the snapshot was taken, so its samples are in the head rows read.
-        const bytes = source.stored ? rollupBytes[r++] : chunkBytes[c++]
-        if (!bytes) continue
         if (source.stored) {
-          found.push(decodeRollup(bytes))
+          const rollup = rollups[r++]
+          if (rollup) found.push(rollup)
           continue
         }
-        const chunk = decodeChunk(bytes)
-        found.push(rollUp(chunk.ts, chunk.values, width, lowerBound(chunk.ts, from), upperBound(chunk.ts, to)))
+        const chunk = chunks[c++]
+        if (chunk) found.push(rollUp(chunk.ts, chunk.values, width, lowerBound(chunk.ts, from), upperBound(chunk.ts, to)))
       }
       return found
     })

@@ -61,18 +61,6 @@ export function rollUp(ts: Float64Array, values: Float64Array, width: number, st
   return out
 }
 
-/** The buckets of `rollup` whose start lies in [from, end). */
-export function sliceRollup(rollup: Rollup, from: number, end: number): Rollup {
-  let lo = 0
-  while (lo < rollup.start.length && rollup.start[lo] < from) lo++
-  let hi = lo
-  while (hi < rollup.start.length && rollup.start[hi] < end) hi++
-  if (lo === 0 && hi === rollup.start.length) return rollup
-  const out = {} as Rollup
-  for (const column of ROLLUP_COLUMNS) out[column] = rollup[column].subarray(lo, hi)
-  return out
-}
-
 /**
  * One rollup from parts of the same series listed in source order (chunks in key order, then the head): parts
  * may share a bucket (a backfill compacted later); they fold into one, the later part winning `last` on a tie.
