@@ -1,5 +1,5 @@
 import type { CompactionResult } from '../types.js'
-import type { ChunkDirectory, ChunkRef } from './chunk-directory.js'
+import type { ChunkDirectory } from './chunk-directory.js'
 import { encodeChunk } from './chunk-codec.js'
 import type { HeadIndex, HeadLimits } from './head-index.js'
 import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
@@ -106,7 +106,7 @@ export class Compactor {
     const seq = this.compactionSeq + 1
     const ops: BatchOp[] = []
     let chunksWritten = 0
-    const added: Array<[number, ChunkRef]> = []
+    const added: Array<{ id: number; start: number; widths: number[] }> = []
     for (const [id, windows] of groups) {
       for (const [start, group] of windows) {
         const sorted = sortByTime(group)
@@ -117,7 +117,7 @@ export class Compactor {
         for (const [width, rollup] of rollups) {
           ops.push({ type: 'put', sublevel: this.subs.rollups, key: rollupKey(key, width), value: encodeRollup(rollup) })
         }
-        added.push([id, { windowStart: start, seq, rollups: rollups.map(([width]) => width), committed: false }])
+        added.push({ id, start, widths: rollups.map(([width]) => width) })
         chunksWritten++
       }
     }
@@ -127,14 +127,14 @@ export class Compactor {
     const step = ++this.steps
     this.options.onStep?.('before-write', step)
     // Listed before the write commits: readers skip a listed chunk their snapshot lacks (chunk-directory.ts).
-    for (const [id, ref] of added) this.directory.add(id, ref)
+    for (const { id, start, widths } of added) this.directory.add(id, start, seq, widths)
     try {
       await this.db.batch(ops)
     } catch (err) {
-      for (const [id, ref] of added) this.directory.remove(id, ref)
+      for (const { id, start } of added) this.directory.remove(id, start, seq)
       throw err
     }
-    for (const [, ref] of added) ref.committed = true
+    for (const { id, start } of added) this.directory.commit(id, start, seq)
     this.options.onStep?.('after-write', step)
 
     this.compactionSeq = seq
