@@ -1,6 +1,8 @@
 import { parseSystemOptions, systemCollectorPlugin } from '../agent/collectors/system/index.js'
 import type { SeriesDef } from '../protocol/batch.js'
 import { decodeChunk, encodeChunk } from '../hub/store/level/chunk-codec.js'
+import { canEncodeRollup, encodeRollup } from '../hub/store/level/rollup-codec.js'
+import { chunkRollups } from '../hub/store/level/rollup.js'
 
 // Bytes per sample and speed of the Gorilla chunk codec (issue 4), chunk by chunk as the compactor writes them:
 // (a) random walks with 2 decimals, (b) counters, (c) constants, each 100 series × 720 samples (one 2 h window
@@ -115,6 +117,17 @@ function stretch(recording: { ts: number[]; values: number[]; def: SeriesDef }, 
   return { ts, values }
 }
 
+/** The rollup rows the compactor writes beside these chunks (rollup.ts decides which widths), per sample. */
+function rollupBytesPerSample(chunks: Series[]): number {
+  let bytes = 0
+  let samples = 0
+  for (const chunk of chunks) {
+    if (canEncodeRollup(chunk.ts)) for (const [, rollup] of chunkRollups(chunk.ts, chunk.values)) bytes += encodeRollup(rollup).length
+    samples += chunk.ts.length
+  }
+  return bytes / samples
+}
+
 function bytesPerSample(chunks: Series[]): number {
   let bytes = 0
   let samples = 0
@@ -160,6 +173,9 @@ export async function benchChunkCodec(): Promise<Record<string, number>> {
     chunk_counter_bytes_per_sample: bytesPerSample(counts),
     chunk_constant_bytes_per_sample: bytesPerSample(flat),
     chunk_system_real_bytes_per_sample: bytesPerSample(real),
+    // 1 s readings get 1 min and 1 h rollups; the store's B/sample for this data is the sum of the two lines.
+    rollup_system_real_bytes_per_sample: rollupBytesPerSample(real),
+    rollup_walk_2dp_bytes_per_sample: rollupBytesPerSample(walks),
     chunk_system_real_series: real.length,
     ...speed('walk', walks),
     ...speed('counter', counts),

@@ -6,6 +6,7 @@ import { benchIngest } from './ingest.js'
 import { benchNaiveRows, jsonWireBytesPerSample } from './baseline.js'
 import { benchCodec } from './codec.js'
 import { benchStore } from './store.js'
+import { benchRollups } from './rollups.js'
 import { benchQuery } from './query.js'
 import { benchDrain } from './drain.js'
 import { benchLogs } from './logs.js'
@@ -16,7 +17,7 @@ import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store query drain logs traces security alerts.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
       const store = await benchStore(join(dir, 'store'))
       console.log('\nstore (LevelMetricStore in process):')
       for (const [k, v] of Object.entries(store)) console.log(`  ${k.padEnd(28)} ${fmt(v, v < 100 ? 2 : 0)}`)
+    }
+    if (want('rollups')) {
+      const rollups = await benchRollups(join(dir, 'rollups'))
+      console.log('\nrollups (30 days of 10 s data, 1 h rollups, in process):')
+      for (const [k, v] of Object.entries(rollups)) console.log(`  ${k.padEnd(44)} ${fmt(v, 2)}`)
     }
     if (want('query')) {
       const query = benchQuery()

@@ -72,7 +72,7 @@ function aggregateGroup(members: SeriesSamples[], spec: QuerySpec, reducer: Buck
 }
 
 /** The parameter parser checks all of this already; runQuery is also called directly (alert rules, benchmarks). */
-function assertValidSpec(spec: QuerySpec): void {
+export function assertValidSpec(spec: QuerySpec): void {
   if (!Number.isFinite(spec.from)) throw badParameter('from', String(spec.from), 'must be a finite time')
   if (!Number.isFinite(spec.to)) throw badParameter('to', String(spec.to), 'must be a finite time')
   if (spec.from > spec.to) throw badParameter('from', String(spec.from), `must not be after to=${spec.to}`)

@@ -12,12 +12,13 @@ import { readRange, runQuery } from './aggregate.js'
 import { badParameter } from './errors.js'
 import { computeHistogramStats, runHistogramQuantile } from './histogram.js'
 import { assertSeriesLimit, DEFAULT_QUERY_LIMITS, type ParsedQuery, type ParsedStats, type QueryLimits } from './params.js'
+import { isRollupAggregation, runRollupQuery } from './rollup-aggregate.js'
 import { computeStats } from './stats.js'
 import { computeSummaryStats, isSummary, summaryQuantileSeries } from './summary.js'
 import { isPercentile, PERCENTILES, type QueryResult, type QueryStats } from './types.js'
 
 /** The part of a store the query engine reads. */
-export type SampleSource = Pick<MetricStore, 'series' | 'read'>
+export type SampleSource = Pick<MetricStore, 'series' | 'read' | 'readRollups'>
 
 /** How a metric name is stored. */
 export type MetricKind =
@@ -68,6 +69,11 @@ export async function executeQuery(
     effective = { ...spec, agg: 'avg' }
   }
   assertSeriesLimit(series.length, limits)
+  if (isRollupAggregation(effective.agg) && store.readRollups) {
+    // Coarse steps fold stored rollups instead of samples, with the same answers (rollup-aggregate.ts).
+    const rollups = await store.readRollups(series, effective.from, effective.to, effective.step)
+    if (rollups) return runRollupQuery(rollups, effective)
+  }
   const range = readRange(effective)
   return runQuery(await store.read(series, range.from, range.to), effective)
 }

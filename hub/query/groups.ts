@@ -1,25 +1,30 @@
 // Which series feed which output series, in a deterministic order (by labels, then name, then id).
 import type { Labels } from '../../protocol/batch.js'
-import type { SeriesSamples } from '../store/types.js'
+import type { SeriesInfo } from '../store/types.js'
 
-export interface SeriesGroup {
+/** Anything read for one series: its samples, or its rollup. */
+export interface OfSeries {
+  series: SeriesInfo
+}
+
+export interface SeriesGroup<T extends OfSeries> {
   /** The output's labels: a series' own labels, or just the groupBy labels it has. */
   labels: Labels
   /** The group's series, sorted; `last` breaks timestamp ties by this order. */
-  members: SeriesSamples[]
+  members: T[]
 }
 
 /**
  * Without `groupBy` every series is its own group. With it, series that agree on every groupBy label (a missing
  * label counts as its own value) form one group, labelled with just the groupBy labels they have.
  */
-export function groupSeries(data: SeriesSamples[], groupBy?: readonly string[]): SeriesGroup[] {
+export function groupSeries<T extends OfSeries>(data: readonly T[], groupBy?: readonly string[]): Array<SeriesGroup<T>> {
   const members = [...data].sort(compareSeries)
   if (groupBy === undefined) {
     return members.map((samples) => ({ labels: { ...samples.series.labels }, members: [samples] }))
   }
   const names = [...new Set(groupBy)]
-  const byKey = new Map<string, SeriesGroup>()
+  const byKey = new Map<string, SeriesGroup<T>>()
   for (const samples of members) {
     const entries: Array<[string, string]> = []
     for (const name of names) {
@@ -46,7 +51,7 @@ export function compareLabels(a: Labels, b: Labels): number {
   return left.length - right.length
 }
 
-function compareSeries(a: SeriesSamples, b: SeriesSamples): number {
+function compareSeries(a: OfSeries, b: OfSeries): number {
   return (
     compareLabels(a.series.labels, b.series.labels) ||
     compareStrings(a.series.name, b.series.name) ||

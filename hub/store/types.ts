@@ -22,6 +22,27 @@ export interface SeriesSamples {
   values: Float64Array
 }
 
+/**
+ * A series' samples folded into buckets of a fixed width aligned to the epoch, ascending by `start`: count, min,
+ * max, sum and the latest sample (`lastTs`, `last`; the later one on equal times) of each bucket with samples.
+ */
+export interface Rollup {
+  start: Float64Array
+  count: Float64Array
+  min: Float64Array
+  max: Float64Array
+  sum: Float64Array
+  lastTs: Float64Array
+  last: Float64Array
+}
+
+export interface SeriesRollup {
+  series: SeriesInfo
+  /** Bucket width, ms. */
+  width: number
+  rollup: Rollup
+}
+
 export interface IngestOptions {
   /** Added to every sample timestamp before storing (clock correction, DESIGN §5). */
   tsOffset?: number
@@ -60,8 +81,16 @@ export interface MetricStore {
   /** Sorted distinct metric names. */
   names(): Promise<string[]>
   series(selector: SeriesSelector): Promise<SeriesInfo[]>
-  /** Samples of each series within [from, to] (inclusive), ascending by time, head and chunks merged. */
+  /**
+   * Samples of each series within [from, to] (inclusive), ascending by time, head and chunks merged. The arrays may
+   * be shared with the store's cache and other reads: read them, never write into them.
+   */
   read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]>
+  /**
+   * Optional: the samples of each series within [from, to] as buckets of a width that divides `step`, from stored
+   * rollups where the store has them; undefined when it has none worth using (the caller reads raw samples).
+   */
+  readRollups?(series: SeriesInfo[], from: number, to: number, step: number): Promise<SeriesRollup[] | undefined>
   /** Moves closed time windows from the write-ahead head into per-series chunks. */
   compact(now?: number): Promise<CompactionResult>
   stats(): MetricStoreStats

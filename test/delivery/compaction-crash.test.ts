@@ -58,7 +58,7 @@ describe('hub SIGKILLed during compaction (every sample readable exactly once)',
     expect((await countRows(hubDataOf(dir.dir))).headRows).toBe(0)
     const result = await checkStoredSamples(hubDataOf(dir.dir), plan)
     const n = totalSamples(plan)
-    expect(result).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0 })
+    expect(result).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0, rollupMismatches: 0 })
   }
 
   it('killed at random moments while a long compaction runs, 12 times: after each restart every sample is there once', async () => {
@@ -86,7 +86,7 @@ describe('hub SIGKILLed during compaction (every sample readable exactly once)',
       expect(after.headRows, `kill ${kill}`).toBeLessThan(before.headRows)
       expect(after.headRows, `kill ${kill}: compaction finished before the kill; give it more work`).toBeGreaterThan(0)
       expect(after.chunkRows, `kill ${kill}`).toBeGreaterThan(before.chunkRows)
-      expect(await checkStoredSamples(hubDataOf(dir.dir), plan), `kill ${kill}`).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0 })
+      expect(await checkStoredSamples(hubDataOf(dir.dir), plan), `kill ${kill}`).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0, rollupMismatches: 0 })
       before = after
     }
     await finishAndCheck(plan, env)
@@ -113,7 +113,7 @@ describe('hub SIGKILLed during compaction (every sample readable exactly once)',
       const rows = await countRows(hubDataOf(dir.dir))
       expect(rows.headRows, killAt).toBe(headRowsLeft)
       expect(rows.chunkRows, killAt).toBeGreaterThan(0)
-      expect(await checkStoredSamples(hubDataOf(dir.dir), plan), killAt).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0 })
+      expect(await checkStoredSamples(hubDataOf(dir.dir), plan), killAt).toEqual({ expected: n, stored: n, lost: 0, duplicated: 0, misplaced: 0, rollupMismatches: 0 })
     }
     await finishAndCheck(plan, {})
   })

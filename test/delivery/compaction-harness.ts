@@ -122,6 +122,8 @@ export interface SampleCheck {
   duplicated: number
   /** Samples whose value is not in the plan, or that sit in another series or at another time than sent. */
   misplaced: number
+  /** Series whose hourly rollups (stored ones where written) do not add up to the same count and sum as the samples. */
+  rollupMismatches: number
 }
 
 /** Reads every probe series of a stopped hub through LevelMetricStore and checks each planned sample is there once. */
@@ -130,12 +132,18 @@ export async function checkStoredSamples(hubData: string, p: BackfillPlan): Prom
   const seen = new Uint8Array(expected)
   let stored = 0
   let misplaced = 0
+  let rollupMismatches = 0
   const db = new Level<string, any>(hubData, { valueEncoding: 'json' })
   await db.open()
   const store = new LevelMetricStore(db)
   try {
     await store.open()
-    for (const samples of await store.read(await store.series({ name: PROBE_NAME }), -Infinity, Infinity)) {
+    const series = await store.series({ name: PROBE_NAME })
+    const rollups = (await store.readRollups(series, -Infinity, Infinity, 3_600_000)) ?? []
+    for (const samples of await store.read(series, -Infinity, Infinity)) {
+      const rollup = rollups.find((r) => r.series.id === samples.series.id)?.rollup
+      // Values are k + 0.5 for small k: every sum is exact, so the totals must match to the bit.
+      if (rollup && (total(rollup.count) !== samples.values.length || total(rollup.sum) !== total(samples.values))) rollupMismatches++
       const d = Number(/^compact-dev-(\d+)$/.exec(samples.series.labels.device ?? '')?.[1] ?? NaN)
       const seriesNo = d * p.seriesPerDevice + Number(samples.series.labels.s)
       for (let j = 0; j < samples.values.length; j++) {
@@ -157,5 +165,11 @@ export async function checkStoredSamples(hubData: string, p: BackfillPlan): Prom
     if (n === 0) lost++
     else duplicated += n - 1
   }
-  return { expected, stored, lost, duplicated, misplaced }
+  return { expected, stored, lost, duplicated, misplaced, rollupMismatches }
+}
+
+function total(column: Float64Array): number {
+  let sum = 0
+  for (const value of column) sum += value
+  return sum
 }

@@ -1,8 +1,11 @@
 import type { CompactionResult } from '../types.js'
+import type { ChunkDirectory } from './chunk-directory.js'
 import { encodeChunk } from './chunk-codec.js'
 import type { HeadIndex, HeadLimits } from './head-index.js'
 import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
-import { chunkKey, headRowKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { canEncodeRollup, encodeRollup } from './rollup-codec.js'
+import { chunkRollups } from './rollup.js'
+import { chunkKey, headRowKey, META, rollupKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { decodeStored, encodeStored } from './stored-cbor.js'
 import { windowStart } from './time-window.js'
 
@@ -11,6 +14,8 @@ export interface CompactorOptions {
   limits: HeadLimits
   /** Head samples moved per atomic write; bounds the memory one write needs. */
   batchSamples: number
+  /** Fewest samples per bucket, on average, for a width to be written (rollup.ts MIN_SAMPLES_PER_BUCKET by default). */
+  rollupMinSamples?: number
   /** Test-only: called around each step's atomic write (crash tests kill the process there). */
   onStep?: (point: CompactionStepPoint, step: number) => void
 }
@@ -38,6 +43,7 @@ export class Compactor {
     private readonly db: MetricDb,
     private readonly subs: MetricSublevels,
     private readonly head: HeadIndex,
+    private readonly directory: ChunkDirectory,
     private readonly options: CompactorOptions,
   ) {}
 
@@ -99,19 +105,36 @@ export class Compactor {
 
     const seq = this.compactionSeq + 1
     const ops: BatchOp[] = []
+    let chunksWritten = 0
+    const added: Array<{ id: number; start: number; widths: number[] }> = []
     for (const [id, windows] of groups) {
       for (const [start, group] of windows) {
         const sorted = sortByTime(group)
-        ops.push({ type: 'put', sublevel: this.subs.chunks, key: chunkKey(id, start, seq), value: encodeChunk(sorted.ts, sorted.values) })
+        const key = chunkKey(id, start, seq)
+        ops.push({ type: 'put', sublevel: this.subs.chunks, key, value: encodeChunk(sorted.ts, sorted.values) })
+        // Rollups join the chunk's atomic write, so a crash never leaves one without the other (issue 4).
+        const rollups = canEncodeRollup(sorted.ts) ? chunkRollups(sorted.ts, sorted.values, undefined, this.options.rollupMinSamples) : []
+        for (const [width, rollup] of rollups) {
+          ops.push({ type: 'put', sublevel: this.subs.rollups, key: rollupKey(key, width), value: encodeRollup(rollup) })
+        }
+        added.push({ id, start, widths: rollups.map(([width]) => width) })
+        chunksWritten++
       }
     }
-    const chunksWritten = ops.length
     for (const key of keys) ops.push({ type: 'del', sublevel: this.subs.head, key })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.compactionSeq, value: encodeStored(seq) })
     ops.push({ type: 'put', sublevel: this.subs.meta, key: META.chunkRows, value: encodeStored(this.chunkRowCount + chunksWritten) })
     const step = ++this.steps
     this.options.onStep?.('before-write', step)
-    await this.db.batch(ops)
+    // Listed before the write commits: readers skip a listed chunk their snapshot lacks (chunk-directory.ts).
+    for (const { id, start, widths } of added) this.directory.add(id, start, seq, widths)
+    try {
+      await this.db.batch(ops)
+    } catch (err) {
+      for (const { id, start } of added) this.directory.remove(id, start, seq)
+      throw err
+    }
+    for (const { id, start } of added) this.directory.commit(id, start, seq)
     this.options.onStep?.('after-write', step)
 
     this.compactionSeq = seq

@@ -55,6 +55,24 @@ export function writeTimestampDods(w: BitWriter, ts: Float64Array): void {
   }
 }
 
+/** Bits writeTimestampDods takes for `ts` (checked by the caller as for writing). */
+export function timestampDodBits(ts: Float64Array): number {
+  let bits = 0
+  let prevDelta = 0
+  for (let i = 1; i < ts.length; i++) {
+    const delta = ts[i] - ts[i - 1]
+    const dod = delta - prevDelta
+    prevDelta = delta
+    if (dod === 0) bits += 1
+    else if (dod >= -BUCKET_5 && dod < BUCKET_5) bits += 7
+    else if (dod >= -BUCKET_10 && dod < BUCKET_10) bits += 13
+    else if (dod >= -BUCKET_18 && dod < BUCKET_18) bits += 22
+    else if (dod >= -BUCKET_32 && dod < BUCKET_32) bits += 37
+    else bits += 69
+  }
+  return bits
+}
+
 export function readTimestampDods(r: BitReader, out: Float64Array, first: number): void {
   const n = out.length
   if (n === 0) return

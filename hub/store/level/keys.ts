@@ -20,6 +20,8 @@ export interface MetricSublevels {
   head: BinarySublevel
   /** Compacted chunks: `${idHex}\x00${window}\x00${seq}` → encodeChunk bytes. */
   chunks: BinarySublevel
+  /** Rollups of compacted chunks: rollupKey(chunkKey, widthMs) → encodeRollup bytes (rollup-codec.ts). */
+  rollups: BinarySublevel
   /** Dedup marks: `${dev}\x00${ep}` → CBOR mark (dedup-mark.ts). */
   dedup: BinarySublevel
   /** Store-wide settings and counters. */
@@ -32,6 +34,7 @@ export function openSublevels(db: MetricDb): MetricSublevels {
     postings: binarySublevel(db, 'm-post'),
     head: binarySublevel(db, 'm-head'),
     chunks: binarySublevel(db, 'm-chunk'),
+    rollups: binarySublevel(db, 'm-rollup'),
     dedup: binarySublevel(db, 'm-dedup'),
     meta: binarySublevel(db, 'm-meta'),
   }
@@ -62,6 +65,24 @@ export function windowKey(windowStart: number): string {
 
 export function chunkKey(seriesId: number, windowStart: number, compactionSeq: number): string {
   return `${idHex(seriesId)}\x00${windowKey(windowStart)}\x00${compactionSeq.toString().padStart(12, '0')}`
+}
+
+/** The parts of a chunkKey (also the start of a rollupKey). */
+export function parseChunkKey(key: string): { seriesId: number; windowStart: number; seq: number } {
+  return {
+    seriesId: parseInt(key.slice(0, 8), 16),
+    windowStart: Number(BigInt(`0x${key.slice(9, 25)}`) - WINDOW_KEY_BIAS),
+    seq: Number(key.slice(26, 38)),
+  }
+}
+
+/** The rollup row of one chunk row at one level (rollup.ts): the chunk's key, then the level's bucket width. */
+export function rollupKey(chunk: string, widthMs: number): string {
+  return `${chunk}\x00${widthMs.toString().padStart(10, '0')}`
+}
+
+export function parseRollupWidth(key: string): number {
+  return Number(key.slice(39))
 }
 
 /** Key range of every chunk row of one series whose window starts in [firstWindow, endWindow). */

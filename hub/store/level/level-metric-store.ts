@@ -6,18 +6,21 @@ import type {
   MetricStore,
   MetricStoreStats,
   SeriesInfo,
+  SeriesRollup,
   SeriesSamples,
   SeriesSelector,
 } from '../types.js'
+import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
+import { RowCache } from './row-cache.js'
 import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
-import { candidateIds } from './postings.js'
-import { readSamples } from './reader.js'
+import { readSamples, type ReadContext } from './reader.js'
+import { chooseRollupWidth, readRollups } from './rollup-reader.js'
 import { SeriesRegistry } from './series-registry.js'
 import { decodeStored, encodeStored } from './stored-cbor.js'
 import { windowStart } from './time-window.js'
@@ -44,6 +47,10 @@ export interface LevelMetricStoreOptions {
   /** Test-only: called around each compaction step's atomic write (crash tests). */
   onCompactionStep?: (point: CompactionStepPoint, step: number) => void
   participants?: IngestParticipant[]
+  /** Fewest samples per rollup bucket, on average, for the compactor to write that width (rollup.ts, default 100). */
+  rollupMinSamples?: number
+  /** Memory for recently read chunk and rollup rows, decoded (row-cache.ts), default 64 MiB; 0 turns it off. */
+  rowCacheBytes?: number
 }
 
 const HOUR = 3_600_000
@@ -58,6 +65,8 @@ export class LevelMetricStore implements MetricStore {
   private readonly marks = new Map<string, DedupMark>()
   private readonly registry: SeriesRegistry
   private head = new HeadIndex()
+  private readonly directory = new ChunkDirectory()
+  private readonly cache: RowCache
   private compactor: Compactor | undefined
   private compaction: Promise<unknown> = Promise.resolve()
   private windowMs: number
@@ -79,6 +88,7 @@ export class LevelMetricStore implements MetricStore {
     this.graceMs = options.compactGraceMs ?? 5 * 60_000
     this.clock = options.clock ?? Date.now
     this.participants = options.participants ?? []
+    this.cache = new RowCache(options.rowCacheBytes ?? 64 * 1024 * 1024)
   }
 
   async open(): Promise<void> {
@@ -91,11 +101,13 @@ export class LevelMetricStore implements MetricStore {
       this.head.add(summarizeHeadRow(rowNo, decodeHeadRow(bytes)))
       this.nextRowNo = Math.max(this.nextRowNo, rowNo + 1)
     }
-    this.compactor = new Compactor(this.db, this.subs, this.head, {
+    await this.directory.load(this.subs.chunks, this.subs.rollups)
+    this.compactor = new Compactor(this.db, this.subs, this.head, this.directory, {
       windowMs: this.windowMs,
       limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
       batchSamples: this.options.compactBatchSamples ?? 1_000_000,
       onStep: this.options.onCompactionStep,
+      rollupMinSamples: this.options.rollupMinSamples,
     })
     await this.compactor.load()
     this.isOpen = true
@@ -119,16 +131,26 @@ export class LevelMetricStore implements MetricStore {
   }
 
   async series(selector: SeriesSelector): Promise<SeriesInfo[]> {
-    const ids = await candidateIds(this.subs.postings, selector)
-    const candidates = ids === undefined ? this.registry.all() : ids.map((id) => this.registry.get(id))
-    return candidates
-      .filter((info): info is SeriesInfo => info !== undefined && this.registry.matches(info, selector))
+    return this.registry
+      .select(selector)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id))
       .map((info) => ({ ...info, labels: { ...info.labels } }))
   }
 
   read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
-    return readSamples(this.db, this.subs, this.head, this.windowMs, series, from, to)
+    return readSamples(this.readContext(), series, from, to)
+  }
+
+  /** Rollups where most chunk rows in the range have them at a width dividing `step` (rollup-reader.ts). */
+  async readRollups(series: SeriesInfo[], from: number, to: number, step: number): Promise<SeriesRollup[] | undefined> {
+    if (series.length === 0 || from > to) return undefined
+    const context = this.readContext()
+    const width = chooseRollupWidth(context, series.map((info) => info.id), from, to, step)
+    return width === undefined ? undefined : readRollups(context, series, from, to, width)
+  }
+
+  private readContext(): ReadContext {
+    return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, windowMs: this.windowMs }
   }
 
   /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
@@ -151,7 +173,7 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     if (!(retentionMs > 0)) return Promise.reject(new Error(`retentionMs must be positive, got ${retentionMs}`))
-    const context = { db: this.db, subs: this.subs, head: this.head, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
     const cutoff = now - retentionMs
     const windowsEnd = prunableWindowsEnd(cutoff, this.windowMs)
     const run = this.compaction.then(async () => {

@@ -1,6 +1,10 @@
+import type { ChunkDirectory } from './chunk-directory.js'
 import type { Compactor } from './compactor.js'
+import { CHUNK_ROWS } from './reader.js'
+import { ROLLUP_ROWS } from './rollup-reader.js'
+import type { RowCache } from './row-cache.js'
 import type { HeadIndex } from './head-index.js'
-import { chunkRange, headRowKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { headRowKey, rollupKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { encodeStored } from './stored-cbor.js'
 import { MAX_ABS_TS, windowStart } from './time-window.js'
 
@@ -15,6 +19,8 @@ export interface PruneContext {
   db: MetricDb
   subs: MetricSublevels
   head: HeadIndex
+  directory: ChunkDirectory
+  cache: RowCache
   compactor: Compactor
   windowMs: number
   /** Deletes per atomic write; bounds the memory one write needs. */
@@ -47,26 +53,37 @@ export async function pruneBefore(
 ): Promise<PruneResult> {
   const result: PruneResult = { chunkRowsDeleted: 0, headRowsDeleted: 0 }
   let ops: BatchOp[] = []
+  let chunkDeletes = 0
   const flush = async () => {
     if (ops.length === 0) return
-    const chunkRows = ctx.compactor.chunkRows - ops.length
+    const chunkRows = ctx.compactor.chunkRows - chunkDeletes
     ops.push({ type: 'put', sublevel: ctx.subs.meta, key: META.chunkRows, value: encodeStored(chunkRows) })
     await ctx.db.batch(ops)
-    ctx.compactor.forgetChunkRows(ops.length - 1)
-    result.chunkRowsDeleted += ops.length - 1
+    ctx.compactor.forgetChunkRows(chunkDeletes)
+    result.chunkRowsDeleted += chunkDeletes
     ops = []
+    chunkDeletes = 0
   }
 
   const firstWindow = windowStart(-MAX_ABS_TS, ctx.windowMs)
   const endWindow = prunableWindowsEnd(cutoff, ctx.windowMs)
   if (!skipChunks && endWindow > firstWindow) {
     for (const id of seriesIds) {
-      for await (const key of ctx.subs.chunks.keys(chunkRange(id, firstWindow, endWindow))) {
+      // A chunk's rollup rows go in the same write as the chunk (issue 4, "Retention").
+      for (const ref of ctx.directory.overlapping(id, firstWindow, endWindow)) {
+        const key = ctx.directory.key(id, ref)
         ops.push({ type: 'del', sublevel: ctx.subs.chunks, key })
+        ctx.cache.delete(CHUNK_ROWS.namespace + key)
+        for (const width of ref.rollups) {
+          ops.push({ type: 'del', sublevel: ctx.subs.rollups, key: rollupKey(key, width) })
+          ctx.cache.delete(ROLLUP_ROWS.namespace + rollupKey(key, width))
+        }
+        chunkDeletes++
         if (ops.length >= ctx.batchOps) await flush()
       }
     }
     await flush()
+    for (const id of seriesIds) ctx.directory.dropBefore(id, endWindow)
   }
 
   const expired = ctx.head.rowsBefore(cutoff)

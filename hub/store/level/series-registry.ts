@@ -26,6 +26,9 @@ export interface ResolvedSeries {
 export class SeriesRegistry {
   private readonly byKey = new Map<string, SeriesInfo>()
   private readonly byId = new Map<number, SeriesInfo>()
+  /** In-memory postings: metric name → its series, and `label=value` → series carrying it (any name). */
+  private readonly byName = new Map<string, SeriesInfo[]>()
+  private readonly byLabel = new Map<string, SeriesInfo[]>()
   private nextId = 1
 
   constructor(private readonly table: BinarySublevel) {}
@@ -94,6 +97,19 @@ export class SeriesRegistry {
     for (const info of created) this.add(info)
   }
 
+  /**
+   * Series matching the selector, through the in-memory postings: the shortest posting list among the name's
+   * and each label pair's is checked against the rest (every series when the selector is empty).
+   */
+  select(selector: SeriesSelector): SeriesInfo[] {
+    const lists: SeriesInfo[][] = []
+    if (selector.name !== undefined) lists.push(this.byName.get(selector.name) ?? [])
+    for (const [label, value] of Object.entries(selector.labels ?? {})) lists.push(this.byLabel.get(labelTerm(label, value)) ?? [])
+    if (lists.length === 0) return this.all()
+    const shortest = lists.reduce((a, b) => (b.length < a.length ? b : a))
+    return shortest.filter((info) => this.matches(info, selector))
+  }
+
   matches(info: SeriesInfo, selector: SeriesSelector): boolean {
     if (selector.name !== undefined && info.name !== selector.name) return false
     return Object.entries(selector.labels ?? {}).every(([label, value]) => info.labels[label] === value)
@@ -102,7 +118,19 @@ export class SeriesRegistry {
   private add(info: SeriesInfo): void {
     this.byKey.set(seriesKey(info.name, info.labels), info)
     this.byId.set(info.id, info)
+    append(this.byName, info.name, info)
+    for (const [label, value] of Object.entries(info.labels)) append(this.byLabel, labelTerm(label, value), info)
   }
+}
+
+function labelTerm(label: string, value: string): string {
+  return `${label}=${value}`
+}
+
+function append(index: Map<string, SeriesInfo[]>, term: string, info: SeriesInfo): void {
+  const list = index.get(term)
+  if (list) list.push(info)
+  else index.set(term, [info])
 }
 
 function sortedLabels(labels: Labels): Labels {

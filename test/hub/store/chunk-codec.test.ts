@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { BitReader } from '../../../hub/store/level/bit-reader.js'
+import { BitWriter } from '../../../hub/store/level/bit-writer.js'
 import { decodeChunk, encodeChunk } from '../../../hub/store/level/chunk-codec.js'
+import { readResiduals, writeResiduals } from '../../../hub/store/level/interval-residuals.js'
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 function random(seed: number): () => number {
@@ -187,5 +190,57 @@ describe('chunk codec (Gorilla)', () => {
     }
     expect(() => decodeChunk(Uint8Array.from([2, 0xff, 0xff, 0xff, 0x7f, 0]))).toThrow(/truncated/)
     expect(() => decodeChunk(Uint8Array.from([9, 0]))).toThrow(/mode/)
+  })
+
+  it('stores steadily moving integers (counters, uptimes) as delta-of-delta when that is shorter, and reads every format', () => {
+    const n = 720
+    const ts = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 1_000)
+    // Uptime in seconds with 2 decimals ticking by ~1 s: the scaled deltas are ~100, their differences tiny.
+    const uptime = Float64Array.from({ length: n }, (_, i) => Math.round((1041.23 + i * 1.0001) * 100) / 100)
+    const uptimeBytes = expectRoundTrip(ts, uptime)
+    expect([4, 7]).toContain(uptimeBytes[0]) // values as delta-of-delta; exact 1 s ticks fit either time form
+    expect(uptimeBytes.length).toBeLessThan(n * 0.5)
+    // Extremes of the exact range, negative values and a step down: still bit for bit.
+    for (const start of [2 ** 52 - 720 * 3, -(2 ** 52) + 5, -1_000, 0]) {
+      const values = Float64Array.from({ length: n }, (_, i) => start + i * 3 - (i === 300 ? 7 : 0))
+      expectRoundTrip(ts, values)
+    }
+    // Random integer jumps: XOR stays when it is shorter.
+    const next = random(21)
+    expectRoundTrip(ts, Float64Array.from({ length: n }, () => Math.floor(next() * 2 ** 40)))
+    // Formats 2 and 3, written by the encoder before delta-of-delta values existed, read as they did.
+    const format2 = [2, 3, 0, 128, 160, 171, 254, 249, 98, 224, 15, 162, 30, 31, 160, 72, 34, 117, 194, 143, 92, 41, 232, 23, 139, 223, 218, 18, 58, 225, 71, 174, 20, 128]
+    const old2 = decodeChunk(Uint8Array.from(format2))
+    expect(Array.from(old2.ts)).toEqual([1_700_000_000_000, 1_700_000_001_000, 1_700_000_002_003])
+    expect(Array.from(old2.values)).toEqual([1041.23, 1042.23, NaN])
+    const old3 = decodeChunk(Uint8Array.from([3, 3, 0, 196, 79, 255, 88, 94, 19, 127, 255, 132, 216, 3, 192, 15, 220, 12]))
+    expect([Array.from(old3.ts), Array.from(old3.values)]).toEqual([[0.5, 1.5, 2.5], [7, 8, 9]])
+  })
+
+  it('stores jittered collector ticks as residuals from the usual interval, in every bucket, bit for bit', () => {
+    const n = 720
+    const next = random(33)
+    // A 1 s timer a few ms late now and then, as a busy machine's setInterval gives.
+    let t = 1_700_000_000_000
+    const ts = Float64Array.from({ length: n }, (_, i) => (t += i === 0 ? 0 : 1_000 + Math.floor(next() * 4)))
+    const values = new Float64Array(n).fill(1)
+    const bytes = expectRoundTrip(ts, values)
+    expect([6, 7]).toContain(bytes[0])
+    // Under 4.5 bits a timestamp (delta-of-delta would take some 6-7): the value column is ~1 bit a sample.
+    expect(bytes.length).toBeLessThan((n * 5.5) / 8 + 32)
+    // Residuals of every size, out of order and duplicate times included; the 64-bit escape needs a wide span.
+    const steps = [0, 1, -2, 7, -8, 127, -128, 500_000, -524_288, 2 ** 30, -(2 ** 31), 2 ** 40, -(2 ** 45), 3]
+    for (const start of [0, -(2 ** 51), 1_700_000_000_000]) {
+      let at = start
+      const wide = Float64Array.from({ length: 400 }, (_, i) => (at += i === 0 ? 0 : 1_000 + (i % 3 === 0 ? steps[i % steps.length] : 0)))
+      expectRoundTrip(wide, Float64Array.from({ length: 400 }, (_, i) => i * 2))
+      // The residual stream itself, whichever form the encoder picked for the chunk.
+      const words = new Uint8Array(400 * 10 + 8)
+      const writer = new BitWriter(words, 0)
+      writeResiduals(writer, wide, 1_000)
+      const decoded = new Float64Array(400)
+      readResiduals(new BitReader(words.subarray(0, writer.finish()), 0), decoded, wide[0], 1_000)
+      expect(bitPatterns(decoded)).toEqual(bitPatterns(wide))
+    }
   })
 })
