@@ -26,6 +26,8 @@ export interface IngestBenchResult {
   queryOneSeriesDayMs: number
   queryFleetDayMs: number
   hubPeakRssMiB: number
+  /** From the end of the burst until the compactor settled (it yields while telemetry streams in). */
+  compactAfterSeconds: number
   /** CPU seconds per million samples while ingesting: what the figures cost, whatever else loads the machine. */
   simCpuSecondsPerMillion: number
   hubCpuSecondsPerMillion: number
@@ -102,15 +104,19 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
     }
     if (report.ackedBatches !== report.batches) throw new Error(`only ${report.ackedBatches}/${report.batches} batches acked`)
 
-    // Let the compactor finish the closed windows before measuring disk and queries.
+    // Let the compactor finish the closed windows before measuring disk and queries. It yields to the burst
+    // (Hub.compactionYields), so wait for two runs after the burst and a head that no longer shrinks.
+    const compactionsAtEnd = metric(await (await fetch(`${api}/metrics`)).text(), 'outpost_hub_compactions_total')
+    const compactStart = performance.now()
     let last = -1
     const metricsText = await until(async () => {
       const text = await (await fetch(`${api}/metrics`)).text()
       const head = metric(text, 'outpost_hub_store_head_rows')
-      const settled = head === last
+      const settled = head === last && metric(text, 'outpost_hub_compactions_total') >= compactionsAtEnd + 2
       last = head
       return settled ? text : undefined
     }, 120_000, 'compaction')
+    const compactSeconds = (performance.now() - compactStart) / 1000
     const storedSamples = metric(metricsText, 'outpost_hub_samples_total')
     const q1 = await timeQuery(`${api}/v1/metrics/query?name=sim_temperature_celsius&device=sim-0001&label.series=0&from=-1d&step=1m`)
     const q2 = await timeQuery(`${api}/v1/metrics/query?name=sim_temperature_celsius&from=-1d&step=5m&groupBy=device`, 3)
@@ -127,6 +133,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestBenchRes
       queryOneSeriesDayMs: q1,
       queryFleetDayMs: q2,
       hubPeakRssMiB: peakRss,
+      compactAfterSeconds: compactSeconds,
       simCpuSecondsPerMillion: report.cpuSeconds / (report.samples / 1e6),
       hubCpuSecondsPerMillion: hubCpu / (report.samples / 1e6),
     }

@@ -88,6 +88,7 @@ async function ingestSection(dir: string): Promise<void> {
     console.log(`  wire                       ${fmt(ingest.wireBytesPerSample, 2)} B/sample   | baseline row-wise JSON ${fmt(jsonWire, 1)} B/sample → ${ratio(jsonWire, ingest.wireBytesPerSample)} smaller`)
     console.log(`  disk (hub data dir)        ${fmt(ingest.diskBytesPerSample, 2)} B/sample   | baseline one row per sample ${fmt(naive.diskBytesPerSample, 2)} B/sample → ${ratio(naive.diskBytesPerSample, ingest.diskBytesPerSample)} smaller`)
     console.log(`  head rows left uncompacted ${fmt(ingest.compactedHeadRowsLeft)} (the current window stays in the head)`)
+    console.log(`  compaction after the burst ${fmt(ingest.compactAfterSeconds, 1)} s (${fmt(ingest.samples / ingest.compactAfterSeconds)} samples/s; it yields while telemetry streams in)`)
     console.log(`  hub peak RSS while ingesting ${fmt(ingest.hubPeakRssMiB, 1)} MiB`)
     console.log(`  CPU per million samples    simulate ${fmt(ingest.simCpuSecondsPerMillion, 3)} s, hub ${fmt(ingest.hubCpuSecondsPerMillion, 3)} s (user + system; holds under other load)`)
     console.log(`  query 1 series, 1 day, 1m step          ${fmt(ingest.queryOneSeriesDayMs, 1)} ms (median, over HTTP)`)

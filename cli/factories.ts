@@ -116,6 +116,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     limits: hubLimits(s.limits),
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
+    compactDeferSamples: s.compactDeferSamples,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
     retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
     alerts: {

@@ -47,6 +47,8 @@ export interface HubOptions {
   tls?: HubTls
   maxBatchBytes: number
   compactIntervalMs: number
+  /** Head samples above which compaction runs even during an ingest burst (default 20 M; see compactionYields). */
+  compactDeferSamples?: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
   retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
@@ -91,6 +93,10 @@ export interface HubTls {
   https: boolean
 }
 
+/** Telemetry this recent means an ingest burst is under way (see Hub.compactionYields). */
+const COMPACTION_IDLE_MS = 250
+const DEFAULT_COMPACT_DEFER_SAMPLES = 20_000_000
+
 /** The hub: broker, ingest, store, API (DESIGN §1). */
 export class Hub {
   readonly metrics = new HubMetrics()
@@ -118,6 +124,7 @@ export class Hub {
   private timers: NodeJS.Timeout[] = []
   private inflight = new Set<Promise<void>>()
   private accepting = false
+  private lastTelemetryAt = -Infinity
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
   private readonly notifierConfigs: ParsedNotifiers
@@ -128,7 +135,8 @@ export class Hub {
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
-    this.db = new Level<string, any>(options.data, { valueEncoding: 'json' })
+    // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
+    this.db = new Level<string, any>(options.data, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
@@ -259,6 +267,10 @@ export class Hub {
     this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort
 
     this.every(this.options.compactIntervalMs, async () => {
+      if (this.compactionYields()) {
+        this.metrics.compactionsDeferred.inc()
+        return
+      }
       await this.store.compact()
       this.metrics.compactions.inc()
     })
@@ -302,10 +314,21 @@ export class Hub {
     await this.db.close()
   }
 
+  /**
+   * Compaction is background work (DESIGN §6): it yields to a burst of telemetry (a fleet's backlog after an outage)
+   * so the two cores go to storing and acking, and catches up once the burst pauses. A head past
+   * compactDeferSamples is compacted regardless, so a burst that never pauses cannot grow the head without bound.
+   */
+  private compactionYields(): boolean {
+    const busy = performance.now() - this.lastTelemetryAt < COMPACTION_IDLE_MS
+    return busy && this.store.stats().headSamples < (this.options.compactDeferSamples ?? DEFAULT_COMPACT_DEFER_SAMPLES)
+  }
+
   private onPublish(deps: IngestDeps, packet: AedesPublishPacket, client: Client | null): void {
     const parsed = parseDeviceTopic(packet.topic)
     if (!parsed || !this.accepting) return
     if (parsed.kind === 'telemetry' && client) {
+      this.lastTelemetryAt = performance.now()
       this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
     } else if (parsed.kind === 'status' && packet.payload.length > 0) {
       try {

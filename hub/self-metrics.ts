@@ -33,6 +33,7 @@ export class HubMetrics {
   readonly headRows = new Gauge({ name: 'outpost_hub_store_head_rows', help: 'Uncompacted batch rows in the store', registers: [this.registry] })
   readonly chunkRows = new Gauge({ name: 'outpost_hub_store_chunk_rows', help: 'Compressed chunk rows in the store', registers: [this.registry] })
   readonly compactions = new Counter({ name: 'outpost_hub_compactions_total', help: 'Compaction runs', registers: [this.registry] })
+  readonly compactionsDeferred = new Counter({ name: 'outpost_hub_compactions_deferred_total', help: 'Compaction runs put off because an ingest burst was under way', registers: [this.registry] })
 
   readonly limited = new Counter({
     name: 'outpost_hub_limited_total',
