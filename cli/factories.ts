@@ -117,6 +117,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     maxBatchBytes: s.maxBatchBytes,
     compactIntervalMs: s.compactInterval,
     compactDeferSamples: s.compactDeferSamples,
+    compactDeferMaxMs: s.compactDeferMax,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
     retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
     alerts: {

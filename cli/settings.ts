@@ -16,6 +16,7 @@ export const hubSettings: Setting[] = [
   { path: 'maxBatchBytes', description: 'largest telemetry payload accepted', schema: size, default: '1MiB' },
   { path: 'compactInterval', description: 'how often closed time windows are compacted', schema: duration, default: '30s' },
   { path: 'compactDeferSamples', description: 'compaction waits while telemetry streams in, until the head holds this many samples', schema: positiveInt, default: 20_000_000 },
+  { path: 'compactDeferMax', description: 'longest compaction waits for a burst to pause (default: 10 × compactInterval)', schema: duration },
   { path: 'clock.correctAbove', description: "correct a device's timestamps when its clock is off by more than this", schema: duration, default: '2s' },
   { path: 'clock.maxAhead', description: 'refuse samples further ahead of hub time than this', schema: duration, default: '10m' },
   { path: 'clock.maxBehind', description: 'refuse samples older than this', schema: duration, default: '30d' },
@@ -61,6 +62,7 @@ export interface HubSettings {
   maxBatchBytes: number
   compactInterval: number
   compactDeferSamples: number
+  compactDeferMax?: number
   clock: { correctAbove: number; maxAhead: number; maxBehind: number }
   tls: { cert?: string; key?: string; ca?: string; mqttPort: number; clientCerts: boolean; plainMqtt: boolean; https: boolean }
   limits: {

@@ -49,6 +49,8 @@ export interface HubOptions {
   compactIntervalMs: number
   /** Head samples above which compaction runs even during an ingest burst (default 20 M; see compactionYields). */
   compactDeferSamples?: number
+  /** Longest compaction is put off by a burst, ms (default 10 × compactIntervalMs; see compactionYields). */
+  compactDeferMaxMs?: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
   retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
@@ -125,6 +127,7 @@ export class Hub {
   private inflight = new Set<Promise<void>>()
   private accepting = false
   private lastTelemetryAt = -Infinity
+  private compactionDeferredSince?: number
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
   private readonly notifierConfigs: ParsedNotifiers
@@ -271,6 +274,7 @@ export class Hub {
         this.metrics.compactionsDeferred.inc()
         return
       }
+      this.compactionDeferredSince = undefined
       await this.store.compact()
       this.metrics.compactions.inc()
     })
@@ -317,11 +321,15 @@ export class Hub {
   /**
    * Compaction is background work (DESIGN §6): it yields to a burst of telemetry (a fleet's backlog after an outage)
    * so the two cores go to storing and acking, and catches up once the burst pauses. A head past
-   * compactDeferSamples is compacted regardless, so a burst that never pauses cannot grow the head without bound.
+   * compactDeferSamples, or put off for compactDeferMaxMs, is compacted regardless: a hub under steady load
+   * (telemetry always in the last 250 ms) still compacts, and no burst grows the head without bound.
    */
   private compactionYields(): boolean {
-    const busy = performance.now() - this.lastTelemetryAt < COMPACTION_IDLE_MS
-    return busy && this.store.stats().headSamples < (this.options.compactDeferSamples ?? DEFAULT_COMPACT_DEFER_SAMPLES)
+    const now = performance.now()
+    if (now - this.lastTelemetryAt >= COMPACTION_IDLE_MS) return false
+    if (this.store.stats().headSamples >= (this.options.compactDeferSamples ?? DEFAULT_COMPACT_DEFER_SAMPLES)) return false
+    this.compactionDeferredSince ??= now
+    return now - this.compactionDeferredSince < (this.options.compactDeferMaxMs ?? 10 * this.options.compactIntervalMs)
   }
 
   private onPublish(deps: IngestDeps, packet: AedesPublishPacket, client: Client | null): void {

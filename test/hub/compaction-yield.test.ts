@@ -7,7 +7,7 @@ import type { HubOptions } from '../../hub/hub.js'
 const DAY_AGO = Date.now() - 86_400_000
 
 // Compaction yields to an ingest burst and catches up when it pauses (Hub.compactionYields); a head past
-// compactDeferSamples is compacted during the burst all the same.
+// compactDeferSamples, or a deferral past compactDeferMaxMs, is compacted during the burst all the same.
 describe('compaction during an ingest burst', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let hub: TestHub
@@ -35,7 +35,7 @@ describe('compaction during an ingest burst', () => {
   }
 
   it('waits while telemetry streams in, then compacts every sample once the burst pauses', async () => {
-    const { chunkRowsDuring, deferred } = await burst({})
+    const { chunkRowsDuring, deferred } = await burst({ compactDeferMaxMs: 60_000 })
     expect(chunkRowsDuring.every((n) => n === 0)).toBe(true)
     expect(deferred).toBeGreaterThan(0)
     await waitFor(() => hub.hub.store.stats().headRows === 0 || undefined, 10_000, 'compaction after the burst')
@@ -47,7 +47,13 @@ describe('compaction during an ingest burst', () => {
   })
 
   it('compacts during the burst once the head holds more than compactDeferSamples', async () => {
-    const { chunkRowsDuring } = await burst({ compactDeferSamples: 100 })
+    const { chunkRowsDuring } = await burst({ compactDeferMaxMs: 60_000, compactDeferSamples: 100 })
+    expect(chunkRowsDuring.some((n) => n > 0)).toBe(true)
+  })
+
+  it('compacts during a burst that lasts longer than compactDeferMaxMs (a hub under steady load)', async () => {
+    const { chunkRowsDuring, deferred } = await burst({ compactDeferMaxMs: 300 })
+    expect(deferred).toBeGreaterThan(0)
     expect(chunkRowsDuring.some((n) => n > 0)).toBe(true)
   })
 })
