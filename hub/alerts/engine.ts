@@ -5,6 +5,8 @@ import type { MetricStore } from '../store/types.js'
 import { AlertStore } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
+import { OpenAlerts } from './open-alerts.js'
+import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
 import type { Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
@@ -20,8 +22,8 @@ export interface AlertEngineOptions {
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's own metrics (GET /metrics). */
-  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertBatchesSkipped: { inc(): void } }
-  /** Batches waiting for evaluation beyond this are skipped and counted, so a flood cannot exhaust memory (default 10,000). */
+  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertIngestWaits: { inc(): void } }
+  /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
   maxBacklog?: number
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
   tickMs?: number
@@ -46,13 +48,15 @@ export class Step {
  */
 export class AlertEngine {
   readonly store: AlertStore
-  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, skipped: 0 }
+  /** `waits`: stored batches whose ack waited for evaluation (back-pressure); no batch is ever skipped. */
+  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, waits: 0 }
   private backlog = 0
   private tickQueued = false
   /** Every rule; disabled ones have no evaluator. */
-  private readonly rules = new Map<string, { rule: StoredRule; evaluator?: RuleEvaluator }>()
-  /** Pending and firing alerts by rule and group. */
-  private readonly open = new Map<string, AlertRecord>()
+  private readonly rules = new Map<string, RuleEntry>()
+  /** The rules each part of a batch concerns, rebuilt when rules change. */
+  private index = new RuleIndex([])
+  private readonly open = new OpenAlerts()
   private readonly incidents = new Map<string, Incident>()
   readonly silences = new Map<string, Silence>()
   private readonly dirty = new Set<AlertRecord>()
@@ -68,7 +72,7 @@ export class AlertEngine {
     const { clock } = this.options
     this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000 }
     for (const rule of await this.store.loadRules()) await this.install(rule)
-    for (const a of await this.store.loadOpenAlerts()) this.open.set(openKey(a.rule, a.key), a)
+    for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
     for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)
     for (const s of await this.store.loadSilences()) this.silences.set(s.id, s)
     const firing = [...this.open.values()].filter((a) => a.state === 'firing' && a.notified).map((a) => toMessage(a, 'firing'))
@@ -94,24 +98,27 @@ export class AlertEngine {
     for (const n of this.options.notifiers) await n.stop?.()
   }
 
-  /** Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. */
-  onBatch(device: string, batch: DecodedBatch, shift: number): void {
-    if (this.backlog >= (this.options.maxBacklog ?? 10_000)) {
-      if (this.counters.skipped++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; batches skipped', { skipped: this.counters.skipped })
-      this.options.metrics?.alertBatchesSkipped.inc()
-      return
-    }
+  /**
+   * Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. Every batch is
+   * evaluated: beyond `maxBacklog` waiting batches this returns a promise of the batch's evaluation, which ingest
+   * awaits before acking (back-pressure: the device keeps the batch until then, DESIGN §5). Otherwise undefined.
+   */
+  onBatch(device: string, batch: DecodedBatch, shift: number): Promise<void> | undefined {
     this.backlog++
-    this.background(async () => {
+    const done = this.run(async () => {
       this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
       const step = new Step(this.options.clock())
-      for (const { rule, evaluator } of this.rules.values()) {
-        if (evaluator?.onBatch) this.applyAll(rule, evaluator.onBatch(view), step)
-      }
+      for (const { rule, evaluator } of this.index.forBatch(view)) this.applyAll(rule, evaluator.onBatch!(view), step)
       await this.commit(step, false)
     })
+    // A failed step is logged and counted by run(); the batch is stored either way, so the ack may go.
+    const settled = done.catch(() => {})
+    if (this.backlog <= (this.options.maxBacklog ?? 10_000)) return undefined
+    if (this.counters.waits++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; acks wait for it', { waits: this.counters.waits })
+    this.options.metrics?.alertIngestWaits.inc()
+    return settled
   }
 
   /** Presence hook: a birth or will arrived on `…/status`. */
@@ -185,20 +192,22 @@ export class AlertEngine {
   async install(rule: StoredRule): Promise<void> {
     if (!rule.enabled) {
       this.rules.set(rule.id, { rule })
-      return
+    } else {
+      const evaluator = createEvaluator(rule, this.ctx)
+      await evaluator.init?.()
+      this.rules.set(rule.id, { rule, evaluator })
     }
-    const evaluator = createEvaluator(rule, this.ctx)
-    await evaluator.init?.()
-    this.rules.set(rule.id, { rule, evaluator })
+    this.index = new RuleIndex(this.rules.values())
   }
 
   uninstall(id: string): void {
     this.rules.delete(id)
+    this.index = new RuleIndex(this.rules.values())
   }
 
   /** Applies changes made outside evaluation (ack, manual resolve, rule removal) through the same commit path. */
   async commitStep(step: Step): Promise<void> {
-    for (const a of step.resolved) this.open.delete(openKey(a.rule, a.key))
+    for (const a of step.resolved) this.open.delete(a)
     await this.commit(step, false)
   }
 
@@ -208,12 +217,11 @@ export class AlertEngine {
 
   private apply(rule: StoredRule, obs: Observation, step: Step): void {
     this.counters.observations++
-    const k = openKey(rule.id, obs.key)
-    let alert = this.open.get(k)
+    let alert = this.open.get(rule.id, obs.key)
     if (!alert) {
       if (!obs.active) return
       alert = newAlert(rule, obs, step.now)
-      this.open.set(k, alert)
+      this.open.set(alert)
       step.events.push({ alert: alert.id, at: step.now, from: null, to: 'pending', value: obs.value })
       step.changed.add(alert)
       if (obs.ts >= alert.fireAt) fire(alert, alert.fireAt, step.now, step.events)
@@ -236,7 +244,7 @@ export class AlertEngine {
     }
     if (result === 'resolved' || result === 'dropped') {
       this.dirty.delete(alert)
-      this.open.delete(openKey(alert.rule, alert.key))
+      this.open.delete(alert)
       ;(result === 'resolved' ? step.resolved : step.dropped).push(alert)
       return
     }
@@ -280,8 +288,4 @@ export class AlertEngine {
 
 function snapshot(a: AlertRecord): string {
   return `${a.value}|${a.lastActive}|${a.clearingSince}`
-}
-
-function openKey(rule: string, key: string): string {
-  return `${rule}\u0000${key}`
 }

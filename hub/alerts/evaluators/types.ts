@@ -19,15 +19,24 @@ export class BatchView {
 
   /** Series-table indexes of the batch's series named `name`. */
   seriesNamed(name: string): readonly number[] {
+    return this.names().get(name) ?? []
+  }
+
+  /** The distinct metric names of the batch. */
+  seriesNames(): IterableIterator<string> {
+    return this.names().keys()
+  }
+
+  private names(): Map<string, number[]> {
     if (!this.byName) {
-      this.byName = new Map()
+      const byName = (this.byName = new Map<string, number[]>())
       this.batch.m?.series.forEach((s, i) => {
-        const list = this.byName!.get(s.name)
+        const list = byName.get(s.name)
         if (list) list.push(i)
-        else this.byName!.set(s.name, [i])
+        else byName.set(s.name, [i])
       })
     }
-    return this.byName.get(name) ?? []
+    return this.byName
   }
 
   /** Positions in the sample columns of series `i`'s samples (built once per batch for all rules). */
@@ -69,8 +78,13 @@ export interface EvalContext {
   startupGraceMs: number
 }
 
+/** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */
+export type BatchInput = { metric: string } | 'logs' | 'spans' | 'health'
+
 /** One rule's evaluation state. Each hook returns the observations it made; the engine turns them into states. */
 export interface RuleEvaluator {
+  /** What onBatch reads, so the engine visits the rule only for batches carrying it; absent: every batch. */
+  reads?: BatchInput
   init?(): Promise<void>
   onBatch?(view: BatchView): Observation[]
   onStatus?(device: string, online: boolean, at: number): Observation[]

@@ -45,15 +45,17 @@ describe('alert persistence and bounds', () => {
     expect((await store.listAlerts(() => true, 10)).map((a) => a.id).sort()).toEqual([recent.id, open.id].sort())
   })
 
-  it('a flood beyond the evaluation backlog is skipped and counted, never queued without bound', async () => {
+  it('a flood beyond the evaluation backlog is all evaluated; the calls over the bound return a wait, counted', async () => {
     const hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 2 } })
     try {
       const engine = hub.hub.alertEngine!
       const batch = { v: 1, dev: 'd', ep: 'e', seq: 1, at: 0 }
-      for (let i = 0; i < 5; i++) engine.onBatch('d', batch, 0)
+      const waits = Array.from({ length: 5 }, () => engine.onBatch('d', batch, 0))
+      expect(waits.map((w) => w !== undefined)).toEqual([false, false, true, true, true])
+      await Promise.all(waits)
       await engine.idle()
-      expect(engine.counters).toMatchObject({ batches: 2, skipped: 3 })
-      expect(await (await fetch(`${hub.apiUrl}/metrics`)).text()).toMatch(/outpost_hub_alert_batches_skipped_total 3\n/)
+      expect(engine.counters).toMatchObject({ batches: 5, waits: 3 })
+      expect(await (await fetch(`${hub.apiUrl}/metrics`)).text()).toMatch(/outpost_hub_alert_ingest_waits_total 3\n/)
     } finally {
       await hub.stop()
     }
