@@ -5,6 +5,7 @@ import type { MetricStore } from '../store/types.js'
 import { AlertStore } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
+import { WindowRegistry } from './evaluators/shared-windows.js'
 import { OpenAlerts } from './open-alerts.js'
 import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
@@ -70,7 +71,7 @@ export class AlertEngine {
 
   async start(): Promise<void> {
     const { clock } = this.options
-    this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000 }
+    this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000, windows: new WindowRegistry() }
     for (const rule of await this.store.loadRules()) await this.install(rule)
     for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
     for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)
@@ -110,7 +111,9 @@ export class AlertEngine {
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
       const step = new Step(this.options.clock())
-      for (const { rule, evaluator } of this.index.forBatch(view)) this.applyAll(rule, evaluator.onBatch!(view), step)
+      for (const list of this.index.forBatch(view)) {
+        for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)
+      }
       await this.commit(step, false)
     })
     // A failed step is logged and counted by run(); the batch is stored either way, so the ack may go.
@@ -190,6 +193,7 @@ export class AlertEngine {
   }
 
   async install(rule: StoredRule): Promise<void> {
+    this.rules.get(rule.id)?.evaluator?.dispose?.()
     if (!rule.enabled) {
       this.rules.set(rule.id, { rule })
     } else {
@@ -201,6 +205,7 @@ export class AlertEngine {
   }
 
   uninstall(id: string): void {
+    this.rules.get(id)?.evaluator?.dispose?.()
     this.rules.delete(id)
     this.index = new RuleIndex(this.rules.values())
   }
@@ -212,7 +217,11 @@ export class AlertEngine {
   }
 
   private applyAll(rule: StoredRule, observations: Observation[], step: Step): void {
-    for (const obs of observations) this.apply(rule, obs, step)
+    for (const obs of observations) {
+      // The common case, a calm group with no open alert, decided without the transition machinery.
+      if (!obs.active && this.open.ofRule(rule.id)?.get(obs.key) === undefined) this.counters.observations++
+      else this.apply(rule, obs, step)
+    }
   }
 
   private apply(rule: StoredRule, obs: Observation, step: Step): void {

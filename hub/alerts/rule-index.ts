@@ -38,18 +38,19 @@ export class RuleIndex {
     }
   }
 
-  /** The rules concerned by a batch, each once. */
-  *forBatch(view: BatchView): IterableIterator<Evaluating> {
-    yield* this.always
+  /** The rules concerned by a batch, as lists to visit in turn; each rule appears once. */
+  forBatch(view: BatchView): Evaluating[][] {
+    const out = [this.always]
     const { batch } = view
     if (batch.m && this.byMetric.size > 0) {
       for (const name of view.seriesNames()) {
         const list = this.byMetric.get(name)
-        if (list) yield* list
+        if (list) out.push(list)
       }
     }
-    if (batch.l?.length) yield* this.logs
-    if (batch.s?.length) yield* this.spans
-    if (batch.h?.length) yield* this.health
+    if (batch.l?.length) out.push(this.logs)
+    if (batch.s?.length) out.push(this.spans)
+    if (batch.h?.length) out.push(this.health)
+    return out
   }
 }

@@ -2,6 +2,7 @@ import { seriesKey, type DecodedBatch, type Labels } from '../../../protocol/bat
 import type { DeviceRegistry } from '../../devices.js'
 import type { MetricStore } from '../../store/types.js'
 import type { Observation } from '../types.js'
+import type { WindowRegistry } from './shared-windows.js'
 
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
@@ -76,6 +77,8 @@ export interface EvalContext {
   /** Hub clock at engine start; presence is unknown until devices send a birth or this grace passes. */
   startedAt: number
   startupGraceMs: number
+  /** Sample windows shared by threshold rules selecting the same series. */
+  windows: WindowRegistry
 }
 
 /** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */
@@ -90,6 +93,8 @@ export interface RuleEvaluator {
   onStatus?(device: string, online: boolean, at: number): Observation[]
   /** The periodic pass (absent, offline, decaying windows), at hub time `now`. */
   onTick?(now: number): Observation[]
+  /** The rule was removed or replaced: let go of shared state. */
+  dispose?(): void
 }
 
 /** A device glob (`*`, `?`) as a predicate; an exact id compares as is. */
