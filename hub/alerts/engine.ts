@@ -71,7 +71,16 @@ export class AlertEngine {
 
   async start(): Promise<void> {
     const { clock } = this.options
-    this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000, windows: new WindowRegistry() }
+    this.ctx = {
+      devices: this.options.devices,
+      store: this.options.store,
+      clock,
+      startedAt: clock(),
+      startupGraceMs: this.options.startupGraceMs ?? 60_000,
+      windows: new WindowRegistry(),
+      hasOpen: (rule, key) => this.open.ofRule(rule)?.has(key) ?? false,
+      calm: (n) => (this.counters.observations += n),
+    }
     for (const rule of await this.store.loadRules()) await this.install(rule)
     for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
     for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)

@@ -8,7 +8,6 @@ const MAX_POINTS = 64
 
 /** One group's series windows, with the evaluation points and aggregates of the batch being evaluated. */
 export class WindowGroup {
-  readonly series = new Map<string, SampleWindow>()
   readonly windows: SampleWindow[] = []
   /** Sample times of the current batch, then its evaluation points (ascending, distinct). */
   points: number[] = []
@@ -59,13 +58,24 @@ export class WindowGroup {
 export class SharedWindows {
   readonly groups = new Map<string, WindowGroup>()
   readonly scratch = new Scratch()
+  /** Every series seen, by its key (device, name, labels): its slot, or null when the matchers refuse it. */
+  private readonly slots = new Map<string, Slot | null>()
   private readonly onDevice: (device: string) => boolean
   private view?: BatchView
   private batches = 0
   private touched: WindowGroup[] = []
 
-  constructor(private readonly rule: ThresholdRule) {
+  private readonly metric: string
+  private readonly match: Labels
+  private readonly groupBy: string[]
+  private readonly window: number
+
+  constructor(rule: ThresholdRule) {
     this.onDevice = deviceMatcher(rule.device)
+    this.metric = rule.metric
+    this.match = rule.match
+    this.groupBy = rule.groupBy
+    this.window = rule.window
   }
 
   /** The groups the batch touched, with their evaluation points; the batch's samples are added on the first call. */
@@ -76,22 +86,14 @@ export class SharedWindows {
     const stamp = ++this.batches
     const m = view.batch.m
     if (!m || !this.onDevice(view.device)) return this.touched
-    const { rule } = this
-    for (const i of view.seriesNamed(rule.metric)) {
-      if (!labelsMatch(view.labelsOf(i), rule.match)) continue
-      const g = view.groupOfSeries(i, rule.groupBy)
-      let group = this.groups.get(g.key)
-      if (!group) this.groups.set(g.key, (group = new WindowGroup(g.key, g.labels)))
+    for (const i of view.seriesNamed(this.metric)) {
+      const slot = this.slotOf(view, i)
+      if (!slot) continue
+      const { group, window: w } = slot
       if (group.stamp !== stamp) {
         group.stamp = stamp
-        group.begin(rule.window)
+        group.begin(this.window)
         this.touched.push(group)
-      }
-      const seriesKey = view.seriesKeyOf(i)
-      let w = group.series.get(seriesKey)
-      if (!w) {
-        group.series.set(seriesKey, (w = new SampleWindow()))
-        group.windows.push(w)
       }
       const { ts, values } = m
       for (const k of view.samplesOf(i)) {
@@ -103,6 +105,29 @@ export class SharedWindows {
     for (const group of this.touched) group.finish()
     return this.touched
   }
+
+  /** Series `i`'s window and group, or null when the rule does not select it; labels are read once per series. */
+  private slotOf(view: BatchView, i: number): Slot | null {
+    const seriesKey = view.seriesKeyOf(i)
+    let slot = this.slots.get(seriesKey)
+    if (slot !== undefined) return slot
+    slot = null
+    if (labelsMatch(view.labelsOf(i), this.match)) {
+      const g = view.groupOfSeries(i, this.groupBy)
+      let group = this.groups.get(g.key)
+      if (!group) this.groups.set(g.key, (group = new WindowGroup(g.key, g.labels)))
+      const window = new SampleWindow()
+      group.windows.push(window)
+      slot = { group, window }
+    }
+    this.slots.set(seriesKey, slot)
+    return slot
+  }
+}
+
+interface Slot {
+  group: WindowGroup
+  window: SampleWindow
 }
 
 /** Shared windows by selection, counted by the rules using them; one per engine (EvalContext). */

@@ -12,22 +12,35 @@ const NONE: Observation[] = []
  */
 export function thresholdEvaluator(rule: ThresholdRule, ctx: EvalContext): RuleEvaluator {
   const { shared, release } = ctx.windows.acquire(rule)
+  // Plain constants: read per sample, and a parsed rule object is not the fastest to read from.
+  const { id, agg, window, op, threshold } = rule
+  const band = { op, clearThreshold: rule.clearThreshold }
   return {
     reads: { metric: rule.metric },
     onBatch(view: BatchView): Observation[] {
       const touched = shared.add(view)
       if (touched.length === 0) return NONE
-      const out: Observation[] = []
+      let out = NONE
+      let calm = 0
       for (const group of touched) {
-        const values = group.aggregates(rule.agg, rule.window, shared.scratch)
+        const values = group.aggregates(agg, window, shared.scratch)
         const { points } = group
+        // Once a group reports, its later points follow even when calm: the alert they act on may be opening now.
+        let reporting = false
         for (let j = 0; j < points.length; j++) {
           const value = values[j]
           if (value === undefined) continue
-          const active = compare(value, rule.op, rule.threshold)
-          out.push({ key: group.key, labels: group.labels, value, ts: points[j], active, cleared: isCleared(value, active, rule) })
+          const active = compare(value, op, threshold)
+          if (!reporting && !active && !ctx.hasOpen(id, group.key)) {
+            calm++
+            continue
+          }
+          reporting = true
+          if (out === NONE) out = []
+          out.push({ key: group.key, labels: group.labels, value, ts: points[j], active, cleared: isCleared(value, active, band) })
         }
       }
+      if (calm > 0) ctx.calm(calm)
       return out
     },
     dispose: release,

@@ -79,6 +79,12 @@ export interface EvalContext {
   startupGraceMs: number
   /** Sample windows shared by threshold rules selecting the same series. */
   windows: WindowRegistry
+  /**
+   * Whether the rule has a pending or firing alert for the group. A calm observation of a group with none changes
+   * nothing, so an evaluator may count it with `calm` instead of returning it (the per-sample fast path).
+   */
+  hasOpen(rule: string, key: string): boolean
+  calm(n: number): void
 }
 
 /** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */
