@@ -100,8 +100,14 @@ export class AlertStore {
     return { alerts, incidents }
   }
 
-  async write(w: AlertWrite): Promise<void> {
+  /** Writes atomically, in order (a later put of a key wins). */
+  async write(...writes: AlertWrite[]): Promise<void> {
     const ops: any[] = []
+    for (const w of writes) this.opsOf(w, ops)
+    if (ops.length > 0) await this.db.batch(ops)
+  }
+
+  private opsOf(w: AlertWrite, ops: any[]): void {
     for (const r of w.rules?.put ?? []) ops.push({ type: 'put', sublevel: this.rules, key: r.id, value: r })
     for (const id of w.rules?.del ?? []) ops.push({ type: 'del', sublevel: this.rules, key: id })
     for (const a of w.alerts?.put ?? []) ops.push({ type: 'put', sublevel: this.alerts, key: a.id, value: a })
@@ -113,6 +119,5 @@ export class AlertStore {
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
-    if (ops.length > 0) await this.db.batch(ops)
   }
 }

@@ -2,7 +2,7 @@ import type { Level } from 'level'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../store/types.js'
-import { AlertStore } from './alert-store.js'
+import { AlertStore, type AlertWrite } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
 import { WindowRegistry } from './evaluators/shared-windows.js'
@@ -62,6 +62,9 @@ export class AlertEngine {
   readonly silences = new Map<string, Silence>()
   private readonly dirty = new Set<AlertRecord>()
   private chain: Promise<unknown> = Promise.resolve()
+  /** State writes of batch steps that notified nothing, held while more batches are queued (see commit). */
+  private deferred: AlertWrite[] = []
+  private inBatchStep = false
   private timer?: NodeJS.Timeout
   private ctx!: EvalContext
 
@@ -124,7 +127,7 @@ export class AlertEngine {
         for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)
       }
       await this.commit(step, false)
-    })
+    }, true)
     // A failed step is logged and counted by run(); the batch is stored either way, so the ack may go.
     const settled = done.catch(() => {})
     if (this.backlog <= (this.options.maxBacklog ?? 10_000)) return undefined
@@ -170,8 +173,13 @@ export class AlertEngine {
   }
 
   /** Runs `fn` after every step queued before it; errors are logged and counted, never thrown into ingest. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.chain.then(fn)
+  run<T>(fn: () => Promise<T>, batchStep = false): Promise<T> {
+    const p = this.chain.then(async () => {
+      // Only consecutive batch steps share a write; any other step sees the store up to date.
+      if (!batchStep) await this.flushDeferred()
+      this.inBatchStep = batchStep
+      return fn()
+    })
     this.chain = p.catch((err) => {
       this.counters.errors++
       this.options.metrics?.alertErrors.inc()
@@ -283,11 +291,14 @@ export class AlertEngine {
     if (periodic) for (const a of this.dirty) put.add(a)
     const dropped = step.dropped.filter((a) => !put.has(a))
     if (periodic) this.dirty.clear()
-    await this.store.write({
-      alerts: { put: [...put], del: dropped.map((a) => a.id) },
-      events: [...step.events, ...d.events],
-      incidents: d.incidents,
-    })
+    const write: AlertWrite = { alerts: { put: [...put], del: dropped.map((a) => a.id) }, events: [...step.events, ...d.events], incidents: d.incidents }
+    // A backfill: while more batches wait and nothing is to be announced, their state writes go as one. A notification
+    // always follows the durable write of its state (no resend after a restart, DESIGN §10).
+    if (this.inBatchStep && this.backlog > 0 && d.notifications.length === 0) {
+      this.deferred.push(write)
+      return
+    }
+    await this.store.write(...this.deferred.splice(0), write)
     for (const n of d.notifications) {
       this.counters.notifications += n.alerts.length
       this.options.metrics?.alertNotifications.inc(n.alerts.length)
@@ -300,7 +311,11 @@ export class AlertEngine {
   private async flushDirty(): Promise<void> {
     const put = [...this.dirty]
     this.dirty.clear()
-    await this.store.write({ alerts: { put } })
+    await this.store.write(...this.deferred.splice(0), { alerts: { put } })
+  }
+
+  private async flushDeferred(): Promise<void> {
+    if (this.deferred.length > 0) await this.store.write(...this.deferred.splice(0))
   }
 }
 

@@ -54,6 +54,9 @@ describe('alert evaluation back-pressure', () => {
       expect(metrics).not.toMatch(/skipped/)
       // Each device's last sample was evaluated: its crossing left an open alert with that value.
       expect(engine.openAlerts().map((a) => [a.device, a.value]).sort()).toEqual(devices.map((d) => [d.id, 90]))
+      // The writes of a backfill may go together, but none is lost once the queue drains.
+      const stored = await engine.store.loadOpenAlerts()
+      expect(stored.map((a) => [a.id, a.state, a.value]).sort()).toEqual(engine.openAlerts().map((a) => [a.id, a.state, a.value]).sort())
     } finally {
       await Promise.all(devices.map((d) => d.close()))
     }
