@@ -102,8 +102,9 @@ export class AlertStore {
 
   /** Writes atomically, in order (a later put of a key wins). */
   async write(...writes: AlertWrite[]): Promise<void> {
-    const ops: any[] = []
+    let ops: any[] = []
     for (const w of writes) this.opsOf(w, ops)
+    if (writes.length > 1) ops = withoutRepeatedPuts(ops)
     if (ops.length > 0) await this.db.batch(ops)
   }
 
@@ -120,4 +121,22 @@ export class AlertStore {
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
   }
+}
+
+/**
+ * Drops a put of a record that a later op of the same batch puts again as the same object: records are encoded when the
+ * batch is written, so both would store the same value (an alert opened then resolved within one backfill write).
+ */
+function withoutRepeatedPuts(ops: any[]): any[] {
+  const later = new Map<unknown, Map<string, unknown>>()
+  const keep: boolean[] = new Array(ops.length).fill(true)
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]
+    let keys = later.get(op.sublevel)
+    if (!keys) later.set(op.sublevel, (keys = new Map()))
+    if (op.type === 'del') keys.delete(op.key)
+    else if (keys.get(op.key) === op.value) keep[i] = false
+    else keys.set(op.key, op.value)
+  }
+  return ops.filter((_, i) => keep[i])
 }

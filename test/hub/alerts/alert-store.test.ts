@@ -45,6 +45,21 @@ describe('alert persistence and bounds', () => {
     expect((await store.listAlerts(() => true, 10)).map((a) => a.id).sort()).toEqual([recent.id, open.id].sort())
   })
 
+  it('several writes as one batch keep their order: the latest state of a record put twice, a dropped one deleted', async () => {
+    const rule = parseRule({ id: 'r', kind: 'threshold', metric: 'm', op: '>', threshold: 1 })
+    const obs = { key: 'k', labels: { device: 'd' }, value: 2, active: true, cleared: false, ts: 1_000 }
+    const kept = newAlert(rule, obs, 1_000)
+    const dropped = newAlert(rule, { ...obs, key: 'k2' }, 1_000)
+    const events: HistoryEvent[] = []
+    const first = { alerts: { put: [kept, dropped] } }
+    resolve(kept, 2_000, 2_000, events)
+    const store = new AlertStore(db)
+    await store.write(first, { alerts: { put: [kept], del: [dropped.id] }, events })
+    expect(await store.getAlert(kept.id)).toMatchObject({ state: 'resolved', endsAt: 2_000 })
+    expect(await store.getAlert(dropped.id)).toBeUndefined()
+    expect(await store.history(kept.id)).toHaveLength(events.length)
+  })
+
   it('a flood beyond the evaluation backlog is all evaluated; the calls over the bound return a wait, counted', async () => {
     const hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 2 } })
     try {
