@@ -66,7 +66,7 @@ export interface HubOptions {
     startupGraceMs?: number
     /** Firing alerts whose evidence is older than this plus the rule's window are replay, not announced (default 2 min). */
     freshnessMs?: number
-    /** Batches waiting for evaluation beyond this are skipped and counted (default 10,000). */
+    /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
   }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */

@@ -23,8 +23,11 @@ export interface IngestDeps {
   afterWrite?: () => void
   /** Per-device limits on series, labels and log lines (hub/limits/batch-limits.ts). */
   limitBatch?: (device: string, batch: DecodedBatch) => DecodedBatch
-  /** Called once per newly stored batch, after the durable write (the alert engine, DESIGN §1). */
-  onStored?: (device: string, batch: DecodedBatch, tsShift: number) => void
+  /**
+   * Called once per newly stored batch, after the durable write (the alert engine, DESIGN §1). A promise means the
+   * engine is behind: the ack waits for it (back-pressure; the device keeps and resends un-acked batches).
+   */
+  onStored?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -75,7 +78,8 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   else {
     deps.metrics.batches.inc()
     deps.metrics.samples.inc(result.samples)
-    deps.onStored?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
+    const behind = deps.onStored?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
+    if (behind) await behind
   }
   if (deps.dedupDisabled) result = { ...result, ackSeq: 0, storedRanges: [[batch.seq, batch.seq] as [number, number]] }
   deps.devices.recordBatch(topicDevice, result.samples, result.duplicate, offset, shift !== 0, windowed.tooNew + windowed.tooOld)

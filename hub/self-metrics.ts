@@ -43,7 +43,7 @@ export class HubMetrics {
   })
   readonly alertsOpen = new Gauge({ name: 'outpost_hub_alerts', help: 'Open alerts, by state (pending, firing)', labelNames: ['state'], registers: [this.registry] })
   readonly alertNotifications = new Counter({ name: 'outpost_hub_alert_notifications_total', help: 'Alert messages handed to the notifiers', registers: [this.registry] })
-  readonly alertBatchesSkipped = new Counter({ name: 'outpost_hub_alert_batches_skipped_total', help: 'Stored batches not evaluated for alerts: the engine was too far behind', registers: [this.registry] })
+  readonly alertIngestWaits = new Counter({ name: 'outpost_hub_alert_ingest_waits_total', help: 'Stored batches whose ack waited for the alert engine to catch up (back-pressure)', registers: [this.registry] })
   readonly alertErrors = new Counter({ name: 'outpost_hub_alert_engine_errors_total', help: 'Alert engine steps that failed (logged)', registers: [this.registry] })
 
   constructor() {

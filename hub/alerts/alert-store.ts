@@ -100,8 +100,15 @@ export class AlertStore {
     return { alerts, incidents }
   }
 
-  async write(w: AlertWrite): Promise<void> {
-    const ops: any[] = []
+  /** Writes atomically, in order (a later put of a key wins). */
+  async write(...writes: AlertWrite[]): Promise<void> {
+    let ops: any[] = []
+    for (const w of writes) this.opsOf(w, ops)
+    if (writes.length > 1) ops = withoutRepeatedPuts(ops)
+    if (ops.length > 0) await this.db.batch(ops)
+  }
+
+  private opsOf(w: AlertWrite, ops: any[]): void {
     for (const r of w.rules?.put ?? []) ops.push({ type: 'put', sublevel: this.rules, key: r.id, value: r })
     for (const id of w.rules?.del ?? []) ops.push({ type: 'del', sublevel: this.rules, key: id })
     for (const a of w.alerts?.put ?? []) ops.push({ type: 'put', sublevel: this.alerts, key: a.id, value: a })
@@ -113,6 +120,23 @@ export class AlertStore {
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
-    if (ops.length > 0) await this.db.batch(ops)
   }
+}
+
+/**
+ * Drops a put of a record that a later op of the same batch puts again as the same object: records are encoded when the
+ * batch is written, so both would store the same value (an alert opened then resolved within one backfill write).
+ */
+function withoutRepeatedPuts(ops: any[]): any[] {
+  const later = new Map<unknown, Map<string, unknown>>()
+  const keep: boolean[] = new Array(ops.length).fill(true)
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]
+    let keys = later.get(op.sublevel)
+    if (!keys) later.set(op.sublevel, (keys = new Map()))
+    if (op.type === 'del') keys.delete(op.key)
+    else if (keys.get(op.key) === op.value) keep[i] = false
+    else keys.set(op.key, op.value)
+  }
+  return ops.filter((_, i) => keep[i])
 }

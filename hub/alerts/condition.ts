@@ -23,8 +23,12 @@ export function compare(value: number, op: Op, threshold: number): boolean {
  */
 export function judge(value: number, rule: { op: Op; threshold: number; clearThreshold?: number }): { active: boolean; cleared: boolean } {
   const active = compare(value, rule.op, rule.threshold)
-  if (rule.clearThreshold === undefined) return { active, cleared: !active }
+  return { active, cleared: isCleared(value, active, rule) }
+}
+
+/** The clear condition alone, given the firing one (judge without its object, for the per-sample path). */
+export function isCleared(value: number, active: boolean, rule: { op: Op; clearThreshold?: number }): boolean {
   const c = rule.clearThreshold
-  const cleared = rule.op === '>' || rule.op === '>=' ? value < c : value > c
-  return { active, cleared }
+  if (c === undefined) return !active
+  return rule.op === '>' || rule.op === '>=' ? value < c : value > c
 }

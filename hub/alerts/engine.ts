@@ -2,9 +2,12 @@ import type { Level } from 'level'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../store/types.js'
-import { AlertStore } from './alert-store.js'
+import { AlertStore, type AlertWrite } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
+import { WindowRegistry } from './evaluators/shared-windows.js'
+import { OpenAlerts } from './open-alerts.js'
+import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
 import type { Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
@@ -20,8 +23,8 @@ export interface AlertEngineOptions {
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's own metrics (GET /metrics). */
-  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertBatchesSkipped: { inc(): void } }
-  /** Batches waiting for evaluation beyond this are skipped and counted, so a flood cannot exhaust memory (default 10,000). */
+  metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertIngestWaits: { inc(): void } }
+  /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
   maxBacklog?: number
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
   tickMs?: number
@@ -46,17 +49,22 @@ export class Step {
  */
 export class AlertEngine {
   readonly store: AlertStore
-  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, skipped: 0 }
+  /** `waits`: stored batches whose ack waited for evaluation (back-pressure); no batch is ever skipped. */
+  readonly counters = { batches: 0, observations: 0, notifications: 0, errors: 0, waits: 0 }
   private backlog = 0
   private tickQueued = false
   /** Every rule; disabled ones have no evaluator. */
-  private readonly rules = new Map<string, { rule: StoredRule; evaluator?: RuleEvaluator }>()
-  /** Pending and firing alerts by rule and group. */
-  private readonly open = new Map<string, AlertRecord>()
+  private readonly rules = new Map<string, RuleEntry>()
+  /** The rules each part of a batch concerns, rebuilt when rules change. */
+  private index = new RuleIndex([])
+  private readonly open = new OpenAlerts()
   private readonly incidents = new Map<string, Incident>()
   readonly silences = new Map<string, Silence>()
   private readonly dirty = new Set<AlertRecord>()
   private chain: Promise<unknown> = Promise.resolve()
+  /** State writes of batch steps that notified nothing, held while more batches are queued (see commit). */
+  private deferred: AlertWrite[] = []
+  private inBatchStep = false
   private timer?: NodeJS.Timeout
   private ctx!: EvalContext
 
@@ -66,9 +74,18 @@ export class AlertEngine {
 
   async start(): Promise<void> {
     const { clock } = this.options
-    this.ctx = { devices: this.options.devices, store: this.options.store, clock, startedAt: clock(), startupGraceMs: this.options.startupGraceMs ?? 60_000 }
+    this.ctx = {
+      devices: this.options.devices,
+      store: this.options.store,
+      clock,
+      startedAt: clock(),
+      startupGraceMs: this.options.startupGraceMs ?? 60_000,
+      windows: new WindowRegistry(),
+      hasOpen: (rule, key) => this.open.ofRule(rule)?.has(key) ?? false,
+      calm: (n) => (this.counters.observations += n),
+    }
     for (const rule of await this.store.loadRules()) await this.install(rule)
-    for (const a of await this.store.loadOpenAlerts()) this.open.set(openKey(a.rule, a.key), a)
+    for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
     for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)
     for (const s of await this.store.loadSilences()) this.silences.set(s.id, s)
     const firing = [...this.open.values()].filter((a) => a.state === 'firing' && a.notified).map((a) => toMessage(a, 'firing'))
@@ -94,24 +111,29 @@ export class AlertEngine {
     for (const n of this.options.notifiers) await n.stop?.()
   }
 
-  /** Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. */
-  onBatch(device: string, batch: DecodedBatch, shift: number): void {
-    if (this.backlog >= (this.options.maxBacklog ?? 10_000)) {
-      if (this.counters.skipped++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; batches skipped', { skipped: this.counters.skipped })
-      this.options.metrics?.alertBatchesSkipped.inc()
-      return
-    }
+  /**
+   * Ingest hook: a batch was durably stored (not a duplicate). Evaluated in order, off the ingest path. Every batch is
+   * evaluated: beyond `maxBacklog` waiting batches this returns a promise of the batch's evaluation, which ingest
+   * awaits before acking (back-pressure: the device keeps the batch until then, DESIGN §5). Otherwise undefined.
+   */
+  onBatch(device: string, batch: DecodedBatch, shift: number): Promise<void> | undefined {
     this.backlog++
-    this.background(async () => {
+    const done = this.run(async () => {
       this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
       const step = new Step(this.options.clock())
-      for (const { rule, evaluator } of this.rules.values()) {
-        if (evaluator?.onBatch) this.applyAll(rule, evaluator.onBatch(view), step)
+      for (const list of this.index.forBatch(view)) {
+        for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)
       }
       await this.commit(step, false)
-    })
+    }, true)
+    // A failed step is logged and counted by run(); the batch is stored either way, so the ack may go.
+    const settled = done.catch(() => {})
+    if (this.backlog <= (this.options.maxBacklog ?? 10_000)) return undefined
+    if (this.counters.waits++ % 1000 === 0) this.options.log('warning', 'alert evaluation behind ingest; acks wait for it', { waits: this.counters.waits })
+    this.options.metrics?.alertIngestWaits.inc()
+    return settled
   }
 
   /** Presence hook: a birth or will arrived on `…/status`. */
@@ -151,8 +173,13 @@ export class AlertEngine {
   }
 
   /** Runs `fn` after every step queued before it; errors are logged and counted, never thrown into ingest. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.chain.then(fn)
+  run<T>(fn: () => Promise<T>, batchStep = false): Promise<T> {
+    const p = this.chain.then(async () => {
+      // Only consecutive batch steps share a write; any other step sees the store up to date.
+      if (!batchStep) await this.flushDeferred()
+      this.inBatchStep = batchStep
+      return fn()
+    })
     this.chain = p.catch((err) => {
       this.counters.errors++
       this.options.metrics?.alertErrors.inc()
@@ -183,37 +210,44 @@ export class AlertEngine {
   }
 
   async install(rule: StoredRule): Promise<void> {
+    this.rules.get(rule.id)?.evaluator?.dispose?.()
     if (!rule.enabled) {
       this.rules.set(rule.id, { rule })
-      return
+    } else {
+      const evaluator = createEvaluator(rule, this.ctx)
+      await evaluator.init?.()
+      this.rules.set(rule.id, { rule, evaluator })
     }
-    const evaluator = createEvaluator(rule, this.ctx)
-    await evaluator.init?.()
-    this.rules.set(rule.id, { rule, evaluator })
+    this.index = new RuleIndex(this.rules.values())
   }
 
   uninstall(id: string): void {
+    this.rules.get(id)?.evaluator?.dispose?.()
     this.rules.delete(id)
+    this.index = new RuleIndex(this.rules.values())
   }
 
   /** Applies changes made outside evaluation (ack, manual resolve, rule removal) through the same commit path. */
   async commitStep(step: Step): Promise<void> {
-    for (const a of step.resolved) this.open.delete(openKey(a.rule, a.key))
+    for (const a of step.resolved) this.open.delete(a)
     await this.commit(step, false)
   }
 
   private applyAll(rule: StoredRule, observations: Observation[], step: Step): void {
-    for (const obs of observations) this.apply(rule, obs, step)
+    for (const obs of observations) {
+      // The common case, a calm group with no open alert, decided without the transition machinery.
+      if (!obs.active && this.open.ofRule(rule.id)?.get(obs.key) === undefined) this.counters.observations++
+      else this.apply(rule, obs, step)
+    }
   }
 
   private apply(rule: StoredRule, obs: Observation, step: Step): void {
     this.counters.observations++
-    const k = openKey(rule.id, obs.key)
-    let alert = this.open.get(k)
+    let alert = this.open.get(rule.id, obs.key)
     if (!alert) {
       if (!obs.active) return
       alert = newAlert(rule, obs, step.now)
-      this.open.set(k, alert)
+      this.open.set(alert)
       step.events.push({ alert: alert.id, at: step.now, from: null, to: 'pending', value: obs.value })
       step.changed.add(alert)
       if (obs.ts >= alert.fireAt) fire(alert, alert.fireAt, step.now, step.events)
@@ -236,7 +270,7 @@ export class AlertEngine {
     }
     if (result === 'resolved' || result === 'dropped') {
       this.dirty.delete(alert)
-      this.open.delete(openKey(alert.rule, alert.key))
+      this.open.delete(alert)
       ;(result === 'resolved' ? step.resolved : step.dropped).push(alert)
       return
     }
@@ -257,11 +291,14 @@ export class AlertEngine {
     if (periodic) for (const a of this.dirty) put.add(a)
     const dropped = step.dropped.filter((a) => !put.has(a))
     if (periodic) this.dirty.clear()
-    await this.store.write({
-      alerts: { put: [...put], del: dropped.map((a) => a.id) },
-      events: [...step.events, ...d.events],
-      incidents: d.incidents,
-    })
+    const write: AlertWrite = { alerts: { put: [...put], del: dropped.map((a) => a.id) }, events: [...step.events, ...d.events], incidents: d.incidents }
+    // A backfill: while more batches wait and nothing is to be announced, their state writes go as one. A notification
+    // always follows the durable write of its state (no resend after a restart, DESIGN §10).
+    if (this.inBatchStep && this.backlog > 0 && d.notifications.length === 0) {
+      this.deferred.push(write)
+      return
+    }
+    await this.store.write(...this.deferred.splice(0), write)
     for (const n of d.notifications) {
       this.counters.notifications += n.alerts.length
       this.options.metrics?.alertNotifications.inc(n.alerts.length)
@@ -274,14 +311,14 @@ export class AlertEngine {
   private async flushDirty(): Promise<void> {
     const put = [...this.dirty]
     this.dirty.clear()
-    await this.store.write({ alerts: { put } })
+    await this.store.write(...this.deferred.splice(0), { alerts: { put } })
+  }
+
+  private async flushDeferred(): Promise<void> {
+    if (this.deferred.length > 0) await this.store.write(...this.deferred.splice(0))
   }
 }
 
 function snapshot(a: AlertRecord): string {
   return `${a.value}|${a.lastActive}|${a.clearingSince}`
-}
-
-function openKey(rule: string, key: string): string {
-  return `${rule}\u0000${key}`
 }

@@ -11,6 +11,7 @@ export function absentEvaluator(rule: AbsentRule, ctx: EvalContext): RuleEvaluat
   const onDevice = deviceMatcher(rule.device)
   const lastSeen = new Map<string, { ts: number; labels: Labels }>()
   return {
+    reads: { metric: rule.metric },
     async init() {
       for (const s of await ctx.store.series({ name: rule.metric })) {
         const device = s.labels.device ?? ''

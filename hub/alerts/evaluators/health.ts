@@ -6,6 +6,7 @@ import { deviceMatcher, type BatchView, type RuleEvaluator } from './types.js'
 export function healthEvaluator(rule: HealthRule): RuleEvaluator {
   const onDevice = deviceMatcher(rule.device)
   return {
+    reads: 'health',
     onBatch(view: BatchView): Observation[] {
       const results = view.batch.h
       if (!results || !onDevice(view.device)) return []

@@ -13,7 +13,7 @@ export { BatchView, type EvalContext, type RuleEvaluator } from './types.js'
 export function createEvaluator(rule: Rule, ctx: EvalContext): RuleEvaluator {
   switch (rule.kind) {
     case 'threshold':
-      return thresholdEvaluator(rule)
+      return thresholdEvaluator(rule, ctx)
     case 'absent':
       return absentEvaluator(rule, ctx)
     case 'offline':

@@ -19,6 +19,7 @@ export function logRateEvaluator(rule: LogRateRule): RuleEvaluator {
     return { key, labels: g.labels, value, ts: at, ...judge(value, rule) }
   }
   return {
+    reads: 'logs',
     onBatch(view: BatchView): Observation[] {
       const logs = view.batch.l
       if (!logs || !onDevice(view.device)) return []

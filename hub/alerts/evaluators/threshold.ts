@@ -1,61 +1,48 @@
-import type { Labels } from '../../../protocol/batch.js'
-import { judge } from '../condition.js'
+import { compare, isCleared } from '../condition.js'
 import type { ThresholdRule } from '../rule-schema.js'
 import type { Observation } from '../types.js'
-import { deviceMatcher, labelsMatch, type BatchView, type RuleEvaluator } from './types.js'
-import { aggregate, SampleWindow } from './windows.js'
+import type { BatchView, EvalContext, RuleEvaluator } from './types.js'
 
-const MAX_POINTS = 64
+const NONE: Observation[] = []
 
-interface Group {
-  labels: Labels
-  series: Map<string, SampleWindow>
-}
-
-/** `threshold`: an aggregation of a metric's matching series over `window`, per group, compared as the rule says. */
-export function thresholdEvaluator(rule: ThresholdRule): RuleEvaluator {
-  const onDevice = deviceMatcher(rule.device)
-  const groups = new Map<string, Group>()
+/**
+ * `threshold`: an aggregation of a metric's matching series over `window`, per group, compared as the rule says.
+ * Evaluated at each sample time of the batch, so a crossing and its clearing inside one replayed batch are both seen.
+ * The windows are shared with the rules selecting the same series (evaluators/shared-windows.ts).
+ */
+export function thresholdEvaluator(rule: ThresholdRule, ctx: EvalContext): RuleEvaluator {
+  const { shared, release } = ctx.windows.acquire(rule)
+  // Plain constants: read per sample, and a parsed rule object is not the fastest to read from.
+  const { id, agg, window, op, threshold } = rule
+  const band = { op, clearThreshold: rule.clearThreshold }
   return {
+    reads: { metric: rule.metric },
     onBatch(view: BatchView): Observation[] {
-      const m = view.batch.m
-      if (!m || !onDevice(view.device)) return []
-      const indexes = view.seriesNamed(rule.metric)
-      if (indexes.length === 0) return []
-      const touched = new Map<string, { group: Group; times: number[] }>()
-      for (const i of indexes) {
-        if (!labelsMatch(view.labelsOf(i), rule.match)) continue
-        const g = view.groupOfSeries(i, rule.groupBy)
-        let group = groups.get(g.key)
-        if (!group) groups.set(g.key, (group = { labels: g.labels, series: new Map() }))
-        const seriesKey = view.seriesKeyOf(i)
-        let w = group.series.get(seriesKey)
-        if (!w) group.series.set(seriesKey, (w = new SampleWindow()))
-        let t = touched.get(g.key)
-        if (!t) touched.set(g.key, (t = { group, times: [] }))
-        for (const k of view.samplesOf(i)) {
-          const ts = m.ts[k] + view.shift
-          w.push(ts, m.values[k])
-          t.times.push(ts)
-        }
-      }
-      const out: Observation[] = []
-      for (const [key, { group, times }] of touched) {
-        // Evaluated at each sample time of the batch, so a crossing and its clearing inside one replayed batch are
-        // both seen; bounded to the latest MAX_POINTS times.
-        const points = times.length === 1 ? times : [...new Set(times)].sort((a, b) => a - b).slice(-MAX_POINTS)
-        const windows = [...group.series.values()]
-        for (const to of points) {
-          const value = aggregate(windows, rule.agg, to - rule.window, to)
+      const touched = shared.add(view)
+      if (touched.length === 0) return NONE
+      let out = NONE
+      let calm = 0
+      for (const group of touched) {
+        const values = group.aggregates(agg, window, shared.scratch)
+        const { points } = group
+        // Once a group reports, its later points follow even when calm: the alert they act on may be opening now.
+        let reporting = false
+        for (let j = 0; j < points.length; j++) {
+          const value = values[j]
           if (value === undefined) continue
-          const { active, cleared } = judge(value, rule)
-          out.push({ key, labels: group.labels, value, ts: to, active, cleared })
+          const active = compare(value, op, threshold)
+          if (!reporting && !active && !ctx.hasOpen(id, group.key)) {
+            calm++
+            continue
+          }
+          reporting = true
+          if (out === NONE) out = []
+          out.push({ key: group.key, labels: group.labels, value, ts: points[j], active, cleared: isCleared(value, active, band) })
         }
-        let latest = -Infinity
-        for (const w of windows) if (w.latest > latest) latest = w.latest
-        for (const w of windows) w.prune(latest - rule.window)
       }
+      if (calm > 0) ctx.calm(calm)
       return out
     },
+    dispose: release,
   }
 }

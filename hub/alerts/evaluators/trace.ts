@@ -20,6 +20,7 @@ export function traceEvaluator(rule: TraceRule): RuleEvaluator {
     return { key, labels: g.labels, value, ts: at, ...judge(value, rule) }
   }
   return {
+    reads: 'spans',
     onBatch(view: BatchView): Observation[] {
       const spans = view.batch.s
       if (!spans || !onDevice(view.device)) return []

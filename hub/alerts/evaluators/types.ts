@@ -2,6 +2,7 @@ import { seriesKey, type DecodedBatch, type Labels } from '../../../protocol/bat
 import type { DeviceRegistry } from '../../devices.js'
 import type { MetricStore } from '../../store/types.js'
 import type { Observation } from '../types.js'
+import type { WindowRegistry } from './shared-windows.js'
 
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
@@ -19,15 +20,24 @@ export class BatchView {
 
   /** Series-table indexes of the batch's series named `name`. */
   seriesNamed(name: string): readonly number[] {
+    return this.names().get(name) ?? []
+  }
+
+  /** The distinct metric names of the batch. */
+  seriesNames(): IterableIterator<string> {
+    return this.names().keys()
+  }
+
+  private names(): Map<string, number[]> {
     if (!this.byName) {
-      this.byName = new Map()
+      const byName = (this.byName = new Map<string, number[]>())
       this.batch.m?.series.forEach((s, i) => {
-        const list = this.byName!.get(s.name)
+        const list = byName.get(s.name)
         if (list) list.push(i)
-        else this.byName!.set(s.name, [i])
+        else byName.set(s.name, [i])
       })
     }
-    return this.byName.get(name) ?? []
+    return this.byName
   }
 
   /** Positions in the sample columns of series `i`'s samples (built once per batch for all rules). */
@@ -67,15 +77,30 @@ export interface EvalContext {
   /** Hub clock at engine start; presence is unknown until devices send a birth or this grace passes. */
   startedAt: number
   startupGraceMs: number
+  /** Sample windows shared by threshold rules selecting the same series. */
+  windows: WindowRegistry
+  /**
+   * Whether the rule has a pending or firing alert for the group. A calm observation of a group with none changes
+   * nothing, so an evaluator may count it with `calm` instead of returning it (the per-sample fast path).
+   */
+  hasOpen(rule: string, key: string): boolean
+  calm(n: number): void
 }
+
+/** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */
+export type BatchInput = { metric: string } | 'logs' | 'spans' | 'health'
 
 /** One rule's evaluation state. Each hook returns the observations it made; the engine turns them into states. */
 export interface RuleEvaluator {
+  /** What onBatch reads, so the engine visits the rule only for batches carrying it; absent: every batch. */
+  reads?: BatchInput
   init?(): Promise<void>
   onBatch?(view: BatchView): Observation[]
   onStatus?(device: string, online: boolean, at: number): Observation[]
   /** The periodic pass (absent, offline, decaying windows), at hub time `now`. */
   onTick?(now: number): Observation[]
+  /** The rule was removed or replaced: let go of shared state. */
+  dispose?(): void
 }
 
 /** A device glob (`*`, `?`) as a predicate; an exact id compares as is. */

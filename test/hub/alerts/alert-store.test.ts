@@ -45,15 +45,32 @@ describe('alert persistence and bounds', () => {
     expect((await store.listAlerts(() => true, 10)).map((a) => a.id).sort()).toEqual([recent.id, open.id].sort())
   })
 
-  it('a flood beyond the evaluation backlog is skipped and counted, never queued without bound', async () => {
+  it('several writes as one batch keep their order: the latest state of a record put twice, a dropped one deleted', async () => {
+    const rule = parseRule({ id: 'r', kind: 'threshold', metric: 'm', op: '>', threshold: 1 })
+    const obs = { key: 'k', labels: { device: 'd' }, value: 2, active: true, cleared: false, ts: 1_000 }
+    const kept = newAlert(rule, obs, 1_000)
+    const dropped = newAlert(rule, { ...obs, key: 'k2' }, 1_000)
+    const events: HistoryEvent[] = []
+    const first = { alerts: { put: [kept, dropped] } }
+    resolve(kept, 2_000, 2_000, events)
+    const store = new AlertStore(db)
+    await store.write(first, { alerts: { put: [kept], del: [dropped.id] }, events })
+    expect(await store.getAlert(kept.id)).toMatchObject({ state: 'resolved', endsAt: 2_000 })
+    expect(await store.getAlert(dropped.id)).toBeUndefined()
+    expect(await store.history(kept.id)).toHaveLength(events.length)
+  })
+
+  it('a flood beyond the evaluation backlog is all evaluated; the calls over the bound return a wait, counted', async () => {
     const hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 2 } })
     try {
       const engine = hub.hub.alertEngine!
       const batch = { v: 1, dev: 'd', ep: 'e', seq: 1, at: 0 }
-      for (let i = 0; i < 5; i++) engine.onBatch('d', batch, 0)
+      const waits = Array.from({ length: 5 }, () => engine.onBatch('d', batch, 0))
+      expect(waits.map((w) => w !== undefined)).toEqual([false, false, true, true, true])
+      await Promise.all(waits)
       await engine.idle()
-      expect(engine.counters).toMatchObject({ batches: 2, skipped: 3 })
-      expect(await (await fetch(`${hub.apiUrl}/metrics`)).text()).toMatch(/outpost_hub_alert_batches_skipped_total 3\n/)
+      expect(engine.counters).toMatchObject({ batches: 5, waits: 3 })
+      expect(await (await fetch(`${hub.apiUrl}/metrics`)).text()).toMatch(/outpost_hub_alert_ingest_waits_total 3\n/)
     } finally {
       await hub.stop()
     }
