@@ -65,6 +65,9 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   const peers = new WeakMap<Duplex, PeerInfo>()
   const accept = (socket: Socket, info: PeerInfo) => {
     socket.on('error', () => {}) // a reset peer is routine; aedes sees the close
+    // aedes turns Nagle off on the sockets it is given; behind the packet guard it cannot, and small acks and alerts
+    // would wait for the peer's delayed ACK (~40 ms each).
+    socket.setNoDelay(true)
     const conn = guardedConnection(socket, o.maxPacketBytes, () => o.onPacketTooLarge?.())
     peers.set(conn, info)
     broker.handle(conn)
