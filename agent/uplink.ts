@@ -52,6 +52,7 @@ export class Uplink extends EventEmitter {
   private liveFrom = 1
   private highestLiveSent = 0
   private highestBacklogSent = 0
+  private recoveriesSeen = 0
   private backlogTimer?: NodeJS.Timeout
   private readonly bucket: TokenBucket
   private readonly now: () => number
@@ -244,6 +245,12 @@ export class Uplink extends EventEmitter {
       clearTimeout(this.backlogTimer)
       this.backlogTimer = setTimeout(() => void this.pump(), wait)
       return false
+    }
+    // LevelDB can skip a damaged table until it is repaired, and the repair brings its records back below the
+    // cursor: after any repair, replay the backlog from its start again (what is in flight is not sent twice).
+    if (this.buffer.recoveryCount !== this.recoveriesSeen) {
+      this.recoveriesSeen = this.buffer.recoveryCount
+      this.highestBacklogSent = 0
     }
     const [item] = await this.buffer.read(this.highestBacklogSent, 1, this.liveFrom)
     if (!item) return false

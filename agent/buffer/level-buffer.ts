@@ -123,6 +123,11 @@ export class LevelBuffer {
     return this.store?.lowestSeq() ?? 1
   }
 
+  /** Repairs and resets so far: a change means records may have come back below a reader's cursor. */
+  get recoveryCount(): number {
+    return this.recoveries.repaired + this.recoveries.reset
+  }
+
   stats(): BufferStats {
     const s = this.store
     return {
