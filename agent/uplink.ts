@@ -44,6 +44,9 @@ export interface UplinkCounters {
  * Sends buffered batches to the hub over MQTT (QoS 1) and deletes them only on the hub's ack
  * (DESIGN §5: PUBACK is not an ack). Keeps a window of unacked batches in flight.
  */
+/** At most one recount of a stalled buffer this often (reconcileIfStalled). */
+const RECONCILE_EVERY_MS = 30_000
+
 export class Uplink extends EventEmitter {
   readonly counters: UplinkCounters = { sent: 0, bytesSent: 0, resent: 0, acked: 0, replayed: 0, errors: 0, connects: 0 }
   private client?: MqttClient
@@ -53,6 +56,7 @@ export class Uplink extends EventEmitter {
   private highestLiveSent = 0
   private highestBacklogSent = 0
   private recoveriesSeen = 0
+  private reconciledAt = -Infinity
   private backlogTimer?: NodeJS.Timeout
   private readonly bucket: TokenBucket
   private readonly now: () => number
@@ -253,11 +257,26 @@ export class Uplink extends EventEmitter {
       this.highestBacklogSent = 0
     }
     const [item] = await this.buffer.read(this.highestBacklogSent, 1, this.liveFrom)
-    if (!item) return false
+    if (!item) {
+      await this.reconcileIfStalled()
+      return false
+    }
     this.highestBacklogSent = item.seq
     if (this.inFlight.has(item.seq)) return true
     this.bucket.tryTake(this.send(item.seq, item.body, false, true))
     return true
+  }
+
+  /**
+   * Nothing in flight and no lane found a record, yet the buffer counts some pending: its counters promise records
+   * that cannot be read (damage the repair did not see). Recount once a while, so the agent does not wait forever.
+   */
+  private async reconcileIfStalled(): Promise<void> {
+    if (this.inFlight.size > 0 || this.buffer.stats().pending === 0) return
+    if (Date.now() - this.reconciledAt < RECONCILE_EVERY_MS) return
+    this.reconciledAt = Date.now()
+    const missing = await this.buffer.reconcile()
+    if (missing > 0) this.options.log('warning', 'buffer counted batches it cannot read; recounted', { missing })
   }
 
   /** Publishes one batch; returns its encoded size. */

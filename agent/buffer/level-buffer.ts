@@ -123,6 +123,14 @@ export class LevelBuffer {
     return this.store?.lowestSeq() ?? 1
   }
 
+  /**
+   * Recounts the pending records from the database itself. For counters that promise records no read returns (a
+   * counter row newer than a damaged table); the missing ones are counted as corrupt. Returns how many were missing.
+   */
+  reconcile(): Promise<number> {
+    return this.serialize(() => this.guarded((store) => store.reconcile()))
+  }
+
   /** Repairs and resets so far: a change means records may have come back below a reader's cursor. */
   get recoveryCount(): number {
     return this.recoveries.repaired + this.recoveries.reset

@@ -1,4 +1,4 @@
-import { readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 
@@ -77,9 +77,10 @@ export async function openBufferDb(dir: string, maxBytes: number, now: () => num
     await rm(join(dir, 'lost'), { recursive: true, force: true })
     await db.open()
     return { db, outcome: { kind: 'repaired' } }
-  } catch (err) {
+  } catch {
+    // Beyond repair, whatever the error (a failed repair can also end in an IO error on its own temp files): the
+    // agent must still start, so the directory goes aside, kept for inspection, and a new epoch begins.
     await db.close().catch(() => {})
-    if (!isCorruption(err)) throw err
     return resetBufferDb(dir, maxBytes, now)
   }
 }
@@ -88,6 +89,7 @@ export async function openBufferDb(dir: string, maxBytes: number, now: () => num
 export async function resetBufferDb(dir: string, maxBytes: number, now: () => number): Promise<OpenedDb> {
   const movedTo = `${dir}.corrupt-${now()}`
   await rename(dir, movedTo)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
   const db = createDb(dir, maxBytes)
   await db.open()
   return { db, outcome: { kind: 'reset', movedTo } }

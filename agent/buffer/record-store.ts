@@ -222,6 +222,13 @@ export class RecordStore {
     if (bad.some(([key]) => Number(key) === this.lowest)) await this.refreshLowest(this.lowest)
   }
 
+  /** Recounts pending records from the database; returns how many the counters promised that are not there. */
+  async reconcile(): Promise<number> {
+    const before = this.pending
+    await this.rescan(before)
+    return Math.max(0, before - this.pending)
+  }
+
   /** Recounts from the records themselves, quarantining damaged ones and counting those no longer there. */
   private async rescan(expected: number): Promise<void> {
     this.recent.clear()
