@@ -1,7 +1,7 @@
 // Binary searches over a series' ascending timestamps, so a range is an index pair and no sample is copied.
 
 /** First index whose timestamp is >= `from` (ts.length when none). */
-export function lowerBound(ts: Float64Array, from: number): number {
+export function lowerBound(ts: ArrayLike<number>, from: number): number {
   let low = 0
   let high = ts.length
   while (low < high) {
@@ -13,7 +13,7 @@ export function lowerBound(ts: Float64Array, from: number): number {
 }
 
 /** First index whose timestamp is > `to` (ts.length when none). */
-export function upperBound(ts: Float64Array, to: number): number {
+export function upperBound(ts: ArrayLike<number>, to: number): number {
   let low = 0
   let high = ts.length
   while (low < high) {

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LevelBuffer } from '../../agent/buffer/level-buffer.js'
 import { BufferFullError } from '../../agent/buffer/types.js'
 import { tempDir } from '../helpers/temp.js'
+import { bufferTestDir } from './buffer/fixtures.js'
 
 const body = (n: number, size = 100) => new Uint8Array(size).fill(n % 256)
 
 describe('LevelBuffer', () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
   let buffer: LevelBuffer | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    await buffer?.close().catch(() => {})
-    await dir.cleanup()
-  })
+  const dir = bufferTestDir(() => buffer)
 
   const open = async (maxBytes = 64 * 1024 * 1024, policy: 'drop_oldest' | 'block' = 'drop_oldest') => {
     buffer = new LevelBuffer(dir.dir, { maxBytes, policy })

@@ -1,4 +1,5 @@
 import { percentileOfSorted } from '../../query/percentile.js'
+import { lowerBound, upperBound } from '../../query/bounds.js'
 
 // Per-series sample windows kept in memory for windowed rules; refilled from live samples after a restart.
 
@@ -36,30 +37,6 @@ export class SampleWindow {
 }
 
 export type WindowAgg = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'last' | 'rate' | 'p50' | 'p90' | 'p95' | 'p99'
-
-/** Index of the first sample at or after `t`. */
-function lowerBound(ts: number[], t: number): number {
-  let lo = 0
-  let hi = ts.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (ts[mid] < t) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** Index after the last sample at or before `t`. */
-function upperBound(ts: number[], t: number): number {
-  let lo = 0
-  let hi = ts.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (ts[mid] <= t) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
 
 /**
  * Aggregates the samples of a group's series in [from, to] as /v1/metrics/query would over one step. Windows are

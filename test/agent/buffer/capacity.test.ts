@@ -1,23 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dirBytes } from '../../../agent/buffer/level-files.js'
 import type { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
 import { BufferFullError } from '../../../agent/buffer/types.js'
-import { tempDir } from '../../helpers/temp.js'
-import { bodyFor, openBuffer, readAll, sameBytes } from './fixtures.js'
+import { bodyFor, bufferTestDir, openBuffer, readAll, sameBytes } from './fixtures.js'
 
 const CAP = 8 * 1024 * 1024
 const BODY = 64 * 1024 // random bytes: LevelDB cannot compress them, so disk use tracks what is held
 
 describe('LevelBuffer cap, measured on disk', () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
   let buffer: LevelBuffer | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    await buffer?.close().catch(() => {})
-    await dir.cleanup()
-  })
+  const dir = bufferTestDir(() => buffer)
 
   it('drop_oldest through an outage 4× longer than it can hold: disk stays within one file of the cap, every drop counted', async () => {
     const b = (buffer = await openBuffer(dir.dir, { maxBytes: CAP, policy: 'drop_oldest' }))

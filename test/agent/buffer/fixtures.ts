@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
+import { tempDir } from '../../helpers/temp.js'
 import type { LevelBufferOptions } from '../../../agent/buffer/types.js'
 
 /** A body whose bytes follow from its seq (xorshift), so a test can check any read without keeping copies. */
@@ -38,4 +40,21 @@ export async function levelFiles(dir: string): Promise<{ name: string; path: str
   const names = await readdir(dir)
   const files = await Promise.all(names.map(async (name) => ({ name, path: join(dir, name), size: (await stat(join(dir, name))).size })))
   return files.sort((a, b) => b.size - a.size)
+}
+
+/** A fresh temp dir for each test; after it, the test's buffer (`current()`) is closed and the dir removed. */
+export function bufferTestDir(current: () => LevelBuffer | undefined): { readonly dir: string } {
+  let made: { dir: string; cleanup: () => Promise<void> } | undefined
+  beforeEach(async () => {
+    made = await tempDir()
+  })
+  afterEach(async () => {
+    await current()?.close().catch(() => {})
+    await made?.cleanup()
+  })
+  return {
+    get dir() {
+      return made!.dir
+    },
+  }
 }

@@ -1,9 +1,8 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
-import { tempDir } from '../../helpers/temp.js'
-import { bodyFor, openBuffer } from './fixtures.js'
+import { bodyFor, bufferTestDir, openBuffer } from './fixtures.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -27,15 +26,8 @@ function largestCollection(root: object, depth = 3, seen = new Set<unknown>()): 
 }
 
 describe('LevelBuffer memory', () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
   let buffer: LevelBuffer | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    await buffer?.close().catch(() => {})
-    await dir.cleanup()
-  })
+  const dir = bufferTestDir(() => buffer)
 
   it('stays flat however large the backlog: 50,000 pending batches hold no per-batch structure', async () => {
     const b = (buffer = await openBuffer(dir.dir))

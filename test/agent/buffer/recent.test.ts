@@ -1,21 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
 import { RecentRecords } from '../../../agent/buffer/recent.js'
-import { tempDir } from '../../helpers/temp.js'
-import { bodyFor, openBuffer, readAll, sameBytes } from './fixtures.js'
+import { bodyFor, bufferTestDir, openBuffer, readAll, sameBytes } from './fixtures.js'
 
 // The buffer serves sends and acks of its newest records from memory (agent/buffer/recent.ts); what it reads,
 // deletes and counts must be exactly what the database says, which a reopen (counters from disk) confirms.
 describe('LevelBuffer with recent records', () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
   let buffer: LevelBuffer | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    await buffer?.close().catch(() => {})
-    await dir.cleanup()
-  })
+  const dir = bufferTestDir(() => buffer)
 
   const reopen = async () => {
     await buffer!.close()

@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Level } from 'level'
-import { tempDir } from '../../helpers/temp.js'
 import { seqKey } from '../../../agent/buffer/record.js'
 import type { LevelBuffer } from '../../../agent/buffer/level-buffer.js'
-import { bodyFor, openBuffer, readAll } from './fixtures.js'
+import { bodyFor, bufferTestDir, openBuffer, readAll } from './fixtures.js'
 
 // Counters that promise a record no read returns (a record gone with a damaged file while its counter row
 // survived): reconcile() recounts from the database and counts the difference as corrupt (docs/delivery.md).
 describe('LevelBuffer.reconcile', () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
   let buffer: LevelBuffer | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    await buffer?.close().catch(() => {})
-    await dir.cleanup()
-  })
+  const dir = bufferTestDir(() => buffer)
 
   it('recounts pending batches and bytes from the records and counts the missing ones as corrupt', async () => {
     buffer = await openBuffer(dir.dir)
