@@ -126,6 +126,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    console: { dashboardsFile: s.dashboards },
     testing: hubTestingHooks(log),
     log,
   })

@@ -30,6 +30,12 @@ import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
+import { EventBus } from './events/event-bus.js'
+import { backlogOf, publishAlertEvents, publishErrorLogs } from './events/sources.js'
+import { DashboardStore } from './dashboards/store.js'
+import { loadDashboardsFile } from './dashboards/provision.js'
+import type { Dashboard } from './dashboards/schema.js'
+import type { EventStreamOptions } from './api/routes/events.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -68,6 +74,14 @@ export interface HubOptions {
     freshnessMs?: number
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
+  }
+  /** Console (issue 12, docs/console.md). */
+  console?: {
+    /** YAML dashboards provisioned at start (`--dashboards`). */
+    dashboardsFile?: string
+    /** The built console (default: the package's dist/console). */
+    dir?: string
+    eventStream?: EventStreamOptions
   }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
@@ -112,6 +126,9 @@ export class Hub {
   readonly credentials: CredentialStore
   readonly audit: AuditLog
   readonly limits: SecurityLimits
+  /** Live changes for consoles (GET /v1/events). */
+  readonly events = new EventBus()
+  readonly dashboards: DashboardStore
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -130,12 +147,14 @@ export class Hub {
   private compactionDeferredSince?: number
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
+  private readonly fileDashboards?: Dashboard[]
   private readonly notifierConfigs: ParsedNotifiers
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
+    this.fileDashboards = options.console?.dashboardsFile ? loadDashboardsFile(options.console.dashboardsFile) : undefined
     this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
@@ -153,6 +172,7 @@ export class Hub {
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
     this.audit = new AuditLog(this.db, this.clock)
+    this.dashboards = new DashboardStore(this.db, this.clock)
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
   }
 
@@ -168,6 +188,8 @@ export class Hub {
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
     await this.credentials.open()
+    await this.dashboards.open()
+    if (this.fileDashboards) await this.dashboards.provision(this.fileDashboards)
 
     const tls = this.options.tls
     const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
@@ -213,6 +235,7 @@ export class Hub {
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
+      onCommitted: (alerts, events) => publishAlertEvents(this.events, alerts, events),
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
@@ -236,7 +259,14 @@ export class Hub {
         }
         return limited.batch
       },
-      onStored: (device, batch, shift) => engine.onBatch(device, batch, shift),
+      onStored: (device, batch, shift) => {
+        if (!batch.hist) {
+          const backlog = backlogOf(batch)
+          if (backlog) this.devices.recordBacklog(device, backlog)
+        }
+        publishErrorLogs(this.events, device, batch)
+        return engine.onBatch(device, batch, shift)
+      },
       clock: this.clock,
       log,
     }
@@ -255,6 +285,10 @@ export class Hub {
       metrics: this.metrics,
       credentials: this.credentials,
       audit: this.audit,
+      dashboards: this.dashboards,
+      events: this.events,
+      eventStream: this.options.console?.eventStream,
+      consoleDir: this.options.console?.dir,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
@@ -299,7 +333,10 @@ export class Hub {
   async revokeDevice(id: string, by: string): Promise<void> {
     await this.credentials.revokeDevice(id)
     const wasConnected = this.broker ? await endDeviceSession(this.broker, id) : false
-    if (this.devices.get(id)) await this.devices.applyStatus(id, { state: 'offline' })
+    if (this.devices.get(id)) {
+      await this.devices.applyStatus(id, { state: 'offline' })
+      this.events.publish({ type: 'device', device: id, online: false, at: this.clock() })
+    }
     await this.audit.record({ actor: by, method: 'hub', route: 'device.session_ended', target: id, summary: { wasConnected } })
   }
 
@@ -342,6 +379,7 @@ export class Hub {
       try {
         const status = decodeStatus(packet.payload as Buffer)
         this.track(this.devices.applyStatus(parsed.device, status))
+        this.events.publish({ type: 'device', device: parsed.device, online: status.state === 'online', at: this.clock() })
         this.alertEngine?.onStatus(parsed.device, status.state === 'online')
       } catch (err) {
         this.options.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })

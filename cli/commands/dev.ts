@@ -55,6 +55,7 @@ export function devCommand(): Command {
       [
         '',
         `Outpost dev: hub API ${api}, MQTT mqtt://${s.host}:${hub.mqttPort}, local agent "${s.id}" every ${s.interval / 1000}s`,
+        `Console: ${api}/#token=${adminToken}`,
         `Admin token: ${adminToken}`,
         'Try:',
         `  curl -s -H 'Authorization: Bearer ${adminToken}' ${api}/v1/devices`,

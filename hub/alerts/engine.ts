@@ -32,6 +32,8 @@ export interface AlertEngineOptions {
   startupGraceMs?: number
   /** Firing alerts whose evidence is older than this plus the rule's window are not announced (default 2 min). */
   freshnessMs?: number
+  /** Each committed write's alerts and history events (the console's live events). */
+  onCommitted?: (alerts: readonly AlertRecord[], events: readonly HistoryEvent[]) => void
 }
 
 /** One engine step's outcome, committed atomically then announced. */
@@ -69,7 +71,7 @@ export class AlertEngine {
   private ctx!: EvalContext
 
   constructor(private readonly options: AlertEngineOptions) {
-    this.store = new AlertStore(options.db)
+    this.store = new AlertStore(options.db, options.onCommitted)
   }
 
   async start(): Promise<void> {

@@ -11,7 +11,7 @@ import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
 import type { QueryLimits } from '../query/params.js'
 import { ApiError, errorResponse } from './errors.js'
-import { setActor } from './actor.js'
+import { actorOf, roleOf, setActor, setRole } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metricRoutes } from './routes/metrics.js'
 import { traceRoutes } from './routes/traces.js'
@@ -25,6 +25,11 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { dashboardRoutes } from './routes/dashboards.js'
+import { eventRoutes, type EventStreamOptions } from './routes/events.js'
+import { consoleRoutes } from './routes/console.js'
+import type { DashboardStore } from '../dashboards/store.js'
+import type { EventBus } from '../events/event-bus.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -38,6 +43,11 @@ export interface ApiDeps {
   audit: AuditLog
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  dashboards: DashboardStore
+  events: EventBus
+  eventStream?: EventStreamOptions
+  /** The built console (default: the package's dist/console). */
+  consoleDir?: string
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -65,6 +75,9 @@ export function createApi(deps: ApiDeps): Hono {
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
 
+  // The console (docs/console.md): a client of the API below, public like any static page; data needs a token.
+  app.route('/', consoleRoutes(deps.consoleDir))
+
   // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
   // Roles by method and path (security/roles.ts). With --insecure a token, when sent, still names the actor.
   if (!deps.insecure) app.use('/v1/*', bearerRoles(deps.credentials))
@@ -72,7 +85,10 @@ export function createApi(deps: ApiDeps): Hono {
     app.use('/v1/*', async (c, next) => {
       const m = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')
       const who = m ? await deps.credentials.identify(m[1]) : undefined
-      if (who) setActor(c, who.name)
+      if (who) {
+        setActor(c, who.name)
+        setRole(c, who.role)
+      }
       await next()
     })
   }
@@ -87,7 +103,10 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  app.get('/v1/whoami', (c) => c.json({ name: actorOf(c), role: roleOf(c) }))
+  app.route('/v1/events', eventRoutes(deps.events, deps.eventStream))
+  app.route('/v1/dashboards', dashboardRoutes(deps.dashboards))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, openAlerts: () => deps.alerts.openByDevice() }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
