@@ -7,6 +7,15 @@ import { agentFromSettings, hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 import { newToken } from '../../hub/auth.js'
+import { fileURLToPath } from 'node:url'
+
+/** The example dashboards (hub/dashboards/sample.yaml, docs/console.md) dev provisions unless --dashboards is given. */
+function sampleDashboards(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir)
+  const file = join(dir, 'hub', 'dashboards', 'sample.yaml')
+  return existsSync(file) ? file : undefined
+}
 
 // `dev` takes the hub's settings plus the agent's under their own names; both sides' defaults stay embedded.
 const devSettings: Setting[] = [
@@ -34,7 +43,7 @@ export function devCommand(): Command {
     const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health' | 'logs' | 'scrape'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
     const adminToken = s.adminToken ?? devAdminToken(s.data)
-    const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
+    const hub = hubFromSettings({ ...s, adminToken, dashboards: s.dashboards ?? sampleDashboards() }, createLogger('hub', s.logLevel))
     await hub.start()
     // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).
     const deviceToken = await hub.credentials.addDevice(s.id, 'dev', true)

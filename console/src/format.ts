@@ -7,7 +7,7 @@ export function fmtBytes(n: number): string {
     v /= 1024
     i++
   }
-  return `${n < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${UNITS[i]}`
+  return `${n < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${UNITS[i]}`
 }
 
 export function fmtNumber(n: number, decimals?: number): string {

@@ -30,6 +30,8 @@ const panel = z
     max: z.number().optional(),
     /** Colours from each value up (sorted ascending). */
     thresholds: z.array(threshold).max(10).optional(),
+    /** Table columns, in order (default: the rows' first keys). */
+    columns: z.array(z.string().min(1).max(100)).max(12).optional(),
     /** Width in twelfths of the row (default: graphs and heatmaps 6, others 3). */
     width: z.number().int().min(1).max(12).optional(),
   })

@@ -25,8 +25,8 @@ function align(series: ChartSeries[]): uPlot.AlignedData {
 }
 
 /**
- * A uPlot time chart. Dragging across it selects a range (onZoom); `data-drawn` is set once drawn, so tests and the
- * bench can tell when the chart is on screen.
+ * A uPlot time chart. Dragging across it selects a range (onZoom); `data-drawn` is set once drawn (to the number of points
+ * drawn), so tests and the bench can tell when the chart is on screen and what it shows.
  */
 export function Chart({ series, unit, height = 180, onZoom, from, to }: { series: ChartSeries[]; unit?: string; height?: number; onZoom?: (from: number, to: number) => void; from?: number; to?: number }) {
   const box = useRef<HTMLDivElement>(null)
@@ -58,7 +58,7 @@ export function Chart({ series, unit, height = 180, onZoom, from, to }: { series
         })),
       ],
       hooks: {
-        draw: [() => el.setAttribute('data-drawn', '1')],
+        draw: [() => el.setAttribute('data-drawn', String(series.reduce((n, s) => n + s.points.filter((p) => p[1] !== null).length, 0)))],
         setSelect: [
           (u) => {
             if (u.select.width < 5) return

@@ -18,7 +18,7 @@ interface QueryAnswer {
 
 function labelOf(labels: Record<string, string>, fallback: string): string {
   const parts = Object.entries(labels).filter(([k]) => k !== 'device' || Object.keys(labels).length === 1)
-  return parts.length ? parts.map(([k, v]) => (k === 'device' || k === 'mountpoint' || k === 'interface' ? v : `${k}=${v}`)).join(' ') : fallback
+  return parts.length ? parts.map(([k, v]) => (k === 'device' || k === 'mount' || k === 'interface' ? v : `${k}=${v}`)).join(' ') : fallback
 }
 
 /** One chart of GET /v1/metrics/query over the range, its step chosen from the chart's width. */

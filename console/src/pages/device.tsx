@@ -20,7 +20,7 @@ interface Standard {
 const STANDARD: Standard[] = [
   { title: 'CPU', query: { name: 'system_cpu_usage_ratio', agg: 'avg' }, unit: 'percent' },
   { title: 'Memory used', query: { name: 'system_memory_used_bytes', agg: 'avg' }, unit: 'bytes' },
-  { title: 'Filesystem used', query: { name: 'system_filesystem_used_bytes', agg: 'max', groupBy: 'mountpoint' }, unit: 'bytes' },
+  { title: 'Filesystem used', query: { name: 'system_filesystem_used_bytes', agg: 'max', groupBy: 'mount' }, unit: 'bytes' },
   { title: 'Network received', query: { name: 'system_network_receive_bytes_total', agg: 'rate', groupBy: 'interface' }, unit: 'bytes/s' },
   { title: 'Network sent', query: { name: 'system_network_transmit_bytes_total', agg: 'rate', groupBy: 'interface' }, unit: 'bytes/s' },
   { title: 'Load', query: { name: 'system_load_average', agg: 'avg' }, optional: true },

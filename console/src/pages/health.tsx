@@ -11,8 +11,9 @@ export function Health() {
   useInterval(res.reload, 15_000)
   if (res.error) return <div class="page"><ErrorBox error={res.error} retry={res.reload} /></div>
   if (!res.data) return <Loading />
-  const rows: any[] = res.data.checks ?? []
-  const summary = res.data.summary ?? {}
+  const rows: any[] = (res.data.devices ?? []).flatMap((d: any) => d.checks.map((c: any) => ({ ...c, device: d.device })))
+  const s = res.data.summary ?? { devices: 0, checks: 0, statuses: {} }
+  const summary: Record<string, number> = { devices: s.devices, checks: s.checks, ...s.statuses }
   return (
     <div class="page health">
       <div class="page-head">

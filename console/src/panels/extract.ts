@@ -13,6 +13,7 @@ export interface PanelSpec {
   max?: number
   thresholds?: Array<{ value: number; color: string }>
   width?: number
+  columns?: string[]
 }
 
 export interface SeriesAnswer {
@@ -50,7 +51,7 @@ export function pick(data: unknown, field: string): unknown {
 export function reduceValues(values: number[], how: PanelSpec['reduce'] = 'sum'): number | null {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x))
   if (how === 'count') return v.length
-  if (v.length === 0) return null
+  if (v.length === 0) return how === 'sum' ? 0 : null
   switch (how) {
     case 'last':
       return v[v.length - 1]

@@ -11,7 +11,7 @@ const colorOf = (name?: string) => (name ? (COLORS[name] ?? name) : undefined)
 
 /** One dashboard panel: its query over the dashboard's range, drawn by type. */
 export function Panel({ spec, from, to, tick, onZoom }: { spec: PanelSpec; from: number; to: number; tick: number; onZoom: (a: number, b: number) => void }) {
-  const step = stepFor(from, to, spec.type === 'heatmap' ? 120 : 560)
+  const step = stepFor(from, to, spec.type === 'heatmap' ? 60 : 560)
   const stepMs = step * 1000
   const a = Math.floor(from / stepMs) * stepMs
   const b = Math.ceil(to / stepMs) * stepMs
@@ -51,7 +51,7 @@ function Body({ spec, data, from, to, onZoom }: { spec: PanelSpec; data: any; fr
     case 'table':
       return <Table spec={spec} data={data} />
     case 'heatmap':
-      return <Heatmap spec={spec} data={data} />
+      return <Heatmap spec={spec} data={data} from={from} to={to} />
     case 'histogram':
       return <Histogram spec={spec} data={data} />
   }
@@ -115,7 +115,7 @@ function cell(v: unknown, key: string, spec: PanelSpec): string {
 function Table({ spec, data }: { spec: PanelSpec; data: any }) {
   const rows = tableRows(data, spec).slice(0, 200)
   if (rows.length === 0) return <div class="empty small">Nothing to show</div>
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !['labels', 'annotations', 'history'].includes(k)).slice(0, 7)
+  const cols = spec.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !['labels', 'annotations', 'history'].includes(k)).slice(0, 7)
   return (
     <div class="table-scroll">
       <table class="table">
@@ -143,7 +143,7 @@ function Table({ spec, data }: { spec: PanelSpec; data: any }) {
 }
 
 /** Series as rows, time as columns, colour by value (light → dark, or threshold colours when set). */
-function Heatmap({ spec, data }: { spec: PanelSpec; data: SeriesAnswer }) {
+function Heatmap({ spec, data, from, to }: { spec: PanelSpec; data: SeriesAnswer; from: number; to: number }) {
   const rows = (data.series ?? []).slice(0, 60)
   if (rows.length === 0) return <div class="empty small">No data in this range</div>
   let lo = Infinity
@@ -151,23 +151,42 @@ function Heatmap({ spec, data }: { spec: PanelSpec; data: SeriesAnswer }) {
   for (const s of rows) for (const [, v] of s.points) if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v))
   const min = spec.min ?? lo
   const max = spec.max ?? hi
-  const cols = Math.max(1, ...rows.map((s) => s.points.length))
+  // Columns span the whole range (a device that reported only lately shows gaps first), one per step.
+  const stepMs = (data as any).step ?? Math.max(1, ...rows.map((s) => (s.points.length > 1 ? s.points[1][0] - s.points[0][0] : 0)))
+  const cols = Math.min(240, Math.max(1, Math.round((to - from) / stepMs)))
   return (
     <div class="heatmap" data-rows={rows.length}>
-      {rows.map((s) => (
-        <div class="hm-row" key={seriesLabel(s.labels)}>
-          <span class="hm-label mono small" title={seriesLabel(s.labels)}>
-            {seriesLabel(s.labels)}
+      {rows.map((s) => {
+        const cells: Array<number | null> = new Array(cols).fill(null)
+        for (const [t, v] of s.points) {
+          const i = Math.floor((t - from) / stepMs)
+          if (i >= 0 && i < cols) cells[i] = v
+        }
+        return (
+          <div class="hm-row" key={seriesLabel(s.labels)}>
+            <span class="hm-label mono small" title={seriesLabel(s.labels)}>
+              {seriesLabel(s.labels)}
+            </span>
+            <span class="hm-cells" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }}>
+              {cells.map((v, i) => {
+                const f = v === null || max <= min ? 0 : Math.min(1, Math.max(0, (v - min) / (max - min)))
+                const bg = v === null ? '#f3f4f6' : (colorOf(thresholdColor(v, spec)) ?? `hsl(${Math.round(140 - f * 140)} 70% ${Math.round(62 - f * 14)}%)`)
+                return <span key={i} style={{ background: bg }} title={`${fmtTime(from + i * stepMs)} ${fmtValue(v, spec.unit)}`} />
+              })}
+            </span>
+          </div>
+        )
+      })}
+      <div class="hm-row small muted">
+        <span />
+        <span class="hm-axis">
+          <span>{fmtTime(from, false)}</span>
+          <span>
+            {fmtValue(min, spec.unit)} <span class="hm-legend" /> {fmtValue(max, spec.unit)}
           </span>
-          <span class="hm-cells" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }}>
-            {s.points.map(([t, v]) => {
-              const f = v === null || max <= min ? 0 : (v - min) / (max - min)
-              const bg = v === null ? '#f3f4f6' : (colorOf(thresholdColor(v, spec)) ?? `hsl(217 90% ${Math.round(95 - f * 55)}%)`)
-              return <span key={t} style={{ background: bg }} title={`${fmtTime(t)} ${fmtValue(v, spec.unit)}`} />
-            })}
-          </span>
-        </div>
-      ))}
+          <span>{fmtTime(to, false)}</span>
+        </span>
+      </div>
     </div>
   )
 }

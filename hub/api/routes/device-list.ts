@@ -8,6 +8,7 @@ export interface ListedDevice {
   host: Record<string, unknown> | null
   openAlerts: { firing: number; pending: number }
   backlog: DeviceRecord['backlog'] | null
+  counters: { samples: number }
 }
 
 export interface DeviceListQuery {
@@ -55,8 +56,10 @@ function troubleRank(d: ListedDevice): number {
 
 /** Filters, counts (over the whole fleet, not the page), sorts and pages the device list. */
 export function pageDevices<T extends ListedDevice>(all: T[], query: DeviceListQuery) {
-  const counts = { total: all.length, online: 0, offline: 0, alerting: 0 }
+  const counts = { total: all.length, online: 0, offline: 0, alerting: 0, samples: 0, backlogBatches: 0 }
   for (const d of all) {
+    counts.samples += d.counters.samples
+    counts.backlogBatches += d.backlog?.batches ?? 0
     if (d.online) counts.online++
     else counts.offline++
     if (alerting(d)) counts.alerting++
