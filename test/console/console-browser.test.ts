@@ -149,7 +149,9 @@ describe('operator console in a real browser', () => {
     expect(await page.locator('.chart-card', { hasText: 'CPU' }).locator('canvas').count()).toBeGreaterThan(0)
     await page.locator('.card', { hasText: 'Health checks' }).getByText('degraded').waitFor()
     await page.locator('.card', { hasText: 'Recent logs' }).getByText('payment gateway timed out').waitFor()
-    await page.waitForTimeout(300)
+    // A fresh device has minutes of data: the 15 m range shows it across the chart (and re-asks with a finer step).
+    await page.getByRole('button', { name: '15m', exact: true }).click()
+    await waitFor(async () => Number(await cpu.getAttribute('data-drawn')) > 1, PAGE_TIMEOUT, 'CPU points at the 15 m step')
     await shot('device')
     clean()
   }, STEP_TIMEOUT)

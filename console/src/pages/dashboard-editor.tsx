@@ -4,7 +4,7 @@ import { ErrorBox } from '../components/common.js'
 
 const EXAMPLE_PANEL = { title: 'CPU by device', type: 'graph', query: '/v1/metrics/query?name=system_cpu_usage_ratio&agg=avg&groupBy=device', unit: 'percent' }
 
-/** The dashboard as JSON (the body of PUT /v1/dashboards/{id}); the hub's answer names any bad field. Admins only. */
+/** The dashboard as JSON (the body of PUT /v1/dashboards/{id}); the hub's answer names any bad field. Operators and admins. */
 export function DashboardEditor({ initial, isNew, onDone }: { initial: any; isNew?: boolean; onDone: (id?: string) => void }) {
   const { api } = useApp()
   const { updatedAt: _u, updatedBy: _b, provisioned: _p, ...body } = initial

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { isAdmin } from '../api.js'
+import { canOperate } from '../api.js'
 import { useApp, useGet, useInterval } from '../app-context.js'
 import { ErrorBox, Loading } from '../components/common.js'
 import { Panel } from '../panels/panel.js'
@@ -30,7 +30,7 @@ export function DashboardView({ id }: { id: string }) {
         </div>
         <div class="row">
           <TimeRangePicker value={range} onChange={setRange} />
-          {isAdmin(role) && (
+          {canOperate(role) && (
             <button class="btn" onClick={() => setEditing(!editing)}>
               {editing ? 'Close editor' : 'Edit'}
             </button>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { isAdmin } from '../api.js'
+import { canOperate } from '../api.js'
 import { useApp, useGet } from '../app-context.js'
 import { Badge, Card, Empty, ErrorBox, Loading } from '../components/common.js'
 import { fmtTime } from '../format.js'
@@ -13,7 +13,7 @@ export function Dashboards() {
     <div class="page dashboards">
       <div class="page-head">
         <h1>Dashboards</h1>
-        {isAdmin(role) && (
+        {canOperate(role) && (
           <button class="btn primary" onClick={() => setCreating(true)}>
             New dashboard
           </button>

@@ -83,7 +83,7 @@ export function Trace({ id }: { id: string }) {
                 {Object.entries({ service: span.service, kind: span.kind, device: span.device, status: span.status, start: fmtTime(span.start), duration: fmtDuration(span.durationMs), spanId: span.spanId, ...span.attributes }).map(([k, v]) => (
                   <tr key={k}>
                     <th class="mono">{k}</th>
-                    <td class="mono wrap">{typeof v === 'object' ? JSON.stringify(v) : String(v ?? '–')}</td>
+                    <td class="mono wrap">{v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v)}</td>
                   </tr>
                 ))}
                 {span.events.map((e, i) => (

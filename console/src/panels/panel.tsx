@@ -181,7 +181,7 @@ function Heatmap({ spec, data, from, to }: { spec: PanelSpec; data: SeriesAnswer
         <span />
         <span class="hm-axis">
           <span>{fmtTime(from, false)}</span>
-          <span>
+          <span class="hm-scale">
             {fmtValue(min, spec.unit)} <span class="hm-legend" /> {fmtValue(max, spec.unit)}
           </span>
           <span>{fmtTime(to, false)}</span>
