@@ -14,10 +14,11 @@ import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
+import { benchConsole } from './console.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts console.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -69,6 +70,11 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
     if (want('alerts')) await alertsSection(dir)
+    if (want('console')) {
+      console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads):`)
+      console.log(`  ${'figure'.padEnd(72)} ${'measured'.padStart(10)}  ${'goal'.padEnd(9)} baseline`)
+      for (const [what, value, goal, baseline] of await benchConsole(join(dir, 'console'))) console.log(`  ${what.padEnd(72)} ${value.padStart(10)}  ${goal.padEnd(9)} ${baseline}`)
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import { ApiFailure, createApi, whoami, type Role } from './api.js'
 import { AppContext, type AppCtx } from './app-context.js'
 import { LiveEvents } from './events.js'
-import { forgetToken, storedToken, storeToken, takeTokenFromUrl } from './session.js'
+import { forgetToken, storedIdentity, storedToken, storeToken, takeTokenFromUrl } from './session.js'
 import { SignIn } from './pages/sign-in.js'
 import { Shell } from './shell.js'
 import './style.css'
@@ -26,7 +26,7 @@ function App() {
   const signIn = async (token: string, fromUrl = false): Promise<string | undefined> => {
     try {
       const me = await whoami(token)
-      storeToken(token)
+      storeToken(token, me)
       setState({ kind: 'signed-in', token, name: me.name, role: me.role })
       return undefined
     } catch (err) {
@@ -45,7 +45,10 @@ function App() {
   useEffect(() => {
     const fromUrl = takeTokenFromUrl()
     const token = fromUrl ?? storedToken()
-    if (!token) setState({ kind: 'signed-out' })
+    const known = fromUrl ? undefined : storedIdentity()
+    // A reload in a signed-in tab opens at once; the first API answer (or the live stream) ends a revoked session.
+    if (token && known) setState({ kind: 'signed-in', token, ...known })
+    else if (!token) setState({ kind: 'signed-out' })
     else void signIn(token, true).then((err) => err && forgetToken())
   }, [])
 
@@ -58,8 +61,13 @@ function App() {
 
   useEffect(() => {
     if (!ctx) return
-    ctx.live.start()
-    return () => ctx.live.close()
+    // The live stream holds one of the browser's six connections to the hub for good: it opens once the page's
+    // first requests are under way. Pages load fresh data when they open, so nothing is missed meanwhile.
+    const t = setTimeout(() => ctx.live.start(), 1500)
+    return () => {
+      clearTimeout(t)
+      ctx.live.close()
+    }
   }, [ctx])
 
   if (state.kind === 'checking') return <div class="splash">Outpost…</div>

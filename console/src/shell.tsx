@@ -26,7 +26,7 @@ function Page() {
     case 'fleet':
       return <Fleet />
     case 'device':
-      return r.arg ? <Device id={r.arg} /> : <Fleet />
+      return r.arg ? <Device key={r.arg} id={r.arg} params={r.params} /> : <Fleet />
     case 'alerts':
       return <Alerts tab={r.arg} />
     case 'logs':

@@ -151,7 +151,7 @@ describe('operator console in a real browser', () => {
     await page.locator('.card', { hasText: 'Recent logs' }).getByText('payment gateway timed out').waitFor()
     // A fresh device has minutes of data: the 15 m range shows it across the chart (and re-asks with a finer step).
     await page.getByRole('button', { name: '15m', exact: true }).click()
-    await waitFor(async () => Number(await cpu.getAttribute('data-drawn')) > 1, PAGE_TIMEOUT, 'CPU points at the 15 m step')
+    await waitFor(async () => Number(await cpu.getAttribute('data-drawn')) > 1, 45_000, 'a second CPU point (the next 10 s bucket, drawn by the live refresh)')
     await shot('device')
     clean()
   }, STEP_TIMEOUT)

@@ -6,7 +6,7 @@ import { MetricChart, type MetricQuery } from '../components/metric-chart.js'
 import { AlertList } from '../components/alert-list.js'
 import { LogTable } from '../components/log-table.js'
 import { fmtAgo, fmtBytes, fmtDuration, fmtTime } from '../format.js'
-import { resolveRange, TimeRangePicker, type TimeRange } from '../time-range.js'
+import { PRESETS, resolveRange, TimeRangePicker, type Preset, type TimeRange } from '../time-range.js'
 
 interface Standard {
   title: string
@@ -27,8 +27,10 @@ const STANDARD: Standard[] = [
   { title: 'Temperature', query: { name: 'system_temperature_celsius', agg: 'max', groupBy: 'sensor' }, unit: 'celsius', optional: true },
 ]
 
-export function Device({ id }: { id: string }) {
-  const [range, setRange] = useState<TimeRange>({ preset: '1h' })
+export function Device({ id, params }: { id: string; params?: URLSearchParams }) {
+  // `#/device/ID?range=7d` opens on a preset range (links, the bench).
+  const initial = params?.get('range')
+  const [range, setRange] = useState<TimeRange>({ preset: PRESETS.includes(initial as Preset) ? (initial as Preset) : '1h' })
   const [now, setNow] = useState(Date.now())
   const [extra, setExtra] = useState('')
   const live = range.preset !== 'custom'
