@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -88,6 +88,24 @@ async function timeToReady(browser: Browser, url: string, hash: string, ready: (
   return times
 }
 
+/** With OUTPOST_DOCS_SCREENSHOTS=1: the page as the bench measured it, for docs/console.md. */
+async function docsShot(browser: Browser, url: string, hash: string, ready: () => boolean, name: string): Promise<void> {
+  if (process.env.OUTPOST_DOCS_SCREENSHOTS !== '1') return
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+  await ctx.addInitScript((t) => {
+    sessionStorage.setItem('outpost.token', t)
+    sessionStorage.setItem('outpost.identity', JSON.stringify({ name: 'admin', role: 'admin' }))
+  }, TOKEN)
+  const page = await ctx.newPage()
+  await page.goto(`${url}/${hash}`)
+  await page.waitForFunction(ready, undefined, { timeout: 60_000 })
+  await page.waitForTimeout(500)
+  const dir = fileURLToPath(new URL('../../docs/img', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: join(dir, `console-${name}.png`), fullPage: true })
+  await ctx.close()
+}
+
 /** Node fetching the same answers the page waits for (no rendering): the hub's share of the page time. */
 async function apiTime(url: string, paths: string[]): Promise<number> {
   const times: number[] = []
@@ -131,6 +149,7 @@ export async function benchConsole(dir: string): Promise<Array<[string, string, 
       await addDevices(hub, hub.devices.list().length, count)
       const page = median(await timeToReady(browser, url, '#/fleet', fleetReady))
       const api = await apiTime(url, ['/v1/whoami', '/v1/devices?sort=trouble&offset=0&limit=200'])
+      if (count === 10_000) await docsShot(browser, url, '#/fleet', fleetReady, 'fleet-10k')
       rows.push([`fleet page usable, ${count.toLocaleString('en')} devices`, `${page.toFixed(0)} ms`, goal, `API alone ${api.toFixed(0)} ms; full list (no paging) ${(await apiTime(url, ['/v1/devices'])).toFixed(0)} ms`])
     }
 
@@ -144,6 +163,7 @@ export async function benchConsole(dir: string): Promise<Array<[string, string, 
       url,
       DEVICE_SERIES.map((s) => `/v1/metrics/query?name=${s.name}&device=${device}&from=${now - 7 * DAY}&to=${now}&step=${step}${s.type === 'counter' ? '&agg=rate' : ''}`),
     )
+    await docsShot(browser, url, `#/device/${device}?range=7d`, charts, 'device-7d')
     rows.push([`device page, 7 d of 10 s data (${samples.toLocaleString('en')} samples), six charts drawn`, `${page.toFixed(0)} ms`, '≤ 1 s', `API alone ${api.toFixed(0)} ms`])
   } finally {
     await browser.close()

@@ -1,13 +1,14 @@
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
 
-export function fmtBytes(n: number): string {
+export function fmtBytes(n: number, decimals?: number): string {
   let i = 0
   let v = Math.abs(n)
   while (v >= 1024 && i < UNITS.length - 1) {
     v /= 1024
     i++
   }
-  return `${n < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${UNITS[i]}`
+  const d = decimals ?? (v >= 100 || i === 0 ? 0 : v >= 10 ? 1 : 2)
+  return `${n < 0 ? '-' : ''}${v.toFixed(d)} ${UNITS[i]}`
 }
 
 export function fmtNumber(n: number, decimals?: number): string {
@@ -28,9 +29,9 @@ export function fmtValue(v: number | null | undefined, unit?: string, decimals?:
     case 'percent':
       return `${(v * 100).toFixed(decimals ?? 1)}%`
     case 'bytes':
-      return fmtBytes(v)
+      return fmtBytes(v, decimals)
     case 'bytes/s':
-      return `${fmtBytes(v)}/s`
+      return `${fmtBytes(v, decimals)}/s`
     case 's':
       return fmtDuration(v * 1000)
     case 'ms':
@@ -73,4 +74,11 @@ export function fmtAgo(ms: number | null | undefined, now = Date.now()): string 
   if (s < 3600) return `${Math.floor(s / 60)}m ago`
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`
   return `${Math.floor(s / 86400)}d ago`
+}
+
+/** Axis labels that tell neighbouring ticks apart: the fewest decimals (from the default up to 4) that do. */
+export function fmtTicks(vals: number[], unit?: string): string[] {
+  let out = vals.map((v) => fmtValue(v, unit))
+  for (let d = 1; d <= 4 && new Set(out).size < vals.length; d++) out = vals.map((v) => fmtValue(v, unit, unit === 'percent' ? d + 1 : d))
+  return out
 }

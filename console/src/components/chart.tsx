@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { fmtValue } from '../format.js'
+import { fmtTicks, fmtValue } from '../format.js'
 
 export interface ChartSeries {
   label: string
@@ -44,7 +44,7 @@ export function Chart({ series, unit, height = 180, onZoom, from, to }: { series
       scales: { x: { time: true, ...(from !== undefined && to !== undefined ? { range: () => [from / 1000, to / 1000] as [number, number] } : {}) } },
       axes: [
         { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' } },
-        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, size: 70, values: (_u, vals) => vals.map((v) => fmtValue(v, unit)) },
+        { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e5e7eb' }, size: 84, values: (_u, vals) => fmtTicks(vals, unit) },
       ],
       series: [
         {},
