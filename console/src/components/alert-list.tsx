@@ -91,7 +91,7 @@ function SilenceForm({ alert, onDone }: { alert: AlertRow; onDone: () => void })
   const { api } = useApp()
   const [matchers, setMatchers] = useState(`rule=${alert.rule}\ndevice=${alert.device}`)
   const [duration, setDuration] = useState('2h')
-  const [reason, setReason] = useState('')
+  const [reason, setReason] = useState('Silenced from the console')
   const [error, setError] = useState<Error | undefined>()
   return (
     <form
@@ -104,7 +104,7 @@ function SilenceForm({ alert, onDone }: { alert: AlertRow; onDone: () => void })
           if (k.trim() && v.length) m[k.trim()] = v.join('=').trim()
         }
         try {
-          await api.send('POST', '/v1/silences', { matchers: m, duration, ...(reason ? { reason } : {}) })
+          await api.send('POST', '/v1/silences', { matchers: m, duration, reason })
           onDone()
         } catch (err) {
           setError(err as Error)
@@ -122,7 +122,7 @@ function SilenceForm({ alert, onDone }: { alert: AlertRow; onDone: () => void })
           Duration <input value={duration} onInput={(e) => setDuration(e.currentTarget.value)} size={6} />
         </label>
         <label class="grow">
-          Reason <input value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="maintenance" />
+          Reason <input value={reason} required onInput={(e) => setReason(e.currentTarget.value)} placeholder="maintenance" />
         </label>
       </div>
       <div class="row">

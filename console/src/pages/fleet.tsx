@@ -41,26 +41,31 @@ export function Fleet() {
   const base = { sort: 'trouble', q: filter.q, state: filter.state, ...(lk ? { [`label.${lk.trim()}`]: lv.trim() } : {}) }
   const key = JSON.stringify(base)
 
-  // A new filter or a live change starts over from the pages on screen.
+  // A new filter starts over; a live change (gen) re-asks for the pages on screen and keeps showing the old rows
+  // until the new ones arrive, so the list never flashes empty.
   const epoch = useRef(0)
+  const fetchedAt = useRef(new Map<number, number>())
   useEffect(() => {
     epoch.current++
     setPages(new Map())
     inflight.current.clear()
-  }, [key, gen])
+    fetchedAt.current.clear()
+  }, [key])
 
   const first = Math.max(0, Math.floor(scroll.top / ROW_H) - 10)
   const last = Math.floor((scroll.top + scroll.height) / ROW_H) + 10
   useEffect(() => {
     const mine = epoch.current
+    const g = gen
     for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
-      if (pages.has(p) || inflight.current.has(p) || (meta && p * PAGE >= meta.total && p > 0)) continue
+      if (fetchedAt.current.get(p) === g || inflight.current.has(p) || (meta && p * PAGE >= meta.total && p > 0)) continue
       inflight.current.add(p)
       // Not aborted when the view moves on (answers are small); an answer for an older filter is ignored.
       api.get<Page>(`/v1/devices${qs({ ...base, offset: p * PAGE, limit: PAGE })}`).then(
         (page) => {
           if (mine !== epoch.current) return
           inflight.current.delete(p)
+          fetchedAt.current.set(p, g)
           setError(undefined)
           setMeta({ total: page.total, counts: page.counts })
           setPages((m) => new Map(m).set(p, page.devices))

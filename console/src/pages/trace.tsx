@@ -42,7 +42,18 @@ export function Trace({ id }: { id: string }) {
   const logs = useGet<{ logs: LogRow[] }>(logPath)
   const traceLogs = (logs.data?.logs ?? []).filter((l) => l.traceId === id)
   const span = rows.find((r) => r.span.spanId === selected)?.span ?? rows[0]?.span
-  if (res.error) return <div class="page"><ErrorBox error={res.error} retry={res.reload} /></div>
+  if (res.error)
+    return (
+      <div class="page">
+        <div>
+          <a class="muted small-link" href="#/traces">
+            ← Traces
+          </a>
+          <h1>Trace {id}</h1>
+        </div>
+        <ErrorBox error={res.error} retry={res.reload} />
+      </div>
+    )
   if (!res.data) return <Loading />
   return (
     <div class="page trace">
