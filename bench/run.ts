@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import os from 'node:os'
 import { machineLine } from './machine.js'
 import { benchIngest } from './ingest.js'
 import { benchNaiveRows, jsonWireBytesPerSample } from './baseline.js'
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
     }
     if (want('alerts')) await alertsSection(dir)
     if (want('console')) {
-      console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads):`)
+      const load = os.loadavg()[0].toFixed(1)
+      console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads; load average ${load} on ${os.cpus().length} CPUs):`)
       console.log(`  ${'figure'.padEnd(72)} ${'measured'.padStart(10)}  ${'goal'.padEnd(9)} baseline`)
       for (const [what, value, goal, baseline] of await benchConsole(join(dir, 'console'))) console.log(`  ${what.padEnd(72)} ${value.padStart(10)}  ${goal.padEnd(9)} ${baseline}`)
     }

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { qs } from '../api.js'
 import { useGet, useInterval, useLive } from '../app-context.js'
 import { Badge, Card, Empty, ErrorBox, Loading } from '../components/common.js'
@@ -12,7 +12,7 @@ interface Standard {
   title: string
   query: Omit<MetricQuery, 'params'>
   unit?: string
-  /** Shown only when the device has this metric (load, temperature). */
+  /** Shown only when the device has data for it in the range (load, temperature). */
   optional?: boolean
 }
 
@@ -37,19 +37,29 @@ export function Device({ id, params }: { id: string; params?: URLSearchParams })
   useInterval(() => setNow(Date.now()), live ? 10_000 : null)
   const { from, to } = resolveRange(range, now)
   const dev = useGet(`/v1/devices/${encodeURIComponent(id)}`)
-  const names = useGet<{ series: Array<{ name: string }> }>(`/v1/metrics/series${qs({ device: id })}`)
-  const alerts = useGet<{ alerts: any[] }>(`/v1/alerts${qs({ device: id, limit: 50 })}`)
-  const health = useGet<any>(`/v1/health${qs({ device: id })}`)
-  const logs = useGet<{ logs: any[] }>(`/v1/logs${qs({ device: id, limit: 20, from: '-24h' })}`)
-  const errors = useGet<{ errors: any[] }>(`/v1/logs/errors${qs({ device: id, from: '-24h', limit: 10 })}`)
+  const chartCount = STANDARD.length
+  // The charts go first: a browser opens six connections to the hub, and the cards below wait until every chart
+  // has its answer (or 1.5 s have passed) rather than queue in front of them.
+  const [loaded, setLoaded] = useState(0)
+  const [waited, setWaited] = useState(false)
+  useEffect(() => {
+    const t = setTimeout(() => setWaited(true), 1500)
+    return () => clearTimeout(t)
+  }, [])
+  const then = (path: string) => (waited || loaded >= chartCount ? path : null)
+  const names = useGet<{ series: Array<{ name: string }> }>(then(`/v1/metrics/series${qs({ device: id })}`))
+  const have = useMemo(() => new Set((names.data?.series ?? []).map((s) => s.name)), [names.data])
+  const alerts = useGet<{ alerts: any[] }>(then(`/v1/alerts${qs({ device: id, limit: 50 })}`))
+  const health = useGet<any>(then(`/v1/health${qs({ device: id })}`))
+  const logs = useGet<{ logs: any[] }>(then(`/v1/logs${qs({ device: id, limit: 20, from: '-24h' })}`))
+  const errors = useGet<{ errors: any[] }>(then(`/v1/logs/errors${qs({ device: id, from: '-24h', limit: 10 })}`))
   useLive((e) => 'device' in e && e.device === id, (e) => {
     dev.reload()
     if (e.type === 'alert') alerts.reload()
     if (e.type === 'log') (logs.reload(), errors.reload())
   })
 
-  const have = useMemo(() => new Set((names.data?.series ?? []).map((s) => s.name)), [names.data])
-  const charts = STANDARD.filter((c) => !c.optional || have.has(c.query.name))
+  const charts = STANDARD
   const others = [...have].filter((n) => !STANDARD.some((c) => c.query.name === n)).sort()
   const zoom = (a: number, b: number) => setRange({ preset: 'custom', from: a, to: b })
   const d = dev.data
@@ -71,7 +81,9 @@ export function Device({ id, params }: { id: string; params?: URLSearchParams })
       ) : !d ? (
         <Loading />
       ) : (
-        <div class="facts">
+        // Keyed: an unkeyed div here would be matched with the charts' div below when it replaces Loading, and every
+        // chart would mount again (and ask again).
+        <div class="facts" key="facts">
           <Badge value={d.online ? 'online' : 'offline'} />
           <Fact label="Last seen" value={`${fmtAgo(d.lastSeen)} (${fmtTime(d.lastSeen)})`} />
           <Fact label="Agent" value={d.version ?? '–'} />
@@ -81,9 +93,9 @@ export function Device({ id, params }: { id: string; params?: URLSearchParams })
           <Fact label="Samples" value={d.counters.samples.toLocaleString()} />
         </div>
       )}
-      <div class="grid charts">
+      <div class="grid charts" key="charts">
         {charts.map((c) => (
-          <MetricChart key={c.title} title={c.title} query={{ ...c.query, params: { device: id } }} unit={c.unit} from={from} to={to} onZoom={zoom} />
+          <MetricChart key={c.title} title={c.title} query={{ ...c.query, params: { device: id } }} unit={c.unit} from={from} to={to} onZoom={zoom} onLoaded={() => setLoaded((n) => n + 1)} optional={c.optional} />
         ))}
         {extra && <MetricChart key={extra} title={extra} query={{ name: extra, agg: 'avg', params: { device: id } }} from={from} to={to} onZoom={zoom} />}
       </div>
