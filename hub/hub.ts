@@ -347,6 +347,8 @@ export class Hub {
     await Promise.allSettled([...this.inflight])
     await this.alertEngine?.stop()
     await this.broker?.close()
+    // Open /v1/events streams end first: the HTTP server's close waits for every open response.
+    this.events.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
     await this.store.close()

@@ -12,12 +12,32 @@ export type HubEventListener = (event: HubEvent) => void
 
 export class EventBus {
   private readonly listeners = new Set<HubEventListener>()
+  private readonly closers = new Set<() => void>()
+  private closed = false
   /** Events handed to at least one listener, and listeners' events dropped by a full queue. */
   readonly counters = { published: 0, dropped: 0 }
 
-  subscribe(listener: HubEventListener): () => void {
+  /** `onClose` runs when the hub stops, so each stream ends (an open stream would keep the HTTP server from closing). */
+  subscribe(listener: HubEventListener, onClose?: () => void): () => void {
+    if (this.closed) {
+      onClose?.()
+      return () => {}
+    }
     this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    if (onClose) this.closers.add(onClose)
+    return () => {
+      this.listeners.delete(listener)
+      if (onClose) this.closers.delete(onClose)
+    }
+  }
+
+  /** Ends every stream; later subscribers are ended at once. */
+  close(): void {
+    this.closed = true
+    const closers = [...this.closers]
+    this.closers.clear()
+    this.listeners.clear()
+    for (const c of closers) c()
   }
 
   get subscribers(): number {

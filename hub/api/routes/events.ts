@@ -36,13 +36,28 @@ export function eventRoutes(bus: EventBus, options: EventStreamOptions = {}) {
             }
             controller.enqueue(chunk)
           }
-          const unsubscribe = bus.subscribe((e: HubEvent) => send(frame(e.type, e)))
-          const heartbeat = setInterval(() => send(encoder.encode(': heartbeat\n\n')), heartbeatMs)
-          heartbeat.unref()
+          let heartbeat: NodeJS.Timeout | undefined
+          let ended = false
+          let unsubscribe = () => {}
           stop = () => {
+            ended = true
             unsubscribe()
             clearInterval(heartbeat)
           }
+          // The hub is stopping: end the response so the server can close.
+          const end = () => {
+            if (ended) return
+            stop()
+            try {
+              controller.close()
+            } catch {
+              // already closed by the client
+            }
+          }
+          unsubscribe = bus.subscribe((e: HubEvent) => send(frame(e.type, e)), end)
+          if (ended) return
+          heartbeat = setInterval(() => send(encoder.encode(': heartbeat\n\n')), heartbeatMs)
+          heartbeat.unref()
           c.req.raw.signal.addEventListener('abort', () => stop(), { once: true })
           controller.enqueue(encoder.encode('retry: 3000\n\n'))
           controller.enqueue(frame('hello', { at: Date.now() }))

@@ -119,4 +119,16 @@ describe('GET /v1/events (Server-Sent Events)', () => {
     expect(text).toMatch(/event: dropped\ndata: \{"count":\d+\}/)
     ctl.abort()
   })
+
+  it('stopping the hub ends open streams (they would keep its HTTP server from closing)', async () => {
+    const own = await tempDir()
+    const other = await startTestHub(own.dir)
+    const s = await openStream(other.apiUrl)
+    await waitFor(() => s.frames.some((f) => f.event === 'hello'), 10_000, 'hello')
+    const stopped = other.stop().then(() => 'stopped')
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('hung'), 15_000).unref())
+    expect(await Promise.race([stopped, timeout])).toBe('stopped')
+    await s.close()
+    await own.cleanup()
+  })
 })
