@@ -71,7 +71,14 @@ export function Chart({ series, unit, height = 180, onZoom, from, to }: { series
       },
     }
     plot.current = new uPlot(opts, align(series), el)
-    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height }))
+    // The observer also fires once at the start: redraw only when the width really changed.
+    let width = opts.width
+    const resize = new ResizeObserver(() => {
+      const w = Math.max(200, el.clientWidth)
+      if (w === width) return
+      width = w
+      plot.current?.setSize({ width: w, height })
+    })
     resize.observe(el)
     return () => {
       resize.disconnect()
