@@ -154,6 +154,15 @@ describe('operator console in a real browser', () => {
     await page.getByRole('button', { name: '15m', exact: true }).click()
     await waitFor(async () => Number(await cpu.getAttribute('data-drawn')) > 1, 45_000, 'a second CPU point (the next 10 s bucket, drawn by the live refresh)')
     await shot('device')
+    // Zoom: a drag across the chart makes the range custom (fixed from/to) and the charts ask for it.
+    const over = page.locator('.chart-card', { hasText: 'CPU' }).locator('.u-over')
+    const box = (await over.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await page.locator('.seg.active', { hasText: '→' }).waitFor()
+    await cpu.waitFor()
     clean()
   }, STEP_TIMEOUT)
 

@@ -15,6 +15,10 @@ interface Case {
   stream?: boolean
 }
 
+// Every route × every token: a few hundred requests, each bad token a full scrypt check. Slow on a loaded machine,
+// and not a measure of speed (bench/security.ts is).
+const ROUTE_SWEEP_TIMEOUT = 120_000
+
 let n = 0
 const fresh = () => `r${++n}`
 
@@ -131,7 +135,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         }
       }
     }
-  })
+  }, ROUTE_SWEEP_TIMEOUT)
 
   it('each role: 403 below the route’s role, allowed (2xx where the route can answer) at or above it', async () => {
     for (const r of routes) {
@@ -149,7 +153,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         else expect([401, 403], what).not.toContain(res.status)
       }
     }
-  })
+  }, ROUTE_SWEEP_TIMEOUT)
 
   it('a revoked token is refused at once; the hub admin token works', async () => {
     const t = await addToken(hub, 'admin', 'short-lived')
