@@ -102,4 +102,18 @@ describe('PromQL conformance with Prometheus 2.42', () => {
     }
     expect(failures).toEqual([])
   }, 300_000)
+
+  it('refuses what Prometheus refuses, with the same status and error type', async () => {
+    const failures: string[] = []
+    const bad = ['sum(temp_celsius', 'rate(temp_celsius)', 'nope(temp_celsius)', '1 > 2', 'temp_celsius{a=~"("}', 'label_join(queue_depth, "device", "")',
+      'temp_celsius + on(zone) temp_celsius', 'sum(temp_celsius[5m])', 'temp_celsius offset 5m offset 1m', 'quantile_over_time(temp_celsius[5m])', '{device=~".*"}']
+    for (const query of bad) {
+      const params = { query, time: String(END / 1000) }
+      const [ours, theirs] = await Promise.all([ask(`${hub.apiUrl}/prometheus`, '/api/v1/query', params, true), ask(prom.url, '/api/v1/query', params, false)])
+      if (ours.status !== theirs.status || ours.body.errorType !== theirs.body.errorType) {
+        failures.push(`${query}: ${ours.status} ${JSON.stringify(ours.body)} vs ${theirs.status} ${JSON.stringify(theirs.body)}`)
+      }
+    }
+    expect(failures).toEqual([])
+  })
 })
