@@ -3,7 +3,7 @@
 // query_range as a POST form with a step, basic auth with a token's name and secret. Then bad PromQL: 400
 // bad_data naming the problem, and the hub still up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeBatch } from '../store/batches.js'
+import { makeBatch, type TestSample } from '../store/batches.js'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { tempDir } from '../../helpers/temp.js'
 import { addToken } from '../../security/support.js'
@@ -34,7 +34,7 @@ describe('Grafana Prometheus data source', () => {
     hub = await startTestHub(tmp.dir)
     // Two devices, a counter that rises by 1 every 15 s and a gauge.
     for (const [seq, device] of ['pi-1', 'pi-2'].entries()) {
-      const samples = Array.from({ length: 240 }, (_, k) => [
+      const samples: TestSample[] = Array.from({ length: 240 }, (_, k): TestSample[] => [
         { name: 'requests_total', type: 'counter' as const, labels: { code: '200' }, ts: T0 + k * 15_000 + 500, value: 1000 + k },
         { name: 'temp_celsius', type: 'gauge' as const, labels: { sensor: 'cpu' }, ts: T0 + k * 15_000 + 700, value: 40 + seq },
       ]).flat()
