@@ -24,6 +24,11 @@ function success(c: Context, data: unknown) {
   return c.json({ status: 'success', data })
 }
 
+/** The envelope around `data` already written as JSON text (engine.ts). */
+function successJson(c: Context, data: string) {
+  return c.body(`{"status":"success","data":${data}}`, 200, { 'content-type': 'application/json' })
+}
+
 export function promErrorResponse(err: Error, c: Context, log: PromApiDeps['log']) {
   if (err instanceof PromError) return c.json({ status: 'error', errorType: err.type, error: err.message }, err.status)
   if (err instanceof QueryError) return c.json({ status: 'error', errorType: 'bad_data', error: err.message }, 400)
@@ -84,7 +89,7 @@ export function prometheusApi(deps: PromApiDeps): Hono {
   both('/api/v1/query', async (c, params) => {
     const time = parseTimeParam(params, 'time', deps.clock())
     const timeout = parseDurationParam(params, 'timeout')
-    return success(c, await withQueryParam(() => instantQuery(deps, queryParam(params), time, timeout)))
+    return successJson(c, await withQueryParam(() => instantQuery(deps, queryParam(params), time, timeout)))
   })
   both('/api/v1/query_range', async (c, params) => {
     for (const p of ['start', 'end', 'step']) if (!params.get(p)) throw new PromError('bad_data', `invalid parameter ${JSON.stringify(p)}: cannot parse "" to a valid ${p === 'step' ? 'duration' : 'timestamp'}`)
@@ -98,7 +103,7 @@ export function prometheusApi(deps: PromApiDeps): Hono {
       throw new PromError('bad_data', `exceeded maximum resolution of ${max.toLocaleString('en')} points per timeseries. Try decreasing the query resolution (?step=XX)`)
     }
     const timeout = parseDurationParam(params, 'timeout')
-    return success(c, await withQueryParam(() => rangeQuery(deps, queryParam(params), start, end, step, timeout)))
+    return successJson(c, await withQueryParam(() => rangeQuery(deps, queryParam(params), start, end, step, timeout)))
   })
   both('/api/v1/series', async (c, params) => {
     const series = await seriesFor(deps, matchSets(params, true))

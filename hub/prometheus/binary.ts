@@ -15,24 +15,31 @@ function goPow(x: number, y: number): number {
   return x ** y
 }
 
-/** The value of `l op r` and whether a comparison keeps it (vectorElemBinop). */
-function apply(op: BinaryOp, l: number, r: number): [number, boolean] {
+/** The value of `l op r` for arithmetic (vectorElemBinop); a comparison's value is its left operand. */
+function arith(op: BinaryOp, l: number, r: number): number {
   switch (op) {
-    case '+': return [l + r, true]
-    case '-': return [l - r, true]
-    case '*': return [l * r, true]
-    case '/': return [l / r, true]
-    case '%': return [l % r, true]
-    case '^': return [goPow(l, r), true]
-    case 'atan2': return [Math.atan2(l, r), true]
-    case '==': return [l, l === r]
-    case '!=': return [l, l !== r]
-    case '>': return [l, l > r]
-    case '<': return [l, l < r]
-    case '>=': return [l, l >= r]
-    case '<=': return [l, l <= r]
+    case '+': return l + r
+    case '-': return l - r
+    case '*': return l * r
+    case '/': return l / r
+    case '%': return l % r
+    case '^': return goPow(l, r)
+    case 'atan2': return Math.atan2(l, r)
+    default: return l
   }
-  throw executionError(`operator ${op} not allowed here`)
+}
+
+/** Whether a comparison holds; arithmetic always keeps its result. */
+function holds(op: BinaryOp, l: number, r: number): boolean {
+  switch (op) {
+    case '==': return l === r
+    case '!=': return l !== r
+    case '>': return l > r
+    case '<': return l < r
+    case '>=': return l >= r
+    case '<=': return l <= r
+    default: return true
+  }
 }
 
 const dropsName = (op: BinaryOp) => !COMPARISON_OPS.has(op) && !SET_OPS.has(op)
@@ -42,9 +49,11 @@ export async function evalBinary(ctx: EvalContext, e: BinaryNode, grid: Grid): P
   const n = grid.n
   if (lhs.type === 'scalar' && rhs.type === 'scalar') {
     const vals = new Float64Array(n)
+    const comparison = COMPARISON_OPS.has(e.op)
     for (let i = 0; i < n; i++) {
-      const [v, keep] = apply(e.op, lhs.vals[i], rhs.vals[i])
-      vals[i] = COMPARISON_OPS.has(e.op) ? (keep ? 1 : 0) : v
+      const l = lhs.vals[i]
+      const r = rhs.vals[i]
+      vals[i] = comparison ? (holds(e.op, l, r) ? 1 : 0) : arith(e.op, l, r)
     }
     return { type: 'scalar', vals }
   }
@@ -65,15 +74,13 @@ function vectorScalar(e: BinaryNode, series: StepSeries[], scalar: Float64Array,
     const key = drop ? labelsKey(labels) : s.key
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue
-      const [l, r] = swap ? [scalar[i], s.vals[i]] : [s.vals[i], scalar[i]]
-      let [v, keep] = apply(e.op, l, r)
+      const l = swap ? scalar[i] : s.vals[i]
+      const r = swap ? s.vals[i] : scalar[i]
+      const keep = holds(e.op, l, r)
       // A comparison keeps the vector's value, whichever side it is on.
-      if (comparison && swap) v = s.vals[i]
-      if (e.returnBool) {
-        v = keep ? 1 : 0
-        keep = true
-      }
-      if (!keep) continue
+      let v = comparison ? s.vals[i] : arith(e.op, l, r)
+      if (e.returnBool) v = keep ? 1 : 0
+      else if (!keep) continue
       if (out.hasAt(key, i)) throw executionError('vector cannot contain metrics with the same labelset')
       out.add(labels, key, i, v)
     }
@@ -133,52 +140,68 @@ function vectorVector(e: BinaryNode, lhsIn: StepSeries[], rhsIn: StepSeries[], m
   // One-to-many is many-to-one with the sides swapped; values are swapped back for the operator.
   const swap = m.card === 'one-to-many'
   const [many, one] = swap ? [rhsIn, lhsIn] : [lhsIn, rhsIn]
-  const manySig = many.map((s) => signature(s.labels, m))
-  const oneSig = one.map((s) => signature(s.labels, m))
-  const resultCache = new Map<string, { labels: Labels; key: string }>()
+  // Signatures as small integers, computed once per series; per step the "one" side is a slot per signature.
+  const sigIds = new Map<string, number>()
+  const sigId = (labels: Labels) => {
+    const sig = signature(labels, m)
+    let id = sigIds.get(sig)
+    if (id === undefined) sigIds.set(sig, (id = sigIds.size))
+    return id
+  }
+  const oneSig = Int32Array.from(one, (s) => sigId(s.labels))
+  const manySig = Int32Array.from(many, (s) => sigId(s.labels))
+  const oneAt = new Int32Array(sigIds.size)
+  const usedAt = new Int32Array(sigIds.size)
+  const lastPartner = new Int32Array(many.length).fill(-1)
+  const lastResult: Array<{ labels: Labels; key: string } | undefined> = new Array(many.length)
+  const inserted = new Map<number, Set<string>>()
   const out = new SeriesCollector(n)
+  const comparison = COMPARISON_OPS.has(e.op)
   for (let i = 0; i < n; i++) {
-    const oneBySig = new Map<string, StepSeries>()
-    one.forEach((s, k) => {
-      if (!s.has[i]) return
-      const dup = oneBySig.get(oneSig[k])
-      if (dup) {
+    oneAt.fill(-1)
+    usedAt.fill(0)
+    inserted.clear()
+    for (let k = 0; k < one.length; k++) {
+      if (!one[k].has[i]) continue
+      const dup = oneAt[oneSig[k]]
+      if (dup >= 0) {
         throw executionError(
-          `found duplicate series for the match group on the ${swap ? 'left' : 'right'} hand-side of the operation: [${describe(s.labels)}, ${describe(dup.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+          `found duplicate series for the match group on the ${swap ? 'left' : 'right'} hand-side of the operation: [${describe(one[k].labels)}, ${describe(one[dup].labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         )
       }
-      oneBySig.set(oneSig[k], s)
-    })
-    const matched = new Map<string, Set<string>>()
-    many.forEach((ls, k) => {
-      if (!ls.has[i]) return
-      const rs = oneBySig.get(manySig[k])
-      if (!rs) return
-      const [vl, vr] = swap ? [rs.vals[i], ls.vals[i]] : [ls.vals[i], rs.vals[i]]
-      let [v, keep] = apply(e.op, vl, vr)
-      if (e.returnBool) {
-        v = keep ? 1 : 0
-        keep = true
-      }
-      if (!keep) return
-      const cacheKey = `${ls.key}\u0002${rs.key}`
-      let result = resultCache.get(cacheKey)
-      if (!result) {
+      oneAt[oneSig[k]] = k
+    }
+    for (let k = 0; k < many.length; k++) {
+      const ls = many[k]
+      if (!ls.has[i]) continue
+      const sig = manySig[k]
+      const r = oneAt[sig]
+      if (r < 0) continue
+      const rs = one[r]
+      const vl = swap ? rs.vals[i] : ls.vals[i]
+      const vr = swap ? ls.vals[i] : rs.vals[i]
+      const keep = holds(e.op, vl, vr)
+      let v = comparison ? vl : arith(e.op, vl, vr)
+      if (e.returnBool) v = keep ? 1 : 0
+      else if (!keep) continue
+      // A series usually meets the same partner at every step: remember the last pair's labels.
+      let result = lastResult[k]
+      if (!result || lastPartner[k] !== r) {
         const labels = resultLabels(ls.labels, rs.labels, e, m)
-        result = { labels, key: labelsKey(labels) }
-        resultCache.set(cacheKey, result)
+        result = lastResult[k] = { labels, key: labelsKey(labels) }
+        lastPartner[k] = r
       }
-      let inserted = matched.get(manySig[k])
       if (m.card === 'one-to-one') {
-        if (inserted) throw executionError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)')
-        matched.set(manySig[k], new Set())
+        if (usedAt[sig]) throw executionError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)')
+        usedAt[sig] = 1
       } else {
-        if (!inserted) matched.set(manySig[k], (inserted = new Set()))
-        else if (inserted.has(result.key)) throw executionError('multiple matches for labels: grouping labels must ensure unique matches')
-        inserted.add(result.key)
+        let keys = inserted.get(sig)
+        if (!keys) inserted.set(sig, (keys = new Set()))
+        else if (keys.has(result.key)) throw executionError('multiple matches for labels: grouping labels must ensure unique matches')
+        keys.add(result.key)
       }
       out.add(result.labels, result.key, i, v)
-    })
+    }
   }
   return { type: 'vector', series: out.series() }
 }

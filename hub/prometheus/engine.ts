@@ -4,12 +4,13 @@ import type { Expr } from './ast.js'
 import type { EvalContext } from './context.js'
 import { PromError } from './errors.js'
 import { evaluate } from './evaluate.js'
-import { instantResult, rangeResult, type PromResult } from './format.js'
+import { instantResultJson, rangeResultJson } from './format.js'
 import { parsePromQL } from './parse.js'
 import { typeOf } from './typecheck.js'
 import { makeGrid } from './values.js'
 
-// The PromQL engine's entry points: parse, check limits, evaluate over the step grid, format.
+// The PromQL engine's entry points: parse, check limits, evaluate over the step grid, and the answer's `data` as
+// JSON text (format.ts).
 
 export interface PromEngineOptions {
   store: MetricStore
@@ -41,14 +42,14 @@ function sortOrder(e: Expr): 'asc' | 'desc' | undefined {
   return undefined
 }
 
-export async function instantQuery(opts: PromEngineOptions, query: string, time: number, timeoutMs?: number): Promise<PromResult> {
+export async function instantQuery(opts: PromEngineOptions, query: string, time: number, timeoutMs?: number): Promise<string> {
   const expr = parsePromQL(query)
   const grid = makeGrid(time, time, 0)
   const value = await evaluate(context(opts, time, time, timeoutMs), expr, grid)
-  return instantResult(value, time, sortOrder(expr))
+  return instantResultJson(value, time, sortOrder(expr))
 }
 
-export async function rangeQuery(opts: PromEngineOptions, query: string, start: number, end: number, step: number, timeoutMs?: number): Promise<PromResult> {
+export async function rangeQuery(opts: PromEngineOptions, query: string, start: number, end: number, step: number, timeoutMs?: number): Promise<string> {
   const expr = parsePromQL(query)
   const type = typeOf(expr)
   if (type !== 'scalar' && type !== 'vector') {
@@ -56,5 +57,5 @@ export async function rangeQuery(opts: PromEngineOptions, query: string, start: 
   }
   const grid = makeGrid(start, end, step)
   const value = await evaluate(context(opts, start, end, timeoutMs), expr, grid)
-  return rangeResult(value, grid)
+  return rangeResultJson(value, grid)
 }

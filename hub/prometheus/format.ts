@@ -25,45 +25,57 @@ export function formatValue(v: number): string {
 
 export const formatTime = (ms: number) => ms / 1000
 
-type PromPoint = [number, string]
-export type PromResult =
-  | { resultType: 'matrix'; result: Array<{ metric: Labels; values: PromPoint[] }> }
-  | { resultType: 'vector'; result: Array<{ metric: Labels; value: PromPoint }> }
-  | { resultType: 'scalar' | 'string'; result: PromPoint }
+// Answers are written as JSON text directly: a dashboard's matrix is 100 series × hundreds of points, and building
+// arrays of [t, "v"] pairs for JSON.stringify costs more than evaluating the query.
 
-const byLabels = (a: { metric: Labels }, b: { metric: Labels }) => compareLabels(a.metric, b.metric)
+const str = JSON.stringify
+const point = (ms: number, v: number) => `[${formatTime(ms)},"${formatValue(v)}"]`
 
-/** A range query's answer: a matrix sorted by labels; a scalar becomes one series with no labels. */
-export function rangeResult(value: Value, grid: Grid): PromResult {
-  const series: StepSeries[] =
-    value.type === 'scalar' ? [{ labels: {}, key: '', vals: value.vals, has: new Uint8Array(grid.n).fill(1) }] : value.type === 'vector' ? value.series : []
-  const result = []
-  for (const s of series) {
-    const values: PromPoint[] = []
-    for (let i = 0; i < grid.n; i++) if (s.has[i]) values.push([formatTime(timeAt(grid, i)), formatValue(s.vals[i])])
-    if (values.length > 0) result.push({ metric: s.labels, values })
-  }
-  return { resultType: 'matrix', result: result.sort(byLabels) }
+interface Out {
+  labels: Labels
+  write: () => string
 }
 
-/** An instant query's answer at `time`; `order` sorts a vector by value as sort() and sort_desc() ask. */
-export function instantResult(value: Value, time: number, order?: 'asc' | 'desc'): PromResult {
-  const t = formatTime(time)
+function sortedSeries<T extends { labels: Labels }>(series: T[]): T[] {
+  return [...series].sort((a, b) => compareLabels(a.labels, b.labels))
+}
+
+/** A range query's `data` as JSON: a matrix sorted by labels; a scalar becomes one series with no labels. */
+export function rangeResultJson(value: Value, grid: Grid): string {
+  const series: StepSeries[] =
+    value.type === 'scalar' ? [{ labels: {}, key: '', vals: value.vals, has: new Uint8Array(grid.n).fill(1) }] : value.type === 'vector' ? value.series : []
+  const parts: string[] = []
+  for (const s of sortedSeries(series)) {
+    const points: string[] = []
+    for (let i = 0; i < grid.n; i++) if (s.has[i]) points.push(point(timeAt(grid, i), s.vals[i]))
+    if (points.length > 0) parts.push(`{"metric":${str(s.labels)},"values":[${points.join(',')}]}`)
+  }
+  return `{"resultType":"matrix","result":[${parts.join(',')}]}`
+}
+
+/** An instant query's `data` as JSON at `time`; `order` sorts a vector by value as sort() and sort_desc() ask. */
+export function instantResultJson(value: Value, time: number, order?: 'asc' | 'desc'): string {
   switch (value.type) {
     case 'scalar':
-      return { resultType: 'scalar', result: [t, formatValue(value.vals[0])] }
+      return `{"resultType":"scalar","result":${point(time, value.vals[0])}}`
     case 'string':
-      return { resultType: 'string', result: [t, value.value] }
-    case 'matrix':
-      return { resultType: 'matrix', result: value.series.map((s: RawSeries) => ({ metric: s.labels, values: Array.from(s.ts, (ts, k): PromPoint => [formatTime(ts), formatValue(s.vals[k])]) })).sort(byLabels) }
+      return `{"resultType":"string","result":[${formatTime(time)},${str(value.value)}]}`
+    case 'matrix': {
+      const parts = sortedSeries(value.series).map((s: RawSeries) => {
+        const points = Array.from(s.ts, (ts, k) => point(ts, s.vals[k]))
+        return `{"metric":${str(s.labels)},"values":[${points.join(',')}]}`
+      })
+      return `{"resultType":"matrix","result":[${parts.join(',')}]}`
+    }
     case 'vector': {
-      const present = value.series.filter((s) => s.has[0]).sort((a, b) => compareLabels(a.labels, b.labels))
+      const present = sortedSeries(value.series.filter((s) => s.has[0]))
       if (order) {
         // Prometheus's vectorByValueHeap: NaN first ascending, last descending; stable otherwise.
         const asc = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b)
         present.sort((a, b) => (order === 'asc' ? asc(a.vals[0], b.vals[0]) : asc(b.vals[0], a.vals[0])))
       }
-      return { resultType: 'vector', result: present.map((s) => ({ metric: s.labels, value: [t, formatValue(s.vals[0])] as PromPoint })) }
+      const parts = present.map((s) => `{"metric":${str(s.labels)},"value":${point(time, s.vals[0])}}`)
+      return `{"resultType":"vector","result":[${parts.join(',')}]}`
     }
   }
 }

@@ -80,9 +80,13 @@ export async function evalVectorSelector(ctx: EvalContext, node: VectorSelectorN
     const has = new Uint8Array(grid.n)
     const sampleTs = new Float64Array(grid.n)
     let any = false
+    const ts = s.ts
+    // Reference times never decrease (steps ascend; an @ time is constant): one forward walk finds each step's sample.
+    let k = -1
     for (let i = 0; i < grid.n; i++) {
-      const k = lastAtOrBefore(s.ts, refs[i])
-      if (k < 0 || s.ts[k] < refs[i] - ctx.lookbackMs) continue
+      const ref = refs[i]
+      while (k + 1 < ts.length && ts[k + 1] <= ref) k++
+      if (k < 0 || ts[k] < ref - ctx.lookbackMs) continue
       vals[i] = s.vals[k]
       sampleTs[i] = s.ts[k]
       has[i] = 1
