@@ -117,6 +117,8 @@ describe('API roles for every route (401, 403, 2xx)', () => {
     expect(routes.filter((r) => !POLICY[r.key]).map((r) => r.key)).toEqual([])
   })
 
+  // Every route × four credentials, the bad ones each an scrypt check: well over vitest's default 5 s on a loaded
+  // machine, so these two loops get minutes.
   it('no token or a bad token: 401 on every /v1 route; public routes answer', async () => {
     for (const r of routes) {
       const c = POLICY[r.key]
@@ -130,7 +132,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         }
       }
     }
-  })
+  }, 180_000)
 
   it('each role: 403 below the route’s role, allowed (2xx where the route can answer) at or above it', async () => {
     for (const r of routes) {
@@ -148,7 +150,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         else expect([401, 403], what).not.toContain(res.status)
       }
     }
-  })
+  }, 180_000)
 
   it('a revoked token is refused at once; the hub admin token works', async () => {
     const t = await addToken(hub, 'admin', 'short-lived')
