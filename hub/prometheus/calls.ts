@@ -5,7 +5,7 @@ import { evaluate, evalMatrixArg } from './evaluate.js'
 import { histogramQuantile } from './histogram-quantile.js'
 import { labelJoin, labelReplace } from './label-functions.js'
 import { RANGE_FUNCTIONS } from './range-functions.js'
-import { firstAtOrAfter, lastAtOrBefore } from './selectors.js'
+import { evalVectorSelector, firstAtOrAfter, lastAtOrBefore } from './selectors.js'
 import { labelsKey, SeriesCollector, timeAt, withoutName, type Grid, type Labels, type StepSeries, type Value } from './values.js'
 
 // Function calls: range functions over each step's window, element-wise math, and the few with their own rules.
@@ -130,7 +130,9 @@ export async function evalCall(ctx: EvalContext, e: CallNode, grid: Grid): Promi
       return absentWhere(n, absentLabels(args[0]), (i) => series.every((s) => !s.has[i]))
     }
     case 'timestamp': {
-      const series = await vectorArg(ctx, args[0], grid)
+      let arg = args[0]
+      while (arg.kind === 'paren' || arg.kind === 'invariant') arg = arg.expr
+      const series = arg.kind === 'vector' ? await evalVectorSelector(ctx, arg, grid, true) : await vectorArg(ctx, args[0], grid)
       // A selector's sample keeps its own time; any other value is stamped with the step's time.
       return mapVector(series, n, (_v, i, s) => (s.sampleTs ? s.sampleTs[i] : timeAt(grid, i)) / 1000)
     }

@@ -16,6 +16,17 @@ export interface EvalContext {
   defaultSubqueryStepMs: number
   /** performance.now() past which the query fails with 503 timeout. */
   deadline: number
+  /** Samples and step points a query may hold (Prometheus's --query.max-samples); `loaded` counts them. */
+  maxSamples: number
+  loaded: number
+}
+
+/** Counts `n` more samples held by the query; past the limit it fails as Prometheus does (422 execution). */
+export function chargeSamples(ctx: EvalContext, n: number): void {
+  ctx.loaded += n
+  if (ctx.loaded > ctx.maxSamples) {
+    throw new PromError('execution', `query processing would load too many samples into memory in query execution (limit ${ctx.maxSamples.toLocaleString('en')})`)
+  }
 }
 
 export function resolveAt(ctx: EvalContext, at: At): number {

@@ -18,10 +18,13 @@ export interface PromEngineOptions {
   /** Longest a query may run (Prometheus's --query.timeout, 2 m); a request's `timeout` may only shorten it. */
   timeoutMs?: number
   lookbackMs?: number
+  /** Samples and step points one query may hold (default 20 million, about 0.5 GB). */
+  maxSamples?: number
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000
 const LOOKBACK_MS = 5 * 60_000
+const DEFAULT_MAX_SAMPLES = 20_000_000
 
 function context(opts: PromEngineOptions, start: number, end: number, timeoutMs?: number): EvalContext {
   const timeout = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, timeoutMs ?? Infinity)
@@ -33,6 +36,8 @@ function context(opts: PromEngineOptions, start: number, end: number, timeoutMs?
     lookbackMs: opts.lookbackMs ?? LOOKBACK_MS,
     defaultSubqueryStepMs: 60_000,
     deadline: performance.now() + timeout,
+    maxSamples: opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
+    loaded: 0,
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SeriesInfo } from '../store/types.js'
 import type { Matcher, VectorSelectorNode } from './ast.js'
-import { checkDeadline, resolveAt, type EvalContext } from './context.js'
+import { chargeSamples, checkDeadline, resolveAt, type EvalContext } from './context.js'
 import { executionError } from './errors.js'
 import { labelsKey, timeAt, type Grid, type Labels, type RawSeries, type StepSeries } from './values.js'
 
@@ -47,6 +47,9 @@ export async function readRaw(ctx: EvalContext, matchers: Matcher[], from: numbe
   if (infos.length === 0 || from > to) return []
   const read = await ctx.store.read(infos, from, to)
   checkDeadline(ctx)
+  let samples = 0
+  for (const s of read) samples += s.ts.length
+  chargeSamples(ctx, samples)
   return read.map((s) => {
     const labels = promLabels(s.series)
     return { labels, key: labelsKey(labels), ts: s.ts, vals: s.values }
@@ -65,7 +68,7 @@ export function refTimes(ctx: EvalContext, node: { offsetMs: number; at?: Vector
  * An instant vector selector: at each step the latest sample at or before the reference time and no older than
  * the lookback (promql/engine.go vectorSelectorSingle: [ref − 5m, ref]).
  */
-export async function evalVectorSelector(ctx: EvalContext, node: VectorSelectorNode, grid: Grid): Promise<StepSeries[]> {
+export async function evalVectorSelector(ctx: EvalContext, node: VectorSelectorNode, grid: Grid, keepSampleTimes = false): Promise<StepSeries[]> {
   const refs = refTimes(ctx, node, grid)
   let lo = Infinity
   let hi = -Infinity
@@ -74,11 +77,13 @@ export async function evalVectorSelector(ctx: EvalContext, node: VectorSelectorN
     hi = Math.max(hi, r)
   }
   const raw = await readRaw(ctx, node.matchers, lo - ctx.lookbackMs, hi)
+  chargeSamples(ctx, raw.length * grid.n)
   const out: StepSeries[] = []
   for (const s of raw) {
     const vals = new Float64Array(grid.n)
     const has = new Uint8Array(grid.n)
-    const sampleTs = new Float64Array(grid.n)
+    // The samples' own times only for timestamp(); everything else is stamped with the step's time.
+    const sampleTs = keepSampleTimes ? new Float64Array(grid.n) : undefined
     let any = false
     const ts = s.ts
     // Reference times never decrease (steps ascend; an @ time is constant): one forward walk finds each step's sample.
@@ -88,7 +93,7 @@ export async function evalVectorSelector(ctx: EvalContext, node: VectorSelectorN
       while (k + 1 < ts.length && ts[k + 1] <= ref) k++
       if (k < 0 || ts[k] < ref - ctx.lookbackMs) continue
       vals[i] = s.vals[k]
-      sampleTs[i] = s.ts[k]
+      if (sampleTs) sampleTs[i] = ts[k]
       has[i] = 1
       any = true
     }
