@@ -32,7 +32,7 @@ function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefi
   }
 }
 
-const addBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
+export const deviceAddBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
 
 export interface DeviceRouteDeps {
   devices: DeviceRegistry
@@ -61,7 +61,7 @@ export function deviceRoutes({ devices, credentials, revoke, openAlerts }: Devic
       return c.json(view(devices.get(id), id, cred, openAlerts().get(id)))
     })
     .post('/', async (c) => {
-      const body = await jsonBody(c, addBody)
+      const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })
