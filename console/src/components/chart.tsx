@@ -73,15 +73,22 @@ export function Chart({ series, unit, height = 180, onZoom, from, to }: { series
     plot.current = new uPlot(opts, align(series), el)
     // The observer also fires once at the start: redraw only when the width really changed.
     let width = opts.width
+    // Resized in the next frame, not inside the observer's callback (a resize there can re-trigger the observer
+    // within the same frame: "ResizeObserver loop completed with undelivered notifications").
+    let frame = 0
     const resize = new ResizeObserver(() => {
-      const w = Math.max(200, el.clientWidth)
-      if (w === width) return
-      width = w
-      plot.current?.setSize({ width: w, height })
+      cancelAnimationFrame(frame)
+      frame = requestAnimationFrame(() => {
+        const w = Math.max(200, el.clientWidth)
+        if (w === width) return
+        width = w
+        plot.current?.setSize({ width: w, height })
+      })
     })
     resize.observe(el)
     return () => {
       resize.disconnect()
+      cancelAnimationFrame(frame)
       plot.current?.destroy()
       plot.current = null
     }
