@@ -24,11 +24,7 @@ export class AlertStore {
   private readonly incidents
   private seq = 0
 
-  constructor(
-    private readonly db: Level<string, any>,
-    /** Told of each committed write's alerts and history (the console's live events, hub/events). */
-    private readonly onCommitted?: (alerts: readonly AlertRecord[], events: readonly HistoryEvent[]) => void,
-  ) {
+  constructor(private readonly db: Level<string, any>) {
     this.rules = db.sublevel<string, StoredRule>('alert-rules', { valueEncoding: 'json' })
     this.alerts = db.sublevel<string, AlertRecord>('alerts', { valueEncoding: 'json' })
     this.events = db.sublevel<string, HistoryEvent>('alert-events', { valueEncoding: 'json' })
@@ -110,7 +106,6 @@ export class AlertStore {
     for (const w of writes) this.opsOf(w, ops)
     if (writes.length > 1) ops = withoutRepeatedPuts(ops)
     if (ops.length > 0) await this.db.batch(ops)
-    if (this.onCommitted) for (const w of writes) if (w.events?.length) this.onCommitted(w.alerts?.put ?? [], w.events)
   }
 
   private opsOf(w: AlertWrite, ops: any[]): void {
