@@ -126,6 +126,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
     testing: hubTestingHooks(log),
     log,
   })

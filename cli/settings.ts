@@ -49,6 +49,8 @@ export const hubSettings: Setting[] = [
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
+  { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
+  { path: 'audit.checkpointInterval', description: 'how often a signed checkpoint of the audit chain is written', schema: duration, default: '10m' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -84,6 +86,7 @@ export interface HubSettings {
   rules?: string
   notifiers: Array<Record<string, unknown>>
   alerts: { evalInterval: number; startupGrace: number }
+  audit: { reads: boolean; checkpointInterval: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer as createHttpsServer } from 'node:https'
 import { Level } from 'level'
 import { serve, type ServerType } from '@hono/node-server'
@@ -18,6 +19,8 @@ import { CredentialStore } from './security/credentials.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
 import { endDeviceSession } from './security/sessions.js'
 import { AuditLog } from './audit/audit-log.js'
+import { AuditSigner } from './audit/signer.js'
+import { verifyAudit } from './audit/verify.js'
 import { DEFAULT_LIMITS, type LimitReason, type SecurityLimits } from './limits/config.js'
 import { ConnectGuard } from './limits/connect-guard.js'
 import { PublishRate } from './limits/rate.js'
@@ -69,6 +72,8 @@ export interface HubOptions {
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
   }
+  /** Audit log (docs/security.md): record reads by API tokens; signed checkpoint period (default 10 min). */
+  audit?: { reads?: boolean; checkpointIntervalMs?: number; checkpointEvery?: number }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -111,6 +116,7 @@ export class Hub {
   readonly auth: AdminAuth
   readonly credentials: CredentialStore
   readonly audit: AuditLog
+  readonly auditSigner: AuditSigner
   readonly limits: SecurityLimits
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
@@ -152,7 +158,9 @@ export class Hub {
     this.devices = new DeviceRegistry(this.db, this.clock)
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
-    this.audit = new AuditLog(this.db, this.clock)
+    // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
+    this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
+    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
   }
 
@@ -165,6 +173,8 @@ export class Hub {
     await this.logs.open()
     await this.health.open()
     await this.devices.open()
+    const { migrated } = await this.audit.open()
+    if (migrated > 0) log('info', 'audit log chained from the genesis marker', { records: migrated })
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
     await this.credentials.open()
@@ -255,6 +265,8 @@ export class Hub {
       metrics: this.metrics,
       credentials: this.credentials,
       audit: this.audit,
+      verifyAudit: () => verifyAudit(this.audit, this.auditSigner),
+      auditReads: this.options.audit?.reads,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
@@ -279,6 +291,7 @@ export class Hub {
       this.metrics.compactions.inc()
     })
     this.every(5_000, () => this.devices.flush())
+    this.every(this.options.audit?.checkpointIntervalMs ?? 600_000, () => this.audit.checkpoint())
     this.every(60_000, () => this.traces.prune(this.clock()))
     // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
     this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
@@ -312,6 +325,7 @@ export class Hub {
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
+    await this.audit.checkpoint()
     await this.store.close()
     await this.traces.close()
     await this.logs.close()

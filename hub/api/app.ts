@@ -6,6 +6,7 @@ import type { HubMetrics } from '../self-metrics.js'
 import type { CredentialStore } from '../security/credentials.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { auditMiddleware } from '../audit/middleware.js'
+import type { VerifyResult } from '../audit/verify.js'
 import { bearerRoles } from './auth-middleware.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
@@ -36,6 +37,9 @@ export interface ApiDeps {
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
+  verifyAudit: () => Promise<VerifyResult>
+  /** Record reads (GET) by API tokens in the audit log too (`audit.reads`). */
+  auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
   insecure: boolean
@@ -86,10 +90,10 @@ export function createApi(deps: ApiDeps): Hono {
       },
     }),
   )
-  app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
+  app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
   app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
-  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
+  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
