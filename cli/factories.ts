@@ -122,6 +122,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
     alerts: {
       rulesFile: s.rules,
+      slosFile: s.slos,
       notifiers: s.notifiers as NotifierConfig[],
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,

@@ -31,6 +31,9 @@ import { DEFAULT_QUERY_LIMITS } from './query/params.js'
 import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
+import { loadSlosFile } from './slo/provision.js'
+import { SloService } from './slo/service.js'
+import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
@@ -61,6 +64,8 @@ export interface HubOptions {
   alerts?: {
     /** YAML rules file provisioned at start (`--rules`). */
     rulesFile?: string
+    /** YAML SLO file provisioned at start (`--slos`, docs/slo.md). */
+    slosFile?: string
     /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
     notifiers?: NotifierConfig[]
     /** Period of the alert engine's pass (default 1 s). */
@@ -136,12 +141,15 @@ export class Hub {
   private compactionDeferredSince?: number
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
+  private readonly fileSlos?: Slo[]
+  readonly slos: SloService
   private readonly notifierConfigs: ParsedNotifiers
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
+    this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
     this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
@@ -162,6 +170,7 @@ export class Hub {
     this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
   }
 
   async start(): Promise<void> {
@@ -223,11 +232,14 @@ export class Hub {
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
+      slos: this.slos,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
     await engine.start()
     if (fileRules) await this.alerts.provision(fileRules)
+    await this.slos.open(this.alerts)
+    if (this.fileSlos) await this.slos.provision(this.fileSlos)
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
@@ -261,6 +273,7 @@ export class Hub {
       logs: this.logs,
       health: this.health,
       alerts: this.alerts,
+      slos: this.slos,
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,

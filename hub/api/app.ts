@@ -26,6 +26,8 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { sloRoutes } from './routes/slos.js'
+import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -33,6 +35,7 @@ export interface ApiDeps {
   logs: LogStore
   health: HealthStore
   alerts: AlertService
+  slos: SloService
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
@@ -102,6 +105,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
+  app.route('/v1/slos', sloRoutes(deps.slos))
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

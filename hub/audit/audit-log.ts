@@ -37,6 +37,8 @@ export interface AuditLogOptions {
  */
 export class AuditLog {
   readonly table
+  /** The same records as stored bytes, for verification without decoding (verify.ts). */
+  readonly rawTable
   readonly checkpoints
   private readonly meta
   private head: { seq: number; hash: string; key: string } = { seq: -1, hash: GENESIS_HASH, key: '' }
@@ -49,6 +51,7 @@ export class AuditLog {
     readonly options: AuditLogOptions = {},
   ) {
     this.table = db.sublevel<string, StoredAuditEntry>('audit', { valueEncoding: 'json' })
+    this.rawTable = db.sublevel<string, Uint8Array>('audit', { valueEncoding: 'view' })
     this.checkpoints = db.sublevel<string, Checkpoint>('audit-checkpoints', { valueEncoding: 'json' })
     this.meta = db.sublevel<string, unknown>('audit-meta', { valueEncoding: 'json' })
   }

@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit-log.js'
+import { createHash } from 'node:crypto'
 import { GENESIS_HASH, linkProblem } from './chain.js'
 import type { AuditSigner, Checkpoint } from './signer.js'
 
@@ -38,20 +39,34 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
   }
   let prev = GENESIS_HASH
   let seq = 0
-  for await (const [key, record] of log.table.iterator()) {
-    if (firstBroken) break
-    const problem = linkProblem(record as unknown as Record<string, unknown>, seq, prev)
-    if (problem) {
-      firstBroken = { seq, key, at: record.at, reason: problem }
-      break
+  const it = log.rawTable.iterator()
+  try {
+    while (!firstBroken) {
+      const entries = await it.nextv(1000)
+      if (entries.length === 0) break
+      for (const [key, raw] of entries) {
+        let hash = fastLink(raw, seq, prev)
+        if (hash === undefined) {
+          // Not the stored shape a sound record has: decode it to say what is wrong (or accept an equivalent encoding).
+          const record = JSON.parse(Buffer.from(raw).toString('utf8'))
+          const problem = linkProblem(record, seq, prev)
+          if (problem) {
+            firstBroken = { seq, key, at: record.at, reason: problem }
+            break
+          }
+          hash = record.hash as string
+        }
+        const cp = checkpoints.get(seq)
+        if (cp && cp.hash !== hash) {
+          firstBroken = { seq, key, at: JSON.parse(Buffer.from(raw).toString('utf8')).at, reason: `record differs from the signed checkpoint at seq ${seq}` }
+          break
+        }
+        prev = hash
+        seq++
+      }
     }
-    const cp = checkpoints.get(seq)
-    if (cp && cp.hash !== record.hash) {
-      firstBroken = { seq, key, at: record.at, reason: `record differs from the signed checkpoint at seq ${seq}` }
-      break
-    }
-    prev = record.hash
-    seq++
+  } finally {
+    await it.close()
   }
   if (!firstBroken) {
     const beyond = [...checkpoints.keys()].filter((s) => s >= seq).sort((a, b) => a - b)[0]
@@ -65,4 +80,25 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
     ...(firstBroken ? { firstBroken } : {}),
     tookMs: Math.round(performance.now() - started),
   }
+}
+
+const HASH_TAIL = Buffer.from(',"hash":"')
+const PREV_HEAD = Buffer.from(',"prev":"')
+
+/**
+ * Checks one record from its stored bytes without decoding it. A record is stored as the JSON of its fields with
+ * `seq`, `prev` and `hash` last (chain.ts), so the hashed body is the bytes before `,"hash":"…"` plus `}`. Returns
+ * the record's hash when it continues the chain, undefined when it does not (or is shaped otherwise).
+ */
+function fastLink(raw: Uint8Array, seq: number, prev: string): string | undefined {
+  const n = raw.length
+  if (n < 160 || raw[n - 1] !== 0x7d || raw[n - 2] !== 0x22) return undefined
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, n)
+  if (buf.compare(HASH_TAIL, 0, 9, n - 75, n - 66) !== 0 || buf.compare(PREV_HEAD, 0, 9, n - 149, n - 140) !== 0 || buf[n - 76] !== 0x22) return undefined
+  if (buf.toString('latin1', n - 140, n - 76) !== prev) return undefined
+  const seqText = `,"seq":${seq}`
+  if (buf.toString('latin1', n - 149 - seqText.length, n - 149) !== seqText) return undefined
+  const hash = buf.toString('latin1', n - 66, n - 2)
+  const expected = createHash('sha256').update(prev).update('\n').update(buf.subarray(0, n - 75)).update('}').digest('hex')
+  return expected === hash ? hash : undefined
 }
