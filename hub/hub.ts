@@ -27,6 +27,7 @@ import { PublishRate } from './limits/rate.js'
 import { BatchLimits } from './limits/batch-limits.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
+import { exportDevice, purgeDevice, type DeviceDataDeps } from './device-data.js'
 import { DEFAULT_QUERY_LIMITS } from './query/params.js'
 import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
@@ -267,6 +268,22 @@ export class Hub {
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
 
+    const deviceData: DeviceDataDeps = {
+      store: this.store,
+      logs: this.logs,
+      traces: this.traces,
+      health: this.health,
+      alerts: this.alerts,
+      devices: this.devices,
+      credentials: this.credentials,
+      audit: this.audit,
+      endSession: async (id) => {
+        const was = this.broker ? await endDeviceSession(this.broker, id) : false
+        return was
+      },
+      forgetLimits: (id) => batchLimits.forget(id),
+      clock: this.clock,
+    }
     const app = (this.api = createApi({
       store: this.store,
       traces: this.traces,
@@ -281,6 +298,8 @@ export class Hub {
       verifyAudit: () => verifyAudit(this.audit, this.auditSigner),
       auditReads: this.options.audit?.reads,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
+      purgeDevice: (id, by) => purgeDevice(deviceData, id, by),
+      exportDevice: (id) => exportDevice(deviceData, id),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
       ready: () => this.accepting,

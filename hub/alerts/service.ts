@@ -140,6 +140,24 @@ export class AlertService {
     })
   }
 
+  /**
+   * Erases a device's alerts (purge): its open alerts are resolved first through the normal path, so retained alert
+   * topics are cleared and receivers hear the resolution; then every alert record and its history go.
+   */
+  purgeDevice(device: string, by: string): Promise<{ alerts: number }> {
+    return this.engine.run(async () => {
+      const step = new Step(this.clock())
+      for (const a of this.engine.openAlerts()) {
+        if (a.device !== device) continue
+        resolve(a, step.now, step.now, step.events, by)
+        step.events[step.events.length - 1].note = 'device purged'
+        step.resolved.push(a)
+      }
+      await this.engine.commitStep(step)
+      return this.engine.store.purgeDevice(device)
+    })
+  }
+
   listSilences(): Array<Silence & { active: boolean }> {
     const now = this.clock()
     return [...this.engine.silences.values()].sort((a, b) => b.createdAt - a.createdAt).map((s) => ({ ...s, active: silenceActive(s, now) }))

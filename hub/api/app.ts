@@ -45,6 +45,9 @@ export interface ApiDeps {
   auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  /** Erases a device's data; its NDJSON export (device-data.ts). */
+  purgeDevice: (id: string, by: string) => Promise<object>
+  exportDevice: (id: string) => AsyncGenerator<string>
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -94,7 +97,7 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
