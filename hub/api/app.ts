@@ -27,6 +27,7 @@ import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
 import { sloRoutes } from './routes/slos.js'
+import { reportRoutes } from './routes/reports.js'
 import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
@@ -109,6 +110,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
   app.route('/v1/slos', sloRoutes(deps.slos))
+  app.route('/v1/reports', reportRoutes({ store: deps.store, logs: deps.logs, devices: deps.devices, alerts: deps.alerts, slos: deps.slos, clock: deps.clock }))
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

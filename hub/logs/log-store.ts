@@ -126,6 +126,16 @@ export class LogStore implements IngestParticipant {
     return run
   }
 
+  /** Log lines stored per device with ts in [from, to] (reports' data volume): a key-only range scan. */
+  async countByDevice(from: number, to: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    for await (const key of this.subs.records.keys({ gte: tsKey(from), lt: tsKey(to + 1) })) {
+      const dev = key.split('\x00')[1]
+      out.set(dev, (out.get(dev) ?? 0) + 1)
+    }
+    return out
+  }
+
   /** Erases every log line of `device` (purge.ts) and reloads the error aggregates. */
   async purgeDevice(device: string): Promise<{ records: number }> {
     const result = await purgeDeviceLogs(this.subs, device)
