@@ -127,6 +127,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    reports: s.reports,
     audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
     testing: hubTestingHooks(log),
     log,

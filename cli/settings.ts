@@ -47,6 +47,7 @@ export const hubSettings: Setting[] = [
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
   { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
+  { path: 'reports', description: 'scheduled fleet reports delivered by webhook (YAML only; docs/reports.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
@@ -86,6 +87,7 @@ export interface HubSettings {
   retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
   rules?: string
   slos?: string
+  reports: Array<Record<string, unknown>>
   notifiers: Array<Record<string, unknown>>
   alerts: { evalInterval: number; startupGrace: number }
   audit: { reads: boolean; checkpointInterval: number }

@@ -34,6 +34,7 @@ import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
 import { loadSlosFile } from './slo/provision.js'
 import { SloService } from './slo/service.js'
+import { parseReportSchedules, ReportScheduler, type ReportSchedule } from './reports/schedule.js'
 import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
@@ -78,6 +79,8 @@ export interface HubOptions {
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
   }
+  /** Scheduled fleet reports (`reports:` in the hub YAML, docs/reports.md), checked at construction. */
+  reports?: unknown[]
   /** Audit log (docs/security.md): record reads by API tokens; signed checkpoint period (default 10 min). */
   audit?: { reads?: boolean; checkpointIntervalMs?: number; checkpointEvery?: number }
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
@@ -143,6 +146,9 @@ export class Hub {
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
   private readonly fileSlos?: Slo[]
+  private readonly reportSchedules: ReportSchedule[]
+  /** Scheduled reports, when `reports:` names any (tests drive its tick). */
+  reportScheduler?: ReportScheduler
   readonly slos: SloService
   private readonly notifierConfigs: ParsedNotifiers
 
@@ -151,6 +157,7 @@ export class Hub {
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
+    this.reportSchedules = parseReportSchedules(options.reports ?? [])
     this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
@@ -324,6 +331,12 @@ export class Hub {
     })
     this.every(5_000, () => this.devices.flush())
     this.every(this.options.audit?.checkpointIntervalMs ?? 600_000, () => this.audit.checkpoint())
+    if (this.reportSchedules.length > 0) {
+      const reportDeps = { store: this.store, logs: this.logs, devices: this.devices, alerts: this.alerts, slos: this.slos, clock: this.clock }
+      const scheduler = (this.reportScheduler = new ReportScheduler(this.db, this.reportSchedules, reportDeps, { broker: this.broker.broker, db: this.db, clock: this.clock, log }))
+      await scheduler.start()
+      this.every(scheduler.checkEveryMs, () => scheduler.tick())
+    }
     this.every(60_000, () => this.traces.prune(this.clock()))
     // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
     this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
@@ -354,6 +367,7 @@ export class Hub {
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
     await this.alertEngine?.stop()
+    await this.reportScheduler?.stop()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
