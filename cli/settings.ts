@@ -44,6 +44,7 @@ export const hubSettings: Setting[] = [
   { path: 'limits.labelsPerSeries', description: 'labels one series may carry', schema: positiveInt, default: 32 },
   { path: 'limits.labelValue', description: 'longest label value', schema: size, default: '1KiB' },
   { path: 'limits.logLine', description: 'longest log message stored (longer ones are cut)', schema: size, default: '16KiB' },
+  { path: 'retention.selectors', description: 'metric retention per label selector, e.g. [{match: {site: lab}, metrics: 7d}] (YAML only; docs/storage.md)', schema: z.array(z.object({ match: z.record(z.string(), z.string()), metrics: duration }).strict()), default: [], fileOnly: true },
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
   { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
@@ -84,7 +85,7 @@ export interface HubSettings {
     labelValue: number
     logLine: number
   }
-  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
+  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number; selectors: Array<{ match: Record<string, string>; metrics: number }> }
   rules?: string
   slos?: string
   reports: Array<Record<string, unknown>>

@@ -61,7 +61,7 @@ export interface HubOptions {
   compactDeferMaxMs?: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
-  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
+  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number; selectors?: Array<{ match: Record<string, string>; metrics: number }> }
   /** Alerting (issue 6, docs/alerts.md). */
   alerts?: {
     /** YAML rules file provisioned at start (`--rules`). */
@@ -343,6 +343,10 @@ export class Hub {
     // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
+    // Retention per label selector (e.g. site=lab keeps 7 d): metric series matching it lose chunks sooner.
+    for (const sel of this.options.retentionMs?.selectors ?? []) {
+      this.every(this.options.compactIntervalMs * 10, () => this.store.pruneSelected(this.clock(), sel.match, sel.metrics))
+    }
     // Resolved alerts and their history; silences expire by themselves and stay listed until deleted.
     this.every(3_600_000, () => engine.run(() => engine.store.prune(this.clock() - (this.options.retentionMs?.alerts ?? 90 * 86_400_000))))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${this.options.host}:${this.httpPort}` })

@@ -188,6 +188,19 @@ export class LevelMetricStore implements MetricStore {
   }
 
   /**
+   * Retention for the series matching `labels` (`retention.selectors`, docs/storage.md): their chunk rows whose window
+   * ended at or before `now - retentionMs` go, as in prune(); head rows are left to compaction and the global retention.
+   */
+  pruneSelected(now: number, labels: Record<string, string>, retentionMs: number): Promise<PruneResult> {
+    const compactor = this.compactor
+    if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
+    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const run = this.compaction.then(() => pruneBefore(context, this.registry.select({ labels }).map((info) => info.id), now - retentionMs, false, true))
+    this.compaction = run.catch(() => undefined)
+    return run
+  }
+
+  /**
    * Erases every sample, series and dedup mark of `device` (purge.ts). Waits for the device's queued ingests and runs in
    * turn with compaction and retention; other devices' ingests go on meanwhile.
    */
