@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AuditLog } from '../../../hub/audit/audit-log.js'
 import { AuditSigner } from '../../../hub/audit/signer.js'
 import { verifyAudit } from '../../../hub/audit/verify.js'
-import { startTestHub } from '../../helpers/hub.js'
+import { startTestHub, TEST_ADMIN_TOKEN } from '../../helpers/hub.js'
+import { runOutpost } from '../../helpers/processes.js'
 import { tempDir } from '../../helpers/temp.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -119,6 +120,25 @@ describe('audit chain in the hub', () => {
     expect(res.status).toBe(201)
     const after = await (await fetch(`${h.apiUrl}/v1/audit/verify`, { headers: auth })).json()
     expect(after).toMatchObject({ ok: true, records: 10 })
+  })
+
+  it('outpost audit verify exits 1 naming the first broken link of a live hub', async () => {
+    const t = await tempDir()
+    cleanups.push(t.cleanup)
+    const h = await startTestHub(t.dir)
+    cleanups.push(() => h.stop())
+    for (const id of ['v-1', 'v-2', 'v-3']) await fetch(`${h.apiUrl}/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ id }) })
+    await h.hub.audit.idle()
+    const cli = () => runOutpost(['audit', 'verify', '--api', h.apiUrl, '--token', TEST_ADMIN_TOKEN])
+    const good = await cli()
+    expect(good.code, good.output).toBe(0)
+    expect(good.output).toMatch(/Audit log intact: 3 records/)
+    const [key, rec] = (await h.hub.audit.table.iterator({ limit: 2 }).all())[1]
+    await h.hub.audit.table.put(key, { ...rec, target: 'v-9' })
+    const bad = await cli()
+    expect(bad.code).toBe(1)
+    expect(bad.output).toContain(`Audit log BROKEN at seq 1, key ${key}`)
+    expect(bad.output).toContain('the record was edited')
   })
 
   it('records reads by API tokens when audit.reads is on, and only then', async () => {

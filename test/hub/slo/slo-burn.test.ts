@@ -115,6 +115,26 @@ describe('SLOs: ratio indicator, budget and burn rates', () => {
   })
 })
 
+describe('SLOs: threshold indicator', () => {
+  it('counts the time slices meeting the condition', async () => {
+    const t = await tempDir()
+    cleanups.push(t.cleanup)
+    const start = Date.UTC(2026, 0, 20, 12)
+    const h = await startTestHub(t.dir, { clock: () => start + HOUR, alerts: { tickMs: 3_600_000 } })
+    cleanups.push(() => h.stop())
+    // One p95 latency sample per minute; 6 of the 60 minutes are slower than 250 ms.
+    const samples: TestSample[] = Array.from({ length: 60 }, (_, k) => ({ name: 'api_latency_p95_seconds', labels: {}, ts: start + k * MIN + 30_000, value: k % 10 === 3 ? 0.4 : 0.12 }))
+    await h.hub.store.ingest(makeBatch({ dev: 'api-1', ep: 'e', seq: 1, samples }))
+    const slo = { id: 'latency', indicator: { kind: 'threshold', metric: 'api_latency_p95_seconds', agg: 'max', slice: '1m', op: '<=', value: 0.25 }, window: { rolling: '1h' }, objective: 0.95 }
+    expect((await call(h, 'POST', '/v1/slos', slo)).status).toBe(201)
+    const { status } = (await call(h, 'GET', '/v1/slos/latency')).body
+    expect(status).toMatchObject({ good: 54, total: 60, sli: 54 / 60, met: false })
+    expect(status.errorBudgetRemaining).toBeCloseTo(1 - 6 / 60 / 0.05, 12)
+    // The last 5 slices: minutes 55–59, of which 0 is slow (k % 10 === 3 → 53).
+    expect(status.burnRates['5m']).toBe(0)
+  })
+})
+
 describe('SLOs: slo_burn alerts (SRE workbook multi-window, multi-burn-rate)', () => {
   it('pages only while both windows burn above 14.4, and resolves when the short window cools', async () => {
     const { h, clock } = await hubAt()
