@@ -29,7 +29,7 @@ describe('availability SLO from a real agent (outpost hub, agent, report, audit 
     const r = await runOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'bad-hub'), '--slos', file], { OUTPOST_ADMIN_TOKEN: ADMIN })
     expect(r.code).not.toBe(0)
     expect(r.output).toContain(`SLO file ${file}: [1].objective:`)
-  })
+  }, 60_000)
 
   it('counts the minutes the agent was down against the SLO and in the report', async () => {
     const slos = join(dir.dir, 'slos.yaml')
@@ -86,5 +86,5 @@ describe('availability SLO from a real agent (outpost hub, agent, report, audit 
     const verify = await cli('audit', 'verify')
     expect(verify.code, verify.output).toBe(0)
     expect(verify.output).toMatch(/Audit log intact: \d+ records/)
-  })
+  }, 120_000)
 })

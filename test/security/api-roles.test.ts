@@ -113,7 +113,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         }
       }
     }
-  })
+  }, 120_000) // every route × tokens, each bad secret costs a scrypt: grows with the route table
 
   it('each role: 403 below the route’s role, allowed (2xx where the route can answer) at or above it', async () => {
     for (const r of routes) {
@@ -131,7 +131,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         else expect([401, 403], what).not.toContain(res.status)
       }
     }
-  })
+  }, 120_000) // every route × tokens, each bad secret costs a scrypt: grows with the route table
 
   it('a revoked token is refused at once; the hub admin token works', async () => {
     const t = await addToken(hub, 'admin', 'short-lived')

@@ -25,7 +25,7 @@ describe('built CLI: credentials commands and safe defaults', () => {
   it('hub: device and token commands through the API; a tokenless agent stays out; data dir is 0700', async () => {
     const data = join(dir.dir, 'hub')
     const hub = spawn(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', data], { OUTPOST_ADMIN_TOKEN: ADMIN })
-    const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/)
+    const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/, 60_000)
     expect(statSync(data).mode & 0o777).toBe(0o700)
     const cli = (...args: string[]) => runOutpost([...args, '--api', api, '--token', ADMIN])
 
@@ -57,15 +57,15 @@ describe('built CLI: credentials commands and safe defaults', () => {
     expect((await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(401)
     await intruder.stop()
     await agent.stop()
-  })
+  }, 120_000) // a dozen CLI processes, each a Node start: slow when the machine is loaded
 
   it('hub --insecure says so loudly, and lets a tokenless agent deliver', async () => {
     const hub = spawn(['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'insecure')])
-    const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+) \(INSECURE\)/)
+    const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+) \(INSECURE\)/, 60_000)
     expect(hub.output()).toMatch(/!!! INSECURE: --insecure is set/)
     spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'lab-1', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'lab')])
     await waitFor(async () => (await (await fetch(`${api}/v1/devices/lab-1`)).json() as { online?: boolean }).online === true, 20_000, 'lab-1 online')
-  })
+  }, 90_000)
 
   it('dev provisions its agent and prints the admin token', async () => {
     const dev = spawn(['dev', '--data', join(dir.dir, 'dev', 'hub'), '--agent-data', join(dir.dir, 'dev', 'agent'), '--id', 'dev-box', '--interval', '1s'], {

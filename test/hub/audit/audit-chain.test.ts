@@ -139,7 +139,7 @@ describe('audit chain in the hub', () => {
     expect(bad.code).toBe(1)
     expect(bad.output).toContain(`Audit log BROKEN at seq 1, key ${key}`)
     expect(bad.output).toContain('the record was edited')
-  })
+  }, 90_000)
 
   it('records reads by API tokens when audit.reads is on, and only then', async () => {
     for (const reads of [false, true]) {

@@ -114,7 +114,7 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
     const audit = (await h.get('/v1/audit?limit=1000')).body.entries
     expect(audit.find((e: any) => e.route === 'device.purged')).toMatchObject({ target: GONE, actor: 'admin' })
     expect((await h.get('/v1/audit/verify')).body.ok).toBe(true)
-  })
+  }, 90_000)
 
   it('exports all of a device\'s data as NDJSON, and refuses a bad purge value', async () => {
     const t = await tempDir()
@@ -138,5 +138,5 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
     const bad = await fetch(`${h.apiUrl}/v1/devices/exp-1?purge=yes`, { method: 'DELETE', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.message).toContain('purge')
-  })
+  }, 90_000)
 })

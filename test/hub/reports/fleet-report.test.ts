@@ -97,7 +97,7 @@ describe('GET /v1/reports/fleet', () => {
     expect(csv['incident list'].map((i) => i.ttrMs)).toEqual([String(20 * MIN), String(10 * MIN)])
     expect(csv['top errors'][0]).toMatchObject({ count: '4', pattern: r.errors[0].pattern })
     expect(csv.volume).toEqual([{ samples: '42', logs: '4' }])
-  })
+  }, 90_000)
 
   it('refuses bad parameters naming them', async () => {
     const t = await tempDir()
@@ -138,5 +138,5 @@ describe('GET /v1/reports/fleet', () => {
     await page.pdf({ path: join(dir, 'fleet-report.pdf') }).catch(() => {}) // printable: headless Chromium prints it
     expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(10_000)
     expect(problems).toEqual([])
-  })
+  }, 90_000)
 })

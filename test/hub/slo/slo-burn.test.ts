@@ -95,7 +95,7 @@ describe('SLOs: ratio indicator, budget and burn rates', () => {
     expect(b['6h']).toBeCloseTo((300 + 1200) / 360_000 / 0.001, 9)
     expect(b['3d']).toBeCloseTo((4260 + 1200) / 4_320_000 / 0.001, 9)
     expect(body.status.window).toEqual({ from: T1 + HOUR - 30 * 24 * HOUR, to: T1 + HOUR })
-  })
+  }, 90_000)
 
   it('takes calendar windows, and refuses bad SLOs naming the field', async () => {
     const { h } = await hubAt()
@@ -112,7 +112,7 @@ describe('SLOs: ratio indicator, budget and burn rates', () => {
     expect(bad3.body.error.field).toBe('windw')
     expect((await call(h, 'POST', '/v1/slos', { ...API_SLO, id: 'cal' })).status).toBe(409)
     expect((await call(h, 'PUT', '/v1/slos/nope', API_SLO)).status).toBe(404)
-  })
+  }, 90_000)
 })
 
 describe('SLOs: threshold indicator', () => {
@@ -167,7 +167,7 @@ describe('SLOs: slo_burn alerts (SRE workbook multi-window, multi-burn-rate)', (
     expect(resolved.state).toBe('resolved')
     // The ticket (3d & 6h at 1) burns on: 3d at (4,260 + 1,200 + 6 − …)/… > 1.
     expect(await firing(h, 'slo.api-availability.ticket')).toBe(true)
-  })
+  }, 90_000)
 
   it('stays quiet under the minimum-events guard however fast a quiet service burns', async () => {
     const { h, clock } = await hubAt()
@@ -192,5 +192,5 @@ describe('SLOs: slo_burn alerts (SRE workbook multi-window, multi-burn-rate)', (
     expect((await call(h, 'DELETE', '/v1/slos/quiet')).status).toBe(204)
     expect((await call(h, 'GET', '/v1/rules/slo.quiet.page')).status).toBe(404)
     expect(await firing(h, 'slo.quiet.page')).toBe(false)
-  })
+  }, 90_000)
 })
