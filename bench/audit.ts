@@ -32,6 +32,7 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
   if (ops.length > 0) await db.batch(ops)
   const writeSeconds = (performance.now() - writeStarted) / 1000
   const verify: number[] = []
+  const verifyCpu: number[] = []
   const read: number[] = []
   const rawRead: number[] = []
   let ok = 0
@@ -47,8 +48,11 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
     await it.close()
     rawRead.push((performance.now() - started) / 1000)
     started = performance.now()
+    const cpu = process.cpuUsage()
     const r = await verifyAudit(log, signer)
     verify.push((performance.now() - started) / 1000)
+    const used = process.cpuUsage(cpu)
+    verifyCpu.push((used.user + used.system) / 1e6)
     if (r.ok && r.records === records) ok++
   }
   await db.close()
@@ -56,6 +60,7 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
     records,
     'write (batched, chained) s': writeSeconds,
     'verify s (median of 3)': median(verify),
+    'verify CPU s, all threads (median of 3)': median(verifyCpu),
     'verified ok (of 3 runs)': ok,
     'baseline read only, decoded s (median of 3)': median(read),
     'baseline read only, raw bytes s (median of 3)': median(rawRead),
