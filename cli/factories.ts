@@ -119,13 +119,16 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     compactDeferSamples: s.compactDeferSamples,
     compactDeferMaxMs: s.compactDeferMax,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts, selectors: s.retention.selectors },
     alerts: {
       rulesFile: s.rules,
+      slosFile: s.slos,
       notifiers: s.notifiers as NotifierConfig[],
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    reports: s.reports,
+    audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
     testing: hubTestingHooks(log),
     log,
   })

@@ -44,11 +44,16 @@ export const hubSettings: Setting[] = [
   { path: 'limits.labelsPerSeries', description: 'labels one series may carry', schema: positiveInt, default: 32 },
   { path: 'limits.labelValue', description: 'longest label value', schema: size, default: '1KiB' },
   { path: 'limits.logLine', description: 'longest log message stored (longer ones are cut)', schema: size, default: '16KiB' },
+  { path: 'retention.selectors', description: 'metric retention per label selector, e.g. [{match: {site: lab}, metrics: 7d}] (YAML only; docs/storage.md)', schema: z.array(z.object({ match: z.record(z.string(), z.string()), metrics: duration }).strict()), default: [], fileOnly: true },
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
+  { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
+  { path: 'reports', description: 'scheduled fleet reports delivered by webhook (YAML only; docs/reports.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
+  { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
+  { path: 'audit.checkpointInterval', description: 'how often a signed checkpoint of the audit chain is written', schema: duration, default: '10m' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -80,10 +85,13 @@ export interface HubSettings {
     labelValue: number
     logLine: number
   }
-  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
+  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number; selectors: Array<{ match: Record<string, string>; metrics: number }> }
   rules?: string
+  slos?: string
+  reports: Array<Record<string, unknown>>
   notifiers: Array<Record<string, unknown>>
   alerts: { evalInterval: number; startupGrace: number }
+  audit: { reads: boolean; checkpointInterval: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 

@@ -100,6 +100,21 @@ export class AlertStore {
     return { alerts, incidents }
   }
 
+  /** Erases every alert of `device` with its history, and its alert ids from incidents (purge). */
+  async purgeDevice(device: string): Promise<{ alerts: number }> {
+    const gone = new Set<string>()
+    for await (const a of this.alerts.values()) if (a.device === device) gone.add(a.id)
+    for (const id of gone) {
+      await this.events.clear({ gt: `${id}!`, lt: `${id}!\uffff` })
+      await this.alerts.del(id)
+    }
+    for await (const i of this.incidents.values()) {
+      if (!i.alerts.some((id) => gone.has(id))) continue
+      await this.incidents.put(i.id, { ...i, alerts: i.alerts.filter((id) => !gone.has(id)), firing: i.firing.filter((id) => !gone.has(id)) })
+    }
+    return { alerts: gone.size }
+  }
+
   /** Writes atomically, in order (a later put of a key wins). */
   async write(...writes: AlertWrite[]): Promise<void> {
     let ops: any[] = []

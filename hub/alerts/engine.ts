@@ -11,6 +11,7 @@ import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
 import type { Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
+import type { SloBurnSource } from './rules/slo-burn/evaluator.js'
 import type { Silence } from './silences.js'
 import { newAlert, observe, onTimer, fire, type StepResult } from './transitions.js'
 import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
@@ -32,6 +33,8 @@ export interface AlertEngineOptions {
   startupGraceMs?: number
   /** Firing alerts whose evidence is older than this plus the rule's window are not announced (default 2 min). */
   freshnessMs?: number
+  /** SLO burn rates for slo_burn rules. */
+  slos?: SloBurnSource
 }
 
 /** One engine step's outcome, committed atomically then announced. */
@@ -81,6 +84,7 @@ export class AlertEngine {
       startedAt: clock(),
       startupGraceMs: this.options.startupGraceMs ?? 60_000,
       windows: new WindowRegistry(),
+      slos: this.options.slos,
       hasOpen: (rule, key) => this.open.ofRule(rule)?.has(key) ?? false,
       calm: (n) => (this.counters.observations += n),
     }
@@ -152,7 +156,10 @@ export class AlertEngine {
     return this.run(async () => {
       const step = new Step(this.options.clock())
       for (const { rule, evaluator } of this.rules.values()) {
-        if (evaluator?.onTick) this.applyAll(rule, evaluator.onTick(step.now), step)
+        if (!evaluator?.onTick) continue
+        // Kinds that read the store (slo_burn) answer asynchronously; the rest synchronously, without a microtask.
+        const observed = evaluator.onTick(step.now)
+        this.applyAll(rule, observed instanceof Promise ? await observed : observed, step)
       }
       for (const a of [...this.open.values()]) {
         const entry = this.rules.get(a.rule)

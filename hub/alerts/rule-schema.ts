@@ -3,6 +3,7 @@ import ms from 'ms'
 import { z } from 'zod'
 import { HEALTH_STATUSES, LOG_LEVELS } from '../../protocol/batch.js'
 import { isValidDeviceId } from '../../protocol/ids.js'
+import { sloBurnFields } from './rules/slo-burn/schema.js'
 
 const AGGS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'rate', 'p50', 'p90', 'p95', 'p99'] as const
 export const OPS = ['>', '>=', '<', '<=', '==', '!='] as const
@@ -94,8 +95,10 @@ const trace = z.object({
   groupBy,
 }).strict()
 
+const sloBurn = z.object({ ...common, ...sloBurnFields }).strict()
+
 export const ruleSchema = z
-  .discriminatedUnion('kind', [threshold, absent, offline, health, logRate, trace])
+  .discriminatedUnion('kind', [threshold, absent, offline, health, logRate, trace, sloBurn])
   .superRefine((rule, ctx) => {
     if (!('clearThreshold' in rule) || rule.clearThreshold === undefined) return
     const { op, threshold: t, clearThreshold: c } = rule
@@ -118,8 +121,9 @@ export type OfflineRule = z.output<typeof offline>
 export type HealthRule = z.output<typeof health>
 export type LogRateRule = z.output<typeof logRate>
 export type TraceRule = z.output<typeof trace>
+export type SloBurnRule = z.output<typeof sloBurn>
 /** A rule kept by the hub: the definition plus where it came from. */
-export type StoredRule = Rule & { source: 'api' | 'file'; updatedAt: number }
+export type StoredRule = Rule & { source: 'api' | 'file' | 'slo'; updatedAt: number }
 
 /** Thrown for an invalid rule or silence; `field` is the dotted path of the first problem (DESIGN §7 errors). */
 export class RuleError extends Error {

@@ -6,6 +6,7 @@ import type { HubMetrics } from '../self-metrics.js'
 import type { CredentialStore } from '../security/credentials.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { auditMiddleware } from '../audit/middleware.js'
+import type { VerifyResult } from '../audit/verify.js'
 import { bearerRoles } from './auth-middleware.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
@@ -30,6 +31,9 @@ import { prometheusAuth } from '../prometheus/auth.js'
 import { openApiDocument } from './openapi/document.js'
 import { ROUTE_DOCS } from './openapi/route-docs.js'
 import { docsPage } from './openapi/docs-page.js'
+import { sloRoutes } from './routes/slos.js'
+import { reportRoutes } from './routes/reports.js'
+import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -37,12 +41,19 @@ export interface ApiDeps {
   logs: LogStore
   health: HealthStore
   alerts: AlertService
+  slos: SloService
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
+  verifyAudit: () => Promise<VerifyResult>
+  /** Record reads (GET) by API tokens in the audit log too (`audit.reads`). */
+  auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  /** Erases a device's data; its NDJSON export (device-data.ts). */
+  purgeDevice: (id: string, by: string) => Promise<object>
+  exportDevice: (id: string) => AsyncGenerator<string>
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -103,10 +114,10 @@ export function createApi(deps: ApiDeps): Hono {
       },
     }),
   )
-  app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
-  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
+  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
@@ -115,6 +126,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
+  app.route('/v1/slos', sloRoutes(deps.slos))
+  app.route('/v1/reports', reportRoutes({ store: deps.store, logs: deps.logs, devices: deps.devices, alerts: deps.alerts, slos: deps.slos, clock: deps.clock }))
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

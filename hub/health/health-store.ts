@@ -60,6 +60,27 @@ export class HealthStore implements IngestParticipant {
     this.clock = options.clock ?? Date.now
   }
 
+  /** Erases every health result of `device`: history by time and by device, and its current rows. */
+  async purgeDevice(device: string): Promise<{ results: number }> {
+    let results = 0
+    const ops: Array<{ type: 'del'; key: string }> = []
+    for await (const key of this.tables.history.keys()) {
+      if (key.split('|')[2] !== device) continue
+      ops.push({ type: 'del', key })
+      results++
+    }
+    await this.tables.history.batch(ops)
+    await this.tables.byDevice.clear({ gte: `${device}|`, lt: `${device}}` })
+    await this.tables.current.clear({ gte: `${device}|`, lt: `${device}}` })
+    for (const key of [...this.currentRows.keys()]) if (key.startsWith(`${device}|`)) this.currentRows.delete(key)
+    return { results }
+  }
+
+  /** Every stored health result of `device`, oldest first (export). */
+  async *exportDevice(device: string): AsyncGenerator<HealthRow> {
+    yield* this.tables.byDevice.values({ gte: `${device}|`, lt: `${device}}` })
+  }
+
   /** Loads the current table, then prunes; call before the first ingest. */
   async open(): Promise<void> {
     this.currentRows.clear()

@@ -8,6 +8,7 @@ import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from '
 import { clampTs, DAY_MS, dayKey, dayOf, EMPTY_VALUE, indexKey, openLogSublevels, recordId, term, tsKey, tsOfRecordId, type LogSublevels } from './keys.js'
 import { scanErrorsOfDay, searchLogs, type StoredLog } from './search.js'
 import { tokenize } from './tokenize.js'
+import { deviceLogs, purgeDeviceLogs } from './device-data.js'
 import type { ErrorGroup, ErrorQuery, LogPage, LogQuery, PruneResult } from './types.js'
 
 export interface LogStoreOptions {
@@ -123,6 +124,28 @@ export class LogStore implements IngestParticipant {
     const run = this.pruning.then(() => this.pruneDays(dayOf(now - this.retentionMs)))
     this.pruning = run.catch(() => undefined)
     return run
+  }
+
+  /** Log lines stored per device with ts in [from, to] (reports' data volume): a key-only range scan. */
+  async countByDevice(from: number, to: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    for await (const key of this.subs.records.keys({ gte: tsKey(from), lt: tsKey(to + 1) })) {
+      const dev = key.split('\x00')[1]
+      out.set(dev, (out.get(dev) ?? 0) + 1)
+    }
+    return out
+  }
+
+  /** Erases every log line of `device` (purge.ts) and reloads the error aggregates. */
+  async purgeDevice(device: string): Promise<{ records: number }> {
+    const result = await purgeDeviceLogs(this.subs, device)
+    await this.errors.load()
+    return result
+  }
+
+  /** Every log line of `device`, oldest first (GET /v1/devices/{id}/export). */
+  exportDevice(device: string): AsyncGenerator<StoredLog> {
+    return deviceLogs(this.subs, device)
   }
 
   private async pruneDays(firstKept: number): Promise<PruneResult> {

@@ -88,6 +88,14 @@ export class CredentialStore {
     return revoked
   }
 
+  /** Forgets a device's credentials entirely (purge): no record, revoked or not, is left. */
+  async purgeDevice(id: string): Promise<boolean> {
+    const had = this.devices.delete(id)
+    this.forget(id)
+    await this.deviceTable.del(id)
+    return had
+  }
+
   listDevices(): Array<Omit<DeviceCredential, 'hash'>> {
     return [...this.devices.values()].sort((a, b) => a.id.localeCompare(b.id)).map(({ hash: _hash, ...rest }) => rest)
   }

@@ -18,6 +18,7 @@ import {
 import { spanEntry, storedSpan, type SpanEntry, type StoredSpan } from './records.js'
 import { findTraceIds, type TraceSearch } from './search.js'
 import { operationStats, type OperationStats, type TraceStatsQuery } from './stats.js'
+import { deviceSpans, purgeDeviceSpans } from './device-data.js'
 import { buildTraceTree, summarizeTrace, type TraceSummary, type TraceTree } from './tree.js'
 
 export interface TraceStoreOptions {
@@ -122,6 +123,16 @@ export class TraceStore implements IngestParticipant {
     const run = this.pruning.then(() => this.pruneBefore(now - this.options.retentionMs))
     this.pruning = run.catch(() => undefined)
     return run
+  }
+
+  /** Erases every span of `device` (purge.ts). */
+  purgeDevice(device: string): Promise<{ spans: number }> {
+    return purgeDeviceSpans(this.subs, device)
+  }
+
+  /** Every span of `device` (GET /v1/devices/{id}/export). */
+  exportDevice(device: string): AsyncGenerator<StoredSpan> {
+    return deviceSpans(this.subs, device)
   }
 
   private async pruneBefore(cutoff: number): Promise<{ spans: number }> {

@@ -82,6 +82,15 @@ const POLICY: Record<string, Case> = {
   'GET /prometheus/api/v1/label/:_/values': { need: 'viewer', ok2xx: true },
   'GET /prometheus/api/v1/metadata': { need: 'viewer', ok2xx: true },
   'GET /prometheus/api/v1/status/buildinfo': { need: 'viewer', ok2xx: true },
+  // Issue 20: SLOs, reports, audit verification, device export (purge is DELETE /v1/devices/:_?purge=true).
+  'GET /v1/audit/verify': { need: 'admin', ok2xx: true },
+  'GET /v1/devices/:_/export': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/export` }) },
+  'GET /v1/slos': { need: 'viewer', ok2xx: true },
+  'GET /v1/slos/:_': { need: 'viewer' },
+  'POST /v1/slos': { need: 'admin', ok2xx: true, request: async () => ({ path: '/v1/slos', body: { id: fresh(), indicator: { kind: 'availability' }, objective: 0.99 } }) },
+  'PUT /v1/slos/:_': { need: 'admin' },
+  'DELETE /v1/slos/:_': { need: 'admin' },
+  'GET /v1/reports/fleet': { need: 'viewer', ok2xx: true },
 }
 
 /** The error code in either envelope: /v1's {error:{code}} or Prometheus's {errorType}. */

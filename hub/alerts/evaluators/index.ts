@@ -6,6 +6,7 @@ import { offlineEvaluator } from './offline.js'
 import { thresholdEvaluator } from './threshold.js'
 import { traceEvaluator } from './trace.js'
 import type { EvalContext, RuleEvaluator } from './types.js'
+import { sloBurnEvaluator } from '../rules/slo-burn/evaluator.js'
 
 export { BatchView, type EvalContext, type RuleEvaluator } from './types.js'
 
@@ -24,5 +25,7 @@ export function createEvaluator(rule: Rule, ctx: EvalContext): RuleEvaluator {
       return logRateEvaluator(rule)
     case 'trace':
       return traceEvaluator(rule)
+    case 'slo_burn':
+      return sloBurnEvaluator(rule, ctx)
   }
 }

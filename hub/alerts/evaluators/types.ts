@@ -3,6 +3,7 @@ import type { DeviceRegistry } from '../../devices.js'
 import type { MetricStore } from '../../store/types.js'
 import type { Observation } from '../types.js'
 import type { WindowRegistry } from './shared-windows.js'
+import type { SloBurnSource } from '../rules/slo-burn/evaluator.js'
 
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
@@ -83,6 +84,8 @@ export interface EvalContext {
    * Whether the rule has a pending or firing alert for the group. A calm observation of a group with none changes
    * nothing, so an evaluator may count it with `calm` instead of returning it (the per-sample fast path).
    */
+  /** SLO burn rates for `slo_burn` rules (absent: those rules observe nothing). */
+  slos?: SloBurnSource
   hasOpen(rule: string, key: string): boolean
   calm(n: number): void
 }
@@ -98,7 +101,7 @@ export interface RuleEvaluator {
   onBatch?(view: BatchView): Observation[]
   onStatus?(device: string, online: boolean, at: number): Observation[]
   /** The periodic pass (absent, offline, decaying windows), at hub time `now`. */
-  onTick?(now: number): Observation[]
+  onTick?(now: number): Observation[] | Promise<Observation[]>
   /** The rule was removed or replaced: let go of shared state. */
   dispose?(): void
 }

@@ -31,10 +31,14 @@ export interface DeviceRouteDeps {
   credentials: CredentialStore
   /** Revocation acts on the live session at once (hub.ts). */
   revoke: (id: string, by: string) => Promise<void>
+  /** Erases all of a device's data (device-data.ts). */
+  purge: (id: string, by: string) => Promise<object>
+  /** The device's data as NDJSON lines (device-data.ts). */
+  exportLines: (id: string) => AsyncGenerator<string>
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, purge, exportLines }: DeviceRouteDeps) {
   const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
   return new Hono()
     .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials)) }))
@@ -48,8 +52,31 @@ export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) 
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })
+    .get('/:id/export', (c) => {
+      const id = c.req.param('id')
+      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      const lines = exportLines(id)
+      const encoder = new TextEncoder()
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await lines.next()
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(next.value))
+        },
+        async cancel() {
+          await lines.return(undefined)
+        },
+      })
+      return c.body(body, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${id}.ndjson"` })
+    })
     .delete('/:id', async (c) => {
       const id = c.req.param('id')
+      const purgeParam = c.req.query('purge')
+      if (purgeParam !== undefined && purgeParam !== 'true' && purgeParam !== 'false') throw new ApiError(400, 'bad_parameter', 'purge: must be true or false')
+      if (purgeParam === 'true') {
+        if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+        return c.json({ id, purged: await purge(id, actorOf(c)) })
+      }
       await revoke(id, actorOf(c)).catch(asApiError)
       return c.json({ id, credentials: 'revoked' })
     })

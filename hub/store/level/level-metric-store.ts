@@ -12,6 +12,7 @@ import type {
 } from '../types.js'
 import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
+import { purgeDeviceMetrics, type MetricPurgeResult } from './purge.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
@@ -184,6 +185,40 @@ export class LevelMetricStore implements MetricStore {
     })
     this.compaction = run.catch(() => undefined)
     return run
+  }
+
+  /**
+   * Retention for the series matching `labels` (`retention.selectors`, docs/storage.md): their chunk rows whose window
+   * ended at or before `now - retentionMs` go, as in prune(); head rows are left to compaction and the global retention.
+   */
+  pruneSelected(now: number, labels: Record<string, string>, retentionMs: number): Promise<PruneResult> {
+    const compactor = this.compactor
+    if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
+    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
+    const run = this.compaction.then(() => pruneBefore(context, this.registry.select({ labels }).map((info) => info.id), now - retentionMs, false, true))
+    this.compaction = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * Erases every sample, series and dedup mark of `device` (purge.ts). Waits for the device's queued ingests and runs in
+   * turn with compaction and retention; other devices' ingests go on meanwhile.
+   */
+  purgeDevice(device: string): Promise<MetricPurgeResult> {
+    const compactor = this.compactor
+    if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
+    return this.deviceQueue.run(device, () => {
+      const run = this.compaction.then(async () => {
+        const series = this.registry.select({ labels: { device } })
+        const ctx = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs }
+        const result = await purgeDeviceMetrics(ctx, device, series)
+        this.registry.unregister(series)
+        for (const key of [...this.marks.keys()]) if (key.startsWith(`${device}\x00`)) this.marks.delete(key)
+        return result
+      })
+      this.compaction = run.catch(() => undefined)
+      return run
+    })
   }
 
   stats(): MetricStoreStats {

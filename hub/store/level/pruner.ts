@@ -50,6 +50,8 @@ export async function pruneBefore(
   seriesIds: readonly number[],
   cutoff: number,
   skipChunks = false,
+  /** Leave head rows alone: a head row holds a whole batch, which may carry series the caller did not select. */
+  skipHead = false,
 ): Promise<PruneResult> {
   const result: PruneResult = { chunkRowsDeleted: 0, headRowsDeleted: 0 }
   let ops: BatchOp[] = []
@@ -86,7 +88,7 @@ export async function pruneBefore(
     for (const id of seriesIds) ctx.directory.dropBefore(id, endWindow)
   }
 
-  const expired = ctx.head.rowsBefore(cutoff)
+  const expired = skipHead ? [] : ctx.head.rowsBefore(cutoff)
   for (let i = 0; i < expired.length; i += ctx.batchOps) {
     const rows = expired.slice(i, i + ctx.batchOps)
     await ctx.db.batch(rows.map((row): BatchOp => ({ type: 'del', sublevel: ctx.subs.head, key: headRowKey(row.rowNo) })))

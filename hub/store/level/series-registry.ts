@@ -97,6 +97,22 @@ export class SeriesRegistry {
     for (const info of created) this.add(info)
   }
 
+  /** Forgets series (a purged device's); their ids are never handed out again. */
+  unregister(series: readonly SeriesInfo[]): void {
+    const gone = new Set(series.map((s) => s.id))
+    for (const info of series) {
+      this.byKey.delete(seriesKey(info.name, info.labels))
+      this.byId.delete(info.id)
+    }
+    for (const index of [this.byName, this.byLabel]) {
+      for (const [term, list] of index) {
+        const kept = list.filter((s) => !gone.has(s.id))
+        if (kept.length === 0) index.delete(term)
+        else if (kept.length !== list.length) index.set(term, kept)
+      }
+    }
+  }
+
   /**
    * Series matching the selector, through the in-memory postings: the shortest posting list among the name's
    * and each label pair's is checked against the rest (every series when the selector is empty).

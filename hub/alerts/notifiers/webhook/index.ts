@@ -60,8 +60,13 @@ export class WebhookNotifier implements Notifier {
   }
 
   async notify(n: Notification): Promise<void> {
+    await this.send({ incident: n.incident, alerts: n.alerts })
+  }
+
+  /** Queues any JSON body for delivery with the same retries (scheduled reports, docs/reports.md). */
+  async send(body: unknown): Promise<void> {
     const before = this.queue.dropped
-    await this.queue.push({ incident: n.incident, alerts: n.alerts }, this.ctx.clock())
+    await this.queue.push(body, this.ctx.clock())
     if (this.queue.dropped > before) {
       this.counters.dropped += this.queue.dropped - before
       this.ctx.log('warning', 'webhook queue full; oldest posts dropped', { notifier: this.name, dropped: this.counters.dropped })

@@ -1,0 +1,42 @@
+import type { SloBurnRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import type { EvalContext, RuleEvaluator } from '../../evaluators/types.js'
+
+/** Burn rates of an SLO, as the SLO service computes them (hub/slo/status.ts). */
+export interface SloBurnSource {
+  /**
+   * The burn rate (error rate ÷ the error rate the objective allows; null without events) and the event count of SLO
+   * `slo` over each window (ms) ending at `now`; undefined when there is no such SLO.
+   */
+  burnRates(slo: string, windowsMs: number[], now: number): Promise<Map<number, { burnRate: number | null; total: number }> | undefined>
+}
+
+/**
+ * `slo_burn`: the SRE workbook's multi-window, multi-burn-rate alert. Fires while, for any of its conditions, both the
+ * long and the short window burn the error budget at least `burnRate` times faster than the objective allows, and the
+ * long window holds at least `minEvents` events; the short window makes it resolve soon after the burning stops.
+ * Evaluated on the periodic pass, at most every `evalInterval`.
+ */
+export function sloBurnEvaluator(rule: SloBurnRule, ctx: EvalContext): RuleEvaluator {
+  let nextAt = -Infinity
+  const spans = [...new Set(rule.windows.flatMap((w) => [w.long, w.short]))]
+  return {
+    async onTick(now: number): Promise<Observation[]> {
+      if (now < nextAt || !ctx.slos) return []
+      nextAt = now + rule.evalInterval
+      const rates = await ctx.slos.burnRates(rule.slo, spans, now)
+      if (!rates) return []
+      let active = false
+      let value = 0
+      for (const w of rule.windows) {
+        const long = rates.get(w.long)
+        const short = rates.get(w.short)
+        if (!long || !short || long.burnRate === null || short.burnRate === null || long.total < rule.minEvents) continue
+        const both = Math.min(long.burnRate, short.burnRate)
+        value = Math.max(value, both)
+        if (both >= w.burnRate) active = true
+      }
+      return [{ key: rule.slo, labels: { slo: rule.slo }, value: Math.round(value * 1000) / 1000, active, cleared: !active, ts: now }]
+    },
+  }
+}
