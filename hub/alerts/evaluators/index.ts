@@ -7,7 +7,8 @@ import { thresholdEvaluator } from './threshold.js'
 import { traceEvaluator } from './trace.js'
 import type { EvalContext, RuleEvaluator } from './types.js'
 
-export { BatchView, type EvalContext, type RuleEvaluator } from './types.js'
+export { BatchView } from './batch-view.js'
+export type { EvalContext, RuleEvaluator } from './types.js'
 
 /** One evaluator per rule kind (DESIGN §10). */
 export function createEvaluator(rule: Rule, ctx: EvalContext): RuleEvaluator {

@@ -1,6 +1,6 @@
 import type { Labels } from '../../../protocol/batch.js'
 import type { ThresholdRule } from '../rule-schema.js'
-import { deviceMatcher, labelsMatch, type BatchView } from './types.js'
+import { deviceMatcher, labelsMatch, type BatchView } from './batch-view.js'
 import { aggregate, SampleWindow, Scratch, type WindowAgg } from './windows.js'
 
 /** Evaluation points per group per batch: its latest distinct sample times (a replayed batch is bounded). */

@@ -1,7 +1,8 @@
 import { compare, isCleared } from '../condition.js'
 import type { ThresholdRule } from '../rule-schema.js'
 import type { Observation } from '../types.js'
-import type { BatchView, EvalContext, RuleEvaluator } from './types.js'
+import type { BatchView } from './batch-view.js'
+import type { EvalContext, RuleEvaluator } from './types.js'
 
 const NONE: Observation[] = []
 
