@@ -105,11 +105,13 @@ export class WebhookNotifier implements Notifier {
         retryIn = head.post.nextAt - now
         break
       }
-      const outcome = await this.post(head.post.body)
+      const { outcome, retryAfterMs } = await this.post(head.post.body)
       if (outcome === 'retry') {
         this.counters.failures++
         const post = { ...head.post, attempts: head.post.attempts + 1 }
-        post.nextAt = now + Math.min(this.opts.backoffMax, this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30))
+        const backoff = this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30)
+        // A receiver's Retry-After is honoured, within backoffMax (as Alertmanager's notifiers do).
+        post.nextAt = now + Math.min(this.opts.backoffMax, Math.max(backoff, retryAfterMs ?? 0))
         await this.queue.update(head.key, post)
         continue
       }
@@ -123,7 +125,7 @@ export class WebhookNotifier implements Notifier {
     else if (this.queue.size > 0) this.kick(0)
   }
 
-  private async post(body: unknown): Promise<'delivered' | 'retry' | 'refused'> {
+  private async post(body: unknown): Promise<{ outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number }> {
     try {
       const res = await fetch(this.opts.url, {
         method: 'POST',
@@ -132,13 +134,24 @@ export class WebhookNotifier implements Notifier {
         signal: AbortSignal.timeout(this.opts.timeout),
       })
       await res.body?.cancel()
-      if (res.ok) return 'delivered'
-      if (res.status >= 500 || res.status === 408 || res.status === 429) return 'retry'
+      if (res.ok) return { outcome: 'delivered' }
+      if (res.status >= 500 || res.status === 408 || res.status === 429) {
+        return { outcome: 'retry', retryAfterMs: retryAfterMs(res.headers.get('retry-after'), this.ctx.clock()) }
+      }
       this.ctx.log('warning', 'webhook refused a post; dropped', { notifier: this.name, status: res.status })
-      return 'refused'
+      return { outcome: 'refused' }
     } catch (err) {
       this.ctx.log('debug', 'webhook post failed; will retry', { notifier: this.name, error: (err as Error).message })
-      return 'retry'
+      return { outcome: 'retry' }
     }
   }
+}
+
+/** RFC 9110 §10.2.3 Retry-After: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined
+  const value = header.trim()
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }

@@ -24,6 +24,8 @@ async function harness() {
   await client.subscribeAsync('outpost/v1/alerts/#', { qos: 1 })
   return {
     notifier,
+    // Publishes into the hub's own broker: no remote receiver to retry, no secret in its options.
+    usesSecret: false,
     broker,
     raw,
     port: broker.port,
