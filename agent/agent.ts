@@ -15,7 +15,7 @@ import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
 import { agentRegistry, startListener } from './listener.js'
-import { mountIngest } from './ingest/route.js'
+import { mountIngest } from './inputs/ingest/route.js'
 import { mountOtlp } from './inputs/otlp/route.js'
 import type { ServerType } from '@hono/node-server'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { toBatchBody } from '../../../agent/ingest/convert.js'
-import { IngestError } from '../../../agent/ingest/errors.js'
-import { parseIngestRequest } from '../../../agent/ingest/schema.js'
-import { validateBatch } from '../../../protocol/validate.js'
+import { toBatchBody } from '../../../../agent/inputs/ingest/convert.js'
+import { IngestError } from '../../../../agent/inputs/ingest/errors.js'
+import { parseIngestRequest } from '../../../../agent/inputs/ingest/schema.js'
+import { validateBatch } from '../../../../protocol/validate.js'
 
 const NOW = 1_714_564_800_000 // 2024-05-01T12:00:00Z
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Agent } from '../../../agent/agent.js'
-import { startTestHub, type TestHub } from '../../helpers/hub.js'
-import { tempDir, waitFor } from '../../helpers/temp.js'
+import type { Agent } from '../../../../agent/agent.js'
+import { startTestHub, type TestHub } from '../../../helpers/hub.js'
+import { tempDir, waitFor } from '../../../helpers/temp.js'
 import { bufferedBodies, postJson, startIngestAgent } from './ingest-helpers.js'
 
 describe('POST /v1/ingest to a real hub', () => {

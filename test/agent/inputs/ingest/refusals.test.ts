@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { BufferFullError } from '../../../agent/buffer/types.js'
-import { mountIngest } from '../../../agent/ingest/route.js'
-import { DecodeError } from '../../../protocol/errors.js'
+import { BufferFullError } from '../../../../agent/buffer/types.js'
+import { mountIngest } from '../../../../agent/inputs/ingest/route.js'
+import { DecodeError } from '../../../../protocol/errors.js'
 
 /** The route's answer to each way `accept` can fail, with accept replaced by one that throws. */
 function appThatFails(err: unknown) {

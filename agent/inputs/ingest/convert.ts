@@ -1,7 +1,7 @@
-import type { HealthResult, LogRecord, MetricType, SpanRecord } from '../../protocol/batch.js'
-import { seriesKey } from '../../protocol/batch.js'
-import { MetricsBuilder } from '../../protocol/metrics-builder.js'
-import type { BatchBody } from '../split-body.js'
+import type { HealthResult, LogRecord, MetricType, SpanRecord } from '../../../protocol/batch.js'
+import { seriesKey } from '../../../protocol/batch.js'
+import { MetricsBuilder } from '../../../protocol/metrics-builder.js'
+import type { BatchBody } from '../../split-body.js'
 import { IngestError } from './errors.js'
 import type { IngestRequest, RecordKind } from './schema.js'
 

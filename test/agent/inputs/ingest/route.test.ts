@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Agent } from '../../../agent/agent.js'
-import { tempDir } from '../../helpers/temp.js'
+import type { Agent } from '../../../../agent/agent.js'
+import { tempDir } from '../../../helpers/temp.js'
 import { agentMetric, bufferedBodies, metric, postJson, startIngestAgent } from './ingest-helpers.js'
 
 // No hub listens here: nothing drains, so the buffer shows exactly what each request left behind.

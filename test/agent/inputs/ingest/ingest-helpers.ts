@@ -1,6 +1,6 @@
 import { decode } from 'cbor-x'
-import type { Agent, AgentOptions, BatchBody } from '../../../agent/agent.js'
-import { makeTestAgent } from '../../helpers/agent.js'
+import type { Agent, AgentOptions, BatchBody } from '../../../../agent/agent.js'
+import { makeTestAgent } from '../../../helpers/agent.js'
 
 /** A real agent with its local listener on a free loopback port; no collection, so the buffer holds only ingest. */
 export async function startIngestAgent(dir: string, hubUrl: string, overrides: Partial<AgentOptions> = {}) {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { HEALTH_STATUSES, LOG_LEVELS, METRIC_TYPES, SPAN_STATUSES } from '../../protocol/batch.js'
-import { isValidLabelName, isValidMetricName } from '../../protocol/validate.js'
+import { HEALTH_STATUSES, LOG_LEVELS, METRIC_TYPES, SPAN_STATUSES } from '../../../protocol/batch.js'
+import { isValidLabelName, isValidMetricName } from '../../../protocol/validate.js'
 import { IngestError, describeValue, formatPath } from './errors.js'
 
 // DESIGN §9: the Outpost JSON that `POST /v1/ingest` takes. Every object is strict (unknown keys are refused) so a
