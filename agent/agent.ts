@@ -15,8 +15,7 @@ import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
 import { agentRegistry, startListener } from './listener.js'
-import { mountIngest } from './inputs/ingest/route.js'
-import { mountOtlp } from './inputs/otlp/route.js'
+import { createListenerInputs } from './inputs/registry.js'
 import type { ServerType } from '@hono/node-server'
 
 export type { BatchBody } from './split-body.js'
@@ -94,8 +93,7 @@ export class Agent {
         log: this.options.log,
       }
       this.listener = await startListener(this.options.listen, registry, (app) => {
-        mountIngest(app, routeOptions)
-        mountOtlp(app, routeOptions)
+        for (const input of createListenerInputs()) input.mount(app, routeOptions)
       })
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)

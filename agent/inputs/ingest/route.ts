@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono'
 import type { Registry } from 'prom-client'
+import type { Logger } from '../../../kit/log.js'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { BufferFullError } from '../../buffer/types.js'
@@ -18,7 +19,7 @@ export interface IngestOptions {
   registry: Registry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
-  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
   /** Time given to records without `ts`, in ms. */
   now?: () => number
   maxBodyBytes?: number

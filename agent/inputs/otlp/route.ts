@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono'
 import type { Registry } from 'prom-client'
+import type { Logger } from '../../../kit/log.js'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BufferFullError } from '../../buffer/types.js'
 import { IngestError } from '../ingest/errors.js'
@@ -17,7 +18,7 @@ export interface OtlpOptions {
   registry: Registry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
-  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
   /** Time given to records without one, in ms. */
   now?: () => number
 }
