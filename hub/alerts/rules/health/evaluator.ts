@@ -1,7 +1,7 @@
-import type { HealthRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import { deviceMatcher, type BatchView } from './batch-view.js'
-import type { RuleEvaluator } from './types.js'
+import type { HealthRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import { deviceMatcher, type BatchView } from '../batch-view.js'
+import type { RuleEvaluator } from '../types.js'
 
 /** `health`: a health check's latest result is in one of the rule's statuses. */
 export function healthEvaluator(rule: HealthRule): RuleEvaluator {

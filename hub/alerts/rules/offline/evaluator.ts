@@ -1,7 +1,7 @@
-import type { OfflineRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import { deviceMatcher } from './batch-view.js'
-import type { EvalContext, RuleEvaluator } from './types.js'
+import type { OfflineRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import { deviceMatcher } from '../batch-view.js'
+import type { EvalContext, RuleEvaluator } from '../types.js'
 
 /**
  * `offline`: device presence from `…/status` births and wills (DESIGN §3). After a hub restart presence is unknown

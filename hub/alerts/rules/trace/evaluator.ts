@@ -1,10 +1,10 @@
-import type { Labels } from '../../../protocol/batch.js'
-import { judge } from '../condition.js'
-import type { TraceRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import { deviceMatcher, groupOf, type BatchView } from './batch-view.js'
-import type { RuleEvaluator } from './types.js'
-import { aggregate, SampleWindow } from './windows.js'
+import type { Labels } from '../../../../protocol/batch.js'
+import { judge } from '../../condition.js'
+import type { TraceRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import { deviceMatcher, groupOf, type BatchView } from '../batch-view.js'
+import type { RuleEvaluator } from '../types.js'
+import { aggregate, SampleWindow } from '../windows.js'
 
 /** `trace`: p95 latency (ms) or error rate (0–1) of an operation's spans over `window`, per group. */
 export function traceEvaluator(rule: TraceRule): RuleEvaluator {

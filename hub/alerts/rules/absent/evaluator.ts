@@ -1,8 +1,8 @@
-import type { Labels } from '../../../protocol/batch.js'
-import type { AbsentRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import { deviceMatcher, groupOf, labelsMatch, type BatchView } from './batch-view.js'
-import type { EvalContext, RuleEvaluator } from './types.js'
+import type { Labels } from '../../../../protocol/batch.js'
+import type { AbsentRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import { deviceMatcher, groupOf, labelsMatch, type BatchView } from '../batch-view.js'
+import type { EvalContext, RuleEvaluator } from '../types.js'
 
 /**
  * `absent`: no sample of the metric (matching labels) for `window`, per group. Groups are learnt from samples and,

@@ -1,15 +1,15 @@
-import { compare, isCleared } from '../condition.js'
-import type { ThresholdRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import type { BatchView } from './batch-view.js'
-import type { EvalContext, RuleEvaluator } from './types.js'
+import { compare, isCleared } from '../../condition.js'
+import type { ThresholdRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import type { BatchView } from '../batch-view.js'
+import type { EvalContext, RuleEvaluator } from '../types.js'
 
 const NONE: Observation[] = []
 
 /**
  * `threshold`: an aggregation of a metric's matching series over `window`, per group, compared as the rule says.
  * Evaluated at each sample time of the batch, so a crossing and its clearing inside one replayed batch are both seen.
- * The windows are shared with the rules selecting the same series (evaluators/shared-windows.ts).
+ * The windows are shared with the rules selecting the same series (rules/shared-windows.ts).
  */
 export function thresholdEvaluator(rule: ThresholdRule, ctx: EvalContext): RuleEvaluator {
   const { shared, release } = ctx.windows.acquire(rule)

@@ -1,9 +1,9 @@
-import { LOG_LEVELS, type Labels } from '../../../protocol/batch.js'
-import { judge } from '../condition.js'
-import type { LogRateRule } from '../rule-schema.js'
-import type { Observation } from '../types.js'
-import { deviceMatcher, groupOf, type BatchView } from './batch-view.js'
-import type { RuleEvaluator } from './types.js'
+import { LOG_LEVELS, type Labels } from '../../../../protocol/batch.js'
+import { judge } from '../../condition.js'
+import type { LogRateRule } from '../../rule-schema.js'
+import type { Observation } from '../../types.js'
+import { deviceMatcher, groupOf, type BatchView } from '../batch-view.js'
+import type { RuleEvaluator } from '../types.js'
 
 /** `log_rate`: the count of matching logs (level at least `level`, component, text) over `window`, per group. */
 export function logRateEvaluator(rule: LogRateRule): RuleEvaluator {
