@@ -1,29 +1,31 @@
-import type { Rule } from '../rule-schema.js'
-import { absentEvaluator } from './absent/evaluator.js'
-import { healthEvaluator } from './health/evaluator.js'
-import { logRateEvaluator } from './log_rate/evaluator.js'
-import { offlineEvaluator } from './offline/evaluator.js'
-import { thresholdEvaluator } from './threshold/evaluator.js'
-import { traceEvaluator } from './trace/evaluator.js'
-import type { EvalContext, RuleEvaluator } from './types.js'
+// DESIGN §1, §10: the one list of alert rule kinds. Add a kind: a folder rules/<kind>/ (schema, evaluator, index)
+// and one line in RULE_KINDS.
+import type { z } from 'zod'
+import { Registry } from '../../../kit/plugin.js'
+import { absentRuleKind } from './absent/index.js'
+import { healthRuleKind } from './health/index.js'
+import { logRateRuleKind } from './log_rate/index.js'
+import { offlineRuleKind } from './offline/index.js'
+import { thresholdRuleKind } from './threshold/index.js'
+import { traceRuleKind } from './trace/index.js'
+import type { EvalContext, RuleEvaluator, RuleKindPlugin } from './types.js'
+
+export const RULE_KINDS = [thresholdRuleKind, absentRuleKind, offlineRuleKind, healthRuleKind, logRateRuleKind, traceRuleKind] as const
+
+/** A checked rule of any kind. */
+export type Rule = z.output<(typeof RULE_KINDS)[number]['options']>
 
 export { BatchView } from './batch-view.js'
 export type { EvalContext, RuleEvaluator } from './types.js'
 
-/** One evaluator per rule kind (DESIGN §10). */
+/** The rule kinds by name. */
+export function ruleKinds(): Registry<RuleKindPlugin> {
+  return new Registry<RuleKindPlugin>('rule kind', RULE_KINDS)
+}
+
+const kinds = ruleKinds()
+
+/** One evaluator per rule, built by its kind (DESIGN §10). */
 export function createEvaluator(rule: Rule, ctx: EvalContext): RuleEvaluator {
-  switch (rule.kind) {
-    case 'threshold':
-      return thresholdEvaluator(rule, ctx)
-    case 'absent':
-      return absentEvaluator(rule, ctx)
-    case 'offline':
-      return offlineEvaluator(rule, ctx)
-    case 'health':
-      return healthEvaluator(rule)
-    case 'log_rate':
-      return logRateEvaluator(rule)
-    case 'trace':
-      return traceEvaluator(rule)
-  }
+  return kinds.require(rule.kind, 'kind').create(rule, ctx)
 }

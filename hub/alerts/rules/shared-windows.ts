@@ -1,5 +1,5 @@
 import type { Labels } from '../../../protocol/batch.js'
-import type { ThresholdRule } from '../rule-schema.js'
+import type { ThresholdRule } from './threshold/schema.js'
 import { deviceMatcher, labelsMatch, type BatchView } from './batch-view.js'
 import { aggregate, SampleWindow, Scratch, type WindowAgg } from './windows.js'
 

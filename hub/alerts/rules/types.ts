@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import type { Plugin } from '../../../kit/plugin.js'
 import type { DeviceRegistry } from '../../devices.js'
 import type { MetricStore } from '../../store/types.js'
 import type { Observation } from '../types.js'
@@ -36,3 +38,9 @@ export interface RuleEvaluator {
   /** The rule was removed or replaced: let go of shared state. */
   dispose?(): void
 }
+
+/**
+ * A rule kind (DESIGN §1, §10): its `options` schema is the rule's JSON form (it must have `kind: z.literal(name)`),
+ * and `create` builds the rule's evaluator. Kinds live in rules/<kind>/ and are listed in rules/registry.ts.
+ */
+export type RuleKindPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, EvalContext, RuleEvaluator>

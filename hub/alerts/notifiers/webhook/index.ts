@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { durationMs } from '../../rule-schema.js'
+import { durationMsOrZero as durationMs } from '../../../../kit/durations.js'
 import type { Notification, Notifier, NotifierContext, NotifierPlugin } from '../types.js'
 import { PersistedQueue } from './queue.js'
 
@@ -21,13 +21,10 @@ const options = z
   .strict()
 export type WebhookOptions = z.output<typeof options>
 
-export const webhookNotifierPlugin: NotifierPlugin<WebhookOptions> = {
-  kind: 'webhook',
-  parseOptions(raw) {
-    const parsed = options.safeParse(raw)
-    if (!parsed.success) throw new Error(`notifiers.webhook.${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
-    return parsed.data
-  },
+export const webhookNotifierPlugin: NotifierPlugin<typeof options> = {
+  name: 'webhook',
+  description: 'JSON posts to an HTTP(S) receiver, queued durably and retried with backoff',
+  options,
   create(opts, ctx) {
     return new WebhookNotifier(opts, ctx)
   },
@@ -111,7 +108,8 @@ export class WebhookNotifier implements Notifier {
         const post = { ...head.post, attempts: head.post.attempts + 1 }
         const backoff = this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30)
         // A receiver's Retry-After is honoured, within backoffMax (as Alertmanager's notifiers do).
-        post.nextAt = now + Math.min(this.opts.backoffMax, Math.max(backoff, retryAfterMs ?? 0))
+        // Counted from the answer, not from the attempt's start: a slow failure does not eat into the wait.
+        post.nextAt = this.ctx.clock() + Math.min(this.opts.backoffMax, Math.max(backoff, retryAfterMs ?? 0))
         await this.queue.update(head.key, post)
         continue
       }

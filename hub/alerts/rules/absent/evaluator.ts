@@ -1,5 +1,5 @@
 import type { Labels } from '../../../../protocol/batch.js'
-import type { AbsentRule } from '../../rule-schema.js'
+import type { AbsentRule } from './schema.js'
 import type { Observation } from '../../types.js'
 import { deviceMatcher, groupOf, labelsMatch, type BatchView } from '../batch-view.js'
 import type { EvalContext, RuleEvaluator } from '../types.js'

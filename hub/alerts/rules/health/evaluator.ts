@@ -1,4 +1,4 @@
-import type { HealthRule } from '../../rule-schema.js'
+import type { HealthRule } from './schema.js'
 import type { Observation } from '../../types.js'
 import { deviceMatcher, type BatchView } from '../batch-view.js'
 import type { RuleEvaluator } from '../types.js'

@@ -1,6 +1,6 @@
 import { LOG_LEVELS, type Labels } from '../../../../protocol/batch.js'
 import { judge } from '../../condition.js'
-import type { LogRateRule } from '../../rule-schema.js'
+import type { LogRateRule } from './schema.js'
 import type { Observation } from '../../types.js'
 import { deviceMatcher, groupOf, type BatchView } from '../batch-view.js'
 import type { RuleEvaluator } from '../types.js'

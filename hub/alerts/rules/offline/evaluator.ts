@@ -1,4 +1,4 @@
-import type { OfflineRule } from '../../rule-schema.js'
+import type { OfflineRule } from './schema.js'
 import type { Observation } from '../../types.js'
 import { deviceMatcher } from '../batch-view.js'
 import type { EvalContext, RuleEvaluator } from '../types.js'

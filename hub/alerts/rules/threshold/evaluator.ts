@@ -1,5 +1,5 @@
 import { compare, isCleared } from '../../condition.js'
-import type { ThresholdRule } from '../../rule-schema.js'
+import type { ThresholdRule } from './schema.js'
 import type { Observation } from '../../types.js'
 import type { BatchView } from '../batch-view.js'
 import type { EvalContext, RuleEvaluator } from '../types.js'

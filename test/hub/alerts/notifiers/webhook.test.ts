@@ -1,3 +1,4 @@
+import { parseOptions } from '../../../../kit/options.js'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,7 +15,7 @@ async function notifierOn(url: string, extra: Record<string, unknown> = {}, log:
   const db = new Level<string, any>(join(dir.dir, 'db'), { valueEncoding: 'json' })
   await db.open()
   const broker = await startBroker({ host: '127.0.0.1', port: 0, maxPacketBytes: 1024 * 1024 })
-  const notifier = webhookNotifierPlugin.create(webhookNotifierPlugin.parseOptions({ kind: 'webhook', url, backoffMin: 20, ...extra }), {
+  const notifier = webhookNotifierPlugin.create(parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url, backoffMin: 20, ...extra }, 'notifiers.webhook'), {
     broker: broker.broker, db, clock: Date.now, log,
   }) as WebhookNotifier
   return {
@@ -47,8 +48,8 @@ describe('webhook notifier', () => {
     }))
 
   it('rejects bad options naming the field', () => {
-    expect(() => webhookNotifierPlugin.parseOptions({ kind: 'webhook', url: 'ftp://x' })).toThrow(/notifiers\.webhook\.url/)
-    expect(() => webhookNotifierPlugin.parseOptions({ kind: 'webhook', url: 'http://x', maxQueue: 0 })).toThrow(/maxQueue/)
+    expect(() => parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url: 'ftp://x' }, 'notifiers.webhook')).toThrow(/notifiers\.webhook\.url/)
+    expect(() => parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url: 'http://x', maxQueue: 0 }, 'notifiers.webhook')).toThrow(/maxQueue/)
   })
 
   it('the queue is bounded: the oldest posts are dropped and counted', async () => {
