@@ -1,5 +1,5 @@
 import type { LogLevel } from '../../protocol/batch.js'
-import { decodeStored, encodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import { errorRowKey, parseDayKey, SEP, type LogSublevel } from './keys.js'
 import type { BatchOp } from '../store/level/keys.js'
 import type { ErrorGroup } from './types.js'

@@ -1,6 +1,6 @@
 import { QueryError } from '../query/errors.js'
 import { percentileOfSorted } from '../query/percentile.js'
-import { decodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored } from '../storage/stored-cbor.js'
 import { startRange } from './keys.js'
 import type { SpanEntry } from './records.js'
 import { entryMatches, indexFor } from './search.js'

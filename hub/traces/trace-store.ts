@@ -2,7 +2,7 @@ import type { DecodedBatch } from '../../protocol/batch.js'
 import type { IngestParticipant } from '../store/level/level-metric-store.js'
 import type { BatchOp, MetricDb } from '../store/level/keys.js'
 import type { IngestOptions } from '../store/types.js'
-import { decodeStored, encodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import {
   openTraceSublevels,
   operationRowKey,

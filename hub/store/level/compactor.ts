@@ -6,7 +6,7 @@ import { decodeHeadRow, type HeadRowSummary } from './head-row.js'
 import { canEncodeRollup, encodeRollup } from './rollup-codec.js'
 import { chunkRollups } from './rollup.js'
 import { chunkKey, headRowKey, META, rollupKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
-import { decodeStored, encodeStored } from './stored-cbor.js'
+import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 import { windowStart } from './time-window.js'
 
 export interface CompactorOptions {

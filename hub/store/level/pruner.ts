@@ -5,7 +5,7 @@ import { ROLLUP_ROWS } from './rollup-reader.js'
 import type { RowCache } from './row-cache.js'
 import type { HeadIndex } from './head-index.js'
 import { headRowKey, rollupKey, META, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
-import { encodeStored } from './stored-cbor.js'
+import { encodeStored } from '../../storage/stored-cbor.js'
 import { MAX_ABS_TS, windowStart } from './time-window.js'
 
 export interface PruneResult {

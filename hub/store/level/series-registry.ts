@@ -2,7 +2,7 @@ import { seriesKey, type Labels, type MetricType, type SeriesDef } from '../../.
 import type { SeriesInfo, SeriesSelector } from '../types.js'
 import { idHex, type BatchOp, type BinarySublevel } from './keys.js'
 import { postingOps } from './postings.js'
-import { decodeStored, encodeStored } from './stored-cbor.js'
+import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 
 interface StoredSeries {
   name: string

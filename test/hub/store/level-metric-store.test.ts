@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeStored } from '../../../hub/store/level/stored-cbor.js'
+import { encodeStored } from '../../../hub/storage/stored-cbor.js'
 import { makeBatch, samplesOf } from './batches.js'
 import { makeLevelHarness, type LevelHarness } from './level-harness.js'
 import { runMetricStoreSuite } from './metric-store.case.js'

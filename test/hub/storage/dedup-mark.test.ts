@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from '../../../hub/store/level/dedup-mark.js'
+import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from '../../../hub/storage/dedup-mark.js'
 
 function storeAll(seqs: number[], start: DedupMark = emptyMark()): DedupMark {
   return seqs.reduce((mark, seq) => markStored(mark, seq), start)
