@@ -1,4 +1,5 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
 
 export interface AuditEntry {
   at: number
@@ -26,10 +27,10 @@ export class AuditLog {
   private seq = 0
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number = Date.now,
   ) {
-    this.table = db.sublevel<string, AuditEntry>('audit', { valueEncoding: 'json' })
+    this.table = table<'audit', AuditEntry>(db, 'audit')
   }
 
   async record(entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {

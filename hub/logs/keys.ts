@@ -1,4 +1,5 @@
-import type { MetricDb } from '../store/level/keys.js'
+import type { Database } from '../storage/db.js'
+import { table, type Prefix } from '../storage/keyspace.js'
 
 // Key layout of the log store (docs/logs.md). Every key starts with time or a UTC day, so retention deletes whole
 // days with a few range deletes and a query walks time backwards without sorting.
@@ -11,8 +12,8 @@ const DAY_BIAS = 2 ** 31
 export const SEP = '\x00'
 export const EMPTY_VALUE = new Uint8Array(0)
 
-function binarySublevel(db: MetricDb, name: string) {
-  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+function binarySublevel(db: Database, name: Prefix) {
+  return table<Prefix, Uint8Array>(db, name)
 }
 export type LogSublevel = ReturnType<typeof binarySublevel>
 
@@ -25,7 +26,7 @@ export interface LogSublevels {
   errors: LogSublevel
 }
 
-export function openLogSublevels(db: MetricDb): LogSublevels {
+export function openLogSublevels(db: Database): LogSublevels {
   return { records: binarySublevel(db, 'l-rec'), index: binarySublevel(db, 'l-idx'), errors: binarySublevel(db, 'l-err') }
 }
 

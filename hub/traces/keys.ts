@@ -1,10 +1,11 @@
-import type { MetricDb } from '../store/level/keys.js'
+import type { Database } from '../storage/db.js'
+import { table, type Prefix } from '../storage/keyspace.js'
 
 // DESIGN §6: spans by trace and by time. All sublevels are prefixed `t-` so they never meet the hub's other tables.
 // Every key part that comes from a device is escaped (escapeKeyPart) so the `\x00` separator stays unambiguous.
 
-function binarySublevel(db: MetricDb, name: string) {
-  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+function binarySublevel(db: Database, name: Prefix) {
+  return table<Prefix, Uint8Array>(db, name)
 }
 export type TraceSublevel = ReturnType<typeof binarySublevel>
 
@@ -19,7 +20,7 @@ export interface TraceSublevels {
   byOperation: TraceSublevel
 }
 
-export function openTraceSublevels(db: MetricDb): TraceSublevels {
+export function openTraceSublevels(db: Database): TraceSublevels {
   return {
     spans: binarySublevel(db, 't-span'),
     byTime: binarySublevel(db, 't-time'),
