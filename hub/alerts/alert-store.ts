@@ -4,6 +4,7 @@ import type { StoredRule } from './rule-schema.js'
 import type { Silence } from './silences.js'
 import type { AlertRecord, HistoryEvent } from './types.js'
 import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
 
 export interface AlertWrite {
   rules?: { put?: StoredRule[]; del?: string[] }
@@ -115,7 +116,7 @@ export class AlertStore {
     for (const a of w.alerts?.put ?? []) ops.push({ type: 'put', sublevel: this.alerts, key: a.id, value: a })
     for (const id of w.alerts?.del ?? []) ops.push({ type: 'del', sublevel: this.alerts, key: id })
     for (const e of w.events ?? []) {
-      const key = `${e.alert}!${String(e.at).padStart(15, '0')}!${String(this.seq++).padStart(9, '0')}`
+      const key = `${e.alert}!${decimalKey(e.at, 15)}!${decimalKey(this.seq++, 9)}`
       ops.push({ type: 'put', sublevel: this.events, key, value: e })
     }
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })

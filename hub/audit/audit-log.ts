@@ -1,5 +1,6 @@
 import type { Database } from '../storage/db.js'
 import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
 
 export interface AuditEntry {
   at: number
@@ -38,14 +39,14 @@ export class AuditLog {
     const full: AuditEntry = { at, ...entry }
     // Time first, then a per-process counter: keys sort by time, and two entries in one ms never collide.
     this.seq = (this.seq + 1) % 1_000_000
-    await this.table.put(`${String(at).padStart(15, '0')}.${String(this.seq).padStart(6, '0')}.${process.pid}`, full)
+    await this.table.put(`${decimalKey(at, 15)}.${decimalKey(this.seq, 6)}.${process.pid}`, full)
     return full
   }
 
   /** Newest first. */
   async query(q: AuditQuery): Promise<AuditEntry[]> {
     const out: AuditEntry[] = []
-    const range = { gte: String(q.from).padStart(15, '0'), lt: String(q.to + 1).padStart(15, '0'), reverse: true }
+    const range = { gte: decimalKey(q.from, 15), lt: decimalKey(q.to + 1, 15), reverse: true }
     for await (const entry of this.table.values(range)) {
       if (q.actor !== undefined && entry.actor !== q.actor) continue
       out.push(entry)

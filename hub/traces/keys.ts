@@ -1,5 +1,6 @@
 import type { Database } from '../storage/db.js'
 import { table, type Prefix } from '../storage/keyspace.js'
+import { hexKey, MS_53 } from '../storage/time-keys.js'
 
 // DESIGN §6: spans by trace and by time. All sublevels are prefixed `t-` so they never meet the hub's other tables.
 // Every key part that comes from a device is escaped (escapeKeyPart) so the `\x00` separator stays unambiguous.
@@ -37,11 +38,10 @@ export function escapeKeyPart(part: string): string {
 
 // Start times are ms since epoch, possibly negative (a device clock before 1970) or fractional; the key holds the
 // whole ms, clamped to the safe integer range and shifted by 2^53 into 14 hex digits, so key order is time order.
-const START_BIAS = 1n << 53n
 
 export function startKey(start: number): string {
   const whole = Math.min(Number.MAX_SAFE_INTEGER, Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)))
-  return (BigInt(whole) + START_BIAS).toString(16).padStart(14, '0')
+  return hexKey(whole, MS_53)
 }
 
 /** The key parts a span is filed under, escaped once and shared by its four rows. */

@@ -1,5 +1,6 @@
 import type { BatchOp, Database } from '../../storage/db.js'
 import { table, type Prefix } from '../../storage/keyspace.js'
+import { hexKey, MS_64, parseHexKey } from '../../storage/time-keys.js'
 
 /** The hub's one database (hub/storage/db.ts), as the metric store's files name it. */
 export type MetricDb = Database
@@ -54,10 +55,9 @@ export function parseHeadRowKey(key: string): number {
 
 // Window starts may be negative (a device clock before 1970) or beyond 2^53 after offsetting, so they are
 // shifted by 2^63 in BigInt and written as 16 hex digits: fixed width keeps key order equal to time order.
-const WINDOW_KEY_BIAS = 1n << 63n
 
 export function windowKey(windowStart: number): string {
-  return (BigInt(windowStart) + WINDOW_KEY_BIAS).toString(16).padStart(16, '0')
+  return hexKey(windowStart, MS_64)
 }
 
 export function chunkKey(seriesId: number, windowStart: number, compactionSeq: number): string {
@@ -68,7 +68,7 @@ export function chunkKey(seriesId: number, windowStart: number, compactionSeq: n
 export function parseChunkKey(key: string): { seriesId: number; windowStart: number; seq: number } {
   return {
     seriesId: parseInt(key.slice(0, 8), 16),
-    windowStart: Number(BigInt(`0x${key.slice(9, 25)}`) - WINDOW_KEY_BIAS),
+    windowStart: parseHexKey(key.slice(9, 25), MS_64),
     seq: Number(key.slice(26, 38)),
   }
 }
