@@ -62,8 +62,8 @@ describe('keyspace', () => {
     expect(callers.map((f) => f.slice(root.length + 1))).toEqual(['hub/storage/keyspace.ts'])
   })
 
-  it('docs/storage.md lists every prefix with its key layout', () => {
-    const doc = readFileSync(join(root, 'docs/storage.md'), 'utf8')
+  it.each(['docs/storage.md', 'docs/architecture.md'])('%s lists every prefix with its key layout', (page) => {
+    const doc = readFileSync(join(root, page), 'utf8')
     for (const [prefix, entry] of Object.entries(KEYSPACE)) {
       expect(doc, prefix).toContain(`| \`${prefix}\` | ${entry.key} | ${entry.encoding} | ${entry.what} |`)
     }
