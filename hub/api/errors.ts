@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { QueryError } from '../query/errors.js'
+import { QueryError } from '../metrics/query/errors.js'
 import { RuleError } from '../alerts/rule-schema.js'
 import { AlertOpError } from '../alerts/service.js'
 

@@ -1,8 +1,8 @@
 // Query strings of GET /v1/health and /v1/health/history (docs/health.md). As elsewhere in the API, an unknown or
 // repeated parameter is an error naming it, never silently ignored.
 import { isValidDeviceId } from '../../protocol/ids.js'
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseTime } from '../query/time.js'
+import { badParameter, QueryError } from '../metrics/query/errors.js'
+import { parseTime } from '../metrics/query/time.js'
 import type { HistoryQuery } from './health-store.js'
 
 export const DEFAULT_HISTORY_RANGE_MS = 24 * 3_600_000

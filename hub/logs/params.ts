@@ -2,8 +2,8 @@
 // unknown parameter is an error, so a typo never quietly widens a search.
 import { LOG_LEVELS, type LogLevel } from '../../protocol/batch.js'
 import { isValidDeviceId } from '../../protocol/ids.js'
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseTime } from '../query/time.js'
+import { badParameter, QueryError } from '../metrics/query/errors.js'
+import { parseTime } from '../metrics/query/time.js'
 import { isRecordId } from './keys.js'
 import { tokenize } from './tokenize.js'
 import type { ErrorQuery, LogQuery } from './types.js'

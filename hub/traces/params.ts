@@ -1,7 +1,7 @@
 // Query strings of GET /v1/traces and /v1/traces/stats (docs/traces.md). As in /v1/metrics, every error names its
 // parameter, and an unknown parameter is an error, so a typo never falls back to a default silently.
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseDuration, parseTime } from '../query/time.js'
+import { badParameter, QueryError } from '../metrics/query/errors.js'
+import { parseDuration, parseTime } from '../metrics/query/time.js'
 import type { TraceSearch } from './search.js'
 import type { TraceStatsQuery } from './stats.js'
 
