@@ -1,4 +1,5 @@
 // A query the caller can fix: the HTTP error handler answers {error:{code, message}} with `status` (DESIGN §7).
+import { StatusError } from '../../errors.js'
 
 export type QueryErrorCode =
   | 'bad_parameter'
@@ -16,18 +17,18 @@ const STATUS_BY_CODE: Record<QueryErrorCode, 400 | 422> = {
   too_many_series: 422,
 }
 
-export class QueryError extends Error {
+export class QueryError extends StatusError {
   override readonly name = 'QueryError'
-  readonly status: 400 | 422
+  declare readonly status: 400 | 422
+  declare readonly code: QueryErrorCode
 
   constructor(
-    readonly code: QueryErrorCode,
+    code: QueryErrorCode,
     message: string,
     /** The query parameter at fault, when there is one. */
     readonly param?: string,
   ) {
-    super(message)
-    this.status = STATUS_BY_CODE[code]
+    super(STATUS_BY_CODE[code], code, message)
   }
 }
 

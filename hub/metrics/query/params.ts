@@ -6,6 +6,7 @@ import type { SeriesSelector } from '../store/types.js'
 import { badParameter, QueryError } from './errors.js'
 import { formatDuration, parseDuration, parseTime } from './time.js'
 import { AGGREGATIONS, isAggregation, type QuerySpec } from './types.js'
+import { single } from '../../api/params.js'
 
 export interface QueryLimits {
   /** Most buckets a query may ask for per series: (to - from) / step. */
@@ -180,12 +181,6 @@ function roundUpToStepLadder(minimumMs: number): number {
   return Math.ceil(minimumMs / DAY_MS) * DAY_MS
 }
 
-/** The parameter's value; given twice it is an error rather than a guess at which one was meant. */
-function single(params: URLSearchParams, name: string): string | undefined {
-  const values = params.getAll(name)
-  if (values.length > 1) throw badParameter(name, values.join(','), 'given more than once')
-  return values[0]
-}
 
 function formatCount(count: number): string {
   return count.toLocaleString('en-US')
