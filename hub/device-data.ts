@@ -4,7 +4,7 @@ import type { DeviceRegistry } from './devices.js'
 import type { HealthStore } from './health/health-store.js'
 import type { LogStore } from './logs/index.js'
 import type { CredentialStore } from './security/credentials.js'
-import type { LevelMetricStore } from './store/level/index.js'
+import type { LevelMetricStore } from './metrics/store/index.js'
 import type { TraceStore } from './traces/index.js'
 
 export interface DeviceDataDeps {

@@ -1,6 +1,7 @@
-import type { Level } from 'level'
+import type { Database } from './storage/db.js'
 import type { StatusMessage } from '../protocol/batch.js'
 import { PresenceHistory } from './presence-history.js'
+import { table } from './storage/keyspace.js'
 
 export interface DeviceCounters {
   batches: number
@@ -37,8 +38,8 @@ export class DeviceRegistry {
   /** Online/offline changes over time (availability SLOs, reports). */
   readonly presence: PresenceHistory
 
-  constructor(db: Level<string, any>, private readonly clock: () => number = Date.now) {
-    this.table = db.sublevel<string, DeviceRecord>('devices', { valueEncoding: 'json' })
+  constructor(db: Database, private readonly clock: () => number = Date.now) {
+    this.table = table<'devices', DeviceRecord>(db, 'devices')
     this.presence = new PresenceHistory(db)
   }
 

@@ -1,4 +1,5 @@
-import type { Level } from 'level'
+import type { Database } from './storage/db.js'
+import { table } from './storage/keyspace.js'
 
 /** One change of a device's presence. */
 export interface PresenceChange {
@@ -14,8 +15,8 @@ export class PresenceHistory {
   readonly table
   private readonly last = new Map<string, PresenceChange>()
 
-  constructor(db: Level<string, any>) {
-    this.table = db.sublevel<string, PresenceChange>('device-presence', { valueEncoding: 'json' })
+  constructor(db: Database) {
+    this.table = table<'device-presence', PresenceChange>(db, 'device-presence')
   }
 
   /**

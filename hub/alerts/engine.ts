@@ -1,23 +1,23 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import { AlertStore, type AlertWrite } from './alert-store.js'
 import { dispatch } from './dispatch.js'
-import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
-import { WindowRegistry } from './evaluators/shared-windows.js'
+import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
+import { WindowRegistry } from './rules/shared-windows.js'
 import { OpenAlerts } from './open-alerts.js'
 import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
 import type { Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
-import type { SloBurnSource } from './rules/slo-burn/evaluator.js'
+import type { SloBurnSource } from './rules/slo_burn/evaluator.js'
 import type { Silence } from './silences.js'
 import { newAlert, observe, onTimer, fire, type StepResult } from './transitions.js'
 import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
 
 export interface AlertEngineOptions {
-  db: Level<string, any>
+  db: Database
   store: MetricStore
   devices: DeviceRegistry
   notifiers: Notifier[]

@@ -1,4 +1,6 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
 import { chained, GENESIS_HASH, type ChainLink } from './chain.js'
 import type { AuditSigner, Checkpoint } from './signer.js'
 
@@ -46,14 +48,14 @@ export class AuditLog {
   private writing: Promise<unknown> = Promise.resolve()
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number = Date.now,
     readonly options: AuditLogOptions = {},
   ) {
-    this.table = db.sublevel<string, StoredAuditEntry>('audit', { valueEncoding: 'json' })
-    this.rawTable = db.sublevel<string, Uint8Array>('audit', { valueEncoding: 'view' })
-    this.checkpoints = db.sublevel<string, Checkpoint>('audit-checkpoints', { valueEncoding: 'json' })
-    this.meta = db.sublevel<string, unknown>('audit-meta', { valueEncoding: 'json' })
+    this.table = table<'audit', StoredAuditEntry>(db, 'audit')
+    this.rawTable = table<'audit', Uint8Array>(db, 'audit', 'view')
+    this.checkpoints = table<'audit-checkpoints', Checkpoint>(db, 'audit-checkpoints')
+    this.meta = table<'audit-meta', unknown>(db, 'audit-meta')
   }
 
   /** Loads the chain's head; records written before the chain existed are chained from the genesis marker first. */
@@ -115,7 +117,7 @@ export class AuditLog {
     const signer = this.options.signer
     if (!signer || this.head.seq <= this.lastCheckpointSeq) return undefined
     const cp = signer.sign({ seq: this.head.seq, hash: this.head.hash, at: this.clock() })
-    await this.checkpoints.put(String(cp.seq).padStart(12, '0'), cp)
+    await this.checkpoints.put(decimalKey(cp.seq, 12), cp)
     this.lastCheckpointSeq = cp.seq
     return cp
   }
@@ -128,7 +130,7 @@ export class AuditLog {
   /** Newest first. */
   async query(q: AuditQuery): Promise<StoredAuditEntry[]> {
     const out: StoredAuditEntry[] = []
-    const range = { gte: String(q.from).padStart(15, '0'), lt: String(q.to + 1).padStart(15, '0'), reverse: true }
+    const range = { gte: decimalKey(q.from, 15), lt: decimalKey(q.to + 1, 15), reverse: true }
     for await (const entry of this.table.values(range)) {
       if (q.actor !== undefined && entry.actor !== q.actor) continue
       out.push(entry)
@@ -139,7 +141,7 @@ export class AuditLog {
 }
 
 function auditKey(at: number, seq: number): string {
-  return `${String(at).padStart(15, '0')}.${String(seq).padStart(12, '0')}`
+  return `${decimalKey(at, 15)}.${decimalKey(seq, 12)}`
 }
 
 const SECRET_KEY = /token|secret|password|passwd|key|authorization|credential/i

@@ -1,4 +1,4 @@
-import { decodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored } from '../storage/stored-cbor.js'
 import type { StoredLog } from './search.js'
 import type { LogSublevels } from './keys.js'
 import { SEP } from './keys.js'

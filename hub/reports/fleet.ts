@@ -2,7 +2,7 @@ import type { AlertService } from '../alerts/service.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { LogStore } from '../logs/index.js'
 import type { SloService } from '../slo/service.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 
 /** The fleet report (docs/reports.md). Times in ms since the epoch, durations in ms, shares in [0, 1]. */
 export interface FleetReport {

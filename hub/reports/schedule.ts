@@ -1,4 +1,6 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { parseOptions } from '../../kit/options.js'
+import { table } from '../storage/keyspace.js'
 import { z } from 'zod'
 import { durationMs } from '../alerts/rule-schema.js'
 import { webhookNotifierPlugin, type WebhookNotifier } from '../alerts/notifiers/webhook/index.js'
@@ -33,7 +35,7 @@ export function parseReportSchedules(raw: unknown[]): ReportSchedule[] {
       throw new AlertConfigError(`reports[${i}].${[...issue.path.map(String), ...unknown].join('.')}: ${issue.message}`)
     }
     try {
-      webhookNotifierPlugin.parseOptions({ kind: 'webhook', name: `report-${parsed.data.name}`, ...parsed.data.webhook })
+      parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', name: `report-${parsed.data.name}`, ...parsed.data.webhook }, 'notifiers.webhook')
     } catch (err) {
       throw new AlertConfigError(`reports[${i}].webhook: ${(err as Error).message.replace(/^notifiers\.webhook\./, '')}`)
     }
@@ -52,14 +54,14 @@ export class ReportScheduler {
   private readonly targets: Array<{ schedule: ReportSchedule; notifier: WebhookNotifier; last?: number }> = []
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     schedules: ReportSchedule[],
     private readonly deps: ReportDeps,
     ctx: NotifierContext,
   ) {
-    this.state = db.sublevel<string, number>('report-schedule', { valueEncoding: 'json' })
+    this.state = table<'report-schedule', number>(db, 'report-schedule')
     for (const schedule of schedules) {
-      const opts = webhookNotifierPlugin.parseOptions({ kind: 'webhook', name: `report-${schedule.name}`, ...schedule.webhook })
+      const opts = parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', name: `report-${schedule.name}`, ...schedule.webhook })
       this.targets.push({ schedule, notifier: webhookNotifierPlugin.create(opts, ctx) as WebhookNotifier })
     }
   }

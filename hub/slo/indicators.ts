@@ -1,7 +1,7 @@
-import { executeQuery, type SampleSource } from '../query/execute.js'
-import { upperBound } from '../query/bounds.js'
+import { executeQuery, type SampleSource } from '../metrics/query/execute.js'
+import { upperBound } from '../metrics/encoding/bounds.js'
 import { compare } from '../alerts/condition.js'
-import { deviceMatcher } from '../alerts/evaluators/types.js'
+import { deviceMatcher } from '../alerts/rules/batch-view.js'
 import type { PresenceHistory } from '../presence-history.js'
 import type { Indicator } from './schema.js'
 

@@ -1,9 +1,10 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
 import type { AlertService } from '../alerts/service.js'
 import { AlertOpError } from '../alerts/service.js'
 import type { Rule } from '../alerts/rule-schema.js'
-import { PAGE_WINDOWS, TICKET_WINDOWS } from '../alerts/rules/slo-burn/schema.js'
-import type { SloBurnSource } from '../alerts/rules/slo-burn/evaluator.js'
+import { PAGE_WINDOWS, TICKET_WINDOWS } from '../alerts/rules/slo_burn/schema.js'
+import type { SloBurnSource } from '../alerts/rules/slo_burn/evaluator.js'
 import { countEvents, type IndicatorDeps } from './indicators.js'
 import { parseSlo, type Slo, type StoredSlo } from './schema.js'
 import { burnRate, sloStatus, type SloStatus } from './status.js'
@@ -18,11 +19,11 @@ export class SloService implements SloBurnSource {
   private alerts?: AlertService
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly deps: IndicatorDeps,
     private readonly clock: () => number,
   ) {
-    this.table = db.sublevel<string, StoredSlo>('slos', { valueEncoding: 'json' })
+    this.table = table<'slos', StoredSlo>(db, 'slos')
   }
 
   async open(alerts: AlertService): Promise<void> {

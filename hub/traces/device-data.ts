@@ -1,4 +1,4 @@
-import { decodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored } from '../storage/stored-cbor.js'
 import { operationRowKey, serviceRowKey, spanKeyParts, spanRowKey, timeRowKey, type TraceSublevels } from './keys.js'
 import type { StoredSpan } from './records.js'
 

@@ -1,5 +1,8 @@
 import type { Aedes } from 'aedes'
-import type { Level } from 'level'
+import type { Database } from '../../storage/db.js'
+import type { z } from 'zod'
+import type { Logger } from '../../../kit/log.js'
+import type { Plugin } from '../../../kit/plugin.js'
 import type { AlertMessage } from '../types.js'
 
 /** What one engine pass sends for one rule: its alerts that fired, repeat or resolved, with their incident. */
@@ -23,14 +26,10 @@ export interface Notifier {
 export interface NotifierContext {
   broker: Aedes
   /** The hub's database, for a notifier's own sublevel (e.g. a persisted queue). */
-  db: Level<string, any>
+  db: Database
   clock: () => number
-  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
 }
 
-export interface NotifierPlugin<O = unknown> {
-  kind: string
-  /** Checks the notifier's options (no I/O); throws an Error naming the field. */
-  parseOptions(raw: unknown): O
-  create(options: O, ctx: NotifierContext): Notifier
-}
+/** A kind of notifier: its `options` schema checks one `notifiers:` entry (no I/O); `create` builds it. */
+export type NotifierPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, NotifierContext, Notifier>

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import { badParameter } from '../../query/errors.js'
-import { parseTime } from '../../query/time.js'
+import { badParameter } from '../../metrics/query/errors.js'
+import { parseTime } from '../../metrics/query/time.js'
 import { reportCsv } from '../../reports/csv.js'
 import { fleetReport, type ReportDeps } from '../../reports/fleet.js'
 import { reportHtml } from '../../reports/html.js'

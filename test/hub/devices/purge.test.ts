@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { idHex } from '../../../hub/store/level/keys.js'
+import { idHex } from '../../../hub/metrics/store/keys.js'
 import { api, TestDevice } from '../../helpers/alerts.js'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'

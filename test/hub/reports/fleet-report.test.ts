@@ -8,7 +8,7 @@ import { parseReportCsv } from '../../../hub/reports/csv.js'
 import { api, TestDevice } from '../../helpers/alerts.js'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'
-import { makeBatch } from '../store/batches.js'
+import { makeBatch } from '../metrics/store/batches.js'
 
 const MIN = 60_000
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0)

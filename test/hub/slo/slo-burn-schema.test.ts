@@ -7,7 +7,7 @@ import { parseSlo } from '../../../hub/slo/schema.js'
 
 describe('slo_burn rule kind', () => {
   it('parses its sample', () => {
-    const [rule] = loadRulesFile(join(import.meta.dirname, '../../../hub/alerts/rules/slo-burn/sample.yaml'))
+    const [rule] = loadRulesFile(join(import.meta.dirname, '../../../hub/alerts/rules/slo_burn/sample.yaml'))
     expect(rule).toMatchObject({ kind: 'slo_burn', slo: 'api-availability', minEvents: 100, evalInterval: 60_000 })
     expect(rule.kind === 'slo_burn' && rule.windows).toEqual([
       { long: 3_600_000, short: 300_000, burnRate: 14.4 },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { tempDir } from '../../helpers/temp.js'
-import { makeBatch, type TestSample } from '../store/batches.js'
+import { makeBatch, type TestSample } from '../metrics/store/batches.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { durationMs } from '../../rule-schema.js'
+import { durationMsOrZero as durationMs } from '../../../../kit/durations.js'
 import type { Notification, Notifier, NotifierContext, NotifierPlugin } from '../types.js'
 import { PersistedQueue } from './queue.js'
 
@@ -21,13 +21,10 @@ const options = z
   .strict()
 export type WebhookOptions = z.output<typeof options>
 
-export const webhookNotifierPlugin: NotifierPlugin<WebhookOptions> = {
-  kind: 'webhook',
-  parseOptions(raw) {
-    const parsed = options.safeParse(raw)
-    if (!parsed.success) throw new Error(`notifiers.webhook.${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
-    return parsed.data
-  },
+export const webhookNotifierPlugin: NotifierPlugin<typeof options> = {
+  name: 'webhook',
+  description: 'JSON posts to an HTTP(S) receiver, queued durably and retried with backoff',
+  options,
   create(opts, ctx) {
     return new WebhookNotifier(opts, ctx)
   },
@@ -110,11 +107,14 @@ export class WebhookNotifier implements Notifier {
         retryIn = head.post.nextAt - now
         break
       }
-      const outcome = await this.post(head.post.body)
+      const { outcome, retryAfterMs } = await this.post(head.post.body)
       if (outcome === 'retry') {
         this.counters.failures++
         const post = { ...head.post, attempts: head.post.attempts + 1 }
-        post.nextAt = now + Math.min(this.opts.backoffMax, this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30))
+        const backoff = this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30)
+        // A receiver's Retry-After is honoured, within backoffMax (as Alertmanager's notifiers do).
+        // Counted from the answer, not from the attempt's start: a slow failure does not eat into the wait.
+        post.nextAt = this.ctx.clock() + Math.min(this.opts.backoffMax, Math.max(backoff, retryAfterMs ?? 0))
         await this.queue.update(head.key, post)
         continue
       }
@@ -128,7 +128,7 @@ export class WebhookNotifier implements Notifier {
     else if (this.queue.size > 0) this.kick(0)
   }
 
-  private async post(body: unknown): Promise<'delivered' | 'retry' | 'refused'> {
+  private async post(body: unknown): Promise<{ outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number }> {
     try {
       const res = await fetch(this.opts.url, {
         method: 'POST',
@@ -137,13 +137,24 @@ export class WebhookNotifier implements Notifier {
         signal: AbortSignal.timeout(this.opts.timeout),
       })
       await res.body?.cancel()
-      if (res.ok) return 'delivered'
-      if (res.status >= 500 || res.status === 408 || res.status === 429) return 'retry'
+      if (res.ok) return { outcome: 'delivered' }
+      if (res.status >= 500 || res.status === 408 || res.status === 429) {
+        return { outcome: 'retry', retryAfterMs: retryAfterMs(res.headers.get('retry-after'), this.ctx.clock()) }
+      }
       this.ctx.log('warning', 'webhook refused a post; dropped', { notifier: this.name, status: res.status })
-      return 'refused'
+      return { outcome: 'refused' }
     } catch (err) {
       this.ctx.log('debug', 'webhook post failed; will retry', { notifier: this.name, error: (err as Error).message })
-      return 'retry'
+      return { outcome: 'retry' }
     }
   }
+}
+
+/** RFC 9110 §10.2.3 Retry-After: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined
+  const value = header.trim()
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
