@@ -126,6 +126,14 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    anomaly: {
+      detect: s.anomaly.detect,
+      threshold: s.anomaly.threshold,
+      quiet: s.anomaly.eventQuiet,
+      checkpointMs: s.anomaly.checkpoint,
+      historyMs: s.anomaly.history,
+      detectors: s.anomaly.detectors,
+    },
     testing: hubTestingHooks(log),
     log,
   })

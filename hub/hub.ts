@@ -30,6 +30,7 @@ import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
+import { AnomalyService, DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly/service.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -69,6 +70,8 @@ export interface HubOptions {
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
   }
+  /** Anomaly detection (issue 18, docs/anomaly.md); unset fields take DEFAULT_ANOMALY_OPTIONS. */
+  anomaly?: Partial<AnomalyOptions>
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -112,6 +115,7 @@ export class Hub {
   readonly credentials: CredentialStore
   readonly audit: AuditLog
   readonly limits: SecurityLimits
+  readonly anomaly: AnomalyService
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -154,6 +158,7 @@ export class Hub {
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
     this.audit = new AuditLog(this.db, this.clock)
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
   }
 
   async start(): Promise<void> {
@@ -213,6 +218,7 @@ export class Hub {
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
+      anomaly: this.anomaly,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
@@ -251,6 +257,7 @@ export class Hub {
       logs: this.logs,
       health: this.health,
       alerts: this.alerts,
+      anomaly: this.anomaly,
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,
@@ -279,6 +286,10 @@ export class Hub {
       this.metrics.compactions.inc()
     })
     this.every(5_000, () => this.devices.flush())
+    // Anomaly states, scores and events: one atomic write per pass, in the engine's order of steps.
+    const anomalyOptions = { ...DEFAULT_ANOMALY_OPTIONS, ...this.options.anomaly }
+    this.every(anomalyOptions.checkpointMs, () => engine.run(() => this.anomaly.checkpoint()))
+    this.every(3_600_000, () => this.anomaly.prune(this.clock() - (this.options.retentionMs?.metrics ?? 30 * 86_400_000)))
     this.every(60_000, () => this.traces.prune(this.clock()))
     // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
     this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
@@ -309,6 +320,7 @@ export class Hub {
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
     await this.alertEngine?.stop()
+    await this.anomaly.checkpoint()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()

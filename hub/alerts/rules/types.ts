@@ -21,6 +21,8 @@ export interface EvalContext {
    */
   hasOpen(rule: string, key: string): boolean
   calm(n: number): void
+  /** Anomaly detection (hub/anomaly/): `anomaly` rules register the series they need scored. */
+  anomaly?: { select(sel: { metric: string; device: string; match: Record<string, string> }): () => void }
 }
 
 /** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */
