@@ -7,7 +7,7 @@ const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
 /** `system_*,pump_*` or a YAML list of metric name globs. */
 const nameGlobs = z
   .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g !== ''))
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g !== '' && g !== 'none'))
   .refine((globs) => globs.every((g) => /^[A-Za-z_:*?][A-Za-z0-9_:*?]*$/.test(g)), 'metric name globs use [A-Za-z0-9_:] with * and ?')
 const score = z.coerce.number().gt(0, 'must be > 0').max(1, 'must be <= 1')
 
@@ -55,7 +55,7 @@ export const hubSettings: Setting[] = [
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
-  { path: 'anomaly.detect', description: "metric names (globs, comma-separated) scored for anomalies without a rule; '' for none", schema: nameGlobs, default: 'system_*' },
+  { path: 'anomaly.detect', description: "metric names (globs, comma-separated) scored for anomalies without a rule; none for none", schema: nameGlobs, default: 'system_*' },
   { path: 'anomaly.threshold', description: 'anomaly score (0-1] at which an anomaly event opens (0.85 is medium sensitivity)', schema: score, default: 0.85 },
   { path: 'anomaly.eventQuiet', description: 'samples below the threshold that close an anomaly event', schema: positiveInt, default: 30 },
   { path: 'anomaly.checkpoint', description: 'how often anomaly states, scores and events are written', schema: duration, default: '10s' },

@@ -23,6 +23,8 @@ const SHORT_ALPHA = 0.5
 const LONG_ALPHA = 2 / (8000 + 1)
 /** Samples before the calibrated score speaks. */
 const CALIBRATE_AFTER = 100
+/** The least spread of raw scores assumed: a clean series needs a raw score near 0.6 (about 5 σ) for 0.85. */
+const STD_FLOOR = 0.05
 
 /** One sample's verdict for the whole series, and each detector's score (in `detectors` order). */
 export interface SeriesVerdict extends Verdict {
@@ -120,7 +122,7 @@ export class SeriesModel {
     s[at + MEAN] = mean + a * d
     s[at + VAR] = (1 - a) * (variance + a * d * d)
     if (n < CALIBRATE_AFTER) return 0
-    return zScore((short - mean) / Math.max(Math.sqrt(variance), 1e-3))
+    return zScore((short - mean) / Math.max(Math.sqrt(variance), STD_FLOOR))
   }
 
   samples(s: Float64Array): number {

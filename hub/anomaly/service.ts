@@ -97,7 +97,9 @@ export class AnomalyService {
         const positions = view.samplesOf(i)
         if (positions.length === 0) continue
         const firstTs = m.ts[positions[0]] + view.shift
-        const t = this.series.get(view.seriesKeyOf(i)) ?? (await this.track(view.seriesKeyOf(i), view.device, name, labels, firstTs))
+        // The store's identity of the series (its labels carry `device`), so scores are read back by SeriesInfo.
+        const key = seriesKey(name, labels)
+        const t = this.series.get(key) ?? (await this.track(key, view.device, name, labels, firstTs))
         const scores: SeriesScores = { ts: [], score: [], age: [] }
         for (const k of positions) {
           const ts = m.ts[k] + view.shift
