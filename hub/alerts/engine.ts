@@ -1,7 +1,7 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import { AlertStore, type AlertWrite } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
@@ -16,7 +16,7 @@ import { newAlert, observe, onTimer, fire, type StepResult } from './transitions
 import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
 
 export interface AlertEngineOptions {
-  db: Level<string, any>
+  db: Database
   store: MetricStore
   devices: DeviceRegistry
   notifiers: Notifier[]

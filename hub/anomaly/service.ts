@@ -5,7 +5,7 @@
 // sample stream gives the same scores whether or not the hub was killed in between.
 import type { Level } from 'level'
 import type { Labels } from '../../protocol/batch.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import type { BatchView } from '../alerts/rules/batch-view.js'
 import { builtinDetectors } from './registry.js'
 import { DEFAULT_DETECTORS, SeriesModel, type DetectorConfig, type SeriesVerdict } from './model.js'

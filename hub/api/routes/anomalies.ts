@@ -1,10 +1,11 @@
 import { Hono } from 'hono'
 import type { AnomalyService } from '../../anomaly/service.js'
-import { parseSelectorParams, parseQueryParams, assertSeriesLimit, type QueryLimits } from '../../query/params.js'
-import { badParameter } from '../../query/errors.js'
-import { parseTime } from '../../query/time.js'
-import type { MetricStore } from '../../store/types.js'
-import type { QuerySeries } from '../../query/types.js'
+import { parseSelectorParams, parseQueryParams, assertSeriesLimit, type QueryLimits } from '../../metrics/query/params.js'
+import { badParameter } from '../../metrics/query/errors.js'
+import { parseTime } from '../../metrics/query/time.js'
+import { readLimit, single } from '../params.js'
+import type { MetricStore } from '../../metrics/store/types.js'
+import type { QuerySeries } from '../../metrics/query/types.js'
 
 const DEFAULT_RANGE_MS = 86_400_000
 const MAX_LIMIT = 10_000
@@ -18,22 +19,24 @@ export function anomalyRoutes(anomaly: AnomalyService, clock: () => number) {
     const params = new URL(c.req.url).searchParams
     const selector = parseSelectorParams(params, ['from', 'to', 'minScore', 'limit'])
     const now = clock()
-    const to = params.has('to') ? parseTime(params.get('to')!, now, 'to') : now
-    const from = params.has('from') ? parseTime(params.get('from')!, now, 'from') : to - DEFAULT_RANGE_MS
-    if (from > to) throw badParameter('from', params.get('from') ?? '', 'must not be after to')
-    const minScore = numberParam(params, 'minScore', 0, 1)
-    const limit = numberParam(params, 'limit', 1, MAX_LIMIT) ?? 1000
+    const toInput = single(params, 'to')
+    const fromInput = single(params, 'from')
+    const to = toInput !== undefined ? parseTime(toInput, now, 'to') : now
+    const from = fromInput !== undefined ? parseTime(fromInput, now, 'from') : to - DEFAULT_RANGE_MS
+    if (from > to) throw badParameter('from', fromInput ?? '', 'must not be after to')
+    const minScore = scoreParam(params, 'minScore')
+    const limit = readLimit(params, 1000, MAX_LIMIT)
     const { device, ...labels } = selector.labels ?? {}
     const events = await anomaly.events({ device, name: selector.name, labels, from, to, minScore, limit })
     return c.json({ from, to, events })
   })
 }
 
-function numberParam(params: URLSearchParams, name: string, min: number, max: number): number | undefined {
-  const raw = params.get(name)
-  if (raw === null) return undefined
+function scoreParam(params: URLSearchParams, name: string): number | undefined {
+  const raw = single(params, name)
+  if (raw === undefined) return undefined
   const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw badParameter(name, raw, `must be a number from ${min} to ${max}`)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw badParameter(name, raw, 'expected a score from 0 to 1')
   return n
 }
 
