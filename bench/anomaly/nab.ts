@@ -75,12 +75,11 @@ export function scoreCorpus(files: NabFile[], config: DetectorConfig): { scores:
 export function detections(scores: Float64Array, threshold: number, quiet: number): Uint8Array {
   const out = new Uint8Array(scores.length)
   const v = { score: 0, expected: 0, lo: 0, hi: 0, by: '', scores: new Float64Array(0) }
-  let open: OpenEvent | undefined
+  const holder: { open?: OpenEvent } = {}
+  const policy = { threshold, quiet }
   for (let i = 0; i < scores.length; i++) {
     v.score = scores[i]
-    const [next, step] = stepEvent(open, i, 0, v, { threshold, quiet })
-    open = next
-    if (step === 'opened') out[i] = 1
+    if (stepEvent(holder, i, 0, v, policy) === 'opened') out[i] = 1
   }
   return out
 }

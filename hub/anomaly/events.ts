@@ -28,12 +28,14 @@ export interface OpenEvent {
 
 export type EventStep = 'opened' | 'updated' | 'closed' | undefined
 
-/** Advances `open` (undefined when none) by one scored sample; returns the new open event and what happened. */
-export function stepEvent(open: OpenEvent | undefined, ts: number, value: number, v: SeriesVerdict, policy: EventPolicy): [OpenEvent | undefined, EventStep] {
+/** Advances `holder.open` (undefined when none) by one scored sample, in place; returns what happened. */
+export function stepEvent(holder: { open?: OpenEvent }, ts: number, value: number, v: SeriesVerdict, policy: EventPolicy): EventStep {
   const anomalous = v.score >= policy.threshold
+  const open = holder.open
   if (!open) {
-    if (!anomalous) return [undefined, undefined]
-    return [{ start: ts, end: ts, maxScore: v.score, value, expected: v.expected, lo: v.lo, hi: v.hi, detector: v.by, calm: 0 }, 'opened']
+    if (!anomalous) return undefined
+    holder.open = { start: ts, end: ts, maxScore: v.score, value, expected: v.expected, lo: v.lo, hi: v.hi, detector: v.by, calm: 0 }
+    return 'opened'
   }
   if (anomalous) {
     open.end = ts
@@ -46,9 +48,10 @@ export function stepEvent(open: OpenEvent | undefined, ts: number, value: number
       open.hi = v.hi
       open.detector = v.by
     }
-    return [open, 'updated']
+    return 'updated'
   }
   open.calm++
-  if (open.calm >= policy.quiet) return [undefined, 'closed']
-  return [open, undefined]
+  if (open.calm < policy.quiet) return undefined
+  holder.open = undefined
+  return 'closed'
 }

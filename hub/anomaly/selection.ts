@@ -43,6 +43,16 @@ export class Selection {
     return this.byName.has(name) || this.isDetected(name)
   }
 
+  /** Whether an `anomaly` rule reads this metric. */
+  hasRules(name: string): boolean {
+    return this.byName.has(name)
+  }
+
+  /** Whether `anomaly.detect` selects every series of this name. */
+  detects(name: string): boolean {
+    return this.isDetected(name)
+  }
+
   selects(name: string, device: string, labels: Labels): boolean {
     if (this.isDetected(name)) return true
     const set = this.byName.get(name)

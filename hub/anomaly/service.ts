@@ -46,12 +46,17 @@ export interface SeriesScores {
 }
 
 interface Tracked {
+  /** The in-memory key (device and series, BatchView.seriesKeyOf). */
   key: string
+  /** The store's identity of the series (its labels carry `device`), so scores are read back by SeriesInfo. */
+  storeKey: string
+  /** Selected by `anomaly.detect` (no per-batch check needed); otherwise by a rule, checked per batch. */
+  selected: boolean
   device: string
   name: string
   labels: Labels
   state: Float64Array
-  open?: OpenEvent & { id: string }
+  open?: OpenEvent & { id?: string }
   dirty: boolean
   eventDirty: boolean
   pendingTs: number[]
@@ -91,25 +96,28 @@ export class AnomalyService {
     let out: Map<number, SeriesScores> | undefined
     for (const name of view.seriesNames()) {
       if (!this.selection.mayScore(name)) continue
+      // Scores per sample are kept for the rules only when a rule reads this metric.
+      const forRules = this.selection.hasRules(name)
       for (const i of view.seriesNamed(name)) {
-        const labels = view.labelsOf(i)
-        if (!this.selection.selects(name, view.device, labels)) continue
         const positions = view.samplesOf(i)
         if (positions.length === 0) continue
-        const firstTs = m.ts[positions[0]] + view.shift
-        // The store's identity of the series (its labels carry `device`), so scores are read back by SeriesInfo.
-        const key = seriesKey(name, labels)
-        const t = this.series.get(key) ?? (await this.track(key, view.device, name, labels, firstTs))
-        const scores: SeriesScores = { ts: [], score: [], age: [] }
-        for (const k of positions) {
+        let t = this.series.get(view.seriesKeyOf(i))
+        if (!t) {
+          const labels = view.labelsOf(i)
+          if (!this.selection.selects(name, view.device, labels)) continue
+          t = await this.track(view.seriesKeyOf(i), view.device, name, labels, m.ts[positions[0]] + view.shift)
+        } else if (!t.selected && !this.selection.selects(name, view.device, t.labels)) continue
+        const scores: SeriesScores | undefined = forRules ? { ts: [], score: [], age: [] } : undefined
+        for (let j = 0; j < positions.length; j++) {
+          const k = positions[j]
           const ts = m.ts[k] + view.shift
-          if (this.learn(t, ts, m.values[k])) {
+          if (this.learn(t, ts, m.values[k]) && scores) {
             scores.ts.push(ts)
             scores.score.push(this.verdict.score)
             scores.age.push(ts - this.model.firstTs(t.state))
           }
         }
-        if (scores.ts.length > 0) (out ??= new Map()).set(i, scores)
+        if (scores && scores.ts.length > 0) (out ??= new Map()).set(i, scores)
       }
     }
     view.anomaly = out
@@ -124,11 +132,11 @@ export class AnomalyService {
     t.pendingTs.push(ts)
     t.pendingScores.push(Math.round(v.score * 1e6) / 1e6)
     const before = t.open
-    const [open, step] = stepEvent(t.open, ts, value, v, this.options)
+    const step = stepEvent(t, ts, value, v, this.options)
     if (step === 'opened') {
-      t.open = Object.assign(open!, { id: eventId(ts, t.key) })
+      t.open!.id = eventId(ts, t.storeKey)
       this.counters.events++
-    } else t.open = open as (OpenEvent & { id: string }) | undefined
+    }
     if (step === 'closed' && before) this.finished.push(this.eventOf(t, before, false))
     if (step === 'opened' || step === 'updated') t.eventDirty = true
     return true
@@ -136,16 +144,17 @@ export class AnomalyService {
 
   /** First sight of a series in this process: its saved state, then the stored samples it has not learned yet. */
   private async track(key: string, device: string, name: string, labels: Labels, firstTs: number): Promise<Tracked> {
-    const saved = await this.store.load(key)
+    const storeKey = seriesKey(name, labels)
+    const saved = await this.store.load(storeKey)
     // A state saved under other detectors (the configuration changed) does not fit: the series learns afresh.
     const decoded = saved && this.model.decode(saved.state)
     const state = decoded || this.model.fresh()
-    const t: Tracked = { key, device, name, labels, state, open: decoded ? saved.open : undefined, dirty: !decoded, eventDirty: false, pendingTs: [], pendingScores: [] }
+    const t: Tracked = { key, storeKey, selected: this.selection.detects(name), device, name, labels, state, open: decoded ? saved.open : undefined, dirty: !decoded, eventDirty: false, pendingTs: [], pendingScores: [] }
     this.series.set(key, t)
     const learned = this.model.samples(state) > 0
     const from = learned ? this.model.lastTs(state) + 1 : firstTs - this.options.historyMs
     if (from < firstTs) {
-      const info = (await this.metrics.series({ name, labels })).find((s) => seriesKey(s.name, s.labels) === seriesKey(name, labels))
+      const info = (await this.metrics.series({ name, labels })).find((s) => seriesKey(s.name, s.labels) === storeKey)
       if (info) {
         const [read] = await this.metrics.read([info], from, firstTs - 1)
         if (read) {
@@ -158,7 +167,7 @@ export class AnomalyService {
 
   private eventOf(t: Tracked, e: OpenEvent & { id?: string }, open: boolean): AnomalyEvent {
     return {
-      id: e.id ?? eventId(e.start, t.key),
+      id: e.id ?? eventId(e.start, t.storeKey),
       device: t.device,
       name: t.name,
       labels: t.labels,
@@ -186,8 +195,8 @@ export class AnomalyService {
     const c: Checkpoint = { states: [], scores: [], events: this.finished.splice(0) }
     for (const t of this.series.values()) {
       if (!t.dirty) continue
-      c.states.push([t.key, { state: this.model.encode(t.state), open: t.open && { ...t.open } }])
-      if (t.pendingTs.length > 0) c.scores.push([t.key, { ts: t.pendingTs, s: t.pendingScores }])
+      c.states.push([t.storeKey, { state: this.model.encode(t.state), open: t.open && { ...t.open, id: t.open.id! } }])
+      if (t.pendingTs.length > 0) c.scores.push([t.storeKey, { ts: t.pendingTs, s: t.pendingScores }])
       if (t.open && t.eventDirty) c.events.push(this.eventOf(t, t.open, true))
       t.dirty = false
       t.eventDirty = false
