@@ -27,6 +27,15 @@ export interface SavedSeries {
   state: Uint8Array
   /** The open event and its id, if any. */
   open?: OpenEvent & { id: string }
+  /** An event was open at the previous checkpoint (so a closed one is deleted). */
+  hadOpen?: boolean
+}
+
+/** Float64s of stored bytes (copied: LevelDB's buffers need not be 8-byte aligned). */
+function toFloats(bytes: Uint8Array): Float64Array {
+  const copy = new Uint8Array(bytes.byteLength)
+  copy.set(bytes)
+  return new Float64Array(copy.buffer)
 }
 
 /** Scores of one series from one checkpoint: sample times and scores. */
@@ -48,24 +57,40 @@ export class AnomalyStore {
   private readonly scores
   private readonly events
 
+  private readonly open
+
   constructor(db: Level<string, any>) {
-    this.states = db.sublevel<string, { state: string; open?: OpenEvent & { id: string } }>('anomaly-state', { valueEncoding: 'json' })
-    this.scores = db.sublevel<string, ScoreRow>('anomaly-scores', { valueEncoding: 'json' })
+    // States and scores are raw bytes (no JSON, no base64): a checkpoint of 200,000 series is mostly these.
+    this.states = db.sublevel<string, Uint8Array>('anomaly-state', { valueEncoding: 'view' })
+    this.open = db.sublevel<string, OpenEvent & { id: string }>('anomaly-open', { valueEncoding: 'json' })
+    this.scores = db.sublevel<string, Uint8Array>('anomaly-scores', { valueEncoding: 'view' })
     this.events = db.sublevel<string, AnomalyEvent>('anomaly-events', { valueEncoding: 'json' })
   }
 
   async load(seriesKey: string): Promise<SavedSeries | undefined> {
-    const v = await this.states.get(seriesKey)
-    if (!v) return undefined
-    return { state: Buffer.from(v.state, 'base64'), open: v.open }
+    const state = await this.states.get(seriesKey)
+    if (!state) return undefined
+    return { state, open: await this.open.get(seriesKey) }
   }
 
   async write(c: Checkpoint): Promise<void> {
     if (c.states.length + c.scores.length + c.events.length === 0) return
     const ops: any[] = []
-    for (const [key, s] of c.states) ops.push({ type: 'put', sublevel: this.states, key, value: { state: Buffer.from(s.state).toString('base64'), open: s.open } })
-    // Keyed by series then first time, so one series' scores over a range are one contiguous scan.
-    for (const [key, row] of c.scores) ops.push({ type: 'put', sublevel: this.scores, key: `${key}\u0002${pad(row.ts[0])}`, value: row })
+    for (const [key, s] of c.states) {
+      ops.push({ type: 'put', sublevel: this.states, key, value: s.state })
+      // The open event travels with the state it belongs to (absent: none open).
+      if (s.open) ops.push({ type: 'put', sublevel: this.open, key, value: s.open })
+      else if (s.hadOpen) ops.push({ type: 'del', sublevel: this.open, key })
+    }
+    // Keyed by series then first time, so one series' scores over a range are one contiguous scan; (ts, score) pairs.
+    for (const [key, row] of c.scores) {
+      const pairs = new Float64Array(2 * row.ts.length)
+      for (let i = 0; i < row.ts.length; i++) {
+        pairs[2 * i] = row.ts[i]
+        pairs[2 * i + 1] = row.s[i]
+      }
+      ops.push({ type: 'put', sublevel: this.scores, key: `${key}\u0002${pad(row.ts[0])}`, value: new Uint8Array(pairs.buffer) })
+    }
     for (const e of c.events) ops.push({ type: 'put', sublevel: this.events, key: e.id, value: e })
     await this.states.db.batch(ops)
   }
@@ -75,11 +100,12 @@ export class AnomalyStore {
     const ts: number[] = []
     const values: number[] = []
     // A row starting before `from` may reach into the range: start one day earlier (checkpoints are far shorter).
-    for await (const row of this.scores.values({ gte: `${seriesKey}\u0002${pad(from - 86_400_000)}`, lte: `${seriesKey}\u0002${pad(to)}` })) {
-      for (let i = 0; i < row.ts.length; i++) {
-        if (row.ts[i] >= from && row.ts[i] <= to) {
-          ts.push(row.ts[i])
-          values.push(row.s[i])
+    for await (const bytes of this.scores.values({ gte: `${seriesKey}\u0002${pad(from - 86_400_000)}`, lte: `${seriesKey}\u0002${pad(to)}` })) {
+      const pairs = toFloats(bytes)
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (pairs[i] >= from && pairs[i] <= to) {
+          ts.push(pairs[i])
+          values.push(pairs[i + 1])
         }
       }
     }
@@ -101,8 +127,9 @@ export class AnomalyStore {
     n += ops.length
     if (ops.length) await this.events.batch(ops)
     const scoreOps: any[] = []
-    for await (const [k, row] of this.scores.iterator()) {
-      if (row.ts[row.ts.length - 1] < cutoff) scoreOps.push({ type: 'del', key: k })
+    for await (const [k, bytes] of this.scores.iterator()) {
+      const pairs = toFloats(bytes)
+      if (pairs[pairs.length - 2] < cutoff) scoreOps.push({ type: 'del', key: k })
       if (scoreOps.length >= 10_000) {
         await this.scores.batch(scoreOps.splice(0))
       }

@@ -58,6 +58,8 @@ interface Tracked {
   state: Float64Array
   open?: OpenEvent & { id?: string }
   dirty: boolean
+  /** The last checkpoint saved an open event for this series. */
+  savedOpen: boolean
   eventDirty: boolean
   pendingTs: number[]
   pendingScores: number[]
@@ -149,7 +151,7 @@ export class AnomalyService {
     // A state saved under other detectors (the configuration changed) does not fit: the series learns afresh.
     const decoded = saved && this.model.decode(saved.state)
     const state = decoded || this.model.fresh()
-    const t: Tracked = { key, storeKey, selected: this.selection.detects(name), device, name, labels, state, open: decoded ? saved.open : undefined, dirty: !decoded, eventDirty: false, pendingTs: [], pendingScores: [] }
+    const t: Tracked = { key, storeKey, selected: this.selection.detects(name), device, name, labels, state, open: decoded ? saved.open : undefined, savedOpen: saved?.open !== undefined, dirty: !decoded, eventDirty: false, pendingTs: [], pendingScores: [] }
     this.series.set(key, t)
     const learned = this.model.samples(state) > 0
     const from = learned ? this.model.lastTs(state) + 1 : firstTs - this.options.historyMs
@@ -195,7 +197,8 @@ export class AnomalyService {
     const c: Checkpoint = { states: [], scores: [], events: this.finished.splice(0) }
     for (const t of this.series.values()) {
       if (!t.dirty) continue
-      c.states.push([t.storeKey, { state: this.model.encode(t.state), open: t.open && { ...t.open, id: t.open.id! } }])
+      c.states.push([t.storeKey, { state: this.model.encode(t.state), open: t.open && { ...t.open, id: t.open.id! }, hadOpen: t.savedOpen }])
+      t.savedOpen = t.open !== undefined
       if (t.pendingTs.length > 0) c.scores.push([t.storeKey, { ts: t.pendingTs, s: t.pendingScores }])
       if (t.open && t.eventDirty) c.events.push(this.eventOf(t, t.open, true))
       t.dirty = false
