@@ -3,7 +3,7 @@ import type { AnomalyService } from '../../anomaly/service.js'
 import { parseSelectorParams, parseQueryParams, assertSeriesLimit, type QueryLimits } from '../../metrics/query/params.js'
 import { badParameter } from '../../metrics/query/errors.js'
 import { parseTime } from '../../metrics/query/time.js'
-import { readLimit, single } from '../params.js'
+import { readLimit, single } from '../../params.js'
 import type { MetricStore } from '../../metrics/store/types.js'
 import type { QuerySeries } from '../../metrics/query/types.js'
 
