@@ -190,7 +190,7 @@ export function benchNab(options: NabOptions): string[] {
   }))
   const [a, b] = split(files).map((half) => all.filter((s) => half.includes(s.file)))
   lines.push(`  detectors ${Object.keys(config).join('+')}, events close after ${quiet} calm samples; state ${scored!.stateBytes} B/series; ${runs[1].toFixed(3)} µs/sample (median of 3 passes)`)
-  lines.push(`  ${'detector, profile'.padEnd(36)} ${'tuned (all)'.padStart(14)} ${'held-out B (A→B)'.padStart(18)} ${'held-out A (B→A)'.padStart(18)} ${'held-out mean'.padStart(14)}`)
+  lines.push(`  ${'detector, profile'.padEnd(54)} ${'tuned (all)'.padStart(14)} ${'held-out B (A→B)'.padStart(18)} ${'held-out A (B→A)'.padStart(18)} ${'held-out mean'.padStart(14)}`)
   let standardThreshold = 0.5
   const table = (label: string, sets: { all: Scored[]; a: Scored[]; b: Scored[] }, detect?: Detect) => {
     for (const [profile, cost] of Object.entries(profiles)) {
@@ -201,7 +201,7 @@ export function benchNab(options: NabOptions): string[] {
       const heldA = total(sets.a, profile, cost, onB.threshold, quiet, detect)
       if (profile === 'standard' && !detect) standardThreshold = tuned.threshold
       const cell = (s: number, t: number) => `${s.toFixed(1)} @${t.toFixed(3)}`
-      lines.push(`  ${(label + ' ' + profile).padEnd(36)} ${cell(tuned.score, tuned.threshold).padStart(14)} ${cell(heldB, onA.threshold).padStart(18)} ${cell(heldA, onB.threshold).padStart(18)} ${((heldA + heldB) / 2).toFixed(1).padStart(14)}`)
+      lines.push(`  ${(label + ' ' + profile).padEnd(54)} ${cell(tuned.score, tuned.threshold).padStart(14)} ${cell(heldB, onA.threshold).padStart(18)} ${cell(heldA, onB.threshold).padStart(18)} ${((heldA + heldB) / 2).toFixed(1).padStart(14)}`)
     }
   }
   table('outpost', { all, a, b })

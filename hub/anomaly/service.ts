@@ -5,6 +5,7 @@
 // sample stream gives the same scores whether or not the hub was killed in between.
 import type { Level } from 'level'
 import type { Labels } from '../../protocol/batch.js'
+import type { SeriesScores } from './types.js'
 import type { MetricStore } from '../metrics/store/types.js'
 import type { BatchView } from '../alerts/rules/batch-view.js'
 import { builtinDetectors } from './registry.js'
@@ -37,13 +38,7 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   historyMs: 86_400_000,
 }
 
-/** One batch's scores of one series, for the `anomaly` rule kind. */
-export interface SeriesScores {
-  ts: number[]
-  score: number[]
-  /** Time since the series' first learned sample, at each sample (minHistory). */
-  age: number[]
-}
+export type { SeriesScores } from './types.js'
 
 interface Tracked {
   /** The in-memory key (device and series, BatchView.seriesKeyOf). */

@@ -30,3 +30,11 @@ export interface Detector {
 export type DetectorContext = Record<string, never>
 
 export type DetectorPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, DetectorContext, Detector>
+
+/** One batch's scores of one series, for the `anomaly` rule kind (BatchView.anomaly). */
+export interface SeriesScores {
+  ts: number[]
+  score: number[]
+  /** Time since the series' first learned sample, at each sample (minHistory). */
+  age: number[]
+}

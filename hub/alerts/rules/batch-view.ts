@@ -1,5 +1,5 @@
 import { seriesKey, type DecodedBatch, type Labels } from '../../../protocol/batch.js'
-import type { SeriesScores } from '../../anomaly/service.js'
+import type { SeriesScores } from '../../anomaly/types.js'
 
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
