@@ -15,10 +15,12 @@ import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 import { benchAudit } from './audit.js'
+import { benchNab, defaultRoot } from './anomaly/nab.js'
+import { benchAnomalyScale } from './anomaly/scale.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -71,9 +73,19 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
     if (want('alerts')) await alertsSection(dir)
+    if (want('anomaly')) await anomalySection(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** Issue 18: NAB scoring of the real detectors (OUTPOST_NAB_DIR, default ../shared/nab) and the 200,000-series run. */
+async function anomalySection(dir: string): Promise<void> {
+  console.log('\nanomaly: NAB (the real detector code, in time order, no look-ahead; NAB scoring reimplemented in bench/anomaly/):')
+  for (const line of benchNab({ root: process.env.OUTPOST_NAB_DIR ?? defaultRoot() })) console.log(line)
+  const n = Number(process.env.OUTPOST_BENCH_ANOMALY_SERIES ?? 200_000)
+  console.log(`\nanomaly at scale (${fmt(n)} series selected, AnomalyService over LevelMetricStore, in process):`)
+  for (const [k, v] of Object.entries(await benchAnomalyScale(join(dir, 'anomaly'), n))) console.log(`  ${k.padEnd(52)} ${fmt(v, v < 100 ? 3 : 0)}`)
 }
 
 async function ingestSection(dir: string): Promise<void> {

@@ -129,6 +129,14 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     },
     reports: s.reports,
     audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
+    anomaly: {
+      detect: s.anomaly.detect,
+      threshold: s.anomaly.threshold,
+      quiet: s.anomaly.eventQuiet,
+      checkpointMs: s.anomaly.checkpoint,
+      historyMs: s.anomaly.history,
+      detectors: s.anomaly.detectors,
+    },
     testing: hubTestingHooks(log),
     log,
   })

@@ -5,6 +5,12 @@ import type { Setting } from './config.js'
 import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero } from './value-types.js'
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
+/** `system_*,pump_*` or a YAML list of metric name globs. */
+const nameGlobs = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g !== '' && g !== 'none'))
+  .refine((globs) => globs.every((g) => /^[A-Za-z_:*?][A-Za-z0-9_:*?]*$/.test(g)), 'metric name globs use [A-Za-z0-9_:] with * and ?')
+const score = z.coerce.number().gt(0, 'must be > 0').max(1, 'must be <= 1')
 
 /** Settings of `outpost hub` (DESIGN §2). */
 export const hubSettings: Setting[] = [
@@ -55,6 +61,12 @@ export const hubSettings: Setting[] = [
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
   { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
   { path: 'audit.checkpointInterval', description: 'how often a signed checkpoint of the audit chain is written', schema: duration, default: '10m' },
+  { path: 'anomaly.detect', description: "metric names (globs, comma-separated) scored for anomalies without a rule; none for none", schema: nameGlobs, default: 'system_*' },
+  { path: 'anomaly.threshold', description: 'anomaly score (0-1] at which an anomaly event opens (0.85 is medium sensitivity)', schema: score, default: 0.85 },
+  { path: 'anomaly.eventQuiet', description: 'samples below the threshold that close an anomaly event', schema: positiveInt, default: 30 },
+  { path: 'anomaly.checkpoint', description: 'how often anomaly states, scores and events are written', schema: duration, default: '10s' },
+  { path: 'anomaly.history', description: 'stored history a newly scored series learns from', schema: duration, default: '1d' },
+  { path: 'anomaly.detectors', description: 'anomaly detectors and their options (YAML only; docs/anomaly.md)', schema: z.record(z.string(), z.unknown()), default: { robust: {}, seasonal: {}, levelshift: {} }, fileOnly: true },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -93,6 +105,7 @@ export interface HubSettings {
   notifiers: Array<Record<string, unknown>>
   alerts: { evalInterval: number; startupGrace: number }
   audit: { reads: boolean; checkpointInterval: number }
+  anomaly: { detect: string[]; threshold: number; eventQuiet: number; checkpoint: number; history: number; detectors: Record<string, unknown> }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 

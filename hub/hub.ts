@@ -38,6 +38,7 @@ import { parseReportSchedules, ReportScheduler, type ReportSchedule } from './re
 import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
+import { AnomalyService, DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly/service.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -83,6 +84,8 @@ export interface HubOptions {
   reports?: unknown[]
   /** Audit log (docs/security.md): record reads by API tokens; signed checkpoint period (default 10 min). */
   audit?: { reads?: boolean; checkpointIntervalMs?: number; checkpointEvery?: number }
+  /** Anomaly detection (issue 18, docs/anomaly.md); unset fields take DEFAULT_ANOMALY_OPTIONS. */
+  anomaly?: Partial<AnomalyOptions>
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -127,6 +130,7 @@ export class Hub {
   readonly audit: AuditLog
   readonly auditSigner: AuditSigner
   readonly limits: SecurityLimits
+  readonly anomaly: AnomalyService
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -178,6 +182,7 @@ export class Hub {
     this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
+    this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
   }
 
   async start(): Promise<void> {
@@ -240,6 +245,7 @@ export class Hub {
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
       slos: this.slos,
+      anomaly: this.anomaly,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
@@ -297,6 +303,7 @@ export class Hub {
       health: this.health,
       alerts: this.alerts,
       slos: this.slos,
+      anomaly: this.anomaly,
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,
@@ -336,6 +343,10 @@ export class Hub {
       await scheduler.start()
       this.every(scheduler.checkEveryMs, () => scheduler.tick())
     }
+    // Anomaly states, scores and events: one atomic write per pass, in the engine's order of steps.
+    const anomalyOptions = { ...DEFAULT_ANOMALY_OPTIONS, ...this.options.anomaly }
+    this.every(anomalyOptions.checkpointMs, () => engine.run(() => this.anomaly.checkpoint()))
+    this.every(3_600_000, () => this.anomaly.prune(this.clock() - (this.options.retentionMs?.metrics ?? 30 * 86_400_000)))
     this.every(60_000, () => this.traces.prune(this.clock()))
     // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
     this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
@@ -371,6 +382,7 @@ export class Hub {
     await Promise.allSettled([...this.inflight])
     await this.alertEngine?.stop()
     await this.reportScheduler?.stop()
+    await this.anomaly.checkpoint()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()

@@ -25,6 +25,8 @@ export interface AlertEngineOptions {
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's own metrics (GET /metrics). */
   metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertIngestWaits: { inc(): void } }
+  /** Anomaly detection: scores a batch's selected series before the rules run (hub/anomaly/service.ts). */
+  anomaly?: { score(view: BatchView): Promise<void>; select(sel: { metric: string; device: string; match: Record<string, string> }): () => void }
   /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
   maxBacklog?: number
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
@@ -87,6 +89,7 @@ export class AlertEngine {
       slos: this.options.slos,
       hasOpen: (rule, key) => this.open.ofRule(rule)?.has(key) ?? false,
       calm: (n) => (this.counters.observations += n),
+      anomaly: this.options.anomaly,
     }
     for (const rule of await this.store.loadRules()) await this.install(rule)
     for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
@@ -126,6 +129,7 @@ export class AlertEngine {
       this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
+      await this.options.anomaly?.score(view)
       const step = new Step(this.options.clock())
       for (const list of this.index.forBatch(view)) {
         for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)

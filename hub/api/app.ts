@@ -26,6 +26,8 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { anomalyRoutes } from './routes/anomalies.js'
+import type { AnomalyService } from '../anomaly/service.js'
 import { prometheusApi } from '../prometheus/api.js'
 import { prometheusAuth } from '../prometheus/auth.js'
 import { openApiDocument } from './openapi/document.js'
@@ -42,6 +44,7 @@ export interface ApiDeps {
   health: HealthStore
   alerts: AlertService
   slos: SloService
+  anomaly?: AnomalyService
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
@@ -115,10 +118,11 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice }))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice, anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()) }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
-  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
+  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))
+  if (deps.anomaly) app.route('/v1/anomalies', anomalyRoutes(deps.anomaly, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
   app.route('/v1/health', healthRoutes(deps.health, deps.clock))

@@ -46,6 +46,10 @@ export const KEYSPACE = {
   'audit-meta': { what: 'audit chain bookkeeping: migration record (hub/audit)', encoding: 'json', key: 'name' },
   'device-presence': { what: 'device online/offline changes over time (hub)', encoding: 'json', key: 'device \\0 ts (15 digits)' },
   slos: { what: 'SLO definitions (hub/slo)', encoding: 'json', key: 'SLO id' },
+  'anomaly-state': { what: 'anomaly detector state per series (hub/anomaly)', encoding: 'view', key: 'series key' },
+  'anomaly-open': { what: 'the open anomaly event of a series (hub/anomaly)', encoding: 'json', key: 'series key' },
+  'anomaly-scores': { what: 'anomaly scores per series, (ts, score) pairs per checkpoint (hub/anomaly)', encoding: 'view', key: 'series key \\u0002 first ts (15 digits)' },
+  'anomaly-events': { what: 'anomaly events (hub/anomaly)', encoding: 'json', key: 'event id' },
   'report-schedule': { what: 'when each scheduled report last went out (hub/reports)', encoding: 'json', key: 'report name' },
 } as const satisfies Record<string, KeyspaceEntry>
 

@@ -13,6 +13,8 @@ import { builtinNotifiers, parseNotifierConfigs } from '../../hub/alerts/notifie
 import { ruleKinds } from '../../hub/alerts/rules/registry.js'
 import { parseRule } from '../../hub/alerts/rule-schema.js'
 import type { Plugin, Registry } from '../../kit/plugin.js'
+import { builtinDetectors } from '../../hub/anomaly/registry.js'
+import { SeriesModel } from '../../hub/anomaly/model.js'
 import { silent } from '../helpers/temp.js'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -44,6 +46,12 @@ const kinds: Record<string, Kind> = {
     registry: builtinNotifiers(),
     folder: (name) => `hub/alerts/notifiers/${name}`,
     accept: (sample) => parseNotifierConfigs((sample as { notifiers: never }).notifiers),
+  },
+  detectors: {
+    registry: builtinDetectors(),
+    folder: (name) => `hub/anomaly/${name}`,
+    // The hub's form: `anomaly.detectors` in the hub's YAML, a map of detector name to options.
+    accept: (sample) => new SeriesModel(builtinDetectors(), (sample as { anomaly: { detectors: Record<string, unknown> } }).anomaly.detectors).detectors,
   },
   'rule kinds': {
     registry: ruleKinds(),

@@ -59,6 +59,7 @@ const POLICY: Record<string, Case> = {
   'DELETE /v1/silences/:_': { need: 'operator' },
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
+  'GET /v1/anomalies': { need: 'viewer', ok2xx: true },
   // The API's description and reference page are public: no data in them.
   'GET /v1/openapi.json': { need: 'public', ok2xx: true },
   'GET /docs': { need: 'public', ok2xx: true },

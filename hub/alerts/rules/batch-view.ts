@@ -1,4 +1,5 @@
 import { seriesKey, type DecodedBatch, type Labels } from '../../../protocol/batch.js'
+import type { SeriesScores } from '../../anomaly/types.js'
 
 /** A stored batch as the evaluators see it: timestamps are shifted by the device's clock correction (DESIGN §5). */
 export class BatchView {
@@ -7,6 +8,8 @@ export class BatchView {
   private labels: Array<Labels | undefined> = []
   private keys: Array<string | undefined> = []
   private groups = new Map<string, Array<{ key: string; labels: Labels } | undefined>>()
+  /** Anomaly scores of the batch's scored series by series index, set before the rules run (hub/anomaly/). */
+  anomaly?: Map<number, SeriesScores>
 
   constructor(
     readonly device: string,

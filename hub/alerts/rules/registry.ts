@@ -3,6 +3,7 @@
 import type { z } from 'zod'
 import { Registry } from '../../../kit/plugin.js'
 import { absentRuleKind } from './absent/index.js'
+import { anomalyRuleKind } from './anomaly/index.js'
 import { healthRuleKind } from './health/index.js'
 import { logRateRuleKind } from './log_rate/index.js'
 import { offlineRuleKind } from './offline/index.js'
@@ -11,7 +12,7 @@ import { sloBurnRuleKind } from './slo_burn/index.js'
 import { traceRuleKind } from './trace/index.js'
 import type { EvalContext, RuleEvaluator, RuleKindPlugin } from './types.js'
 
-export const RULE_KINDS = [thresholdRuleKind, absentRuleKind, offlineRuleKind, healthRuleKind, logRateRuleKind, traceRuleKind, sloBurnRuleKind] as const
+export const RULE_KINDS = [thresholdRuleKind, absentRuleKind, offlineRuleKind, healthRuleKind, logRateRuleKind, traceRuleKind, sloBurnRuleKind, anomalyRuleKind] as const
 
 /** A checked rule of any kind. */
 export type Rule = z.output<(typeof RULE_KINDS)[number]['options']>

@@ -23,6 +23,8 @@ export interface EvalContext {
   calm(n: number): void
   /** SLO burn rates for `slo_burn` rules (absent: those rules observe nothing). */
   slos?: SloBurnSource
+  /** Anomaly detection (hub/anomaly/): `anomaly` rules register the series they need scored. */
+  anomaly?: { select(sel: { metric: string; device: string; match: Record<string, string> }): () => void }
 }
 
 /** The part of a batch a rule evaluates: samples of one metric name, logs, spans or health results. */

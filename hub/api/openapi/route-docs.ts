@@ -42,7 +42,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/metrics/query': {
     tag: 'metrics',
     summary: 'Aggregated points per step (docs/query.md)',
-    query: { ...selector, ...range, step: 'bucket width (`1m`) or ms', agg: 'avg min max sum count last rate p50 p90 p95 p99', groupBy: 'labels to merge series by' },
+    query: { ...selector, ...range, step: 'bucket width (`1m`) or ms', agg: 'avg min max sum count last rate p50 p90 p95 p99, or anomaly_score', groupBy: 'labels to merge series by' },
   },
   'GET /v1/metrics/stats': { tag: 'metrics', summary: 'count sum mean min max p50 p95 p99 over a range', query: { ...selector, ...range } },
   'GET /v1/traces': {
@@ -88,6 +88,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'reports',
     summary: 'Fleet report: availability, SLO attainment, alerts, incidents (MTTA, MTTR), errors, data volume (docs/reports.md)',
     query: { ...range, format: 'json, csv or html' },
+  },
+  'GET /v1/anomalies': {
+    tag: 'metrics',
+    summary: 'Anomaly events per series: start, end, maxScore, value, expected value and band (docs/anomaly.md)',
+    query: { ...selector, ...range, minScore: 'only events whose highest score reaches this (0-1)', ...limit },
   },
   'GET /v1/openapi.json': { tag: 'meta', summary: 'This description (OpenAPI 3.1); no token needed' },
 }
