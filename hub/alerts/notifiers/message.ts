@@ -43,7 +43,7 @@ export interface MessageView {
   alert: AlertView
 }
 
-export const DEFAULT_TITLE = '[{{STATUS}}{{#more}} ×{{count}}{{/more}}] {{rule}}{{#device}} on {{device}}{{/device}} ({{severity}}){{#test}} test message{{/test}}'
+export const DEFAULT_TITLE = '[{{STATUS}}{{#more}} {{count}} alerts{{/more}}] {{rule}}{{#device}} on {{device}}{{/device}} ({{severity}}){{#test}} test message{{/test}}'
 export const DEFAULT_BODY = '{{#alerts}}{{STATE}} {{severity}} {{rule}} on {{device}}: {{summary}} (value {{value}}, since {{startsAt}}{{#endsAt}}, ended {{endsAt}}{{/endsAt}})\n{{/alerts}}'
 
 /** `title` and `body` template options with defaults; a bad template names its key. */

@@ -1,7 +1,7 @@
 // Issue 17: a logic-less template language for notification titles and bodies, mustache's subset, parsed once at
 // config time (a bad template stops the hub) and rendered by walking the tree: no eval, no code in templates.
 //   {{name}} {{labels.site}}  value (escaped in html mode)    {{{name}}}  value, never escaped
-//   {{#list}}…{{/list}}  once per item (or once if truthy)    {{^name}}…{{/name}}  when missing, false or empty
+//   {{#list}}…{{/list}}  once per item (or once if truthy)    {{^name}}…{{/name}}  when missing, false, 0 or empty
 //   {{.}}  the current item                                   {{! comment }}
 import { OptionsError } from '../../../kit/options.js'
 
@@ -69,7 +69,7 @@ function renderNodes(nodes: Node[], stack: unknown[], mode: 'text' | 'html'): st
       out += mode === 'html' && !n.raw ? escapeHtml(s) : s
     } else {
       const v = lookup(stack, n.path)
-      const empty = v === undefined || v === null || v === false || v === '' || (Array.isArray(v) && v.length === 0)
+      const empty = v === undefined || v === null || v === false || v === '' || v === 0 || (Array.isArray(v) && v.length === 0)
       if (n.inverted) {
         if (empty) out += renderNodes(n.children, stack, mode)
       } else if (!empty) {
