@@ -47,6 +47,9 @@ export const hubSettings: Setting[] = [
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
+  { path: 'route', description: 'the notification routing tree (YAML only; docs/notifications.md)', schema: z.record(z.string(), z.unknown()), fileOnly: true },
+  { path: 'inhibit_rules', description: 'alerts that mute others while they fire (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'time_intervals', description: 'named times for mute_time_intervals and active_time_intervals (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
@@ -83,6 +86,9 @@ export interface HubSettings {
   retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
   rules?: string
   notifiers: Array<Record<string, unknown>>
+  route?: Record<string, unknown>
+  inhibit_rules: unknown[]
+  time_intervals: unknown[]
   alerts: { evalInterval: number; startupGrace: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

@@ -29,7 +29,8 @@ import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
 import type { Rule } from './alerts/rule-schema.js'
-import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
+import type { NotifierConfig } from './alerts/notifiers/registry.js'
+import { createNotifications, parseNotificationConfig, type NotificationConfig, type Notifications } from './alerts/notifications.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -60,6 +61,8 @@ export interface HubOptions {
     rulesFile?: string
     /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
     notifiers?: NotifierConfig[]
+    /** `route`, `inhibit_rules`, `time_intervals` of the hub YAML (issue 17, docs/notifications.md). */
+    routing?: { route?: unknown; inhibit_rules?: unknown; time_intervals?: unknown }
     /** Period of the alert engine's pass (default 1 s). */
     tickMs?: number
     /** Presence is trusted for offline rules only after a birth or this grace after start (default 60 s). */
@@ -130,13 +133,14 @@ export class Hub {
   private compactionDeferredSince?: number
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
-  private readonly notifierConfigs: ParsedNotifiers
+  private readonly notificationConfig: NotificationConfig
+  notifications?: Notifications
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
-    this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
+    this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
     this.db = new Level<string, any>(options.data, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
@@ -205,7 +209,7 @@ export class Hub {
       db: this.db,
       store: this.store,
       devices: this.devices,
-      notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      notifiers: (this.notifications = await createNotifications(this.notificationConfig, { broker: this.broker.broker, db: this.db, clock: this.clock, log })).engine,
       clock: this.clock,
       log,
       metrics: this.metrics,
@@ -251,6 +255,7 @@ export class Hub {
       logs: this.logs,
       health: this.health,
       alerts: this.alerts,
+      notifications: { attempts: this.notifications.attempts, receivers: this.notifications.receivers },
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,

@@ -25,6 +25,9 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
+import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
+import type { Notifier } from '../alerts/notifiers/types.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -32,6 +35,8 @@ export interface ApiDeps {
   logs: LogStore
   health: HealthStore
   alerts: AlertService
+  /** Delivery attempts and named receivers (issue 17, docs/notifications.md). */
+  notifications?: { attempts: AttemptLog; receivers: Map<string, Notifier> }
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
@@ -98,6 +103,10 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
+  if (deps.notifications) {
+    app.route('/v1/notifications', notificationRoutes(deps.notifications.attempts))
+    app.route('/v1/receivers', receiverRoutes(deps.notifications.receivers, deps.clock))
+  }
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

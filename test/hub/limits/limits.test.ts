@@ -77,5 +77,7 @@ describe('requiredRole', () => {
     expect(requiredRole('GET', '/v1/audit')).toBe('admin')
     expect(requiredRole('PUT', '/v1/rules/r1')).toBe('admin')
     expect(requiredRole('POST', '/v1/devices')).toBe('admin')
+    expect(requiredRole('POST', '/v1/receivers/pager/test')).toBe('operator')
+    expect(requiredRole('GET', '/v1/notifications')).toBe('viewer')
   })
 })
