@@ -154,7 +154,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
     },
     collectors: collectors ?? asConfigError(() => createCollectors(s.collectors, { log })),
     healthChecks: asConfigError(() => createHealthChecks(s.health, { log })),
-    inputs: asConfigError(() => createInputs({ logs: s.logs, scrape: s.scrape })),
+    inputs: asConfigError(() => createInputs(s)),
     listen: s.listen,
     clock: skewedClock(),
     hostInfo,

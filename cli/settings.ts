@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
+import { builtinInputs } from '../agent/inputs/registry.js'
 import type { Setting } from './config.js'
 import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero } from './value-types.js'
 
@@ -116,12 +117,17 @@ export const agentSettings: Setting[] = [
   { path: 'uplink.maxBytesPerSecond', description: 'bandwidth cap for replaying backlog after an outage (0: none); live data goes first regardless', schema: sizeOrZero, default: '1MiB' },
   { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
   { path: 'health', description: 'health checks (YAML only; docs/health.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
-  { path: 'logs', description: 'log files to tail (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
-  { path: 'scrape', description: 'Prometheus endpoints to scrape (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  // One YAML list per list input of the input registry (`logs:`, `scrape:`): a new input needs no line here.
+  ...builtinInputs()
+    .plugins()
+    .filter((p) => p.section === 'list')
+    .map((p): Setting => ({ path: p.name, description: `${p.description} (YAML only; docs/inputs.md)`, schema: z.array(z.unknown()), default: [], fileOnly: true })),
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
 export interface AgentSettings {
+  /** Besides the keys below: one list per list input, by its name (`logs`, `scrape`; agent/inputs/registry.ts). */
+  [input: string]: unknown
   hub: string
   id: string
   token?: string
@@ -134,7 +140,5 @@ export interface AgentSettings {
   uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
   health: unknown[]
-  logs: unknown[]
-  scrape: unknown[]
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

@@ -1,5 +1,6 @@
-import type { Level } from 'level'
+import type { Database } from './storage/db.js'
 import type { StatusMessage } from '../protocol/batch.js'
+import { table } from './storage/keyspace.js'
 
 export interface DeviceCounters {
   batches: number
@@ -34,8 +35,8 @@ export class DeviceRegistry {
   private readonly table
   private flushing: Promise<void> = Promise.resolve()
 
-  constructor(db: Level<string, any>, private readonly clock: () => number = Date.now) {
-    this.table = db.sublevel<string, DeviceRecord>('devices', { valueEncoding: 'json' })
+  constructor(db: Database, private readonly clock: () => number = Date.now) {
+    this.table = table<'devices', DeviceRecord>(db, 'devices')
   }
 
   async open(): Promise<void> {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
-import { Level } from 'level'
+import { createDatabase, type Database } from './storage/db.js'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Aedes, AedesPublishPacket, Client } from 'aedes'
 import type { Hono } from 'hono'
@@ -105,7 +105,7 @@ const DEFAULT_COMPACT_DEFER_SAMPLES = 20_000_000
 /** The hub: broker, ingest, store, API (DESIGN §1). */
 export class Hub {
   readonly metrics = new HubMetrics()
-  readonly db: Level<string, any>
+  readonly db: Database
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore
@@ -142,8 +142,7 @@ export class Hub {
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
-    // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
-    this.db = new Level<string, any>(options.data, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
+    this.db = createDatabase(options.data)
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })

@@ -1,4 +1,4 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../store/types.js'
@@ -16,7 +16,7 @@ import { newAlert, observe, onTimer, fire, type StepResult } from './transitions
 import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
 
 export interface AlertEngineOptions {
-  db: Level<string, any>
+  db: Database
   store: MetricStore
   devices: DeviceRegistry
   notifiers: Notifier[]

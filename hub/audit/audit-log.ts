@@ -1,4 +1,6 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
 
 export interface AuditEntry {
   at: number
@@ -26,10 +28,10 @@ export class AuditLog {
   private seq = 0
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number = Date.now,
   ) {
-    this.table = db.sublevel<string, AuditEntry>('audit', { valueEncoding: 'json' })
+    this.table = table<'audit', AuditEntry>(db, 'audit')
   }
 
   async record(entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {
@@ -37,14 +39,14 @@ export class AuditLog {
     const full: AuditEntry = { at, ...entry }
     // Time first, then a per-process counter: keys sort by time, and two entries in one ms never collide.
     this.seq = (this.seq + 1) % 1_000_000
-    await this.table.put(`${String(at).padStart(15, '0')}.${String(this.seq).padStart(6, '0')}.${process.pid}`, full)
+    await this.table.put(`${decimalKey(at, 15)}.${decimalKey(this.seq, 6)}.${process.pid}`, full)
     return full
   }
 
   /** Newest first. */
   async query(q: AuditQuery): Promise<AuditEntry[]> {
     const out: AuditEntry[] = []
-    const range = { gte: String(q.from).padStart(15, '0'), lt: String(q.to + 1).padStart(15, '0'), reverse: true }
+    const range = { gte: decimalKey(q.from, 15), lt: decimalKey(q.to + 1, 15), reverse: true }
     for await (const entry of this.table.values(range)) {
       if (q.actor !== undefined && entry.actor !== q.actor) continue
       out.push(entry)

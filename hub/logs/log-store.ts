@@ -1,6 +1,6 @@
 import type { DecodedBatch, LogRecord } from '../../protocol/batch.js'
-import type { IngestParticipant } from '../store/level/level-metric-store.js'
-import type { BatchOp, MetricDb } from '../store/level/keys.js'
+import type { BatchStager, Commit } from '../storage/commit.js'
+import type { BatchOp, Database } from '../storage/db.js'
 import type { IngestOptions } from '../store/types.js'
 import { encodeStored } from '../storage/stored-cbor.js'
 import { fingerprintOf } from './fingerprint.js'
@@ -31,7 +31,7 @@ interface Pending {
  * DESIGN §6: logs by time with indexes on device, level, component and words. Joins the metric store's atomic
  * ingest write as a participant, so a batch's logs are stored exactly once with its dedup mark (DESIGN §5).
  */
-export class LogStore implements IngestParticipant {
+export class LogStore implements BatchStager {
   readonly retentionMs: number
   private readonly subs: LogSublevels
   private readonly errors: ErrorRows
@@ -41,7 +41,7 @@ export class LogStore implements IngestParticipant {
   private pruning: Promise<unknown> = Promise.resolve()
   private isOpen = false
 
-  constructor(db: MetricDb, options: LogStoreOptions = {}) {
+  constructor(db: Database, options: LogStoreOptions = {}) {
     const retentionMs = options.retentionMs ?? 14 * DAY_MS
     if (!(retentionMs > 0)) throw new Error(`log retention must be a positive duration, got ${retentionMs}`)
     this.retentionMs = retentionMs
@@ -62,7 +62,13 @@ export class LogStore implements IngestParticipant {
     await this.pruning
   }
 
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
+  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    commit.stage(this.ops(batch, options))
+    commit.onCommitted(() => this.committed(batch))
+  }
+
+  private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.l || batch.l.length === 0) return []
     const ops: BatchOp[] = []
     const pending: Pending = { days: new Set(), errors: [] }
@@ -86,7 +92,7 @@ export class LogStore implements IngestParticipant {
     return ops
   }
 
-  committed(batch: DecodedBatch): void {
+  private committed(batch: DecodedBatch): void {
     const pending = this.pending.get(batch)
     if (!pending) return
     this.pending.delete(batch)

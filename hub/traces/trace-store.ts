@@ -1,6 +1,6 @@
 import type { DecodedBatch } from '../../protocol/batch.js'
-import type { IngestParticipant } from '../store/level/level-metric-store.js'
-import type { BatchOp, MetricDb } from '../store/level/keys.js'
+import type { BatchStager, Commit } from '../storage/commit.js'
+import type { BatchOp, Database } from '../storage/db.js'
 import type { IngestOptions } from '../store/types.js'
 import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import {
@@ -37,10 +37,10 @@ export interface TraceLookup extends TraceTree {
 }
 
 /**
- * Spans by trace and by time (DESIGN §6). Written as an IngestParticipant, so a batch's spans commit in the same
+ * Spans by trace and by time (DESIGN §6). Staged into each batch's Commit (hub/storage/commit.ts), so a batch's spans commit in the same
  * atomic LevelDB batch as its metrics and dedup mark (DESIGN §5): a duplicate batch writes no span twice.
  */
-export class TraceStore implements IngestParticipant {
+export class TraceStore implements BatchStager {
   private readonly subs: TraceSublevels
   private readonly maxSpansPerTrace: number
   private readonly maxStatsSpans: number
@@ -49,7 +49,7 @@ export class TraceStore implements IngestParticipant {
   private isOpen = false
 
   constructor(
-    private readonly db: MetricDb,
+    private readonly db: Database,
     private readonly options: TraceStoreOptions,
   ) {
     if (!(options.retentionMs > 0)) throw new Error(`retentionMs must be positive, got ${options.retentionMs}`)
@@ -71,7 +71,12 @@ export class TraceStore implements IngestParticipant {
   }
 
   /** Four rows per span: the span under its trace, and an entry in the time, service and operation indexes. */
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
+  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    commit.stage(this.ops(batch, options))
+  }
+
+  private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.s || batch.s.length === 0) return []
     const ops: BatchOp[] = []
     for (const record of batch.s) {

@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes'
-import type { Level } from 'level'
+import type { Database } from '../../storage/db.js'
 import type { z } from 'zod'
 import type { Logger } from '../../../kit/log.js'
 import type { Plugin } from '../../../kit/plugin.js'
@@ -36,7 +36,7 @@ export interface Notifier {
 export interface NotifierContext {
   broker: Aedes
   /** The hub's database, for a notifier's own sublevel (e.g. a persisted queue). */
-  db: Level<string, any>
+  db: Database
   clock: () => number
   log: Logger
   /** Records each delivery attempt for GET /v1/notifications (absent outside a hub). */

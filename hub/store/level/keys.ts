@@ -1,12 +1,13 @@
-import type { BatchOperation, Level } from 'level'
+import type { BatchOp, Database } from '../../storage/db.js'
+import { table, type Prefix } from '../../storage/keyspace.js'
+import { hexKey, MS_64, parseHexKey } from '../../storage/time-keys.js'
 
-/** The hub's one database (DESIGN §6); other parts of the hub keep their own sublevels on it. */
-export type MetricDb = Level<string, any>
-/** One write of an atomic `db.batch`, aimed at a sublevel through its `sublevel` property. */
-export type BatchOp = BatchOperation<MetricDb, string, any>
+/** The hub's one database (hub/storage/db.ts), as the metric store's files name it. */
+export type MetricDb = Database
+export type { BatchOp }
 
-function binarySublevel(db: MetricDb, name: string) {
-  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+function binarySublevel(db: MetricDb, name: Prefix) {
+  return table<Prefix, Uint8Array>(db, name)
 }
 export type BinarySublevel = ReturnType<typeof binarySublevel>
 
@@ -22,8 +23,6 @@ export interface MetricSublevels {
   chunks: BinarySublevel
   /** Rollups of compacted chunks: rollupKey(chunkKey, widthMs) → encodeRollup bytes (rollup-codec.ts). */
   rollups: BinarySublevel
-  /** Dedup marks: `${dev}\x00${ep}` → CBOR mark (dedup-mark.ts). */
-  dedup: BinarySublevel
   /** Store-wide settings and counters. */
   meta: BinarySublevel
 }
@@ -35,7 +34,6 @@ export function openSublevels(db: MetricDb): MetricSublevels {
     head: binarySublevel(db, 'm-head'),
     chunks: binarySublevel(db, 'm-chunk'),
     rollups: binarySublevel(db, 'm-rollup'),
-    dedup: binarySublevel(db, 'm-dedup'),
     meta: binarySublevel(db, 'm-meta'),
   }
 }
@@ -57,10 +55,9 @@ export function parseHeadRowKey(key: string): number {
 
 // Window starts may be negative (a device clock before 1970) or beyond 2^53 after offsetting, so they are
 // shifted by 2^63 in BigInt and written as 16 hex digits: fixed width keeps key order equal to time order.
-const WINDOW_KEY_BIAS = 1n << 63n
 
 export function windowKey(windowStart: number): string {
-  return (BigInt(windowStart) + WINDOW_KEY_BIAS).toString(16).padStart(16, '0')
+  return hexKey(windowStart, MS_64)
 }
 
 export function chunkKey(seriesId: number, windowStart: number, compactionSeq: number): string {
@@ -71,7 +68,7 @@ export function chunkKey(seriesId: number, windowStart: number, compactionSeq: n
 export function parseChunkKey(key: string): { seriesId: number; windowStart: number; seq: number } {
   return {
     seriesId: parseInt(key.slice(0, 8), 16),
-    windowStart: Number(BigInt(`0x${key.slice(9, 25)}`) - WINDOW_KEY_BIAS),
+    windowStart: parseHexKey(key.slice(9, 25), MS_64),
     seq: Number(key.slice(26, 38)),
   }
 }
@@ -91,9 +88,6 @@ export function chunkRange(seriesId: number, firstWindow: number, endWindow: num
   return { gte: `${id}\x00${windowKey(firstWindow)}`, lt: `${id}\x00${windowKey(endWindow)}` }
 }
 
-export function dedupKey(dev: string, ep: string): string {
-  return `${dev}\x00${ep}`
-}
 
 /** Keys of the `m-meta` sublevel. */
 export const META = {

@@ -13,25 +13,18 @@ import type {
 import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
-import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from '../../storage/dedup-mark.js'
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
-import { KeyedQueue } from '../../storage/keyed-queue.js'
+import { BatchWriter } from '../../storage/batch-writer.js'
+import type { BatchStager, Commit } from '../../storage/commit.js'
 import { RowCache } from './row-cache.js'
-import { dedupKey, headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
+import { headRowKey, META, openSublevels, parseHeadRowKey, type BatchOp, type MetricDb, type MetricSublevels } from './keys.js'
 import { readSamples, type ReadContext } from './reader.js'
 import { chooseRollupWidth, readRollups } from './rollup-reader.js'
 import { SeriesRegistry } from './series-registry.js'
 import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 import { windowStart } from './time-window.js'
 
-/** Another store's rows for the same batch, written in the same atomic batch as the metrics and dedup mark. */
-export interface IngestParticipant {
-  /** Not called for duplicates. */
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[]
-  /** Called once the atomic batch has committed. */
-  committed?(batch: DecodedBatch): void
-}
 
 export interface LevelMetricStoreOptions {
   /** Chunk window length, default 2 h. Fixed when the database is created; omit it to use the stored one. */
@@ -46,7 +39,7 @@ export interface LevelMetricStoreOptions {
   compactBatchSamples?: number
   /** Test-only: called around each compaction step's atomic write (crash tests). */
   onCompactionStep?: (point: CompactionStepPoint, step: number) => void
-  participants?: IngestParticipant[]
+  participants?: BatchStager[]
   /** Fewest samples per rollup bucket, on average, for the compactor to write that width (rollup.ts, default 100). */
   rollupMinSamples?: number
   /** Memory for recently read chunk and rollup rows, decoded (row-cache.ts), default 64 MiB; 0 turns it off. */
@@ -60,9 +53,7 @@ export class LevelMetricStore implements MetricStore {
   private readonly subs: MetricSublevels
   private readonly clock: () => number
   private readonly graceMs: number
-  private readonly participants: IngestParticipant[]
-  private readonly deviceQueue = new KeyedQueue()
-  private readonly marks = new Map<string, DedupMark>()
+  private readonly writer: BatchWriter
   private readonly registry: SeriesRegistry
   private head = new HeadIndex()
   private readonly directory = new ChunkDirectory()
@@ -87,7 +78,8 @@ export class LevelMetricStore implements MetricStore {
     this.windowMs = options.windowMs ?? 2 * HOUR
     this.graceMs = options.compactGraceMs ?? 5 * 60_000
     this.clock = options.clock ?? Date.now
-    this.participants = options.participants ?? []
+    // Metrics stage first, then the other stores, after the dedup mark: one Commit per batch (hub/storage).
+    this.writer = new BatchWriter(db, [{ stage: (commit, batch, opts) => this.stage(commit, batch, opts) }, ...(options.participants ?? [])])
     this.cache = new RowCache(options.rowCacheBytes ?? 64 * 1024 * 1024)
   }
 
@@ -116,14 +108,13 @@ export class LevelMetricStore implements MetricStore {
   /** Waits for ingests and compaction in flight. The database stays open: the hub owns it. */
   async close(): Promise<void> {
     this.isOpen = false
-    await this.deviceQueue.idle()
+    await this.writer.idle()
     await this.compaction
   }
 
   ingest(batch: DecodedBatch, options: IngestOptions = {}): Promise<IngestResult> {
     if (!this.isOpen) return Promise.reject(new Error('metric store is not open'))
-    // One device at a time: its dedup mark is read, changed and written (DESIGN §5).
-    return this.deviceQueue.run(batch.dev, () => this.ingestInOrder(batch, options))
+    return this.writer.write(batch, options)
   }
 
   async names(): Promise<string[]> {
@@ -195,25 +186,16 @@ export class LevelMetricStore implements MetricStore {
     }
   }
 
-  private async ingestInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
-    const markKey = dedupKey(batch.dev, batch.ep)
-    const mark = await this.loadMark(markKey)
-    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: mark.ranges.slice(0, 64) }
-
-    const nextMark = markStored(mark, batch.seq, batch.lo)
-    const ops: BatchOp[] = [{ type: 'put', sublevel: this.subs.dedup, key: markKey, value: encodeMark(nextMark) }]
-    const metrics = batch.m ? this.prepareMetrics(batch.m, batch.dev, options.tsOffset ?? 0) : undefined
-    if (metrics) ops.push(...metrics.ops)
-    for (const participant of this.participants) ops.push(...participant.ops(batch, options))
-    await this.db.batch(ops)
-
-    this.marks.set(markKey, nextMark)
-    if (metrics) {
+  /** Stages the batch's metrics: new series and one head row (the BatchWriter stages the dedup mark with them). */
+  private stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    if (!batch.m) return
+    const metrics = this.prepareMetrics(batch.m, batch.dev, options.tsOffset ?? 0)
+    commit.stage(metrics.ops)
+    commit.count('samples', metrics.summary?.samples ?? 0)
+    commit.onCommitted(() => {
       this.registry.register(metrics.created)
       if (metrics.summary) this.head.add(metrics.summary)
-    }
-    for (const participant of this.participants) participant.committed?.(batch)
-    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0, storedRanges: nextMark.ranges.slice(0, 64) }
+    })
   }
 
   private prepareMetrics(metrics: DecodedMetrics, device: string, tsOffset: number) {
@@ -227,15 +209,6 @@ export class LevelMetricStore implements MetricStore {
       ops.push({ type: 'put', sublevel: this.subs.head, key: headRowKey(rowNo), value: row.bytes })
     }
     return { ops, created, summary }
-  }
-
-  private async loadMark(key: string): Promise<DedupMark> {
-    const cached = this.marks.get(key)
-    if (cached) return cached
-    const bytes = await this.subs.dedup.get(key)
-    const mark = bytes ? decodeMark(bytes) : emptyMark()
-    this.marks.set(key, mark)
-    return mark
   }
 
   /** Chunk keys depend on the window length, so it is fixed at creation; a different explicit value is refused. */

@@ -3,6 +3,7 @@ import { encodeStored } from '../../../hub/storage/stored-cbor.js'
 import { makeBatch, samplesOf } from './batches.js'
 import { makeLevelHarness, type LevelHarness } from './level-harness.js'
 import { runMetricStoreSuite } from './metric-store.case.js'
+import type { BatchStager } from '../../../hub/storage/commit.js'
 
 runMetricStoreSuite('LevelMetricStore', () => makeLevelHarness())
 
@@ -91,9 +92,11 @@ describe('LevelMetricStore', () => {
     const h = harness
     const logs = () => h.db.sublevel<string, string>('logs', { valueEncoding: 'utf8' })
     const committed: number[] = []
-    const participant = {
-      ops: (batch: { seq: number }) => [{ type: 'put' as const, sublevel: logs(), key: `seq-${batch.seq}`, value: 'log line' }],
-      committed: (batch: { seq: number }) => committed.push(batch.seq),
+    const participant: BatchStager = {
+      stage(commit, batch) {
+        commit.stage([{ type: 'put', sublevel: logs(), key: `seq-${batch.seq}`, value: 'log line' }])
+        commit.onCommitted(() => committed.push(batch.seq))
+      },
     }
     const store = await harness.reopen({ participants: [participant] })
     await store.ingest(makeBatch({ seq: 1 }))
@@ -104,7 +107,7 @@ describe('LevelMetricStore', () => {
 
   it('stores nothing, not even the dedup mark, when the atomic write fails', async () => {
     harness = await makeLevelHarness()
-    const failing = { ops: () => [{ type: 'put' as const, key: undefined as unknown as string, value: 'x' }] }
+    const failing: BatchStager = { stage: (commit) => commit.stage([{ type: 'put', key: undefined as unknown as string, value: 'x' }]) }
     const store = await harness.reopen({ participants: [failing] })
     await expect(store.ingest(makeBatch({ seq: 1, samples: samplesOf('up', {}, T0, 2, 1) }))).rejects.toThrow()
     expect(store.stats()).toMatchObject({ series: 0, headRows: 0 })

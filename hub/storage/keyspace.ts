@@ -1,0 +1,70 @@
+// DESIGN §6: every table of the hub's database, by the prefix it lives under. A store opens its tables only through
+// `table()`, so this list is complete; docs/storage.md prints it and test/hub/storage/keyspace.test.ts checks both
+// against a real data dir. Adding a table is one line here and one row there.
+import type { Database } from './db.js'
+
+export type ValueEncoding = 'view' | 'json' | 'utf8'
+
+export interface KeyspaceEntry {
+  /** What the table holds (its owner's folder in parentheses). */
+  what: string
+  encoding: ValueEncoding
+  /** The key layout, as docs/storage.md shows it. */
+  key: string
+}
+
+export const KEYSPACE = {
+  'm-series': { what: 'metric series definitions (hub/store)', encoding: 'view', key: 'series id, 8 hex digits' },
+  'm-post': { what: 'metric label postings, the inverted index (hub/store)', encoding: 'view', key: 'term \\0 series id' },
+  'm-head': { what: 'metric head rows, written with the dedup mark (hub/store)', encoding: 'view', key: 'row number, 16 digits' },
+  'm-chunk': { what: 'compacted metric chunks (hub/store)', encoding: 'view', key: 'series id \\0 window (time key) \\0 seq' },
+  'm-rollup': { what: 'rollups of compacted chunks (hub/store)', encoding: 'view', key: 'chunk key \\0 width' },
+  'm-dedup': { what: 'dedup marks of (device, epoch), DESIGN §5 (hub/storage)', encoding: 'view', key: 'device \\0 epoch' },
+  'm-meta': { what: 'metric store settings and counters (hub/store)', encoding: 'view', key: 'name' },
+  'l-rec': { what: 'log records by time (hub/logs)', encoding: 'view', key: 'time key \\0 device \\0 epoch \\0 seq \\0 k' },
+  'l-idx': { what: 'log postings per UTC day (hub/logs)', encoding: 'view', key: 'day key \\0 term \\0 record id' },
+  'l-err': { what: 'error aggregates per day (hub/logs)', encoding: 'view', key: 'day key \\0 fingerprint \\0 device' },
+  't-span': { what: 'spans by trace (hub/traces)', encoding: 'view', key: 'trace id \\0 span id' },
+  't-time': { what: 'span index by start time (hub/traces)', encoding: 'view', key: 'start key \\0 trace id \\0 span id' },
+  't-svc': { what: 'span index by service (hub/traces)', encoding: 'view', key: 'service \\0 start key \\0 trace id \\0 span id' },
+  't-op': { what: 'span index by service and operation (hub/traces)', encoding: 'view', key: 'service \\0 operation \\0 start key \\0 trace id \\0 span id' },
+  'h-hist': { what: 'health history by time (hub/health)', encoding: 'json', key: 'day | ts | device | check' },
+  'h-dev': { what: 'health history by device (hub/health)', encoding: 'json', key: 'device | ts | check' },
+  'h-cur': { what: 'current health per device and check (hub/health)', encoding: 'json', key: 'device | check' },
+  'alert-rules': { what: 'alert rules (hub/alerts)', encoding: 'json', key: 'rule id' },
+  alerts: { what: 'open and recent alerts (hub/alerts)', encoding: 'json', key: 'alert id' },
+  'alert-events': { what: 'alert history (hub/alerts)', encoding: 'json', key: 'alert id ! ts (15 digits) ! seq (9 digits)' },
+  silences: { what: 'silences (hub/alerts)', encoding: 'json', key: 'silence id' },
+  incidents: { what: 'incidents (hub/alerts)', encoding: 'json', key: 'incident id' },
+  'webhook-queue-*': { what: "one webhook notifier's durable queue, * = its name (hub/alerts/notifiers/webhook)", encoding: 'json', key: 'seq, 15 digits' },
+  devices: { what: 'device registry (hub)', encoding: 'json', key: 'device id' },
+  'device-credentials': { what: 'device tokens, hashed (hub/security)', encoding: 'json', key: 'device id' },
+  'api-tokens': { what: 'API tokens, hashed (hub/security)', encoding: 'json', key: 'token name' },
+  auth: { what: 'auth settings (hub)', encoding: 'utf8', key: 'name' },
+  audit: { what: 'audit log (hub/audit)', encoding: 'json', key: 'ts (15 digits) . seq (6 digits) . pid' },
+} as const satisfies Record<string, KeyspaceEntry>
+
+export type Prefix = keyof typeof KEYSPACE
+
+type DefaultValue<E extends ValueEncoding> = [E] extends ['view'] ? Uint8Array : [E] extends ['utf8'] ? string : unknown
+
+/** The entry a concrete prefix falls under: itself, or a `name-*` pattern. */
+export function keyspaceEntry(prefix: string): KeyspaceEntry | undefined {
+  if (prefix in KEYSPACE) return KEYSPACE[prefix as Prefix]
+  for (const [pattern, entry] of Object.entries(KEYSPACE)) {
+    if (pattern.endsWith('*') && prefix.startsWith(pattern.slice(0, -1)) && prefix.length > pattern.length - 1) return entry
+  }
+  return undefined
+}
+
+/**
+ * Opens one table. `prefix` is a KEYSPACE key, or for a pattern entry (`webhook-queue-*`) the pattern with its `*`
+ * filled in, passed as `[pattern, name]`.
+ */
+export function table<P extends Prefix, V = DefaultValue<(typeof KEYSPACE)[P]['encoding']>>(db: Database, prefix: P | [P, string]) {
+  const [pattern, name] = Array.isArray(prefix) ? prefix : [prefix, undefined]
+  const entry: KeyspaceEntry = KEYSPACE[pattern]
+  const full = name === undefined ? pattern : pattern.replace('*', name)
+  if (full.includes('*') || (name !== undefined && !pattern.endsWith('*'))) throw new Error(`keyspace: ${JSON.stringify(prefix)} is not a table name`)
+  return db.sublevel<string, V>(full, { valueEncoding: entry.encoding })
+}
