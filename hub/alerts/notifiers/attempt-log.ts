@@ -1,6 +1,7 @@
 // Issue 17: every delivery attempt of every queued notifier, for GET /v1/notifications. The newest `max` attempts
 // are kept in the hub's LevelDB (a bounded log, not a growing one).
-import type { Level } from 'level'
+import type { Database } from '../../storage/db.js'
+import { table } from '../../storage/keyspace.js'
 import type { AttemptRecorder } from './channel.js'
 
 export interface Attempt {
@@ -29,11 +30,11 @@ export class AttemptLog implements AttemptRecorder {
   private writes: Promise<unknown> = Promise.resolve()
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number,
     private readonly max = 10_000,
   ) {
-    this.sub = db.sublevel<string, Attempt>('notification-attempts', { valueEncoding: 'json' })
+    this.sub = table<'notification-attempts', Attempt>(db, 'notification-attempts')
   }
 
   async open(): Promise<void> {

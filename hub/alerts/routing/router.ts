@@ -2,8 +2,8 @@
 // Alerts are grouped per route (group_by), held group_wait, re-sent every group_interval on change and
 // repeat_interval while firing, muted by time intervals, dropped while inhibited, escalated until acknowledged.
 // Every group and escalation is in LevelDB, so timers survive a restart (docs/notifications.md "Routing").
-import type { AbstractSublevel } from 'abstract-level'
-import type { Level } from 'level'
+import type { Database } from '../../storage/db.js'
+import { table } from '../../storage/keyspace.js'
 import type { Logger } from '../../../kit/log.js'
 import type { AlertMessage } from '../types.js'
 import type { Delivery } from '../notifiers/channel.js'
@@ -34,7 +34,7 @@ interface FiringState {
 export interface RouterOptions {
   routing: Routing
   receivers: Map<string, Notifier>
-  db: Level<string, any>
+  db: Database
   clock: () => number
   log: Logger
   /** How often due groups and escalations are looked at (default 250 ms). */
@@ -44,7 +44,7 @@ export interface RouterOptions {
 export class Router implements Notifier {
   readonly name = 'router'
   readonly counters = { sent: 0, muted: 0, inhibited: 0, escalated: 0 }
-  private readonly store: AbstractSublevel<Level<string, any>, string | Buffer | Uint8Array, string, any>
+  private readonly store
   private readonly groups = new Map<string, GroupState>()
   private readonly firing = new Map<string, FiringState>()
   private readonly routes = new Map<string, Route>()
@@ -52,7 +52,7 @@ export class Router implements Notifier {
   private timer?: NodeJS.Timeout
 
   constructor(private readonly o: RouterOptions) {
-    this.store = o.db.sublevel<string, any>('routing', { valueEncoding: 'json' })
+    this.store = table<'routing', any>(o.db, 'routing')
     const index = (r: Route) => {
       this.routes.set(r.path, r)
       r.routes.forEach(index)

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import nodemailer from 'nodemailer'
 import { z } from 'zod'
+import { table } from '../../../storage/keyspace.js'
 import { checked } from '../../../../kit/options.js'
 import { QueuedNotifier, defaultReceiverName, deliveryOptions, type Delivery, type SendResult } from '../channel.js'
 import { DEFAULT_BODY, messageView, templateOptions, threadKey } from '../message.js'
@@ -65,7 +66,7 @@ export class EmailNotifier extends QueuedNotifier {
       socketTimeout: opts.timeout || 10_000,
       logger: false,
     })
-    this.threads = ctx.db.sublevel<string, string>(`email-threads-${this.receiver}`, { valueEncoding: 'json' })
+    this.threads = table<'email-threads-*', string>(ctx.db, ['email-threads-*', this.receiver])
   }
 
   protected async send(d: Delivery, key: string): Promise<SendResult> {

@@ -1,6 +1,7 @@
 // Issue 17: Slack. An incoming webhook gets `{text, blocks}`; with a bot token, `chat.postMessage` opens the thread
 // and `chat.update` rewrites the same message on resolve (api.slack.com/methods/chat.postMessage, chat.update).
 import { z } from 'zod'
+import { table } from '../../../storage/keyspace.js'
 import { QueuedNotifier, defaultReceiverName, deliveryOptions, type Delivery, type SendResult } from '../channel.js'
 import { messageView, templateOptions, threadKey, type MessageView, type Template } from '../message.js'
 import type { NotifierContext, NotifierPlugin } from '../types.js'
@@ -57,7 +58,7 @@ export class SlackNotifier extends QueuedNotifier {
     ctx: NotifierContext,
   ) {
     super('slack', opts.name ?? defaultReceiverName('slack', opts.url ?? opts.channel ?? ''), opts, ctx)
-    this.threads = ctx.db.sublevel<string, { channel: string; ts: string }>(`slack-threads-${this.receiver}`, { valueEncoding: 'json' })
+    this.threads = table<'slack-threads-*', { channel: string; ts: string }>(ctx.db, ['slack-threads-*', this.receiver])
   }
 
   protected async send(d: Delivery): Promise<SendResult> {
