@@ -8,6 +8,7 @@ import { devCommand } from './commands/dev.js'
 import { simulateCommand } from './commands/simulate.js'
 import { deviceCommand } from './commands/device.js'
 import { tokenCommand } from './commands/token.js'
+import { configCommand } from './commands/config.js'
 
 const program = new Command('outpost')
   .description('Outpost: edge telemetry agent and hub')
@@ -18,6 +19,7 @@ const program = new Command('outpost')
   .addCommand(simulateCommand())
   .addCommand(deviceCommand())
   .addCommand(tokenCommand())
+  .addCommand(configCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`
