@@ -46,6 +46,7 @@ export async function startSmtpReceiver(opts: { user?: string; password?: string
   const failures: number[] = []
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     allowInsecureAuth: true,
     authOptional: !opts.user,
     logger: false,

@@ -54,7 +54,10 @@ export class EmailNotifier extends QueuedNotifier {
   ) {
     super('email', opts.name ?? defaultReceiverName('email', [opts.to].flat().join(',')), opts, ctx)
     this.domain = /@([^>\s]+)/.exec(opts.from)?.[1] ?? 'outpost.local'
+    // One pooled connection: mails go one at a time anyway, and a connection per mail costs a TLS/SMTP handshake each.
     this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: 1,
       host: opts.host,
       port: opts.port,
       secure: opts.secure,
