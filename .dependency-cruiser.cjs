@@ -32,6 +32,20 @@ module.exports = {
       to: { path: ['^(agent|hub|cli|bench)/', ...IO_MODULES] },
     },
     {
+      name: 'metric-encoding-pure',
+      severity: 'error',
+      comment: 'hub/metrics/encoding holds pure codecs (as tsdb/chunkenc): no store, no engine, no database, no I/O.',
+      from: { path: '^hub/metrics/encoding/' },
+      to: { path: ['^hub/metrics/(store|query)/', '^hub/storage/', ...IO_MODULES] },
+    },
+    {
+      name: 'metric-store-not-to-query',
+      severity: 'error',
+      comment: 'The engine reads the store through its interface; the store never imports the engine.',
+      from: { path: '^hub/metrics/store/' },
+      to: { path: '^hub/metrics/query/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'A cycle makes load order matter and blurs which module owns what.',

@@ -1,7 +1,7 @@
 import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import { AlertStore, type AlertWrite } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'

@@ -2,6 +2,7 @@
 // Each kind's schema lives beside its evaluator in rules/<kind>/; this file joins them.
 import { z } from 'zod'
 import { RULE_KINDS, type Rule } from './rules/registry.js'
+import { StatusError } from '../errors.js'
 
 export { durationMs, OPS, SEVERITIES, type Op, type Severity } from './rules/common.js'
 export type { Rule } from './rules/registry.js'
@@ -36,12 +37,12 @@ export type RuleKind = Rule['kind']
 export type StoredRule = Rule & { source: 'api' | 'file'; updatedAt: number }
 
 /** Thrown for an invalid rule or silence; `field` is the dotted path of the first problem (DESIGN §7 errors). */
-export class RuleError extends Error {
+export class RuleError extends StatusError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message)
+    super(400, 'invalid', message, { field })
   }
 }
 

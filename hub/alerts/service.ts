@@ -4,15 +4,12 @@ import { parseRule, RuleError, type Rule, type StoredRule } from './rule-schema.
 import { parseSilence, silenceActive, type Silence } from './silences.js'
 import { resolve } from './transitions.js'
 import type { AlertRecord, AlertStatus, HistoryEvent } from './types.js'
+import { StatusError } from '../errors.js'
 
 /** A refused operation on an alert, rule or silence; the API maps it to its status (DESIGN §7 errors). */
-export class AlertOpError extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
+export class AlertOpError extends StatusError {
+  constructor(status: 404 | 409, code: string, message: string) {
+    super(status, code, message)
   }
 }
 

@@ -14,13 +14,13 @@ export interface KeyspaceEntry {
 }
 
 export const KEYSPACE = {
-  'm-series': { what: 'metric series definitions (hub/store)', encoding: 'view', key: 'series id, 8 hex digits' },
-  'm-post': { what: 'metric label postings, the inverted index (hub/store)', encoding: 'view', key: 'term \\0 series id' },
-  'm-head': { what: 'metric head rows, written with the dedup mark (hub/store)', encoding: 'view', key: 'row number, 16 digits' },
-  'm-chunk': { what: 'compacted metric chunks (hub/store)', encoding: 'view', key: 'series id \\0 window (time key) \\0 seq' },
-  'm-rollup': { what: 'rollups of compacted chunks (hub/store)', encoding: 'view', key: 'chunk key \\0 width' },
+  'm-series': { what: 'metric series definitions (hub/metrics)', encoding: 'view', key: 'series id, 8 hex digits' },
+  'm-post': { what: 'metric label postings, the inverted index (hub/metrics)', encoding: 'view', key: 'term \\0 series id' },
+  'm-head': { what: 'metric head rows, written with the dedup mark (hub/metrics)', encoding: 'view', key: 'row number, 16 digits' },
+  'm-chunk': { what: 'compacted metric chunks (hub/metrics)', encoding: 'view', key: 'series id \\0 window (time key) \\0 seq' },
+  'm-rollup': { what: 'rollups of compacted chunks (hub/metrics)', encoding: 'view', key: 'chunk key \\0 width' },
   'm-dedup': { what: 'dedup marks of (device, epoch), DESIGN §5 (hub/storage)', encoding: 'view', key: 'device \\0 epoch' },
-  'm-meta': { what: 'metric store settings and counters (hub/store)', encoding: 'view', key: 'name' },
+  'm-meta': { what: 'metric store settings and counters (hub/metrics)', encoding: 'view', key: 'name' },
   'l-rec': { what: 'log records by time (hub/logs)', encoding: 'view', key: 'time key \\0 device \\0 epoch \\0 seq \\0 k' },
   'l-idx': { what: 'log postings per UTC day (hub/logs)', encoding: 'view', key: 'day key \\0 term \\0 record id' },
   'l-err': { what: 'error aggregates per day (hub/logs)', encoding: 'view', key: 'day key \\0 fingerprint \\0 device' },

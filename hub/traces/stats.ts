@@ -1,5 +1,5 @@
-import { QueryError } from '../query/errors.js'
-import { percentileOfSorted } from '../query/percentile.js'
+import { QueryError } from '../metrics/query/errors.js'
+import { percentileOfSorted } from '../metrics/query/percentile.js'
 import { decodeStored } from '../storage/stored-cbor.js'
 import { startRange } from './keys.js'
 import type { SpanEntry } from './records.js'

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { Plugin } from '../../../kit/plugin.js'
 import type { DeviceRegistry } from '../../devices.js'
-import type { MetricStore } from '../../store/types.js'
+import type { MetricStore } from '../../metrics/store/types.js'
 import type { Observation } from '../types.js'
 import type { BatchView } from './batch-view.js'
 import type { WindowRegistry } from './shared-windows.js'

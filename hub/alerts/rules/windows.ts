@@ -1,5 +1,5 @@
-import { percentileOfSorted } from '../../query/percentile.js'
-import { lowerBound, upperBound } from '../../query/bounds.js'
+import { percentileOfSorted } from '../../metrics/query/percentile.js'
+import { lowerBound, upperBound } from '../../metrics/encoding/bounds.js'
 
 // Per-series sample windows kept in memory for windowed rules; refilled from live samples after a restart.
 
@@ -89,7 +89,7 @@ export function aggregate(windows: readonly SampleWindow[], agg: WindowAgg, from
       scratch.clear()
       for (const w of windows) scratch.append(w.values, lowerBound(w.ts, from), upperBound(w.ts, to))
       if (scratch.length === 0) return undefined
-      // The query engine's interpolation (hub/query/percentile.ts) over the same values, so the figures agree exactly.
+      // The query engine's interpolation (hub/metrics/query/percentile.ts) over the same values, so the figures agree exactly.
       return percentileOfSorted(scratch.sorted(), Number(agg.slice(1)) / 100)
     }
   }

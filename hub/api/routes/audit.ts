@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { AuditLog } from '../../audit/audit-log.js'
-import { badParameter } from '../../query/errors.js'
-import { parseTime } from '../../query/time.js'
+import { badParameter } from '../../metrics/query/errors.js'
+import { parseTime } from '../../metrics/query/time.js'
 
 const PARAMS = new Set(['from', 'to', 'actor', 'limit'])
 

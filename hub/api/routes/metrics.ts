@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import type { MetricStore } from '../../store/types.js'
-import { parseSelectorParams, parseQueryParams, parseStatsParams } from '../../query/params.js'
-import { executeQuery, executeStats } from '../../query/execute.js'
-import { assertSeriesLimit, type QueryLimits } from '../../query/params.js'
+import type { MetricStore } from '../../metrics/store/types.js'
+import { parseSelectorParams, parseQueryParams, parseStatsParams } from '../../metrics/query/params.js'
+import { executeQuery, executeStats } from '../../metrics/query/execute.js'
+import { assertSeriesLimit, type QueryLimits } from '../../metrics/query/params.js'
 
 const searchParams = (url: string) => new URL(url).searchParams
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type DecodedBatch, type HealthResult } from '../../../protocol/batch.js'
 import { HealthStore } from '../../../hub/health/health-store.js'
 import { DAY_MS } from '../../../hub/health/keys.js'
-import { LevelMetricStore } from '../../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
 import type { BatchStager as IngestParticipant } from '../../../hub/storage/commit.js'
 import { tempDir } from '../../helpers/temp.js'
 

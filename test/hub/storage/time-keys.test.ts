@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { dayKey as healthDayKey, tsKey as healthTsKey } from '../../../hub/health/keys.js'
 import { dayKey, parseDayKey, recordId, tsKey, tsOfRecordId } from '../../../hub/logs/keys.js'
-import { chunkKey, parseChunkKey, windowKey } from '../../../hub/store/level/keys.js'
+import { chunkKey, parseChunkKey, windowKey } from '../../../hub/metrics/store/keys.js'
 import { decimalKey, hexKey, MS_64, parseHexKey } from '../../../hub/storage/time-keys.js'
 import { startKey } from '../../../hub/traces/keys.js'
 

@@ -10,7 +10,7 @@ import { WindowRegistry } from '../../../../hub/alerts/rules/shared-windows.js'
 import { parseRule } from '../../../../hub/alerts/rule-schema.js'
 import type { Observation } from '../../../../hub/alerts/types.js'
 import { DeviceRegistry } from '../../../../hub/devices.js'
-import { LevelMetricStore } from '../../../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../../../hub/metrics/store/index.js'
 import { tempDir } from '../../../helpers/temp.js'
 
 export const T0 = 1_764_600_000_000
