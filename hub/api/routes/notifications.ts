@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { ApiError } from '../errors.js'
+import { assertKnown, readLimit, single } from '../params.js'
+import { badParameter } from '../../metrics/query/errors.js'
 import type { AttemptLog } from '../../alerts/notifiers/attempt-log.js'
 import type { Notifier } from '../../alerts/notifiers/types.js'
 
@@ -8,11 +10,12 @@ const STATUSES = ['delivered', 'retrying', 'refused', 'dropped']
 /** `GET /v1/notifications?alert=&receiver=&status=&limit=`: delivery attempts, newest first (docs/notifications.md). */
 export function notificationRoutes(attempts: AttemptLog) {
   return new Hono().get('/', (c) => {
-    const limit = Number(c.req.query('limit') ?? 100)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError(400, 'bad_parameter', 'invalid limit: expected an integer 1-10000')
-    const status = c.req.query('status')
-    if (status !== undefined && !STATUSES.includes(status)) throw new ApiError(400, 'bad_parameter', `invalid status=${JSON.stringify(status)}: expected one of ${STATUSES.join(', ')}`)
-    return c.json({ notifications: attempts.list({ alert: c.req.query('alert'), receiver: c.req.query('receiver'), status, limit }) })
+    const params = new URL(c.req.url).searchParams
+    assertKnown(params, ['alert', 'receiver', 'status', 'limit'])
+    const limit = readLimit(params, 100, 10_000)
+    const status = single(params, 'status')
+    if (status !== undefined && !STATUSES.includes(status)) throw badParameter('status', status, `expected one of ${STATUSES.join(', ')}`)
+    return c.json({ notifications: attempts.list({ alert: single(params, 'alert'), receiver: single(params, 'receiver'), status, limit }) })
   })
 }
 
