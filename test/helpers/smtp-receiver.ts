@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { SMTPServer } from 'smtp-server'
 
 export interface ReceivedMail {
@@ -5,6 +6,8 @@ export interface ReceivedMail {
   from: string
   to: string[]
   user?: string
+  /** The session ran over TLS (STARTTLS). */
+  secure: boolean
   raw: string
   headers: Record<string, string>
   /** The text/plain part, quoted-printable decoded. */
@@ -40,12 +43,13 @@ function textPart(raw: string): string {
  * A real SMTP server (smtp-server, from the nodemailer project) on loopback. `failNext` answers the next DATA
  * commands with an SMTP code (451: try again later; 550: refused), as a mail server under load would.
  */
-export async function startSmtpReceiver(opts: { user?: string; password?: string; port?: number } = {}) {
+export async function startSmtpReceiver(opts: { user?: string; password?: string; port?: number; tls?: { key: string; cert: string } } = {}) {
   const mails: ReceivedMail[] = []
   const attempts: Array<{ at: number; raw: string; code: number }> = []
   const failures: number[] = []
   const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
+    // With a certificate the server offers STARTTLS; without, it speaks plain SMTP only.
+    ...(opts.tls ? { key: readFileSync(opts.tls.key), cert: readFileSync(opts.tls.cert) } : { disabledCommands: ['STARTTLS'] }),
     disableReverseLookup: true,
     allowInsecureAuth: true,
     authOptional: !opts.user,
@@ -66,6 +70,7 @@ export async function startSmtpReceiver(opts: { user?: string; password?: string
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           user: session.user as string | undefined,
+          secure: session.secure,
           raw,
           headers: parseHeaders(raw),
           text: textPart(raw),

@@ -1,6 +1,7 @@
 // Issue 17: email over SMTP with nodemailer (TLS or STARTTLS, auth), text and HTML bodies from templates. The mails
 // of one thread (route group, incident or alert) reply to the first: In-Reply-To and References (RFC 5322 §3.6.4).
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import nodemailer from 'nodemailer'
 import { z } from 'zod'
 import { table } from '../../../storage/keyspace.js'
@@ -23,6 +24,8 @@ const options = z
     requireTls: z.boolean().default(false),
     /** Check the server's certificate (turn off only for a lab server with a self-signed one). */
     verifyTls: z.boolean().default(true),
+    /** PEM file of a CA to trust for the server's certificate, besides the system's. */
+    ca: z.string().min(1).optional(),
     user: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
     from: z.string().min(3),
@@ -63,7 +66,7 @@ export class EmailNotifier extends QueuedNotifier {
       secure: opts.secure,
       requireTLS: opts.requireTls,
       auth: opts.user ? { user: opts.user, pass: opts.password } : undefined,
-      tls: { rejectUnauthorized: opts.verifyTls },
+      tls: { rejectUnauthorized: opts.verifyTls, ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}) },
       connectionTimeout: opts.timeout || 10_000,
       greetingTimeout: opts.timeout || 10_000,
       socketTimeout: opts.timeout || 10_000,

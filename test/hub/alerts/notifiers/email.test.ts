@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { emailNotifierPlugin } from '../../../../hub/alerts/notifiers/email/index.js'
 import { startSmtpReceiver } from '../../../helpers/smtp-receiver.js'
-import { waitFor } from '../../../helpers/temp.js'
+import { tempDir, waitFor } from '../../../helpers/temp.js'
+import { makeCa, makeCert } from '../../../security/test-ca.js'
 import { MARK, notifierOn, readMarks } from './channel-harness.js'
 import { alertMessage, notifierConformance } from './notifier.case.js'
 
@@ -81,6 +82,30 @@ describe('email notifier', () => {
     } finally {
       await n.close()
       await smtp.close()
+    }
+  })
+
+  it('STARTTLS: required and verified against a CA, the mail goes encrypted; an untrusted certificate is never sent to', async () => {
+    const dir = await tempDir()
+    const ca = makeCa(dir.dir)
+    const server = makeCert(dir.dir, ca, 'smtp', 'localhost', true)
+    const smtp = await startSmtpReceiver({ tls: server, user: 'outpost', password: 'pw-tls' })
+    const trusted = await notifierOn(emailNotifierPlugin, mailOptions(smtp.port, { requireTls: true, ca: ca.cert, user: 'outpost', password: 'pw-tls' }))
+    const untrusted = await notifierOn(emailNotifierPlugin, mailOptions(smtp.port, { requireTls: true, user: 'outpost', password: 'pw-tls', name: 'untrusted' }))
+    try {
+      await trusted.notifier.start?.()
+      await untrusted.notifier.start?.()
+      await untrusted.notifier.notify({ incident: null, alerts: [alertMessage({ id: 'a-untrusted' })] })
+      await trusted.notifier.notify({ incident: null, alerts: [alertMessage({ id: 'a-tls' })] })
+      await waitFor(() => smtp.mails.length >= 1, 10_000, 'mail over STARTTLS')
+      expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'outpost' })
+      await waitFor(() => (untrusted.notifier as unknown as { counters: { failures: number } }).counters.failures >= 1, 10_000, 'untrusted failure')
+      expect(smtp.mails.map((m) => m.headers['x-outpost-alerts'])).toEqual(['a-tls:firing'])
+    } finally {
+      await trusted.close()
+      await untrusted.close()
+      await smtp.close()
+      await dir.cleanup()
     }
   })
 
