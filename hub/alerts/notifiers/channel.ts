@@ -3,8 +3,9 @@
 // Retry-After, drops counted and logged, every attempt recorded for GET /v1/notifications.
 import { z } from 'zod'
 import { durationMsOrZero } from '../../../kit/durations.js'
-import type { Labels } from '../../../protocol/batch.js'
-import type { Notification, Notifier, NotifierContext } from './types.js'
+import type { AttemptRecorder, Delivery, Notification, Notifier, NotifierContext, SendResult } from './types.js'
+
+export type { AttemptRecorder, Delivery, SendResult }
 import { PersistedQueue } from './webhook/queue.js'
 
 /** The options every queued notifier takes besides its own. */
@@ -24,25 +25,6 @@ export interface DeliveryOptions {
   backoffMax: number
   maxQueue: number
   maxAge: number
-}
-
-/** One queued message: a notification, and when the routing tree sent it, its receiver and group. */
-export interface Delivery {
-  notification: Notification
-  receiver?: string
-  groupKey?: string
-  groupLabels?: Labels
-  /** A test message from POST /v1/receivers/{name}/test. */
-  test?: boolean
-  /** Sent when an alert is acknowledged in Outpost (PagerDuty `acknowledge`); others ignore it. */
-  acknowledged?: boolean
-}
-
-export type SendResult = { outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number; error?: string }
-
-/** Where attempts are recorded (GET /v1/notifications); optional so a notifier works without the hub. */
-export interface AttemptRecorder {
-  record(a: { receiver: string; kind: string; alerts: string[]; status: 'delivered' | 'retrying' | 'refused' | 'dropped'; attempt: number; error?: string; nextAt?: number }): void
 }
 
 /** A notifier that accepts anything at once into its durable queue and delivers from there. */

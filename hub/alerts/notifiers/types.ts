@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import type { Logger } from '../../../kit/log.js'
 import type { Plugin } from '../../../kit/plugin.js'
 import type { AlertMessage } from '../types.js'
-import type { AttemptRecorder, Delivery } from './channel.js'
+import type { Labels } from '../../../protocol/batch.js'
 
 /** What one engine pass sends for one rule: its alerts that fired, repeat or resolved, with their incident. */
 export interface Notification {
@@ -12,8 +12,25 @@ export interface Notification {
   alerts: AlertMessage[]
 }
 
-/** One message for one receiver, as the routing tree hands it over (issue 17; see channel.ts). */
-export type { Delivery } from './channel.js'
+/** One queued message: a notification, and when the routing tree sent it, its receiver and group. */
+export interface Delivery {
+  notification: Notification
+  receiver?: string
+  groupKey?: string
+  groupLabels?: Labels
+  /** A test message from POST /v1/receivers/{name}/test. */
+  test?: boolean
+  /** Sent when an alert is acknowledged in Outpost (PagerDuty `acknowledge`); others ignore it. */
+  acknowledged?: boolean
+}
+
+export type SendResult = { outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number; error?: string }
+
+/** Where attempts are recorded (GET /v1/notifications); optional so a notifier works without the hub. */
+export interface AttemptRecorder {
+  record(a: { receiver: string; kind: string; alerts: string[]; status: 'delivered' | 'retrying' | 'refused' | 'dropped'; attempt: number; error?: string; nextAt?: number }): void
+}
+
 
 /** A hub alert notifier (DESIGN §1 extension point). Implementations must pass test/hub/alerts/notifiers/notifier.case.ts. */
 export interface Notifier {
