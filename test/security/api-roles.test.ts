@@ -59,6 +59,10 @@ const POLICY: Record<string, Case> = {
   'DELETE /v1/silences/:_': { need: 'operator' },
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
+  // Notifications (issue 17, docs/notifications.md): a test message is an operator's action, like an ack.
+  'GET /v1/notifications': { need: 'viewer', ok2xx: true },
+  'GET /v1/receivers': { need: 'viewer', ok2xx: true },
+  'POST /v1/receivers/:_/test': { need: 'operator' },
 }
 
 async function made(h: TestHub): Promise<string> {
