@@ -32,6 +32,13 @@ module.exports = {
       to: { path: ['^(agent|hub|cli|bench)/', ...IO_MODULES] },
     },
     {
+      name: 'storage-at-the-bottom',
+      severity: 'error',
+      comment: 'hub/storage is the seam every store stands on: it imports no store, engine or API above it.',
+      from: { path: '^hub/storage/' },
+      to: { path: '^hub/(?!storage/)' },
+    },
+    {
       name: 'metric-encoding-pure',
       severity: 'error',
       comment: 'hub/metrics/encoding holds pure codecs (as tsdb/chunkenc): no store, no engine, no database, no I/O.',

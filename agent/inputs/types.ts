@@ -2,11 +2,11 @@
 // which the agent polls on its interval, an input runs on its own schedule and hands data to the agent when it has
 // some: a configured input (tail, scrape) runs a loop; a listener input (JSON ingest, OTLP) serves routes.
 import type { Hono } from 'hono'
-import type { Registry as MetricsRegistry } from 'prom-client'
 import type { z } from 'zod'
 import type { Logger } from '../../kit/log.js'
 import type { Plugin } from '../../kit/plugin.js'
 import type { BatchBody } from '../split-body.js'
+import type { Telemetry } from '../telemetry.js'
 import type { InputCounters } from './counters.js'
 
 /** What the agent hands a running input: dependencies come in here, never from module-level state. */
@@ -39,8 +39,8 @@ export interface Input {
 export interface ListenerContext {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** The agent's `/metrics` registry; an input adds its counters to it. */
-  registry: MetricsRegistry
+  /** The agent's self-metrics table: an input declares its counters there (on `/metrics` and shipped). */
+  telemetry: Telemetry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
   log: Logger

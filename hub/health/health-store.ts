@@ -3,7 +3,7 @@
 import type { DecodedBatch, HealthResult } from '../../protocol/batch.js'
 import type { BatchStager, Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
-import type { IngestOptions } from '../metrics/store/types.js'
+import type { IngestOptions } from '../storage/types.js'
 import { table } from '../storage/keyspace.js'
 import {
   currentKey,

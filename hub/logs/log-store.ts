@@ -1,7 +1,7 @@
 import type { DecodedBatch, LogRecord } from '../../protocol/batch.js'
 import type { BatchStager, Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
-import type { IngestOptions } from '../metrics/store/types.js'
+import type { IngestOptions } from '../storage/types.js'
 import { encodeStored } from '../storage/stored-cbor.js'
 import { fingerprintOf } from './fingerprint.js'
 import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from './error-rows.js'

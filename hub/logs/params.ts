@@ -7,7 +7,7 @@ import { parseTime } from '../metrics/query/time.js'
 import { isRecordId } from './keys.js'
 import { tokenize } from './tokenize.js'
 import type { ErrorQuery, LogQuery } from './types.js'
-import { assertKnown, readLimit, single } from '../api/params.js'
+import { assertKnown, readLimit, single } from '../params.js'
 
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 1000

@@ -1,7 +1,7 @@
 // DESIGN §5: exactly-once in the store. A batch (dev, ep, seq) is stored once: its dedup mark and every store's rows
 // go into one Commit, so they are durable together or not at all, and a redelivered batch writes nothing.
 import type { DecodedBatch } from '../../protocol/batch.js'
-import type { IngestOptions, IngestResult } from '../metrics/store/types.js'
+import type { IngestOptions, IngestResult } from './types.js'
 import { Commit, type BatchStager } from './commit.js'
 import type { Database } from './db.js'
 import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'

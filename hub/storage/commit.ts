@@ -2,7 +2,7 @@
 // (metrics, logs, spans, health) and the dedup mark is staged with them; `commit()` writes them in one atomic write,
 // then lets each store update what it keeps in memory. A store never writes a batch's rows on its own.
 import type { DecodedBatch } from '../../protocol/batch.js'
-import type { IngestOptions } from '../metrics/store/types.js'
+import type { IngestOptions } from './types.js'
 import type { BatchOp, Database } from './db.js'
 
 export class Commit {

@@ -4,7 +4,7 @@ import { badParameter } from '../metrics/query/errors.js'
 import { parseDuration, parseTime } from '../metrics/query/time.js'
 import type { TraceSearch } from './search.js'
 import type { TraceStatsQuery } from './stats.js'
-import { assertKnown, readLimit, single } from '../api/params.js'
+import { assertKnown, readLimit, single } from '../params.js'
 
 const DEFAULT_RANGE_MS = 3_600_000
 export const DEFAULT_TRACE_LIMIT = 20

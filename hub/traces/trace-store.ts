@@ -1,7 +1,7 @@
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { BatchStager, Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
-import type { IngestOptions } from '../metrics/store/types.js'
+import type { IngestOptions } from '../storage/types.js'
 import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import {
   openTraceSublevels,

@@ -54,6 +54,7 @@ describe('import boundaries', () => {
     ['protocol-no-io', { 'protocol/p.ts': "import { readFileSync } from 'node:fs'\nexport const p = readFileSync\n" }],
     ['protocol-no-io', { 'protocol/p.ts': "import { a } from '../agent/a.js'\nexport const p = a\n", 'agent/a.ts': 'export const a = 1\n' }],
     ['protocol-no-io', { 'kit/k.ts': "import { createServer } from 'node:net'\nexport const k = createServer\n" }],
+    ['storage-at-the-bottom', { 'hub/storage/s.ts': "import type { L } from '../logs/l.js'\nexport type S = L\n", 'hub/logs/l.ts': 'export type L = number\n' }],
     ['metric-encoding-pure', { 'hub/metrics/encoding/c.ts': "import type { S } from '../store/s.js'\nexport type C = S\n", 'hub/metrics/store/s.ts': 'export type S = number\n' }],
     ['metric-encoding-pure', { 'hub/metrics/encoding/c.ts': "import { Level } from 'level'\nexport const c = Level\n" }],
     ['metric-store-not-to-query', { 'hub/metrics/store/s.ts': "import { q } from '../query/q.js'\nexport const s = q\n", 'hub/metrics/query/q.ts': 'export const q = 1\n' }],

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono'
-import type { Registry } from 'prom-client'
 import type { Logger } from '../../../kit/log.js'
+import type { Telemetry } from '../../telemetry.js'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { BufferFullError } from '../../buffer/types.js'
@@ -15,8 +15,8 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 export interface IngestOptions {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** The agent's `/metrics` registry; the ingest counters are added to it. */
-  registry: Registry
+  /** The agent's self-metrics table; the ingest counters are declared in it (on `/metrics` and shipped). */
+  telemetry: Telemetry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
   log: Logger
@@ -27,7 +27,7 @@ export interface IngestOptions {
 
 /** DESIGN §9: `POST /v1/ingest` takes Outpost JSON; a 2xx means every record is durably in the buffer. */
 export function mountIngest(app: Hono, options: IngestOptions): void {
-  const counters = new IngestCounters(options.registry)
+  const counters = new IngestCounters(options.telemetry)
   const now = options.now ?? Date.now
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
 

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono'
-import type { Registry } from 'prom-client'
 import type { Logger } from '../../../kit/log.js'
+import type { Telemetry } from '../../telemetry.js'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BufferFullError } from '../../buffer/types.js'
 import { IngestError } from '../ingest/errors.js'
@@ -14,8 +14,8 @@ import { REJECTED_FIELD, convertSignal, type SignalConversion } from './signals.
 export interface OtlpOptions {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** The agent's `/metrics` registry; the OTLP counters are added to it. */
-  registry: Registry
+  /** The agent's self-metrics table; the OTLP counters are declared in it (on `/metrics` and shipped). */
+  telemetry: Telemetry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
   log: Logger
@@ -31,7 +31,7 @@ const SIGNALS: OtlpSignal[] = ['traces', 'metrics', 'logs']
  * refused one by one are counted in the response's partialSuccess. docs/otlp.md has the mapping.
  */
 export function mountOtlp(app: Hono, options: OtlpOptions): void {
-  const counters = new OtlpCounters(options.registry)
+  const counters = new OtlpCounters(options.telemetry)
   const now = options.now ?? Date.now
   const state = { deltas: new DeltaTotals() }
 

@@ -6,7 +6,7 @@ import type { SeriesSelector } from '../store/types.js'
 import { badParameter, QueryError } from './errors.js'
 import { formatDuration, parseDuration, parseTime } from './time.js'
 import { AGGREGATIONS, isAggregation, type QuerySpec } from './types.js'
-import { single } from '../../api/params.js'
+import { single } from '../../params.js'
 
 export interface QueryLimits {
   /** Most buckets a query may ask for per series: (to - from) / step. */

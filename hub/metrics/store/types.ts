@@ -2,6 +2,8 @@ import type { DecodedBatch, Labels, MetricType } from '../../../protocol/batch.j
 import type { Rollup } from '../encoding/rollup.js'
 
 export type { Rollup } from '../encoding/rollup.js'
+export type { IngestOptions, IngestResult } from '../../storage/types.js'
+import type { IngestOptions, IngestResult } from '../../storage/types.js'
 
 /** A stored series. `labels` include the `device` label the hub adds at ingest (DESIGN §8). */
 export interface SeriesInfo {
@@ -30,22 +32,6 @@ export interface SeriesRollup {
   /** Bucket width, ms. */
   width: number
   rollup: Rollup
-}
-
-export interface IngestOptions {
-  /** Added to every sample timestamp before storing (clock correction, DESIGN §5). */
-  tsOffset?: number
-}
-
-export interface IngestResult {
-  /** True when (dev, ep, seq) was already stored: nothing written. */
-  duplicate: boolean
-  /** Every batch of `batch.ep` up to this seq is durably stored: the value to put in the ack. */
-  ackSeq: number
-  /** Samples written (0 for a duplicate). */
-  samples: number
-  /** Seqs above `ackSeq` already stored, as [start, end] pairs (selective ack). */
-  storedRanges: Array<[number, number]>
 }
 
 export interface CompactionResult {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { Registry } from 'prom-client'
+import { Telemetry } from '../../../../agent/telemetry.js'
 import { describe, expect, it } from 'vitest'
 import { BufferFullError } from '../../../../agent/buffer/types.js'
 import { mountIngest } from '../../../../agent/inputs/ingest/route.js'
@@ -9,12 +9,12 @@ import { DecodeError } from '../../../../protocol/errors.js'
 function appThatFails(err: unknown) {
   const app = new Hono()
   const logged: string[] = []
-  const registry = new Registry()
+  const telemetry = new Telemetry()
   mountIngest(app, {
     accept: async () => {
       throw err
     },
-    registry,
+    telemetry,
     retryAfterSeconds: 7,
     log: (level, msg, extra) => logged.push(`${level} ${msg} ${JSON.stringify(extra)}`),
   })
@@ -26,7 +26,7 @@ function appThatFails(err: unknown) {
     })
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any }
   }
-  return { post, logged, registry }
+  return { post, logged, registry: telemetry.registry() }
 }
 
 describe('POST /v1/ingest when the agent refuses the data', () => {

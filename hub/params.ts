@@ -1,5 +1,5 @@
 // Query-parameter helpers every signal's API shares (DESIGN §7): each refusal is a QueryError naming the parameter.
-import { badParameter, QueryError } from '../metrics/query/errors.js'
+import { badParameter, QueryError } from './metrics/query/errors.js'
 
 /** The parameter's value; given twice it is an error rather than a guess at which one was meant. */
 export function single(params: URLSearchParams, name: string): string | undefined {
