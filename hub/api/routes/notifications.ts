@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { ApiError } from '../errors.js'
-import { assertKnown, readLimit, single } from '../params.js'
+import { assertKnown, readLimit, single } from '../../params.js'
 import { badParameter } from '../../metrics/query/errors.js'
 import type { AttemptLog } from '../../alerts/notifiers/attempt-log.js'
 import type { Notifier } from '../../alerts/notifiers/types.js'
