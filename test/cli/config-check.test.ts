@@ -57,7 +57,7 @@ describe('outpost config check', () => {
 
     const other = await runOutpost(['config', 'check', file, '--route', 'rule=cpu-hot,site=south'])
     expect(other.output).toMatch(/^route → chat {2}group \{"site":"south"\}/m)
-  })
+  }, 120_000) // four CLI processes
 
   it('a bad config exits 2 naming the file and the key, and never prints a secret', async () => {
     const unknown = await write(HUB_YAML.replace('{receiver: boss, matchers', '{receiver: phones, matchers'))
@@ -73,5 +73,5 @@ describe('outpost config check', () => {
     expect(r3.output).toContain('notifiers[1].routingKey_file: cannot read secret file: ENOENT')
     const ok = await runOutpost(['config', 'check', await write(HUB_YAML)])
     expect(ok.output).not.toContain('rk-from-a-file')
-  })
+  }, 120_000)
 })

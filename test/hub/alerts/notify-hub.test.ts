@@ -111,7 +111,7 @@ describe('notifications through a real hub process', () => {
     // The secret from ${PD_KEY} reached PagerDuty and never the hub's output.
     expect(trigger.body.routing_key).toBe('pd-routing-key-secret')
     for (const p of procs) expect(p.output()).not.toContain('pd-routing-key-secret')
-  })
+  }, 180_000) // two hub starts and a SIGKILL: minutes under a loaded machine, seconds alone
 
   it('bad config stops the hub naming the file and the key', async () => {
     dir = await tempDir()
@@ -127,5 +127,5 @@ describe('notifications through a real hub process', () => {
     await check(hubYaml('http://127.0.0.1:9/pd', 'http://127.0.0.1:9/s', '    - {receiver: chat, matchers: ["team~ops"]}'), /route\.routes\[1\]\.matchers\[0\]: bad matcher "team~ops"/)
     await check(hubYaml('http://127.0.0.1:9/pd', 'http://127.0.0.1:9/s').replace('backoffMin: 200ms, backoffMax: 1s}\n  - {kind: slack', 'backoffMin: 200ms, backoffMax: 1s}\n  - {kind: slack, title: "{{#alerts}}oops"'), /notifiers\[1\]\.title: template: section "\{\{#alerts\}\}" is never closed/)
     await check(hubYaml('http://127.0.0.1:9/pd', 'http://127.0.0.1:9/s').replace('"${PD_KEY}"', '"${NO_SUCH_VAR}"'), /notifiers\[0\]\.routingKey: environment variable NO_SUCH_VAR is not set/)
-  })
+  }, 120_000) // four CLI processes
 })
