@@ -25,17 +25,14 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
-<<<<<<< HEAD
 import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
 import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
 import type { Notifier } from '../alerts/notifiers/types.js'
-=======
 import { prometheusApi } from '../prometheus/api.js'
 import { prometheusAuth } from '../prometheus/auth.js'
 import { openApiDocument } from './openapi/document.js'
 import { ROUTE_DOCS } from './openapi/route-docs.js'
 import { docsPage } from './openapi/docs-page.js'
->>>>>>> issue-14-seams
 
 export interface ApiDeps {
   store: MetricStore

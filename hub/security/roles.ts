@@ -7,13 +7,8 @@ export function roleAllows(held: Role, needed: Role): boolean {
 }
 
 // Route-table policy by method and path, so routes added later are covered without a decision here:
-<<<<<<< HEAD
-// GET → viewer; alert acks/resolves, silences and receiver tests → operator; tokens and audit → admin (GET too); other writes → admin.
+// GET → viewer (and the Prometheus API's POST reads); alert acks/resolves, silences and receiver tests → operator; tokens and audit → admin (GET too); other writes → admin.
 const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/, /^\/v1\/receivers\/[^/]+\/test$/]
-=======
-// GET → viewer (and the Prometheus API's POST reads); alert acks/resolves and silences → operator; tokens and audit → admin (GET too); other writes → admin.
-const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/]
->>>>>>> issue-14-seams
 const ADMIN_ALWAYS = [/^\/v1\/tokens(\/.*)?$/, /^\/v1\/audit(\/.*)?$/]
 // Prometheus's API takes its reads as POST forms too (long queries): reads, so a viewer may POST them.
 const VIEWER_POSTS = [/^\/prometheus\/api\/v1\/(query|query_range|series|labels|query_exemplars)$/]

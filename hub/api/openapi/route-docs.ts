@@ -72,5 +72,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /v1/silences/{id}': { tag: 'alerts', summary: 'Replace a silence (operator)', body: silenceInput },
   'DELETE /v1/silences/{id}': { tag: 'alerts', summary: 'Delete a silence (operator)' },
   'GET /v1/incidents': { tag: 'alerts', summary: 'Incidents: alerts grouped' },
+  'GET /v1/notifications': {
+    tag: 'alerts',
+    summary: 'Notification delivery attempts, newest first (docs/notifications.md)',
+    query: { alert: 'only attempts carrying this alert id', receiver: 'only this receiver', status: 'delivered, retrying, refused or dropped', ...limit },
+  },
+  'GET /v1/receivers': { tag: 'alerts', summary: 'Named notification receivers' },
+  'POST /v1/receivers/{name}/test': { tag: 'alerts', summary: 'Queue a test message through a receiver (operator)' },
   'GET /v1/openapi.json': { tag: 'meta', summary: 'This description (OpenAPI 3.1); no token needed' },
 }
