@@ -17,10 +17,11 @@ import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 import { benchAudit } from './audit.js'
 import { benchNab, defaultRoot } from './anomaly/nab.js'
 import { benchAnomalyScale } from './anomaly/scale.js'
+import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     }
     if (want('alerts')) await alertsSection(dir)
     if (want('anomaly')) await anomalySection(dir)
+    if (want('notify')) await notifySection(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -118,6 +120,20 @@ async function alertsSection(dir: string): Promise<void> {
   const t = await benchAlertThroughput(join(dir, 'alerts-eval'))
   console.log(`  evaluation, ${fmt(t.rules)} rules over ${fmt(t.series)} series: ${fmt(t['evaluation samples/s'])} samples/s, ${fmt(t['rule evaluations/s'])} rule evaluations/s (${fmt(t['rule evaluations (observations)'])} evaluations, ${fmt(t['alert state changes written'])} alerts opened)`)
   console.log(`  baseline store ingest of the same batches ${fmt(t['store ingest samples/s (baseline)'])} samples/s | evaluation vs store → ${ratio(t['evaluation samples/s'], t['store ingest samples/s (baseline)'])}`)
+}
+
+async function notifySection(dir: string): Promise<void> {
+  console.log('\nnotify (notifiers in process, local HTTP and SMTP receivers on loopback):')
+  const t = await benchNotifyThroughput(join(dir, 'notify-queue'))
+  for (const [channel, v] of Object.entries(t)) {
+    console.log(`  ${channel.padEnd(10)} through the durable queue ${fmt(v.queued).padStart(6)} notifications/s | baseline same receiver, straight ${fmt(v.floor).padStart(6)}/s → ${ratio(v.queued, v.floor)}`)
+  }
+  const l = await benchNotifyLatency(join(dir, 'notify-latency'))
+  const base = l.mqtt
+  for (const [channel, v] of Object.entries(l)) {
+    if (channel === 'mqtt') continue
+    console.log(`  crossing → ${channel.padEnd(10)} p50 ${fmt(v.p50, 1).padStart(6)} ms, p99 ${fmt(v.p99, 1).padStart(6)} ms | baseline MQTT alert p50 ${fmt(base.p50, 1)} ms, p99 ${fmt(base.p99, 1)} ms → p50 ${ratio(v.p50, base.p50)}`)
+  }
 }
 
 async function drainSection(dir: string): Promise<void> {

@@ -96,11 +96,12 @@ function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits
   }
 }
 
-export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
+/** `source` is the YAML file the settings came from: a config error names it, then the key. */
+export function hubFromSettings(s: HubSettings, log: LogFn, source?: string): Hub {
   try {
     return newHub(s, log)
   } catch (err) {
-    throw err instanceof AlertConfigError ? new ConfigError(err.message) : err
+    throw err instanceof AlertConfigError ? new ConfigError(source ? `${source}: ${err.message}` : err.message) : err
   }
 }
 
@@ -124,6 +125,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       rulesFile: s.rules,
       slosFile: s.slos,
       notifiers: s.notifiers as NotifierConfig[],
+      routing: { route: s.route, inhibit_rules: s.inhibit_rules, time_intervals: s.time_intervals },
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },

@@ -10,6 +10,7 @@ import { deviceCommand } from './commands/device.js'
 import { tokenCommand } from './commands/token.js'
 import { reportCommand } from './commands/report.js'
 import { auditCommand } from './commands/audit.js'
+import { configCommand } from './commands/config.js'
 
 const program = new Command('outpost')
   .description('Outpost: edge telemetry agent and hub')
@@ -22,6 +23,7 @@ const program = new Command('outpost')
   .addCommand(tokenCommand())
   .addCommand(reportCommand())
   .addCommand(auditCommand())
+  .addCommand(configCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`

@@ -57,6 +57,9 @@ export const hubSettings: Setting[] = [
   { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
   { path: 'reports', description: 'scheduled fleet reports delivered by webhook (YAML only; docs/reports.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
+  { path: 'route', description: 'the notification routing tree (YAML only; docs/notifications.md)', schema: z.record(z.string(), z.unknown()), fileOnly: true },
+  { path: 'inhibit_rules', description: 'alerts that mute others while they fire (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'time_intervals', description: 'named times for mute_time_intervals and active_time_intervals (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
   { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
@@ -103,6 +106,9 @@ export interface HubSettings {
   slos?: string
   reports: Array<Record<string, unknown>>
   notifiers: Array<Record<string, unknown>>
+  route?: Record<string, unknown>
+  inhibit_rules: unknown[]
+  time_intervals: unknown[]
   alerts: { evalInterval: number; startupGrace: number }
   audit: { reads: boolean; checkpointInterval: number }
   anomaly: { detect: string[]; threshold: number; eventQuiet: number; checkpoint: number; history: number; detectors: Record<string, unknown> }

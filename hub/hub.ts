@@ -37,8 +37,9 @@ import { SloService } from './slo/service.js'
 import { parseReportSchedules, ReportScheduler, type ReportSchedule } from './reports/schedule.js'
 import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
-import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
 import { AnomalyService, DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly/service.js'
+import type { NotifierConfig } from './alerts/notifiers/registry.js'
+import { createNotifications, parseNotificationConfig, type NotificationConfig, type Notifications } from './alerts/notifications.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -71,6 +72,8 @@ export interface HubOptions {
     slosFile?: string
     /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
     notifiers?: NotifierConfig[]
+    /** `route`, `inhibit_rules`, `time_intervals` of the hub YAML (issue 17, docs/notifications.md). */
+    routing?: { route?: unknown; inhibit_rules?: unknown; time_intervals?: unknown }
     /** Period of the alert engine's pass (default 1 s). */
     tickMs?: number
     /** Presence is trusted for offline rules only after a birth or this grace after start (default 60 s). */
@@ -154,7 +157,8 @@ export class Hub {
   /** Scheduled reports, when `reports:` names any (tests drive its tick). */
   reportScheduler?: ReportScheduler
   readonly slos: SloService
-  private readonly notifierConfigs: ParsedNotifiers
+  private readonly notificationConfig: NotificationConfig
+  notifications?: Notifications
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
@@ -162,7 +166,7 @@ export class Hub {
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
     this.reportSchedules = parseReportSchedules(options.reports ?? [])
-    this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
+    this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = createDatabase(options.data)
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
@@ -236,7 +240,7 @@ export class Hub {
       db: this.db,
       store: this.store,
       devices: this.devices,
-      notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      notifiers: (this.notifications = await createNotifications(this.notificationConfig, { broker: this.broker.broker, db: this.db, clock: this.clock, log })).engine,
       clock: this.clock,
       log,
       metrics: this.metrics,
@@ -304,6 +308,7 @@ export class Hub {
       alerts: this.alerts,
       slos: this.slos,
       anomaly: this.anomaly,
+      notifications: { attempts: this.notifications.attempts, receivers: this.notifications.receivers },
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,

@@ -112,6 +112,14 @@ export class AlertEngine {
     this.timer.unref()
   }
 
+  /** An alert was acknowledged: notifiers that care (PagerDuty, the routing tree's escalation) hear of it. */
+  async acknowledged(alert: AlertRecord): Promise<void> {
+    const message = toMessage(alert, 'firing')
+    for (const n of this.options.notifiers) {
+      await n.acknowledge?.(message).catch((err) => this.options.log('error', 'notifier failed', { notifier: n.name, error: String(err) }))
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     await this.run(() => this.flushDirty())

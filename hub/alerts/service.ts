@@ -122,6 +122,7 @@ export class AlertService {
       step.changed.add(a)
       step.events.push({ alert: a.id, at: step.now, from: a.state, to: 'acknowledged', by })
       await this.engine.commitStep(step)
+      if (a.notified) await this.engine.acknowledged(a)
       return this.view(a)
     })
   }

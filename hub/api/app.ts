@@ -28,6 +28,9 @@ import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
 import { anomalyRoutes } from './routes/anomalies.js'
 import type { AnomalyService } from '../anomaly/service.js'
+import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
+import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
+import type { Notifier } from '../alerts/notifiers/types.js'
 import { prometheusApi } from '../prometheus/api.js'
 import { prometheusAuth } from '../prometheus/auth.js'
 import { openApiDocument } from './openapi/document.js'
@@ -45,6 +48,8 @@ export interface ApiDeps {
   alerts: AlertService
   slos: SloService
   anomaly?: AnomalyService
+  /** Delivery attempts and named receivers (issue 17, docs/notifications.md). */
+  notifications?: { attempts: AttemptLog; receivers: Map<string, Notifier> }
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
@@ -132,6 +137,10 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
   app.route('/v1/slos', sloRoutes(deps.slos))
   app.route('/v1/reports', reportRoutes({ store: deps.store, logs: deps.logs, devices: deps.devices, alerts: deps.alerts, slos: deps.slos, clock: deps.clock }))
+  if (deps.notifications) {
+    app.route('/v1/notifications', notificationRoutes(deps.notifications.attempts))
+    app.route('/v1/receivers', receiverRoutes(deps.notifications.receivers, deps.clock))
+  }
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

@@ -60,6 +60,10 @@ const POLICY: Record<string, Case> = {
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
   'GET /v1/anomalies': { need: 'viewer', ok2xx: true },
+  // Notifications (issue 17, docs/notifications.md): a test message is an operator's action, like an ack.
+  'GET /v1/notifications': { need: 'viewer', ok2xx: true },
+  'GET /v1/receivers': { need: 'viewer', ok2xx: true },
+  'POST /v1/receivers/:_/test': { need: 'operator' },
   // The API's description and reference page are public: no data in them.
   'GET /v1/openapi.json': { need: 'public', ok2xx: true },
   'GET /docs': { need: 'public', ok2xx: true },

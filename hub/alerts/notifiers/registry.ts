@@ -5,9 +5,25 @@ import { AlertConfigError } from '../rule-schema.js'
 import { mqttNotifierPlugin } from './mqtt/index.js'
 import type { Notifier, NotifierContext, NotifierPlugin } from './types.js'
 import { webhookNotifierPlugin } from './webhook/index.js'
+import { emailNotifierPlugin } from './email/index.js'
+import { slackNotifierPlugin } from './slack/index.js'
+import { pagerDutyNotifierPlugin } from './pagerduty/index.js'
+import { teamsNotifierPlugin } from './msteams/index.js'
+import { telegramNotifierPlugin } from './telegram/index.js'
+import { ntfyNotifierPlugin } from './ntfy/index.js'
+import { resolveSecrets } from './secrets.js'
 
 export function builtinNotifiers(): Registry<NotifierPlugin> {
-  return new Registry<NotifierPlugin>('notifier', [mqttNotifierPlugin, webhookNotifierPlugin])
+  return new Registry<NotifierPlugin>('notifier', [
+    mqttNotifierPlugin,
+    webhookNotifierPlugin,
+    emailNotifierPlugin,
+    slackNotifierPlugin,
+    pagerDutyNotifierPlugin,
+    teamsNotifierPlugin,
+    telegramNotifierPlugin,
+    ntfyNotifierPlugin,
+  ])
 }
 
 export type NotifierConfig = { kind: string } & Record<string, unknown>
@@ -19,7 +35,7 @@ export function parseNotifierConfigs(configs: readonly NotifierConfig[], registr
   const parsed = configs.map((config, i) => {
     try {
       const plugin = registry.require(config?.kind, `notifiers[${i}].kind`)
-      return { plugin, options: parseOptions(plugin.options, config, `notifiers[${i}]`) }
+      return { plugin, options: parseOptions(plugin.options, resolveSecrets(config, `notifiers[${i}]`), `notifiers[${i}]`) }
     } catch (err) {
       throw new AlertConfigError(err instanceof OptionsError ? err.message : String(err))
     }

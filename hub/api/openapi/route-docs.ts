@@ -94,5 +94,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Anomaly events per series: start, end, maxScore, value, expected value and band (docs/anomaly.md)',
     query: { ...selector, ...range, minScore: 'only events whose highest score reaches this (0-1)', ...limit },
   },
+  'GET /v1/notifications': {
+    tag: 'alerts',
+    summary: 'Notification delivery attempts, newest first (docs/notifications.md)',
+    query: { alert: 'only attempts carrying this alert id', receiver: 'only this receiver', status: 'delivered, retrying, refused or dropped', ...limit },
+  },
+  'GET /v1/receivers': { tag: 'alerts', summary: 'Named notification receivers' },
+  'POST /v1/receivers/{name}/test': { tag: 'alerts', summary: 'Queue a test message through a receiver (operator)' },
   'GET /v1/openapi.json': { tag: 'meta', summary: 'This description (OpenAPI 3.1); no token needed' },
 }

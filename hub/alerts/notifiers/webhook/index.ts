@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { durationMsOrZero as durationMs } from '../../../../kit/durations.js'
 import type { Notification, Notifier, NotifierContext, NotifierPlugin } from '../types.js'
+import type { Delivery } from '../channel.js'
+import { alertmanagerPayload } from './alertmanager.js'
 import { PersistedQueue } from './queue.js'
 
 const options = z
@@ -17,6 +19,10 @@ const options = z
     maxQueue: z.number().int().positive().default(1000),
     /** A post not delivered within this is dropped and counted. */
     maxAge: durationMs.default(86_400_000),
+    /** `outpost` posts `{incident, alerts}`; `alertmanager` posts Alertmanager's webhook payload, version 4. */
+    payload: z.enum(['outpost', 'alertmanager']).default('outpost'),
+    /** The hub's URL as receivers should link to it (Alertmanager's externalURL, generatorURL). */
+    externalUrl: z.string().url().default('http://127.0.0.1:8080'),
   })
   .strict()
 export type WebhookOptions = z.output<typeof options>
@@ -56,12 +62,28 @@ export class WebhookNotifier implements Notifier {
     this.kick(0)
   }
 
-  async notify(n: Notification): Promise<void> {
-    await this.send({ incident: n.incident, alerts: n.alerts })
+  notify(n: Notification): Promise<void> {
+    return this.enqueue({ notification: n })
+  }
+
+  /** The receiver's name in routes: the configured `name`, else the queue's hash. */
+  get receiver(): string {
+    return this.name.slice('webhook:'.length)
+  }
+
+  /** Queues one post; the body is made here, so retries send the same bytes. */
+  async enqueue(d: Delivery): Promise<void> {
+    const n = d.notification
+    const body = this.opts.payload === 'alertmanager' ? alertmanagerPayload(d, this.receiver, this.opts.externalUrl) : { incident: n.incident, alerts: n.alerts, ...(d.test ? { test: true } : {}) }
+    await this.push(body)
   }
 
   /** Queues any JSON body for delivery with the same retries (scheduled reports, docs/reports.md). */
-  async send(body: unknown): Promise<void> {
+  send(body: unknown): Promise<void> {
+    return this.push(body)
+  }
+
+  private async push(body: unknown): Promise<void> {
     const before = this.queue.dropped
     await this.queue.push(body, this.ctx.clock())
     if (this.queue.dropped > before) {
@@ -108,6 +130,7 @@ export class WebhookNotifier implements Notifier {
         break
       }
       const { outcome, retryAfterMs } = await this.post(head.post.body)
+      this.recordAttempt(head.post, outcome, retryAfterMs)
       if (outcome === 'retry') {
         this.counters.failures++
         const post = { ...head.post, attempts: head.post.attempts + 1 }
@@ -126,6 +149,13 @@ export class WebhookNotifier implements Notifier {
     if (retryIn !== undefined) this.kick(retryIn)
     // A post queued while the last head() was being read would otherwise wait for the next notification.
     else if (this.queue.size > 0) this.kick(0)
+  }
+
+  private recordAttempt(post: { body: unknown; attempts: number }, outcome: 'delivered' | 'retry' | 'refused', retryAfter?: number): void {
+    const body = post.body as { alerts?: Array<{ id?: string; labels?: { alertname?: string }; fingerprint?: string }> }
+    const alerts = (body.alerts ?? []).map((a) => a.id ?? a.fingerprint ?? '')
+    const status = outcome === 'retry' ? 'retrying' : outcome
+    this.ctx.attempts?.record({ receiver: this.receiver, kind: 'webhook', alerts, status, attempt: post.attempts + 1, nextAt: outcome === 'retry' && retryAfter ? this.ctx.clock() + retryAfter : undefined })
   }
 
   private async post(body: unknown): Promise<{ outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number }> {
