@@ -1,5 +1,6 @@
-import type { Level } from 'level'
-import { ApiError } from '../api/errors.js'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
+import { StatusError } from '../errors.js'
 import { parseDashboard, type Dashboard, type StoredDashboard } from './schema.js'
 
 /**
@@ -11,10 +12,10 @@ export class DashboardStore {
   private readonly byId = new Map<string, StoredDashboard>()
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number,
   ) {
-    this.table = db.sublevel<string, StoredDashboard>('dashboards', { valueEncoding: 'json' })
+    this.table = table<'dashboards', StoredDashboard>(db, 'dashboards')
   }
 
   async open(): Promise<void> {
@@ -27,7 +28,7 @@ export class DashboardStore {
 
   get(id: string): StoredDashboard {
     const d = this.byId.get(id)
-    if (!d) throw new ApiError(404, 'not_found', `dashboard "${id}" not found`)
+    if (!d) throw new StatusError(404, 'not_found', `dashboard "${id}" not found`)
     return d
   }
 
@@ -35,7 +36,7 @@ export class DashboardStore {
   async put(id: string, input: unknown, by: string): Promise<{ dashboard: StoredDashboard; created: boolean }> {
     const body = input !== null && typeof input === 'object' && !Array.isArray(input) ? { id, ...(input as object) } : input
     const d = parseDashboard(body)
-    if (d.id !== id) throw new ApiError(400, 'invalid', `id: "${d.id}" differs from the path's "${id}"`)
+    if (d.id !== id) throw new StatusError(400, 'invalid', `id: "${d.id}" differs from the path's "${id}"`)
     const created = !this.byId.has(id)
     return { dashboard: await this.save(d, by, false), created }
   }

@@ -10,8 +10,10 @@ import { pageDevices, parseDeviceListQuery } from './device-list.js'
 type Credential = ReturnType<CredentialStore['listDevices']>[number]
 type OpenAlerts = { firing: number; pending: number }
 const NO_ALERTS: OpenAlerts = { firing: 0, pending: 0 }
+type Rates = Map<string, { series: number; anomalous: number }>
 
-function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefined, openAlerts: OpenAlerts | undefined) {
+function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefined, openAlerts: OpenAlerts | undefined, rates?: Rates) {
+  const rate = rates?.get(id)
   return {
     id,
     online: d?.online ?? false,
@@ -29,6 +31,9 @@ function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefi
     openAlerts: openAlerts ?? NO_ALERTS,
     /** The agent's buffer backlog from its latest self-metrics, or null before any. */
     backlog: d?.backlog ?? null,
+    /** Share of the device's scored series in an anomaly now (docs/anomaly.md); null when none is scored. */
+    anomalyRate: rate && rate.series > 0 ? rate.anomalous / rate.series : null,
+    anomalousSeries: rate?.anomalous ?? 0,
   }
 }
 
@@ -41,15 +46,22 @@ export interface DeviceRouteDeps {
   revoke: (id: string, by: string) => Promise<void>
   /** Open alerts per device (alerts/service.ts). */
   openAlerts: () => Map<string, OpenAlerts>
+  /** Erases all of a device's data (device-data.ts). */
+  purge: (id: string, by: string) => Promise<object>
+  /** The device's data as NDJSON lines (device-data.ts). */
+  exportLines: (id: string) => AsyncGenerator<string>
+  /** Per device, series scored for anomalies and how many are anomalous now (hub/anomaly/). */
+  anomalyRates?: () => Rates
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke, openAlerts }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, exportLines, anomalyRates }: DeviceRouteDeps) {
   const all = () => {
     const creds = new Map(credentials.listDevices().map((x) => [x.id, x]))
     const open = openAlerts()
+    const rates = anomalyRates?.()
     const ids = [...new Set([...devices.list().map((d) => d.id), ...creds.keys()])].sort()
-    return ids.map((id) => view(devices.get(id), id, creds.get(id), open.get(id)))
+    return ids.map((id) => view(devices.get(id), id, creds.get(id), open.get(id), rates))
   }
   return new Hono()
     // Without parameters: every device by id, as before; q, state, label.K, sort, offset and limit page it (docs/console.md).
@@ -58,15 +70,38 @@ export function deviceRoutes({ devices, credentials, revoke, openAlerts }: Devic
       const id = c.req.param('id')
       const cred = credentials.listDevices().find((x) => x.id === id)
       if (!devices.get(id) && !cred) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, cred, openAlerts().get(id)))
+      return c.json(view(devices.get(id), id, cred, openAlerts().get(id), anomalyRates?.()))
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })
+    .get('/:id/export', (c) => {
+      const id = c.req.param('id')
+      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      const lines = exportLines(id)
+      const encoder = new TextEncoder()
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await lines.next()
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(next.value))
+        },
+        async cancel() {
+          await lines.return(undefined)
+        },
+      })
+      return c.body(body, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${id}.ndjson"` })
+    })
     .delete('/:id', async (c) => {
       const id = c.req.param('id')
+      const purgeParam = c.req.query('purge')
+      if (purgeParam !== undefined && purgeParam !== 'true' && purgeParam !== 'false') throw new ApiError(400, 'bad_parameter', 'purge: must be true or false')
+      if (purgeParam === 'true') {
+        if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+        return c.json({ id, purged: await purge(id, actorOf(c)) })
+      }
       await revoke(id, actorOf(c)).catch(asApiError)
       return c.json({ id, credentials: 'revoked' })
     })
