@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import os from 'node:os'
 import { machineLine } from './machine.js'
 import { benchIngest } from './ingest.js'
 import { benchNaiveRows, jsonWireBytesPerSample } from './baseline.js'
@@ -14,6 +15,7 @@ import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
+import { benchConsole } from './console.js'
 import { benchAudit } from './audit.js'
 import { benchNab, defaultRoot } from './anomaly/nab.js'
 import { benchAnomalyScale } from './anomaly/scale.js'
@@ -21,7 +23,7 @@ import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify console.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -76,6 +78,12 @@ async function main(): Promise<void> {
     if (want('alerts')) await alertsSection(dir)
     if (want('anomaly')) await anomalySection(dir)
     if (want('notify')) await notifySection(dir)
+    if (want('console')) {
+      const load = os.loadavg()[0].toFixed(1)
+      console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads; load average ${load} on ${os.cpus().length} CPUs):`)
+      console.log(`  ${'figure'.padEnd(72)} ${'measured'.padStart(10)}  ${'goal'.padEnd(9)} baseline`)
+      for (const [what, value, goal, baseline] of await benchConsole(join(dir, 'console'))) console.log(`  ${what.padEnd(72)} ${value.padStart(10)}  ${goal.padEnd(9)} ${baseline}`)
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -129,6 +129,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
     },
+    console: { dashboardsFile: s.dashboards },
     reports: s.reports,
     audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
     anomaly: {

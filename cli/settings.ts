@@ -54,6 +54,7 @@ export const hubSettings: Setting[] = [
   { path: 'retention.selectors', description: 'metric retention per label selector, e.g. [{match: {site: lab}, metrics: 7d}] (YAML only; docs/storage.md)', schema: z.array(z.object({ match: z.record(z.string(), z.string()), metrics: duration }).strict()), default: [], fileOnly: true },
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
+  { path: 'dashboards', description: 'YAML file of console dashboards provisioned at start (docs/console.md)', schema: z.string().min(1) },
   { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
   { path: 'reports', description: 'scheduled fleet reports delivered by webhook (YAML only; docs/reports.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
@@ -103,6 +104,7 @@ export interface HubSettings {
   }
   retention: { metrics: number; traces: number; health: number; logs: number; alerts: number; selectors: Array<{ match: Record<string, string>; metrics: number }> }
   rules?: string
+  dashboards?: string
   slos?: string
   reports: Array<Record<string, unknown>>
   notifiers: Array<Record<string, unknown>>

@@ -9,7 +9,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # classic-level and cbor-extract ship glibc prebuilds for x64/arm64: no compiler needed here.
 RUN npm ci --no-audit --no-fund
-# Exactly what tsconfig.build.json compiles (test/docker/docker-files.test.ts keeps this list in step).
+# What tsconfig.build.json compiles, and the console (test/docker/docker-files.test.ts keeps this list in step).
 COPY tsconfig.json tsconfig.build.json ./
 COPY kit ./kit
 COPY protocol ./protocol
@@ -17,6 +17,8 @@ COPY agent ./agent
 COPY hub ./hub
 COPY cli ./cli
 COPY bench ./bench
+# The console (docs/console.md): `npm run build` bundles it with Vite into dist/console.
+COPY console ./console
 RUN npm run build && rm -rf dist/bench && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code and production dependencies only ---

@@ -27,6 +27,8 @@ export interface DeviceRecord {
   /** True while stored timestamps are shifted by the offset (it exceeds the threshold). */
   clockCorrected?: boolean
   counters: DeviceCounters
+  /** The agent's buffer backlog from its latest self-metrics (outpost_agent_batches_pending, …_buffer_bytes). */
+  backlog?: { batches: number; bytes: number }
 }
 
 /** Devices the hub has seen (DESIGN §7 /v1/devices), persisted in the hub's LevelDB. */
@@ -72,6 +74,10 @@ export class DeviceRegistry {
     if (status.ep !== undefined) d.epoch = status.ep
     await this.presence.record(id, d.online, this.clock())
     await this.flush()
+  }
+
+  recordBacklog(id: string, backlog: { batches: number; bytes: number }): void {
+    this.touch(id).backlog = backlog
   }
 
   /** Forgets a device: its record and presence history (purge, docs/security.md). */

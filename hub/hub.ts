@@ -40,6 +40,12 @@ import type { Rule } from './alerts/rule-schema.js'
 import { AnomalyService, DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly/service.js'
 import type { NotifierConfig } from './alerts/notifiers/registry.js'
 import { createNotifications, parseNotificationConfig, type NotificationConfig, type Notifications } from './alerts/notifications.js'
+import { EventBus } from './events/event-bus.js'
+import { backlogOf, publishAlertEvents, publishErrorLogs } from './events/sources.js'
+import { DashboardStore } from './dashboards/store.js'
+import { loadDashboardsFile } from './dashboards/provision.js'
+import type { Dashboard } from './dashboards/schema.js'
+import type { EventStreamOptions } from './api/routes/events.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -82,6 +88,14 @@ export interface HubOptions {
     freshnessMs?: number
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
+  }
+  /** Console (issue 12, docs/console.md). */
+  console?: {
+    /** YAML dashboards provisioned at start (`--dashboards`). */
+    dashboardsFile?: string
+    /** The built console (default: the package's dist/console). */
+    dir?: string
+    eventStream?: EventStreamOptions
   }
   /** Scheduled fleet reports (`reports:` in the hub YAML, docs/reports.md), checked at construction. */
   reports?: unknown[]
@@ -134,6 +148,9 @@ export class Hub {
   readonly auditSigner: AuditSigner
   readonly limits: SecurityLimits
   readonly anomaly: AnomalyService
+  /** Live changes for consoles (GET /v1/events). */
+  readonly events = new EventBus()
+  readonly dashboards: DashboardStore
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -153,6 +170,7 @@ export class Hub {
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
   private readonly fileSlos?: Slo[]
+  private readonly fileDashboards?: Dashboard[]
   private readonly reportSchedules: ReportSchedule[]
   /** Scheduled reports, when `reports:` names any (tests drive its tick). */
   reportScheduler?: ReportScheduler
@@ -165,6 +183,7 @@ export class Hub {
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
     this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
+    this.fileDashboards = options.console?.dashboardsFile ? loadDashboardsFile(options.console.dashboardsFile) : undefined
     this.reportSchedules = parseReportSchedules(options.reports ?? [])
     this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
@@ -184,6 +203,7 @@ export class Hub {
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
+    this.dashboards = new DashboardStore(this.db, this.clock)
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
     this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
@@ -203,6 +223,8 @@ export class Hub {
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
     await this.credentials.open()
+    await this.dashboards.open()
+    if (this.fileDashboards) await this.dashboards.provision(this.fileDashboards)
 
     const tls = this.options.tls
     const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
@@ -250,6 +272,7 @@ export class Hub {
       maxBacklog: this.options.alerts?.maxBacklog,
       slos: this.slos,
       anomaly: this.anomaly,
+      onCommitted: (alerts, events) => publishAlertEvents(this.events, alerts, events),
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
@@ -275,7 +298,14 @@ export class Hub {
         }
         return limited.batch
       },
-      onStored: (device, batch, shift) => engine.onBatch(device, batch, shift),
+      onStored: (device, batch, shift) => {
+        if (!batch.hist) {
+          const backlog = backlogOf(batch)
+          if (backlog) this.devices.recordBacklog(device, backlog)
+        }
+        publishErrorLogs(this.events, device, batch)
+        return engine.onBatch(device, batch, shift)
+      },
       clock: this.clock,
       log,
     }
@@ -315,6 +345,10 @@ export class Hub {
       audit: this.audit,
       verifyAudit: () => verifyAudit(this.audit, this.auditSigner),
       auditReads: this.options.audit?.reads,
+      dashboards: this.dashboards,
+      events: this.events,
+      eventStream: this.options.console?.eventStream,
+      consoleDir: this.options.console?.dir,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
       purgeDevice: (id, by) => purgeDevice(deviceData, id, by),
       exportDevice: (id) => exportDevice(deviceData, id),
@@ -376,7 +410,10 @@ export class Hub {
   async revokeDevice(id: string, by: string): Promise<void> {
     await this.credentials.revokeDevice(id)
     const wasConnected = this.broker ? await endDeviceSession(this.broker, id) : false
-    if (this.devices.get(id)) await this.devices.applyStatus(id, { state: 'offline' })
+    if (this.devices.get(id)) {
+      await this.devices.applyStatus(id, { state: 'offline' })
+      this.events.publish({ type: 'device', device: id, online: false, at: this.clock() })
+    }
     await this.audit.record({ actor: by, method: 'hub', route: 'device.session_ended', target: id, summary: { wasConnected } })
   }
 
@@ -389,6 +426,8 @@ export class Hub {
     await this.reportScheduler?.stop()
     await this.anomaly.checkpoint()
     await this.broker?.close()
+    // Open /v1/events streams end first: the HTTP server's close waits for every open response.
+    this.events.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
     await this.audit.checkpoint()
@@ -422,6 +461,7 @@ export class Hub {
       try {
         const status = decodeStatus(packet.payload as Buffer)
         this.track(this.devices.applyStatus(parsed.device, status))
+        this.events.publish({ type: 'device', device: parsed.device, online: status.state === 'online', at: this.clock() })
         this.alertEngine?.onStatus(parsed.device, status.state === 'online')
       } catch (err) {
         this.options.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })

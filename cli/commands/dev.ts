@@ -8,6 +8,15 @@ import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 import { builtinInputs } from '../../agent/inputs/registry.js'
 import { newToken } from '../../hub/auth.js'
+import { fileURLToPath } from 'node:url'
+
+/** The example dashboards (hub/dashboards/sample.yaml, docs/console.md) dev provisions unless --dashboards is given. */
+function sampleDashboards(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir)
+  const file = join(dir, 'hub', 'dashboards', 'sample.yaml')
+  return existsSync(file) ? file : undefined
+}
 
 // The agent settings dev takes over: identity, collection, and every plugin section (one list per list input).
 const AGENT_KEYS = ['id', 'interval', 'listen', 'collectors', 'health', ...builtinInputs().plugins().flatMap((p) => (p.section === 'list' ? [p.name] : []))]
@@ -38,7 +47,7 @@ export function devCommand(): Command {
     const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
     const adminToken = s.adminToken ?? devAdminToken(s.data)
-    const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
+    const hub = hubFromSettings({ ...s, adminToken, dashboards: s.dashboards ?? sampleDashboards() }, createLogger('hub', s.logLevel))
     await hub.start()
     // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).
     const deviceToken = await hub.credentials.addDevice(s.id, 'dev', true)
@@ -59,6 +68,7 @@ export function devCommand(): Command {
       [
         '',
         `Outpost dev: hub API ${api}, MQTT mqtt://${s.host}:${hub.mqttPort}, local agent "${s.id}" every ${s.interval / 1000}s`,
+        `Console: ${api}/#token=${adminToken}`,
         `Admin token: ${adminToken}`,
         'Try:',
         `  curl -s -H 'Authorization: Bearer ${adminToken}' ${api}/v1/devices`,

@@ -33,6 +33,8 @@ export function hubCommand(): Command {
     const mqtt = [hub.mqttPort ? `MQTT on ${settings.host}:${hub.mqttPort}` : '', hub.mqttsPort ? `MQTTS on ${settings.host}:${hub.mqttsPort}` : ''].filter(Boolean).join(', ')
     const scheme = settings.tls.cert && settings.tls.https ? 'https' : 'http'
     process.stdout.write(`outpost hub: ${mqtt}, API on ${scheme}://${settings.host}:${hub.httpPort}${settings.insecure ? ' (INSECURE)' : ''}\n`)
+    const consoleHost = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host
+    process.stdout.write(`Console: ${scheme}://${consoleHost}:${hub.httpPort}/ (sign in with an API token)\n`)
     await runUntilSignal(() => hub.stop(), log)
   })
 }

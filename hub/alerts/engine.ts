@@ -35,6 +35,8 @@ export interface AlertEngineOptions {
   startupGraceMs?: number
   /** Firing alerts whose evidence is older than this plus the rule's window are not announced (default 2 min). */
   freshnessMs?: number
+  /** Each step's alerts and history events, told when the step is taken (the console's live events). */
+  onCommitted?: (alerts: readonly AlertRecord[], events: readonly HistoryEvent[]) => void
   /** SLO burn rates for slo_burn rules. */
   slos?: SloBurnSource
 }
@@ -311,6 +313,8 @@ export class AlertEngine {
     const dropped = step.dropped.filter((a) => !put.has(a))
     if (periodic) this.dirty.clear()
     const write: AlertWrite = { alerts: { put: [...put], del: dropped.map((a) => a.id) }, events: [...step.events, ...d.events], incidents: d.incidents }
+    // Consoles hear of the step now, as the API already shows it; a backfill's deferred write may land later.
+    if (write.events!.length > 0) this.options.onCommitted?.(write.alerts!.put!, write.events!)
     // A backfill: while more batches wait and nothing is to be announced, their state writes go as one. A notification
     // always follows the durable write of its state (no resend after a restart, DESIGN §10).
     if (this.inBatchStep && this.backlog > 0 && d.notifications.length === 0) {

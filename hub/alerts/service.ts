@@ -42,6 +42,18 @@ export class AlertService {
     return this.engine.openCounts()
   }
 
+  /** Open (pending or firing) alerts per device, for the fleet view (GET /v1/devices). */
+  openByDevice(): Map<string, { firing: number; pending: number }> {
+    const out = new Map<string, { firing: number; pending: number }>()
+    for (const a of this.engine.openAlerts()) {
+      let n = out.get(a.device)
+      if (!n) out.set(a.device, (n = { firing: 0, pending: 0 }))
+      if (a.state === 'pending') n.pending++
+      else n.firing++
+    }
+    return out
+  }
+
   listRules(): StoredRule[] {
     return this.engine.listRules()
   }

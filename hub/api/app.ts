@@ -12,7 +12,7 @@ import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
 import type { QueryLimits } from '../metrics/query/params.js'
 import { ApiError, errorResponse } from './errors.js'
-import { setActor } from './actor.js'
+import { actorOf, roleOf, setActor, setRole } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
 import { metricRoutes } from './routes/metrics.js'
 import { traceRoutes } from './routes/traces.js'
@@ -26,6 +26,11 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { dashboardRoutes } from './routes/dashboards.js'
+import { eventRoutes, type EventStreamOptions } from './routes/events.js'
+import { consoleRoutes } from './routes/console.js'
+import type { DashboardStore } from '../dashboards/store.js'
+import type { EventBus } from '../events/event-bus.js'
 import { anomalyRoutes } from './routes/anomalies.js'
 import type { AnomalyService } from '../anomaly/service.js'
 import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
@@ -59,6 +64,11 @@ export interface ApiDeps {
   auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  dashboards: DashboardStore
+  events: EventBus
+  eventStream?: EventStreamOptions
+  /** The built console (default: the package's dist/console). */
+  consoleDir?: string
   /** Erases a device's data; its NDJSON export (device-data.ts). */
   purgeDevice: (id: string, by: string) => Promise<object>
   exportDevice: (id: string) => AsyncGenerator<string>
@@ -89,6 +99,8 @@ export function createApi(deps: ApiDeps): Hono {
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
 
+  // The console (docs/console.md): a client of the API below, public like any static page; data needs a token.
+  app.route('/', consoleRoutes(deps.consoleDir))
   // Prometheus's HTTP API for Grafana and promtool (docs/prometheus.md): its own auth (bearer or basic) and
   // envelope; reads, so not audited.
   app.use('/prometheus/*', prometheusAuth(deps.credentials, deps.insecure))
@@ -108,7 +120,10 @@ export function createApi(deps: ApiDeps): Hono {
     app.use('/v1/*', async (c, next) => {
       const m = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')
       const who = m ? await deps.credentials.identify(m[1]) : undefined
-      if (who) setActor(c, who.name)
+      if (who) {
+        setActor(c, who.name)
+        setRole(c, who.role)
+      }
       await next()
     })
   }
@@ -123,7 +138,21 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice, anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()) }))
+  app.get('/v1/whoami', (c) => c.json({ name: actorOf(c), role: roleOf(c) }))
+  app.route('/v1/events', eventRoutes(deps.events, deps.eventStream))
+  app.route('/v1/dashboards', dashboardRoutes(deps.dashboards))
+  app.route(
+    '/v1/devices',
+    deviceRoutes({
+      devices: deps.devices,
+      credentials: deps.credentials,
+      revoke: deps.revokeDevice,
+      openAlerts: () => deps.alerts.openByDevice(),
+      purge: deps.purgeDevice,
+      exportLines: deps.exportDevice,
+      anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()),
+    }),
+  )
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { CredentialStore } from '../security/credentials.js'
 import { requiredRole, roleAllows } from '../security/roles.js'
 import { ApiError } from './errors.js'
-import { setActor } from './actor.js'
+import { setActor, setRole } from './actor.js'
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i
 
@@ -19,6 +19,7 @@ export function bearerRoles(credentials: CredentialStore): MiddlewareHandler {
       throw new ApiError(401, 'unauthorized', m ? 'invalid or revoked token' : 'a bearer token is required (Authorization: Bearer TOKEN)')
     }
     setActor(c, who.name)
+    setRole(c, who.role)
     const needed = requiredRole(c.req.method, c.req.path)
     if (!roleAllows(who.role, needed)) {
       throw new ApiError(403, 'forbidden', `role ${who.role} may not ${c.req.method} ${c.req.path} (needs ${needed})`)

@@ -54,6 +54,7 @@ export const KEYSPACE = {
   'anomaly-open': { what: 'the open anomaly event of a series (hub/anomaly)', encoding: 'json', key: 'series key' },
   'anomaly-scores': { what: 'anomaly scores per series, (ts, score) pairs per checkpoint (hub/anomaly)', encoding: 'view', key: 'series key \\u0002 first ts (15 digits)' },
   'anomaly-events': { what: 'anomaly events (hub/anomaly)', encoding: 'json', key: 'event id' },
+  dashboards: { what: 'console dashboards (hub/dashboards)', encoding: 'json', key: 'dashboard id' },
   'report-schedule': { what: 'when each scheduled report last went out (hub/reports)', encoding: 'json', key: 'report name' },
 } as const satisfies Record<string, KeyspaceEntry>
 

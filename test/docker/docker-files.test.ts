@@ -92,7 +92,8 @@ describe.each(Object.entries(images))('%s image (%s)', (command, path) => {
       expect(ignored.filter((pattern) => src === pattern || src.startsWith(pattern + '/')), `${src} ignored`).toEqual([])
     }
     const buildConfig = JSON.parse(read('tsconfig.build.json')) as { extends: string; include: string[] }
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', buildConfig.extends.replace(/^\.\//, ''), ...buildConfig.include]
+    // `npm run build` also bundles the console (console/vite.config.ts) into dist/console.
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.build.json', buildConfig.extends.replace(/^\.\//, ''), ...buildConfig.include, 'console']
     expect(copied).toEqual(expect.arrayContaining(needed))
   })
 

@@ -19,6 +19,8 @@ describe('`outpost dev` (what `npm start` runs)', () => {
     const banner = await dev.waitFor(/hub API (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Admin token: (\S+)[\s\S]*curl[\s\S]*curl[^\n]*\n/, 20_000)
     const [api, token] = [banner[1], banner[2]]
     expect(banner[0]).toContain(`curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/devices`)
+    // The console's sign-in URL (docs/console.md), and the example dashboards dev provisions.
+    expect(banner[0]).toContain(`Console: ${api}/#token=${token}`)
     const get = async (path: string) => (await fetch(api + path, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>
     await waitFor(async () => (await get('/v1/devices')).devices?.some((d: any) => d.id === 'dev-box' && d.online), 20_000, 'device online')
     const q = await waitFor(async () => {
@@ -26,6 +28,7 @@ describe('`outpost dev` (what `npm start` runs)', () => {
       return body.series?.[0]?.points?.length > 0 && body
     }, 20_000, 'cpu points')
     expect(q.series[0].labels).toMatchObject({ device: 'dev-box', cpu: 'total' })
+    expect((await get('/v1/dashboards')).dashboards.map((d: any) => d.title)).toEqual(['Fleet operations', 'Fleet overview'])
     expect(Date.now() - started).toBeLessThan(20_000)
     expect(await dev.stop('SIGINT')).toBe(0)
     dev = undefined

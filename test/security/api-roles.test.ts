@@ -11,6 +11,8 @@ interface Case {
   request?: (h: TestHub) => Promise<{ path: string; body?: unknown }>
   /** The allowed role gets a 2xx (false where a 2xx needs data this test does not make: not 401/403 then). */
   ok2xx?: boolean
+  /** A stream (Server-Sent Events): judged by its status line, then closed. */
+  stream?: boolean
 }
 
 let n = 0
@@ -96,6 +98,31 @@ const POLICY: Record<string, Case> = {
   'PUT /v1/slos/:_': { need: 'admin' },
   'DELETE /v1/slos/:_': { need: 'admin' },
   'GET /v1/reports/fleet': { need: 'viewer', ok2xx: true },
+  // The console (issue 12): its page and assets are public (they hold no data); everything it shows needs a token.
+  'GET /': { need: 'public', ok2xx: true },
+  'GET /ui/*': { need: 'public', ok2xx: true, request: async () => ({ path: '/ui/index.html' }) },
+  'GET /v1/whoami': { need: 'viewer', ok2xx: true },
+  'GET /v1/events': { need: 'viewer', ok2xx: true, stream: true },
+  'GET /v1/dashboards': { need: 'viewer', ok2xx: true },
+  'GET /v1/dashboards/:_': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/dashboards/${await board(h)}` }) },
+  'PUT /v1/dashboards/:_': { need: 'operator', ok2xx: true, request: async () => ({ path: `/v1/dashboards/${fresh()}`, body: { title: 't', panels: [] } }) },
+  'DELETE /v1/dashboards/:_': { need: 'operator', ok2xx: true, request: async (h) => ({ path: `/v1/dashboards/${await board(h)}` }) },
+}
+
+async function board(h: TestHub): Promise<string> {
+  const id = fresh()
+  const r = await api(h, 'PUT', `/v1/dashboards/${id}`, TEST_ADMIN_TOKEN, { title: id, panels: [] })
+  if (r.status !== 201) throw new Error(`dashboard ${id}: ${r.status}`)
+  return id
+}
+
+/** The status of a streaming route: headers only, then the stream is closed. */
+async function streamStatus(h: TestHub, path: string, token: string | null) {
+  const ctl = new AbortController()
+  const res = await fetch(h.apiUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: ctl.signal })
+  const body = res.status >= 400 ? await res.json() : {}
+  ctl.abort()
+  return { status: res.status, body }
 }
 
 /** The error code in either envelope: /v1's {error:{code}} or Prometheus's {errorType}. */
@@ -138,7 +165,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
       const c = POLICY[r.key]
       const req = c.request ? await c.request(hub) : { path: r.path.replace(/:[A-Za-z0-9_]+/g, 'x') }
       for (const token of [null, 'not-a-token', 'viewer-tok.wrongsecret', `${TEST_ADMIN_TOKEN}x`]) {
-        const res = await api(hub, r.method, req.path, token, req.body)
+        const res = c.stream ? await streamStatus(hub, req.path, token) : await api(hub, r.method, req.path, token, req.body)
         if (c.need === 'public') expect(res.status, `${r.key}`).toBe(200)
         else {
           expect(res.status, `${r.key} token=${token}`).toBe(401)
@@ -154,7 +181,7 @@ describe('API roles for every route (401, 403, 2xx)', () => {
       if (c.need === 'public') continue
       for (const role of ROLES) {
         const req = c.request ? await c.request(hub) : { path: r.path.replace(/:[A-Za-z0-9_]+/g, 'x') }
-        const res = await api(hub, r.method, req.path, tokens[role], req.body)
+        const res = c.stream ? await streamStatus(hub, req.path, tokens[role]) : await api(hub, r.method, req.path, tokens[role], req.body)
         const allowed = ROLES.indexOf(role) >= ROLES.indexOf(c.need)
         const what = `${r.key} as ${role}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`
         if (!allowed) {

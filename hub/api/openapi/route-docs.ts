@@ -3,6 +3,7 @@ import { ruleSchema } from '../../alerts/rule-schema.js'
 import { silenceInput } from '../../alerts/silences.js'
 import { deviceAddBody } from '../routes/devices.js'
 import { tokenAddBody } from '../routes/tokens.js'
+import { dashboardSchema } from '../../dashboards/schema.js'
 import { sloSchema } from '../../slo/schema.js'
 
 // What the OpenAPI description says about each /v1 route, keyed "METHOD /v1/path/{param}". Bodies are the zod
@@ -22,7 +23,18 @@ const limit = { limit: 'most items to return' }
 const selector = { name: 'metric name', device: 'only this device', 'label.K': 'only series whose label K equals the value (repeatable)' }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  'GET /v1/devices': { tag: 'devices', summary: 'List devices: online state, last seen, version, host, counters' },
+  'GET /v1/devices': {
+    tag: 'devices',
+    summary: 'List devices: online state, last seen, version, host, counters, open alerts, backlog; paged and filtered (docs/console.md)',
+    query: {
+      q: 'case-insensitive substring of the id',
+      state: 'online offline alerting',
+      'label.K': 'only devices whose host field K equals the value (repeatable)',
+      sort: 'id (default) or trouble',
+      offset: 'skip this many',
+      limit: 'at most this many (1-10000; default all)',
+    },
+  },
   'GET /v1/devices/{id}': { tag: 'devices', summary: 'One device' },
   'POST /v1/devices': { tag: 'devices', summary: 'Provision a device (or rotate its token); the token is returned once', body: deviceAddBody },
   'DELETE /v1/devices/{id}': {
@@ -102,4 +114,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/receivers': { tag: 'alerts', summary: 'Named notification receivers' },
   'POST /v1/receivers/{name}/test': { tag: 'alerts', summary: 'Queue a test message through a receiver (operator)' },
   'GET /v1/openapi.json': { tag: 'meta', summary: 'This description (OpenAPI 3.1); no token needed' },
+  'GET /v1/whoami': { tag: 'meta', summary: "The token's name and role (the console shows only what the role may use)" },
+  'GET /v1/events': { tag: 'console', summary: 'Server-Sent Events: device online/offline, alert state changes, new error logs (docs/console.md)' },
+  'GET /v1/dashboards': { tag: 'console', summary: 'Saved dashboards' },
+  'GET /v1/dashboards/{id}': { tag: 'console', summary: 'One dashboard' },
+  'PUT /v1/dashboards/{id}': { tag: 'console', summary: 'Create or replace a dashboard (operator)', body: dashboardSchema },
+  'DELETE /v1/dashboards/{id}': { tag: 'console', summary: 'Delete a dashboard (operator)' },
 }

@@ -5,12 +5,15 @@ import type { CredentialStore } from '../../security/credentials.js'
 import { ApiError } from '../errors.js'
 import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
+import { pageDevices, parseDeviceListQuery } from './device-list.js'
 
+type Credential = ReturnType<CredentialStore['listDevices']>[number]
+type OpenAlerts = { firing: number; pending: number }
+const NO_ALERTS: OpenAlerts = { firing: 0, pending: 0 }
 type Rates = Map<string, { series: number; anomalous: number }>
 
-function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore, rates?: Rates) {
+function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefined, openAlerts: OpenAlerts | undefined, rates?: Rates) {
   const rate = rates?.get(id)
-  const cred = credentials.listDevices().find((x) => x.id === id)
   return {
     id,
     online: d?.online ?? false,
@@ -24,6 +27,10 @@ function view(d: DeviceRecord | undefined, id: string, credentials: CredentialSt
     counters: d?.counters ?? { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 },
     /** Credential state: active, revoked, or null for a device seen without credentials (--insecure). */
     credentials: cred ? (cred.revokedAt !== undefined ? 'revoked' : 'active') : null,
+    /** Pending and firing alerts of the device now. */
+    openAlerts: openAlerts ?? NO_ALERTS,
+    /** The agent's buffer backlog from its latest self-metrics, or null before any. */
+    backlog: d?.backlog ?? null,
     /** Share of the device's scored series in an anomaly now (docs/anomaly.md); null when none is scored. */
     anomalyRate: rate && rate.series > 0 ? rate.anomalous / rate.series : null,
     anomalousSeries: rate?.anomalous ?? 0,
@@ -37,6 +44,8 @@ export interface DeviceRouteDeps {
   credentials: CredentialStore
   /** Revocation acts on the live session at once (hub.ts). */
   revoke: (id: string, by: string) => Promise<void>
+  /** Open alerts per device (alerts/service.ts). */
+  openAlerts: () => Map<string, OpenAlerts>
   /** Erases all of a device's data (device-data.ts). */
   purge: (id: string, by: string) => Promise<object>
   /** The device's data as NDJSON lines (device-data.ts). */
@@ -46,17 +55,22 @@ export interface DeviceRouteDeps {
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke, purge, exportLines, anomalyRates }: DeviceRouteDeps) {
-  const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
+export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, exportLines, anomalyRates }: DeviceRouteDeps) {
+  const all = () => {
+    const creds = new Map(credentials.listDevices().map((x) => [x.id, x]))
+    const open = openAlerts()
+    const rates = anomalyRates?.()
+    const ids = [...new Set([...devices.list().map((d) => d.id), ...creds.keys()])].sort()
+    return ids.map((id) => view(devices.get(id), id, creds.get(id), open.get(id), rates))
+  }
   return new Hono()
-    .get('/', (c) => {
-      const rates = anomalyRates?.()
-      return c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials, rates)) })
-    })
+    // Without parameters: every device by id, as before; q, state, label.K, sort, offset and limit page it (docs/console.md).
+    .get('/', (c) => c.json(pageDevices(all(), parseDeviceListQuery(new URL(c.req.url).searchParams))))
     .get('/:id', (c) => {
       const id = c.req.param('id')
-      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, credentials, anomalyRates?.()))
+      const cred = credentials.listDevices().find((x) => x.id === id)
+      if (!devices.get(id) && !cred) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      return c.json(view(devices.get(id), id, cred, openAlerts().get(id), anomalyRates?.()))
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, deviceAddBody)
