@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { Agent } from '../agent/agent.js'
+import { Agent, type AgentOptions } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
@@ -131,8 +131,9 @@ function newHub(s: HubSettings, log: LogFn): Hub {
   })
 }
 
-export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Collector[]): Agent {
+export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Collector[], extra: Pick<AgentOptions, 'onCmd'> = {}): Agent {
   return new Agent({
+    ...extra,
     id: s.id,
     hub: s.hub,
     token: s.token,
@@ -167,7 +168,7 @@ function readPem(file: string | undefined, key: string): Buffer | undefined {
 }
 
 /** A bad collector, health or input entry stops the agent like any bad setting: one line naming the key. */
-function asConfigError<T>(build: () => T): T {
+export function asConfigError<T>(build: () => T): T {
   try {
     return build()
   } catch (err) {

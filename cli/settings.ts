@@ -5,6 +5,9 @@ import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero 
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
 
+/** A YAML list of names, or one comma-separated string (flag, env). */
+const keyList = z.union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))])
+
 /** Settings of `outpost hub` (DESIGN §2). */
 export const hubSettings: Setting[] = [
   { path: 'data', description: 'data directory', schema: z.string().min(1), default: './data/hub' },
@@ -112,6 +115,10 @@ export const agentSettings: Setting[] = [
   { path: 'health', description: 'health checks (YAML only; docs/health.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'logs', description: 'log files to tail (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'scrape', description: 'Prometheus endpoints to scrape (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'sampling', description: 'trace sampling: head probability and rate per service, tail rules (YAML only; docs/agent.md)', schema: z.record(z.string(), z.unknown()), default: {}, fileOnly: true },
+  { path: 'remote.enabled', description: 'take configuration and commands from the hub over the cmd topic', schema: bool, default: true },
+  { path: 'remote.pin', description: 'settings remote configuration may not change, comma-separated (flags and env pin theirs anyway)', schema: keyList, default: [] },
+  { path: 'remote.rollbackAfter', description: 'roll a remote configuration back if the uplink does not work within this', schema: duration, default: '60s' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -130,5 +137,7 @@ export interface AgentSettings {
   health: unknown[]
   logs: unknown[]
   scrape: unknown[]
+  sampling: Record<string, unknown>
+  remote: { enabled: boolean; pin: string[]; rollbackAfter: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

@@ -31,6 +31,7 @@ import { loadRulesFile } from './alerts/provision.js'
 import type { Rule } from './alerts/rule-schema.js'
 import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
+import { RemoteService } from './remote/remote-service.js'
 
 export interface HubOptions {
   data: string
@@ -112,6 +113,8 @@ export class Hub {
   readonly credentials: CredentialStore
   readonly audit: AuditLog
   readonly limits: SecurityLimits
+  /** Remote agent configuration, device labels and commands over the cmd topics (docs/agent.md). */
+  readonly remote: RemoteService
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -153,6 +156,7 @@ export class Hub {
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
     this.audit = new AuditLog(this.db, this.clock)
+    this.remote = new RemoteService({ db: this.db, clock: this.clock, log: options.log })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
   }
 
@@ -168,6 +172,7 @@ export class Hub {
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
     await this.credentials.open()
+    await this.remote.open()
 
     const tls = this.options.tls
     const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
@@ -241,6 +246,7 @@ export class Hub {
       log,
     }
     this.broker.broker.on('publish', (packet, client) => this.onPublish(ingestDeps, packet, client))
+    await this.remote.attach(this.broker.broker)
     this.broker.broker.on('client', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
@@ -255,6 +261,7 @@ export class Hub {
       metrics: this.metrics,
       credentials: this.credentials,
       audit: this.audit,
+      remote: this.remote,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
@@ -308,6 +315,7 @@ export class Hub {
     this.accepting = false
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
+    await this.remote.close()
     await this.alertEngine?.stop()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
@@ -338,6 +346,8 @@ export class Hub {
     if (parsed.kind === 'telemetry' && client) {
       this.lastTelemetryAt = performance.now()
       this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
+    } else if (parsed.kind === 'cmd/reply' && client) {
+      this.track(this.remote.onReply(parsed.device, packet.payload as Buffer))
     } else if (parsed.kind === 'status' && packet.payload.length > 0) {
       try {
         const status = decodeStatus(packet.payload as Buffer)

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path'
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings, type Setting } from '../config.js'
 import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from '../settings.js'
-import { agentFromSettings, hubFromSettings } from '../factories.js'
+import { hubFromSettings } from '../factories.js'
+import { startAgent } from '../agent-runtime.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 import { newToken } from '../../hub/auth.js'
@@ -39,7 +40,7 @@ export function devCommand(): Command {
     // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).
     const deviceToken = await hub.credentials.addDevice(s.id, 'dev', true)
     const agentDefaults = resolveSettings<AgentSettings>(agentSettings, {}, {})
-    const agent = agentFromSettings(
+    const agent = await startAgent(
       {
         ...agentDefaults,
         ...{ id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, health: s.health, logs: s.logs, scrape: s.scrape },
@@ -49,7 +50,6 @@ export function devCommand(): Command {
       },
       createLogger(`agent ${s.id}`, s.logLevel),
     )
-    await agent.start()
     const api = `http://${s.host}:${hub.httpPort}`
     process.stdout.write(
       [

@@ -25,6 +25,8 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { fleetConfigRoutes, remoteDeviceRoutes } from './routes/remote.js'
+import type { RemoteService } from '../remote/remote-service.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -36,6 +38,8 @@ export interface ApiDeps {
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
+  /** Remote agent configuration, labels and commands (hub/remote/). */
+  remote: RemoteService
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
   insecure: boolean
@@ -87,7 +91,10 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   )
   app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  const knownDevices = () => [...new Set([...deps.devices.list().map((d) => d.id), ...deps.credentials.listDevices().map((d) => d.id)])]
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, remote: deps.remote }))
+  app.route('/v1/devices', remoteDeviceRoutes({ remote: deps.remote, knownDevices }))
+  app.route('/v1/config', fleetConfigRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))

@@ -7,8 +7,9 @@ export function roleAllows(held: Role, needed: Role): boolean {
 }
 
 // Route-table policy by method and path, so routes added later are covered without a decision here:
-// GET → viewer; alert acks/resolves and silences → operator; tokens and audit → admin (GET too); other writes → admin.
-const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/]
+// GET → viewer; alert acks/resolves, silences and device commands → operator; tokens and audit → admin (GET too);
+// other writes (device configuration and labels among them) → admin.
+const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/, /^\/v1\/devices\/[^/]+\/commands$/]
 const ADMIN_ALWAYS = [/^\/v1\/tokens(\/.*)?$/, /^\/v1\/audit(\/.*)?$/]
 
 /** The least role that may call `method path`; path is a concrete request path or a route pattern. */

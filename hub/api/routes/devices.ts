@@ -5,9 +5,11 @@ import type { CredentialStore } from '../../security/credentials.js'
 import { ApiError } from '../errors.js'
 import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
+import type { RemoteService } from '../../remote/remote-service.js'
 
-function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore) {
+function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore, remote: RemoteService) {
   const cred = credentials.listDevices().find((x) => x.id === id)
+  const config = remote.configs.get(id)
   return {
     id,
     online: d?.online ?? false,
@@ -21,6 +23,14 @@ function view(d: DeviceRecord | undefined, id: string, credentials: CredentialSt
     counters: d?.counters ?? { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 },
     /** Credential state: active, revoked, or null for a device seen without credentials (--insecure). */
     credentials: cred ? (cred.revokedAt !== undefined ? 'revoked' : 'active') : null,
+    labels: remote.labels.get(id),
+    /** Remote configuration (docs/agent.md): the version asked for, the one the agent runs, its last refusal. */
+    config: {
+      desiredVersion: config?.desired?.version ?? null,
+      appliedVersion: config?.applied?.version ?? null,
+      error: config?.error ?? null,
+      ignored: config?.ignored ?? [],
+    },
   }
 }
 
@@ -31,17 +41,18 @@ export interface DeviceRouteDeps {
   credentials: CredentialStore
   /** Revocation acts on the live session at once (hub.ts). */
   revoke: (id: string, by: string) => Promise<void>
+  remote: RemoteService
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, remote }: DeviceRouteDeps) {
   const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
   return new Hono()
-    .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials)) }))
+    .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials, remote)) }))
     .get('/:id', (c) => {
       const id = c.req.param('id')
       if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, credentials))
+      return c.json(view(devices.get(id), id, credentials, remote))
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, addBody)
