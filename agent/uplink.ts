@@ -94,6 +94,8 @@ export class Uplink extends EventEmitter {
     if (limits.maxBytesPerSecond !== undefined) this.bucket.setRate(limits.maxBytesPerSecond)
     if (!reconnect || this.stopped || !this.client) return
     const old = this.client
+    clearTimeout(this.reconnectTimer)
+    this.attempt = 0
     old.removeAllListeners()
     old.on('error', () => {})
     this.ready = false
