@@ -175,7 +175,9 @@ export class RemoteControl {
     } else {
       const host: CommandHost = { agent: this.agent, version: this.options.version, restart: this.options.restart }
       try {
-        reply = { t: 'command', id: message.id, ok: true, result: await COMMANDS[message.name](host, message.args ?? {}) }
+        // Through JSON: results are plain data (undefined fields dropped), as the reply's validation wants.
+        const result = JSON.parse(JSON.stringify(await COMMANDS[message.name](host, message.args ?? {}))) as Record<string, unknown>
+        reply = { t: 'command', id: message.id, ok: true, result }
       } catch (err) {
         reply = { t: 'command', id: message.id, ok: false, error: errorOf(err) }
       }
@@ -185,8 +187,16 @@ export class RemoteControl {
   }
 
   private async send(reply: CmdReply): Promise<void> {
+    let payload: Uint8Array
     try {
-      await this.agent!.uplink.reply(encodeCmdReply(reply))
+      payload = encodeCmdReply(reply)
+    } catch (err) {
+      // Never leave the hub waiting: a result that cannot travel becomes an error reply.
+      const error = { message: `reply could not be encoded: ${(err as Error).message}` }
+      payload = encodeCmdReply(reply.t === 'config' ? { ...reply, ok: false, error } : { t: 'command', id: reply.id, ok: false, error })
+    }
+    try {
+      await this.agent!.uplink.reply(payload)
     } catch (err) {
       this.options.log('warning', 'cmd reply not sent', { id: reply.id, error: (err as Error).message })
     }

@@ -30,7 +30,7 @@ export async function startRemoteAgent(
   for (const key of Object.keys(o.flags ?? {})) origins.set(key, 'flag')
   const settings = { ...resolved, ...o.file } as AgentSettings
   const registry = new Map([['system', systemCollectorPlugin(() => fakeSystemSource())]])
-  return startAgent(settings, silent, { origins, collectors: registry, restart: o.restart })
+  return startAgent(settings, process.env.OUTPOST_TEST_LOG ? (l: string, m: string, e?: unknown) => console.log(id, l, m, JSON.stringify(e)) : silent, { origins, collectors: registry, restart: o.restart })
 }
 
 /** The device as `GET /v1/devices/{id}` shows it, once `pred` holds. */
