@@ -3,7 +3,7 @@ import { builtinCollectors, createCollectors } from '../agent/collectors/registr
 import type { CollectorPlugin } from '../agent/collectors/types.js'
 import { RemoteControl } from '../agent/remote/remote-control.js'
 import type { SettingOrigin } from './config.js'
-import { agentFromSettings, asConfigError, packageVersion } from './factories.js'
+import { agentFromSettings, asConfigError, packageVersion } from './agent-factory.js'
 import type { LogFn } from './log.js'
 import { remoteConfigResolver } from './remote-config.js'
 import type { AgentSettings } from './settings.js'

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings, type SettingOrigin } from '../config.js'
 import { agentSettings, type AgentSettings } from '../settings.js'
-import { startAgent, type RunningAgent } from '../agent-runtime.js'
+import type { RunningAgent } from '../agent-runtime.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 
@@ -13,6 +13,8 @@ export function agentCommand(): Command {
       const origins = new Map<string, SettingOrigin>()
       return { settings: resolveSettings<AgentSettings>(agentSettings, flags, process.env, origins), origins }
     }
+    // Loaded here: the hub's commands share this entry point, and an agent loads only what it runs (docs/agent.md).
+    const { startAgent } = await import('../agent-runtime.js')
     const first = load()
     const log = createLogger(`agent ${first.settings.id}`, first.settings.logLevel)
     let running: RunningAgent

@@ -3,11 +3,8 @@ import { dirname, join } from 'node:path'
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings, type Setting } from '../config.js'
 import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from '../settings.js'
-import { hubFromSettings } from '../factories.js'
-import { startAgent } from '../agent-runtime.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
-import { newToken } from '../../hub/auth.js'
 
 // `dev` takes the hub's settings plus the agent's under their own names; both sides' defaults stay embedded.
 const devSettings: Setting[] = [
@@ -19,7 +16,7 @@ const devSettings: Setting[] = [
 ]
 
 /** The admin token dev uses: kept beside the hub's data so every run can print it (mode 0600). */
-function devAdminToken(hubData: string): string {
+function devAdminToken(hubData: string, newToken: () => string): string {
   const file = join(dirname(hubData), 'dev-admin-token')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
@@ -34,7 +31,8 @@ export function devCommand(): Command {
   return cmd.action(async (flags: Record<string, unknown>) => {
     const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health' | 'logs' | 'scrape'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
-    const adminToken = s.adminToken ?? devAdminToken(s.data)
+    const [{ hubFromSettings }, { startAgent }, { newToken }] = await Promise.all([import('../factories.js'), import('../agent-runtime.js'), import('../../hub/auth.js')])
+    const adminToken = s.adminToken ?? devAdminToken(s.data, newToken)
     const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
     await hub.start()
     // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).

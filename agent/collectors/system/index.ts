@@ -2,14 +2,14 @@
 import type { Collector, CollectorContext, CollectorPlugin, MetricSink } from '../types.js'
 import { emitSystemMetrics, type EmitOptions, type SystemReadings } from './metrics.js'
 import { parseSystemOptions, type SystemOptions } from './options.js'
-import { systeminformationSource, type SystemSource } from './source.js'
+import { defaultSystemSource, type SystemSource } from './source.js'
 
 export { DEFAULT_EXCLUDED_FS_TYPES, DEFAULT_EXCLUDED_INTERFACES, parseSystemOptions, type SystemOptions } from './options.js'
-export { systeminformationSource, type SystemSource } from './source.js'
+export { defaultSystemSource, systeminformationSource, type SystemSource } from './source.js'
 
 /** The plugin; `makeSource` is how tests swap the OS for a fake. */
 export function systemCollectorPlugin(
-  makeSource: () => SystemSource = systeminformationSource,
+  makeSource: () => SystemSource = defaultSystemSource,
 ): CollectorPlugin<SystemOptions> {
   return {
     name: 'system',
