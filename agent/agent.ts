@@ -8,16 +8,14 @@ import type { Collector } from './collectors/types.js'
 import { HealthScheduler } from './health/scheduler.js'
 import type { HealthCheck } from './health/types.js'
 import type { Input } from './inputs/types.js'
-import { InputCounters, registerInputMetrics } from './inputs/counters.js'
+import { InputCounters } from './inputs/counters.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
 import { emitAgentMetrics } from './self-metrics.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
-import { agentRegistry, startListener } from './listener.js'
-import { mountIngest } from './ingest/route.js'
-import { mountOtlp } from './inputs/otlp/route.js'
-import type { ServerType } from '@hono/node-server'
+import { startListener } from './listener.js'
+import type { Server } from 'node:http'
 import type { UplinkLimits } from './uplink.js'
 
 export type { BatchBody } from './split-body.js'
@@ -69,7 +67,7 @@ export class Agent {
   private alignTimer?: NodeJS.Timeout
   private collecting?: Promise<void>
   private running = false
-  private listener?: ServerType
+  private listener?: Server
   private health?: HealthScheduler
   /** What the inputs count (truncated log lines, scrape errors), shown on the listener's /metrics. */
   readonly inputCounters = new InputCounters()
@@ -98,17 +96,9 @@ export class Agent {
     await this.buffer.open()
     this.running = true
     if (this.options.listen) {
-      const registry = agentRegistry(this.buffer, this.uplink, () => this.invalidBatches)
-      registerInputMetrics(registry, this.inputCounters)
-      const routeOptions = {
-        accept: (body: BatchBody) => this.accept(body),
-        registry,
-        retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
-        log: this.options.log,
-      }
-      this.listener = await startListener(this.options.listen, registry, (app) => {
-        mountIngest(app, routeOptions)
-        mountOtlp(app, routeOptions)
+      this.listener = await startListener(this.options.listen, async () => {
+        const { buildListener } = await import('./listener-routes.js')
+        return buildListener(this, this.options.intervalMs, this.options.log)
       })
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)

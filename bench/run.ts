@@ -14,10 +14,13 @@ import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
+import { benchAgent } from './agent.js'
+import ms from 'ms'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts agent.
+// OUTPOST_BENCH_AGENT_WINDOW (default 10m) is the agent section's measuring window.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -69,6 +72,12 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
     if (want('alerts')) await alertsSection(dir)
+    if (want('agent')) {
+      const window = process.env.OUTPOST_BENCH_AGENT_WINDOW ?? '10m'
+      console.log(`\nagent footprint: all system readings (per-CPU too) every 10 s, ${window} window after 30 s warm-up, RSS sampled every 10 s:`)
+      const a = await benchAgent(join(dir, 'agent'), ms(window as ms.StringValue))
+      for (const line of a.lines) console.log(line)
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
