@@ -17,6 +17,7 @@ import { splitEncoded, type BatchBody } from './split-body.js'
 import { startListener } from './listener.js'
 import type { Server } from 'node:http'
 import type { UplinkLimits } from './uplink.js'
+import type { TraceSampler } from './sampling/sampler.js'
 
 export type { BatchBody } from './split-body.js'
 
@@ -46,6 +47,8 @@ export interface AgentOptions {
   autoCollect?: boolean
   hostInfo: () => Promise<Record<string, unknown>>
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  /** Trace sampling (agent/sampling/) applied to spans from every input; omitted: every span is kept. */
+  sampler?: TraceSampler
   /** Payloads on the device's cmd topic (remote configuration and commands, agent/remote/); omitted: not subscribed. */
   onCmd?: (payload: Buffer) => void
 }
@@ -155,6 +158,9 @@ export class Agent {
   get inputs(): readonly Input[] {
     return this.options.inputs ?? []
   }
+  get sampler(): TraceSampler | undefined {
+    return this.options.sampler
+  }
 
   /** Runs one health check now, buffers its result like a scheduled run, and returns it (the `health` command). */
   async runHealthCheck(name: string): Promise<HealthResult | undefined> {
@@ -236,7 +242,8 @@ export class Agent {
       })
       const stats = this.buffer.stats()
       stats.droppedBatches.invalid = this.invalidBatches
-      emitAgentMetrics(builder, now, stats, this.uplink.counters, this.uplink.connected)
+      this.options.sampler?.expire()
+      emitAgentMetrics(builder, now, stats, this.uplink.counters, this.uplink.connected, this.options.sampler?.counters.spans)
       await this.appendMetrics(builder)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })
@@ -262,6 +269,12 @@ export class Agent {
    * `block` and no room); in each case nothing is kept.
    */
   async accept(body: BatchBody, options: { checkpoints?: Record<string, string> } = {}): Promise<number[]> {
+    // Sampling first: dropped spans are not promised (they are counted); every kept one is buffered before the 2xx.
+    if (body.s?.length && this.options.sampler) {
+      const kept = this.options.sampler.filter(body.s)
+      body = { ...body, s: kept.length > 0 ? kept : undefined }
+      if (!body.s) delete body.s
+    }
     const parts = splitEncoded(body, this.options.maxBatchSamples)
     for (const part of parts) {
       validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part.body })

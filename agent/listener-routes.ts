@@ -14,6 +14,19 @@ import type { BatchBody } from './split-body.js'
 export function buildListener(agent: Agent, intervalMs: number, log: (level: string, msg: string, extra?: Record<string, unknown>) => void): (req: IncomingMessage, res: ServerResponse) => void {
   const registry = agentRegistry(agent.buffer, agent.uplink, () => agent.invalidBatches)
   registerInputMetrics(registry, agent.inputCounters)
+  const sampler = agent.sampler
+  if (sampler) {
+    new Gauge({
+      name: 'outpost_agent_spans_sampled_total',
+      help: 'Spans by trace sampling decision (docs/agent.md)',
+      labelNames: ['decision'],
+      registers: [registry],
+      collect() {
+        sampler.expire()
+        for (const [decision, n] of Object.entries(sampler.counters.spans)) this.set({ decision }, n)
+      },
+    })
+  }
   const routeOptions = {
     accept: (body: BatchBody) => agent.accept(body),
     registry,

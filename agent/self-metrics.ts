@@ -7,7 +7,7 @@ const gauge = (name: string, unit?: string, labels: Record<string, string> = {})
 const counter = (name: string, labels: Record<string, string> = {}): SeriesDef => ({ name, type: 'counter', labels })
 
 /** The agent's own health as `outpost_agent_*` samples (DESIGN §8). */
-export function emitAgentMetrics(sink: MetricSink, now: number, buffer: BufferStats, uplink: UplinkCounters, connected: boolean): void {
+export function emitAgentMetrics(sink: MetricSink, now: number, buffer: BufferStats, uplink: UplinkCounters, connected: boolean, sampled?: Record<string, number>): void {
   sink.add(gauge('outpost_agent_buffer_bytes', 'bytes'), now, buffer.bytes)
   sink.add(gauge('outpost_agent_batches_pending'), now, buffer.pending)
   sink.add(gauge('outpost_agent_connected'), now, connected ? 1 : 0)
@@ -19,4 +19,6 @@ export function emitAgentMetrics(sink: MetricSink, now: number, buffer: BufferSt
   sink.add(counter('outpost_agent_errors_total'), now, uplink.errors)
   const reasons = { buffer_full: 0, ...buffer.droppedBatches }
   for (const [reason, n] of Object.entries(reasons)) sink.add(counter('outpost_agent_dropped_batches_total', { reason }), now, n)
+  // Trace sampling decisions, spans by decision (docs/agent.md): kept, kept_error, kept_slow, dropped_probability, dropped_rate.
+  for (const [decision, n] of Object.entries(sampled ?? {})) sink.add(counter('outpost_agent_spans_sampled_total', { decision }), now, n)
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LevelBuffer } from '../agent/buffer/level-buffer.js'
@@ -50,6 +50,7 @@ async function fillBacklog(dir: string): Promise<void> {
 }
 
 export async function benchAgent(dir: string, windowMs: number): Promise<Record<string, number> & { lines: string[] }> {
+  mkdirSync(dir, { recursive: true })
   const config = join(dir, 'agent.yaml')
   writeFileSync(config, 'collectors:\n  system: {perCpu: true, temperature: true}\n')
   const [mqttPort, httpPort, deadPort, exporterPort] = [await freePort(), await freePort(), await freePort(), await freePort()]

@@ -6,6 +6,8 @@ import { createHealthChecks } from '../agent/health/registry.js'
 import { OptionsError } from '../agent/options-error.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
+import { parseSamplingOptions } from '../agent/sampling/options.js'
+import { TraceSampler } from '../agent/sampling/sampler.js'
 import { ConfigError } from './config.js'
 import type { LogFn } from './log.js'
 import type { AgentSettings } from './settings.js'
@@ -18,8 +20,9 @@ function skewedClock(): (() => number) | undefined {
   return skew ? () => Date.now() + skew : undefined
 }
 
-export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Collector[], extra: Pick<AgentOptions, 'onCmd'> = {}): Agent {
+export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Collector[], extra: Pick<AgentOptions, 'onCmd' | 'sampler'> = {}): Agent {
   return new Agent({
+    sampler: new TraceSampler(asConfigError(() => parseSamplingOptions(s.sampling))),
     ...extra,
     id: s.id,
     hub: s.hub,

@@ -2,6 +2,8 @@ import type { Agent } from '../agent/agent.js'
 import { builtinCollectors, createCollectors } from '../agent/collectors/registry.js'
 import type { CollectorPlugin } from '../agent/collectors/types.js'
 import { RemoteControl } from '../agent/remote/remote-control.js'
+import { parseSamplingOptions } from '../agent/sampling/options.js'
+import { TraceSampler } from '../agent/sampling/sampler.js'
 import type { SettingOrigin } from './config.js'
 import { agentFromSettings, asConfigError, packageVersion } from './agent-factory.js'
 import type { LogFn } from './log.js'
@@ -27,12 +29,13 @@ export interface StartAgentOptions {
 export async function startAgent(s: AgentSettings, log: LogFn, o: StartAgentOptions = {}): Promise<RunningAgent> {
   const registry = o.collectors ?? builtinCollectors()
   let remote: RemoteControl | undefined
+  const sampler = new TraceSampler(asConfigError(() => parseSamplingOptions(s.sampling)))
   if (s.remote.enabled) {
-    const resolver = remoteConfigResolver({ local: s, origins: o.origins ?? new Map(), log, collectors: registry })
+    const resolver = remoteConfigResolver({ local: s, origins: o.origins ?? new Map(), log, collectors: registry, sampler })
     remote = new RemoteControl({ dataDir: s.data, resolver, rollbackAfterMs: s.remote.rollbackAfter, version: packageVersion(), restart: o.restart, log })
   }
   const collectors = asConfigError(() => createCollectors(s.collectors, { log }, registry))
-  const agent = agentFromSettings(s, log, collectors, remote ? { onCmd: (payload) => remote.handle(payload) } : {})
+  const agent = agentFromSettings(s, log, collectors, { sampler, ...(remote ? { onCmd: (payload: Buffer) => remote.handle(payload) } : {}) })
   await remote?.restore(agent)
   await agent.start()
   return {

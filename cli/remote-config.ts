@@ -7,6 +7,8 @@ import type { CollectorPlugin } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { OptionsError } from '../agent/options-error.js'
+import { parseSamplingOptions } from '../agent/sampling/options.js'
+import type { TraceSampler } from '../agent/sampling/sampler.js'
 import { RemoteConfigError, type RemoteConfigResolver } from '../agent/remote/types.js'
 import { ConfigError, flattenFile, parseSetting, type Setting, type SettingOrigin } from './config.js'
 import type { LogFn } from './log.js'
@@ -25,8 +27,8 @@ export interface ResolverOptions {
   log: LogFn
   /** The collector registry (tests swap the OS for a fake). */
   collectors?: Map<string, CollectorPlugin>
-  /** Applies `sampling` (the agent's trace sampler lives outside the patch). */
-  onSampling?: (sampling: Record<string, unknown>) => void
+  /** The agent's trace sampler: `sampling` is applied to it (it lives outside the agent's patch). */
+  sampler?: TraceSampler
 }
 
 const get = (obj: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj)
@@ -85,13 +87,13 @@ export function remoteConfigResolver(o: ResolverOptions): RemoteConfigResolver {
       if (changed('uplink.keepalive')) uplink.keepaliveSeconds = effective.get('uplink.keepalive') as number
       if (changed('uplink.maxBytesPerSecond')) uplink.maxBytesPerSecond = effective.get('uplink.maxBytesPerSecond') as number
       if (Object.keys(uplink).length) patch.uplink = uplink
-      const sampling = changed('sampling') ? (effective.get('sampling') as Record<string, unknown>) : undefined
+      const sampling = changed('sampling') ? build(() => parseSamplingOptions(effective.get('sampling'))) : undefined
       return {
         patch,
         ignored,
         commit: () => {
           current = new Map([...effective].map(([k, v]) => [k, JSON.stringify(v)]))
-          if (sampling) o.onSampling?.(sampling)
+          if (sampling) o.sampler?.configure(sampling)
         },
       }
     },
