@@ -145,5 +145,14 @@ describe('remote agent configuration', () => {
     expect(d.config.ignored).toEqual(['interval'])
     expect(agent.agent.intervalMs).toBe(2_500)
     expect(agent.agent.uplink.limits().inflight).toBe(4)
+
+    // Trace sampling is remotely configurable, checked by the same parser as the YAML section.
+    await putConfig(hub, 'cfg-5', { sampling: { head: { probability: 2 } } })
+    const bad = await deviceWhen(hub, 'cfg-5', (x) => x.config.error?.version === 2, 'sampling refused')
+    expect(bad.config.error.field).toBe('sampling.head.probability')
+    expect(agent.agent.sampler!.keepsAll).toBe(true)
+    await putConfig(hub, 'cfg-5', { sampling: { head: { probability: 0.5 } } })
+    await deviceWhen(hub, 'cfg-5', (x) => x.config.appliedVersion === 3, 'sampling applied')
+    expect(agent.agent.sampler!.keepsAll).toBe(false)
   })
 })
