@@ -156,3 +156,25 @@ describe('remote agent configuration', () => {
     expect(agent.agent.sampler!.keepsAll).toBe(false)
   })
 })
+
+describe('remote configuration across a hub restart', () => {
+  it('the hub publishes stored configurations again at start (aedes keeps retained messages in memory only)', async () => {
+    const dir = await tempDir()
+    let hub = await startTestHub(dir.dir)
+    let agent: RunningAgent | undefined
+    try {
+      await hub.hub.credentials.addDevice('late-1', 'test')
+      expect((await putConfig(hub, 'late-1', { interval: '900ms' })).status).toBe(200)
+      await hub.stop()
+      hub = await startTestHub(dir.dir)
+      agent = await startRemoteAgent(hub, dir.dir, 'late-1')
+      const d = await deviceWhen(hub, 'late-1', (x) => x.config.appliedVersion === 1, 'applied from the republished config')
+      expect(d.config.desiredVersion).toBe(1)
+      expect(agent.agent.intervalMs).toBe(900)
+    } finally {
+      await agent?.stop()
+      await hub.stop()
+      await dir.cleanup()
+    }
+  })
+})
