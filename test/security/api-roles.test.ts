@@ -58,15 +58,22 @@ const POLICY: Record<string, Case> = {
   'PUT /v1/silences/:_': { need: 'operator' },
   'DELETE /v1/silences/:_': { need: 'operator' },
   // Remote configuration, labels and commands (issue 19, docs/agent.md): commands are operators', config admins'.
-  'GET /v1/devices/:_/config': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/config` }) },
-  'PUT /v1/devices/:_/config': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/config`, body: { config: { interval: '30s' } } }) },
-  'PUT /v1/devices/:_/labels': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/labels`, body: { labels: { site: 'a' } } }) },
+  'GET /v1/devices/:_/config': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/config` }) },
+  'PUT /v1/devices/:_/config': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/config`, body: { config: { interval: '30s' } } }) },
+  'PUT /v1/devices/:_/labels': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/labels`, body: { labels: { site: 'a' } } }) },
   'PUT /v1/config': { need: 'admin', ok2xx: true, request: async () => ({ path: '/v1/config?selector=label.site=nowhere', body: { config: { interval: '30s' } } }) },
-  'POST /v1/devices/:_/commands': { need: 'operator', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/commands`, body: { name: 'ping', timeout: 100 } }) },
-  'GET /v1/devices/:_/commands': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/commands` }) },
+  'POST /v1/devices/:_/commands': { need: 'operator', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/commands`, body: { name: 'ping', timeout: 100 } }) },
+  'GET /v1/devices/:_/commands': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/commands` }) },
   'GET /v1/devices/:_/commands/:_': { need: 'viewer' },
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
+}
+
+let knownDevice: Promise<string> | undefined
+/** One device for routes that do not delete it (making one per request costs a token hash each). */
+function known(h: TestHub): Promise<string> {
+  knownDevice ??= made(h)
+  return knownDevice
 }
 
 async function made(h: TestHub): Promise<string> {
@@ -112,7 +119,8 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         }
       }
     }
-  })
+    // Every route × every token over HTTP: minutes on a loaded machine, not a hang.
+  }, 180_000)
 
   it('each role: 403 below the route’s role, allowed (2xx where the route can answer) at or above it', async () => {
     for (const r of routes) {
@@ -130,7 +138,8 @@ describe('API roles for every route (401, 403, 2xx)', () => {
         else expect([401, 403], what).not.toContain(res.status)
       }
     }
-  })
+    // Every route × every token over HTTP: minutes on a loaded machine, not a hang.
+  }, 180_000)
 
   it('a revoked token is refused at once; the hub admin token works', async () => {
     const t = await addToken(hub, 'admin', 'short-lived')
