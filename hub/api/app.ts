@@ -27,6 +27,11 @@ import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
 import { fleetConfigRoutes, remoteDeviceRoutes } from './routes/remote.js'
 import type { RemoteService } from '../remote/remote-service.js'
+import { prometheusApi } from '../prometheus/api.js'
+import { prometheusAuth } from '../prometheus/auth.js'
+import { openApiDocument } from './openapi/document.js'
+import { ROUTE_DOCS } from './openapi/route-docs.js'
+import { docsPage } from './openapi/docs-page.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -68,6 +73,18 @@ export function createApi(deps: ApiDeps): Hono {
     deps.metrics.alertsOpen.set({ state: 'firing' }, open.firing)
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
+
+  // Prometheus's HTTP API for Grafana and promtool (docs/prometheus.md): its own auth (bearer or basic) and
+  // envelope; reads, so not audited.
+  app.use('/prometheus/*', prometheusAuth(deps.credentials, deps.insecure))
+  app.use('/prometheus/*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ status: 'error', errorType: 'bad_data', error: 'request body over 1 MiB' }, 413) }))
+  app.route('/prometheus', prometheusApi({ store: deps.store, limits: deps.limits, clock: deps.clock, log: deps.log }))
+
+  // The API's description and its reference page need no token (registered before the /v1 auth runs); the
+  // document is built on first request, from the route table as it is then.
+  let openapi: Record<string, unknown> | undefined
+  app.get('/v1/openapi.json', (c) => c.json((openapi ??= openApiDocument(app.routes, ROUTE_DOCS))))
+  app.route('/docs', docsPage())
 
   // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
   // Roles by method and path (security/roles.ts). With --insecure a token, when sent, still names the actor.

@@ -7,10 +7,12 @@ export function roleAllows(held: Role, needed: Role): boolean {
 }
 
 // Route-table policy by method and path, so routes added later are covered without a decision here:
-// GET → viewer; alert acks/resolves, silences and device commands → operator; tokens and audit → admin (GET too);
-// other writes (device configuration and labels among them) → admin.
+// GET → viewer (and the Prometheus API's POST reads); alert acks/resolves, silences and device commands → operator;
+// tokens and audit → admin (GET too); other writes (device configuration and labels among them) → admin.
 const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/, /^\/v1\/devices\/[^/]+\/commands$/]
 const ADMIN_ALWAYS = [/^\/v1\/tokens(\/.*)?$/, /^\/v1\/audit(\/.*)?$/]
+// Prometheus's API takes its reads as POST forms too (long queries): reads, so a viewer may POST them.
+const VIEWER_POSTS = [/^\/prometheus\/api\/v1\/(query|query_range|series|labels|query_exemplars)$/]
 
 /** The least role that may call `method path`; path is a concrete request path or a route pattern. */
 export function requiredRole(method: string, path: string): Role {
@@ -18,6 +20,7 @@ export function requiredRole(method: string, path: string): Role {
   if (ADMIN_ALWAYS.some((re) => re.test(p))) return 'admin'
   const m = method.toUpperCase()
   if (m === 'GET' || m === 'HEAD') return 'viewer'
+  if (m === 'POST' && VIEWER_POSTS.some((re) => re.test(p))) return 'viewer'
   if (OPERATOR_WRITES.some((re) => re.test(p))) return 'operator'
   return 'admin'
 }

@@ -34,7 +34,7 @@ function view(d: DeviceRecord | undefined, id: string, credentials: CredentialSt
   }
 }
 
-const addBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
+export const deviceAddBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
 
 export interface DeviceRouteDeps {
   devices: DeviceRegistry
@@ -55,7 +55,7 @@ export function deviceRoutes({ devices, credentials, revoke, remote }: DeviceRou
       return c.json(view(devices.get(id), id, credentials, remote))
     })
     .post('/', async (c) => {
-      const body = await jsonBody(c, addBody)
+      const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })

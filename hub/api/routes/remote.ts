@@ -14,9 +14,9 @@ export interface RemoteRouteDeps {
 }
 
 const MAX_COMMAND_TIMEOUT_MS = 300_000
-const configBody = z.object({ config: z.record(z.string(), z.unknown()) }).strict()
-const labelsBody = z.object({ labels: z.record(z.string().regex(LABEL_NAME, 'label names match [A-Za-z_][A-Za-z0-9_.-]{0,63}'), z.string().max(256)) }).strict()
-const commandBody = z
+export const configBody = z.object({ config: z.record(z.string(), z.unknown()) }).strict()
+export const labelsBody = z.object({ labels: z.record(z.string().regex(LABEL_NAME, 'label names match [A-Za-z_][A-Za-z0-9_.-]{0,63}'), z.string().max(256)) }).strict()
+export const commandBody = z
   .object({
     name: z.enum(COMMAND_NAMES),
     args: z.record(z.string(), z.unknown()).optional(),
