@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp.js'
 const UNITS = ['outpost-agent.service', 'outpost-hub.service']
 const packaging = fileURLToPath(new URL('../../packaging/', import.meta.url))
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' })
-const missing = analyze.error ? `systemd-analyze is not installed (${analyze.error.message}); .ci/run installs systemd` : ''
+const missing = analyze.error ? `systemd-analyze is not installed (${analyze.error.message}); npm test installs it (scripts/system-deps.txt, package systemd)` : ''
 
 function verify(file: string) {
   return spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', env: { ...process.env, SYSTEMD_LOG_COLOR: '0' } })
