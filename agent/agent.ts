@@ -8,11 +8,12 @@ import type { Collector } from './collectors/types.js'
 import { HealthScheduler } from './health/scheduler.js'
 import type { HealthCheck } from './health/types.js'
 import type { Input } from './inputs/types.js'
-import { InputCounters } from './inputs/counters.js'
+import { declareInputMetrics, InputCounters } from './inputs/counters.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
-import { emitAgentMetrics } from './self-metrics.js'
+import { declareAgentMetrics } from './self-metrics.js'
+import { Telemetry } from './telemetry.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
 import { startListener } from './listener.js'
 import type { Server } from 'node:http'
@@ -76,6 +77,8 @@ export class Agent {
   readonly inputCounters = new InputCounters()
   /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
   invalidBatches = 0
+  /** The one table of the agent's own metrics: the listener's /metrics and the samples shipped each tick. */
+  readonly telemetry = new Telemetry()
 
   constructor(private readonly options: AgentOptions) {
     assertDeviceId(options.id)
@@ -93,6 +96,18 @@ export class Agent {
       onCmd: options.onCmd,
       ...options.uplink,
     })
+    declareAgentMetrics(this.telemetry, {
+      buffer: () => this.buffer.stats(),
+      uplink: () => this.uplink,
+      invalidBatches: () => this.invalidBatches,
+      sampled: options.sampler
+        ? () => {
+            options.sampler?.expire()
+            return options.sampler?.counters.spans ?? {}
+          }
+        : undefined,
+    })
+    declareInputMetrics(this.telemetry, this.inputCounters)
   }
 
   async start(): Promise<void> {
@@ -240,10 +255,7 @@ export class Agent {
           this.options.log('warning', 'collector failed', { collector: this.options.collectors[i].name, error: String(r.reason) })
         }
       })
-      const stats = this.buffer.stats()
-      stats.droppedBatches.invalid = this.invalidBatches
-      this.options.sampler?.expire()
-      emitAgentMetrics(builder, now, stats, this.uplink.counters, this.uplink.connected, this.options.sampler?.counters.spans)
+      this.telemetry.emit(builder, now)
       await this.appendMetrics(builder)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })

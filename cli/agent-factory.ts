@@ -3,7 +3,7 @@ import { Agent, type AgentOptions } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
-import { OptionsError } from '../agent/options-error.js'
+import { OptionsError } from '../kit/options.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
 import { parseSamplingOptions } from '../agent/sampling/options.js'
@@ -43,7 +43,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
     },
     collectors: collectors ?? asConfigError(() => createCollectors(s.collectors, { log })),
     healthChecks: asConfigError(() => createHealthChecks(s.health, { log })),
-    inputs: asConfigError(() => createInputs({ logs: s.logs, scrape: s.scrape })),
+    inputs: asConfigError(() => createInputs(s)),
     listen: s.listen,
     clock: skewedClock(),
     hostInfo,

@@ -1,6 +1,7 @@
 import type { Agent } from '../agent/agent.js'
 import { builtinCollectors, createCollectors } from '../agent/collectors/registry.js'
 import type { CollectorPlugin } from '../agent/collectors/types.js'
+import type { Registry } from '../kit/plugin.js'
 import { RemoteControl } from '../agent/remote/remote-control.js'
 import { parseSamplingOptions } from '../agent/sampling/options.js'
 import { TraceSampler } from '../agent/sampling/sampler.js'
@@ -22,7 +23,7 @@ export interface StartAgentOptions {
   /** The `restart` command's hook; without it the agent refuses `restart`. */
   restart?: () => void
   /** Collector registry (tests swap the OS for a fake). */
-  collectors?: Map<string, CollectorPlugin>
+  collectors?: Registry<CollectorPlugin>
 }
 
 /** Builds the agent from its settings, applies the remote configuration kept on disk, and starts it. */

@@ -76,11 +76,12 @@ function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits
   }
 }
 
-export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
+/** `source` is the YAML file the settings came from: a config error names it, then the key. */
+export function hubFromSettings(s: HubSettings, log: LogFn, source?: string): Hub {
   try {
     return newHub(s, log)
   } catch (err) {
-    throw err instanceof AlertConfigError ? new ConfigError(err.message) : err
+    throw err instanceof AlertConfigError ? new ConfigError(source ? `${source}: ${err.message}` : err.message) : err
   }
 }
 
@@ -99,12 +100,24 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     compactDeferSamples: s.compactDeferSamples,
     compactDeferMaxMs: s.compactDeferMax,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts, selectors: s.retention.selectors },
     alerts: {
       rulesFile: s.rules,
+      slosFile: s.slos,
       notifiers: s.notifiers as NotifierConfig[],
+      routing: { route: s.route, inhibit_rules: s.inhibit_rules, time_intervals: s.time_intervals },
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
+    },
+    reports: s.reports,
+    audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
+    anomaly: {
+      detect: s.anomaly.detect,
+      threshold: s.anomaly.threshold,
+      quiet: s.anomaly.eventQuiet,
+      checkpointMs: s.anomaly.checkpoint,
+      historyMs: s.anomaly.history,
+      detectors: s.anomaly.detectors,
     },
     testing: hubTestingHooks(log),
     log,

@@ -6,7 +6,8 @@ import { createCollectors } from '../agent/collectors/registry.js'
 import type { CollectorPlugin } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
 import { createInputs } from '../agent/inputs/registry.js'
-import { OptionsError } from '../agent/options-error.js'
+import { OptionsError } from '../kit/options.js'
+import type { Registry } from '../kit/plugin.js'
 import { parseSamplingOptions } from '../agent/sampling/options.js'
 import type { TraceSampler } from '../agent/sampling/sampler.js'
 import { RemoteConfigError, type RemoteConfigResolver } from '../agent/remote/types.js'
@@ -26,7 +27,7 @@ export interface ResolverOptions {
   origins: Map<string, SettingOrigin>
   log: LogFn
   /** The collector registry (tests swap the OS for a fake). */
-  collectors?: Map<string, CollectorPlugin>
+  collectors?: Registry<CollectorPlugin>
   /** The agent's trace sampler: `sampling` is applied to it (it lives outside the agent's patch). */
   sampler?: TraceSampler
 }

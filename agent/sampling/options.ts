@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { OptionsError, firstIssue } from '../options-error.js'
-import { durationMs } from '../inputs/options.js'
+import { OptionsError, firstIssue } from '../../kit/options.js'
+import { durationMs } from '../../kit/durations.js'
 
 const head = z.strictObject({
   /** Share of traces kept, decided from the trace id so every agent and every span of a trace agree. */

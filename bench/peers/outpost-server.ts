@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { Level } from 'level'
-import { LevelMetricStore } from '../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../hub/metrics/store/index.js'
 import { metricRoutes } from '../../hub/api/routes/metrics.js'
-import { DEFAULT_QUERY_LIMITS } from '../../hub/query/index.js'
+import { DEFAULT_QUERY_LIMITS } from '../../hub/metrics/query/index.js'
 import { prometheusApi } from '../../hub/prometheus/api.js'
 
 // `node outpost-server.js DIR NOW`: the hub's /v1/metrics and /prometheus routes over a compacted store in a process of their own,

@@ -26,7 +26,7 @@ export function hubCommand(): Command {
     }
     // Loaded here, not at the top: `outpost agent` shares this entry point and must not load the hub.
     const { hubFromSettings } = await import('../factories.js')
-    const hub = hubFromSettings(settings, log)
+    const hub = hubFromSettings(settings, log, typeof flags.config === 'string' ? flags.config : undefined)
     await hub.start()
     if (hub.generatedAdminToken) {
       process.stdout.write(`Admin token (shown once, stored only as a hash): ${hub.generatedAdminToken}\n`)

@@ -1,15 +1,16 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { HubMetrics } from '../self-metrics.js'
 import type { CredentialStore } from '../security/credentials.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { auditMiddleware } from '../audit/middleware.js'
+import type { VerifyResult } from '../audit/verify.js'
 import { bearerRoles } from './auth-middleware.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
-import type { QueryLimits } from '../query/params.js'
+import type { QueryLimits } from '../metrics/query/params.js'
 import { ApiError, errorResponse } from './errors.js'
 import { setActor } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
@@ -27,11 +28,19 @@ import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
 import { fleetConfigRoutes, remoteDeviceRoutes } from './routes/remote.js'
 import type { RemoteService } from '../remote/remote-service.js'
+import { anomalyRoutes } from './routes/anomalies.js'
+import type { AnomalyService } from '../anomaly/service.js'
+import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
+import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
+import type { Notifier } from '../alerts/notifiers/types.js'
 import { prometheusApi } from '../prometheus/api.js'
 import { prometheusAuth } from '../prometheus/auth.js'
 import { openApiDocument } from './openapi/document.js'
 import { ROUTE_DOCS } from './openapi/route-docs.js'
 import { docsPage } from './openapi/docs-page.js'
+import { sloRoutes } from './routes/slos.js'
+import { reportRoutes } from './routes/reports.js'
+import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -39,14 +48,24 @@ export interface ApiDeps {
   logs: LogStore
   health: HealthStore
   alerts: AlertService
+  slos: SloService
+  anomaly?: AnomalyService
+  /** Delivery attempts and named receivers (issue 17, docs/notifications.md). */
+  notifications?: { attempts: AttemptLog; receivers: Map<string, Notifier> }
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
   /** Remote agent configuration, labels and commands (hub/remote/). */
   remote: RemoteService
+  verifyAudit: () => Promise<VerifyResult>
+  /** Record reads (GET) by API tokens in the audit log too (`audit.reads`). */
+  auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  /** Erases a device's data; its NDJSON export (device-data.ts). */
+  purgeDevice: (id: string, by: string) => Promise<object>
+  exportDevice: (id: string) => AsyncGenerator<string>
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -107,14 +126,15 @@ export function createApi(deps: ApiDeps): Hono {
       },
     }),
   )
-  app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
+  app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
   const knownDevices = () => [...new Set([...deps.devices.list().map((d) => d.id), ...deps.credentials.listDevices().map((d) => d.id)])]
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, remote: deps.remote }))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice, anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()), remote: deps.remote }))
   app.route('/v1/devices', remoteDeviceRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/config', fleetConfigRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
-  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
-  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
+  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
+  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))
+  if (deps.anomaly) app.route('/v1/anomalies', anomalyRoutes(deps.anomaly, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
   app.route('/v1/health', healthRoutes(deps.health, deps.clock))
@@ -122,6 +142,12 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
+  app.route('/v1/slos', sloRoutes(deps.slos))
+  app.route('/v1/reports', reportRoutes({ store: deps.store, logs: deps.logs, devices: deps.devices, alerts: deps.alerts, slos: deps.slos, clock: deps.clock }))
+  if (deps.notifications) {
+    app.route('/v1/notifications', notificationRoutes(deps.notifications.attempts))
+    app.route('/v1/receivers', receiverRoutes(deps.notifications.receivers, deps.clock))
+  }
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

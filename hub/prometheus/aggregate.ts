@@ -1,7 +1,6 @@
 import type { AggregateNode } from './ast.js'
 import type { EvalContext } from './context.js'
 import { executionError } from './errors.js'
-import { evaluate } from './evaluate.js'
 import { quantileOf } from './range-functions.js'
 import { formatValue } from './format.js'
 import { labelsKey, SeriesCollector, type Grid, type Labels, type StepSeries, type Value } from './values.js'
@@ -20,9 +19,9 @@ function groupLabels(labels: Labels, node: AggregateNode): Labels {
 }
 
 export async function evalAggregate(ctx: EvalContext, node: AggregateNode, grid: Grid): Promise<Value> {
-  const input = await evaluate(ctx, node.expr, grid)
+  const input = await ctx.evaluate(ctx, node.expr, grid)
   const series = input.type === 'vector' ? input.series : []
-  const param = node.param ? await evaluate(ctx, node.param, grid) : undefined
+  const param = node.param ? await ctx.evaluate(ctx, node.param, grid) : undefined
   const n = grid.n
   const op = node.op
   if (op === 'count_values') {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
-import { QueryError } from '../query/errors.js'
-import type { MetricStore, SeriesInfo } from '../store/types.js'
+import { QueryError } from '../metrics/query/errors.js'
+import type { MetricStore, SeriesInfo } from '../metrics/store/types.js'
 import type { Matcher } from './ast.js'
 import { instantQuery, rangeQuery, type PromEngineOptions } from './engine.js'
 import { PromError } from './errors.js'

@@ -1,7 +1,6 @@
 import { COMPARISON_OPS, SET_OPS, type BinaryNode, type BinaryOp, type VectorMatching } from './ast.js'
 import type { EvalContext } from './context.js'
 import { executionError } from './errors.js'
-import { evaluate } from './evaluate.js'
 import { labelsKey, SeriesCollector, withoutName, type Grid, type Labels, type StepSeries, type Value } from './values.js'
 
 // Binary operators (promql/engine.go VectorBinop, VectorscalarBinop, And/Or/Unless, 2.42): matching by
@@ -45,7 +44,7 @@ function holds(op: BinaryOp, l: number, r: number): boolean {
 const dropsName = (op: BinaryOp) => !COMPARISON_OPS.has(op) && !SET_OPS.has(op)
 
 export async function evalBinary(ctx: EvalContext, e: BinaryNode, grid: Grid): Promise<Value> {
-  const [lhs, rhs] = await Promise.all([evaluate(ctx, e.lhs, grid), evaluate(ctx, e.rhs, grid)])
+  const [lhs, rhs] = await Promise.all([ctx.evaluate(ctx, e.lhs, grid), ctx.evaluate(ctx, e.rhs, grid)])
   const n = grid.n
   if (lhs.type === 'scalar' && rhs.type === 'scalar') {
     const vals = new Float64Array(n)

@@ -1,7 +1,7 @@
 import type { CallNode, Expr } from './ast.js'
 import { checkDeadline, type EvalContext } from './context.js'
 import { executionError } from './errors.js'
-import { evaluate, evalMatrixArg } from './evaluate.js'
+import { evalMatrixArg } from './matrix-arg.js'
 import { histogramQuantile } from './histogram-quantile.js'
 import { labelJoin, labelReplace } from './label-functions.js'
 import { RANGE_FUNCTIONS } from './range-functions.js'
@@ -23,17 +23,17 @@ const MATH: Record<string, (x: number) => number> = {
 }
 
 async function scalarArg(ctx: EvalContext, e: Expr, grid: Grid): Promise<Float64Array> {
-  const v = await evaluate(ctx, e, grid)
+  const v = await ctx.evaluate(ctx, e, grid)
   return v.type === 'scalar' ? v.vals : new Float64Array(grid.n).fill(NaN)
 }
 
 async function vectorArg(ctx: EvalContext, e: Expr, grid: Grid): Promise<StepSeries[]> {
-  const v = await evaluate(ctx, e, grid)
+  const v = await ctx.evaluate(ctx, e, grid)
   return v.type === 'vector' ? v.series : []
 }
 
 async function stringArg(ctx: EvalContext, e: Expr, grid: Grid): Promise<string> {
-  const v = await evaluate(ctx, e, grid)
+  const v = await ctx.evaluate(ctx, e, grid)
   return v.type === 'string' ? v.value : ''
 }
 

@@ -1,10 +1,16 @@
-import type { MetricStore } from '../store/types.js'
-import type { QueryLimits } from '../query/params.js'
-import type { At } from './ast.js'
+import type { MetricStore } from '../metrics/store/types.js'
+import type { QueryLimits } from '../metrics/query/params.js'
+import type { At, Expr } from './ast.js'
 import { PromError } from './errors.js'
+import type { Grid, Value } from './values.js'
+
+/** Evaluates a node; handed down in the context so the node evaluators need not import the dispatcher back. */
+export type Evaluate = (ctx: EvalContext, expr: Expr, grid: Grid) => Promise<Value>
 
 /** What every node's evaluation shares: the store, the hub's limits, the query's own range and its deadline. */
 export interface EvalContext {
+  /** evaluate.ts's dispatcher, for nodes that evaluate their operands (aggregations, binary operators, calls). */
+  evaluate: Evaluate
   store: MetricStore
   limits: QueryLimits
   /** The query's start and end, ms: what `@ start()` and `@ end()` mean at any depth. */

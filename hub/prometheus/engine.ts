@@ -1,5 +1,5 @@
-import type { MetricStore } from '../store/types.js'
-import type { QueryLimits } from '../query/params.js'
+import type { MetricStore } from '../metrics/store/types.js'
+import type { QueryLimits } from '../metrics/query/params.js'
 import type { Expr } from './ast.js'
 import type { EvalContext } from './context.js'
 import { PromError } from './errors.js'
@@ -29,6 +29,7 @@ const DEFAULT_MAX_SAMPLES = 20_000_000
 function context(opts: PromEngineOptions, start: number, end: number, timeoutMs?: number): EvalContext {
   const timeout = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, timeoutMs ?? Infinity)
   return {
+    evaluate,
     store: opts.store,
     limits: opts.limits,
     queryStart: start,

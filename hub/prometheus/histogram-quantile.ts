@@ -1,4 +1,4 @@
-import { bucketQuantile, parseLe, type CumulativeBucket } from '../query/bucket-quantile.js'
+import { bucketQuantile, parseLe, type CumulativeBucket } from '../metrics/query/bucket-quantile.js'
 import { labelsKey, SeriesCollector, type Labels, type StepSeries, type Value } from './values.js'
 
 // histogram_quantile(φ, buckets): per step, the series grouped by their labels without `le` and the metric name,

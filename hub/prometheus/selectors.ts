@@ -1,4 +1,4 @@
-import type { SeriesInfo } from '../store/types.js'
+import type { SeriesInfo } from '../metrics/store/types.js'
 import type { Matcher, VectorSelectorNode } from './ast.js'
 import { chargeSamples, checkDeadline, resolveAt, type EvalContext } from './context.js'
 import { executionError } from './errors.js'

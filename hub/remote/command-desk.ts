@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
 import type { CommandName, CommandReply, ReplyError } from '../../protocol/commands.js'
 
 /** One command sent to a device and what came of it (docs/agent.md). */
@@ -31,8 +32,8 @@ export class CommandDesk {
   private readonly table
   private readonly waiting = new Map<string, { record: CommandRecord; timer: NodeJS.Timeout; done: (r: CommandRecord) => void }>()
 
-  constructor(db: Level<string, any>, private readonly clock: () => number) {
-    this.table = db.sublevel<string, CommandRecord>('commands', { valueEncoding: 'json' })
+  constructor(db: Database, private readonly clock: () => number) {
+    this.table = table<'commands', CommandRecord>(db, 'commands')
   }
 
   /** Records a new command and resolves with its outcome: the reply, or `timeout` after `timeoutMs`. */

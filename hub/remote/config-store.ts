@@ -1,4 +1,5 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
 import type { ConfigReply, ReplyError } from '../../protocol/commands.js'
 
 /** A device's remote configuration as the hub sees it (docs/agent.md): what it asked for and what the agent runs. */
@@ -17,8 +18,8 @@ export class DeviceConfigStore {
   private readonly table
   private readonly records = new Map<string, DeviceConfigRecord>()
 
-  constructor(db: Level<string, any>, private readonly clock: () => number) {
-    this.table = db.sublevel<string, DeviceConfigRecord>('agent-configs', { valueEncoding: 'json' })
+  constructor(db: Database, private readonly clock: () => number) {
+    this.table = table<'agent-configs', DeviceConfigRecord>(db, 'agent-configs')
   }
 
   async open(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
 
 export type DeviceLabels = Record<string, string>
 
@@ -14,8 +15,8 @@ export class DeviceLabelStore {
   private readonly table
   private readonly labels = new Map<string, DeviceLabels>()
 
-  constructor(db: Level<string, any>) {
-    this.table = db.sublevel<string, DeviceLabels>('device-labels', { valueEncoding: 'json' })
+  constructor(db: Database) {
+    this.table = table<'device-labels', DeviceLabels>(db, 'device-labels')
   }
 
   async open(): Promise<void> {

@@ -1,6 +1,6 @@
 // Remote agent configuration and commands over `outpost/v1/{id}/cmd` (DESIGN §3, §7; docs/agent.md).
 import type { Aedes } from 'aedes'
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import { decodeCmd, decodeCmdReply, encodeCmd, SMALL_MESSAGE_LIMITS } from '../../protocol/codec.js'
 import type { CmdMessage, CommandName } from '../../protocol/commands.js'
 import { DecodeError } from '../../protocol/errors.js'
@@ -20,7 +20,7 @@ export class RemoteError extends Error {
 }
 
 export interface RemoteServiceDeps {
-  db: Level<string, any>
+  db: Database
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }

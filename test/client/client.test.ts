@@ -8,7 +8,7 @@ import { createClient } from '../../client/index.js'
 import type { Agent } from '../../agent/agent.js'
 import { freePort } from '../../bench/processes.js'
 import { tempDir } from '../helpers/temp.js'
-import { bufferedBodies, startIngestAgent } from '../agent/ingest/ingest-helpers.js'
+import { bufferedBodies, startIngestAgent } from '../agent/inputs/ingest/ingest-helpers.js'
 
 // Issue 19: `outpost/client` batches to the local agent's /v1/ingest and never throws into the application.
 describe('outpost/client against a real agent', () => {

@@ -67,6 +67,11 @@ const POLICY: Record<string, Case> = {
   'GET /v1/devices/:_/commands/:_': { need: 'viewer' },
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
+  'GET /v1/anomalies': { need: 'viewer', ok2xx: true },
+  // Notifications (issue 17, docs/notifications.md): a test message is an operator's action, like an ack.
+  'GET /v1/notifications': { need: 'viewer', ok2xx: true },
+  'GET /v1/receivers': { need: 'viewer', ok2xx: true },
+  'POST /v1/receivers/:_/test': { need: 'operator' },
   // The API's description and reference page are public: no data in them.
   'GET /v1/openapi.json': { need: 'public', ok2xx: true },
   'GET /docs': { need: 'public', ok2xx: true },
@@ -90,6 +95,15 @@ const POLICY: Record<string, Case> = {
   'GET /prometheus/api/v1/label/:_/values': { need: 'viewer', ok2xx: true },
   'GET /prometheus/api/v1/metadata': { need: 'viewer', ok2xx: true },
   'GET /prometheus/api/v1/status/buildinfo': { need: 'viewer', ok2xx: true },
+  // Issue 20: SLOs, reports, audit verification, device export (purge is DELETE /v1/devices/:_?purge=true).
+  'GET /v1/audit/verify': { need: 'admin', ok2xx: true },
+  'GET /v1/devices/:_/export': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}/export` }) },
+  'GET /v1/slos': { need: 'viewer', ok2xx: true },
+  'GET /v1/slos/:_': { need: 'viewer' },
+  'POST /v1/slos': { need: 'admin', ok2xx: true, request: async () => ({ path: '/v1/slos', body: { id: fresh(), indicator: { kind: 'availability' }, objective: 0.99 } }) },
+  'PUT /v1/slos/:_': { need: 'admin' },
+  'DELETE /v1/slos/:_': { need: 'admin' },
+  'GET /v1/reports/fleet': { need: 'viewer', ok2xx: true },
 }
 
 let knownDevice: Promise<string> | undefined

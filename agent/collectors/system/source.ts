@@ -1,7 +1,5 @@
 // The narrow interface between the system collector and the OS (STYLE: Telegraf's `PS`), so tests use a fake.
-import { existsSync } from 'node:fs'
 import os from 'node:os'
-import { linuxSource } from './linux-source.js'
 
 export interface CpuLoad {
   /** Busy share of all CPUs since the previous reading, 0..1. */
@@ -51,10 +49,6 @@ export interface SystemSource {
   temperatures(): Promise<TemperatureReading[]>
 }
 
-/** The real OS: /proc and /sys on Linux (./linux-source.ts), `systeminformation` elsewhere. */
-export function defaultSystemSource(): SystemSource {
-  return process.platform === 'linux' && existsSync('/proc/stat') ? linuxSource() : systeminformationSource()
-}
 
 type SystemInformation = typeof import('systeminformation')
 let siModule: Promise<SystemInformation> | undefined

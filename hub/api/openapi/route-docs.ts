@@ -4,6 +4,7 @@ import { silenceInput } from '../../alerts/silences.js'
 import { deviceAddBody } from '../routes/devices.js'
 import { tokenAddBody } from '../routes/tokens.js'
 import { commandBody, configBody, labelsBody } from '../routes/remote.js'
+import { sloSchema } from '../../slo/schema.js'
 
 // What the OpenAPI description says about each /v1 route, keyed "METHOD /v1/path/{param}". Bodies are the zod
 // schemas the routes validate with. A route registered without an entry here fails test/hub/api/openapi.test.ts.
@@ -25,7 +26,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/devices': { tag: 'devices', summary: 'List devices: online state, last seen, version, host, counters' },
   'GET /v1/devices/{id}': { tag: 'devices', summary: 'One device' },
   'POST /v1/devices': { tag: 'devices', summary: 'Provision a device (or rotate its token); the token is returned once', body: deviceAddBody },
-  'DELETE /v1/devices/{id}': { tag: 'devices', summary: "Revoke a device's credentials and end its session" },
+  'DELETE /v1/devices/{id}': {
+    tag: 'devices',
+    summary: "Revoke a device's credentials and end its session; with purge=true also erase all its data (admin)",
+    query: { purge: 'true: erase every sample, log, span, health result and alert of the device (docs/security.md)' },
+  },
+  'GET /v1/devices/{id}/export': { tag: 'devices', summary: "All of a device's data as NDJSON (admin)" },
   // Remote agent configuration, labels and commands (docs/agent.md).
   'GET /v1/devices/{id}/config': { tag: 'devices', summary: 'The device\'s remote configuration: desired version and config, applied version, last error' },
   'PUT /v1/devices/{id}/config': { tag: 'devices', summary: 'Store the next configuration version and send it to the agent (retained on its cmd topic)', body: configBody },
@@ -38,13 +44,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/tokens/{id}': { tag: 'tokens', summary: 'One token (admin)' },
   'POST /v1/tokens': { tag: 'tokens', summary: 'Create a token with a role; returned once as {token} (admin)', body: tokenAddBody },
   'DELETE /v1/tokens/{id}': { tag: 'tokens', summary: 'Revoke a token (admin)' },
+  'GET /v1/audit/verify': { tag: 'audit', summary: 'Check the audit hash chain and its signed checkpoints; names the first broken link (admin)' },
   'GET /v1/audit': { tag: 'audit', summary: 'Audit log of changes, newest first (admin)', query: { ...range, actor: 'only this actor', ...limit } },
   'GET /v1/metrics/names': { tag: 'metrics', summary: 'Metric names' },
   'GET /v1/metrics/series': { tag: 'metrics', summary: 'Series matching a selector', query: selector },
   'GET /v1/metrics/query': {
     tag: 'metrics',
     summary: 'Aggregated points per step (docs/query.md)',
-    query: { ...selector, ...range, step: 'bucket width (`1m`) or ms', agg: 'avg min max sum count last rate p50 p90 p95 p99', groupBy: 'labels to merge series by' },
+    query: { ...selector, ...range, step: 'bucket width (`1m`) or ms', agg: 'avg min max sum count last rate p50 p90 p95 p99, or anomaly_score', groupBy: 'labels to merge series by' },
   },
   'GET /v1/metrics/stats': { tag: 'metrics', summary: 'count sum mean min max p50 p95 p99 over a range', query: { ...selector, ...range } },
   'GET /v1/traces': {
@@ -81,5 +88,27 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /v1/silences/{id}': { tag: 'alerts', summary: 'Replace a silence (operator)', body: silenceInput },
   'DELETE /v1/silences/{id}': { tag: 'alerts', summary: 'Delete a silence (operator)' },
   'GET /v1/incidents': { tag: 'alerts', summary: 'Incidents: alerts grouped' },
+  'GET /v1/slos': { tag: 'slos', summary: 'SLOs with SLI, error budget remaining and burn rates (docs/slo.md)' },
+  'GET /v1/slos/{id}': { tag: 'slos', summary: 'One SLO with its status' },
+  'POST /v1/slos': { tag: 'slos', summary: 'Create an SLO (admin)', body: sloSchema },
+  'PUT /v1/slos/{id}': { tag: 'slos', summary: 'Replace an SLO (admin)', body: sloSchema },
+  'DELETE /v1/slos/{id}': { tag: 'slos', summary: 'Delete an SLO and its burn-rate rules (admin)' },
+  'GET /v1/reports/fleet': {
+    tag: 'reports',
+    summary: 'Fleet report: availability, SLO attainment, alerts, incidents (MTTA, MTTR), errors, data volume (docs/reports.md)',
+    query: { ...range, format: 'json, csv or html' },
+  },
+  'GET /v1/anomalies': {
+    tag: 'metrics',
+    summary: 'Anomaly events per series: start, end, maxScore, value, expected value and band (docs/anomaly.md)',
+    query: { ...selector, ...range, minScore: 'only events whose highest score reaches this (0-1)', ...limit },
+  },
+  'GET /v1/notifications': {
+    tag: 'alerts',
+    summary: 'Notification delivery attempts, newest first (docs/notifications.md)',
+    query: { alert: 'only attempts carrying this alert id', receiver: 'only this receiver', status: 'delivered, retrying, refused or dropped', ...limit },
+  },
+  'GET /v1/receivers': { tag: 'alerts', summary: 'Named notification receivers' },
+  'POST /v1/receivers/{name}/test': { tag: 'alerts', summary: 'Queue a test message through a receiver (operator)' },
   'GET /v1/openapi.json': { tag: 'meta', summary: 'This description (OpenAPI 3.1); no token needed' },
 }

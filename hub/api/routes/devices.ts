@@ -7,7 +7,10 @@ import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
 import type { RemoteService } from '../../remote/remote-service.js'
 
-function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore, remote: RemoteService) {
+type Rates = Map<string, { series: number; anomalous: number }>
+
+function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore, remote: RemoteService, rates?: Rates) {
+  const rate = rates?.get(id)
   const cred = credentials.listDevices().find((x) => x.id === id)
   const config = remote.configs.get(id)
   return {
@@ -31,6 +34,9 @@ function view(d: DeviceRecord | undefined, id: string, credentials: CredentialSt
       error: config?.error ?? null,
       ignored: config?.ignored ?? [],
     },
+    /** Share of the device's scored series in an anomaly now (docs/anomaly.md); null when none is scored. */
+    anomalyRate: rate && rate.series > 0 ? rate.anomalous / rate.series : null,
+    anomalousSeries: rate?.anomalous ?? 0,
   }
 }
 
@@ -41,26 +47,58 @@ export interface DeviceRouteDeps {
   credentials: CredentialStore
   /** Revocation acts on the live session at once (hub.ts). */
   revoke: (id: string, by: string) => Promise<void>
+  /** Erases all of a device's data (device-data.ts). */
+  purge: (id: string, by: string) => Promise<object>
+  /** The device's data as NDJSON lines (device-data.ts). */
+  exportLines: (id: string) => AsyncGenerator<string>
+  /** Per device, series scored for anomalies and how many are anomalous now (hub/anomaly/). */
+  anomalyRates?: () => Rates
   remote: RemoteService
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke, remote }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, purge, exportLines, anomalyRates, remote }: DeviceRouteDeps) {
   const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
   return new Hono()
-    .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials, remote)) }))
+    .get('/', (c) => {
+      const rates = anomalyRates?.()
+      return c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials, remote, rates)) })
+    })
     .get('/:id', (c) => {
       const id = c.req.param('id')
       if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, credentials, remote))
+      return c.json(view(devices.get(id), id, credentials, remote, anomalyRates?.()))
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })
+    .get('/:id/export', (c) => {
+      const id = c.req.param('id')
+      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      const lines = exportLines(id)
+      const encoder = new TextEncoder()
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await lines.next()
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(next.value))
+        },
+        async cancel() {
+          await lines.return(undefined)
+        },
+      })
+      return c.body(body, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${id}.ndjson"` })
+    })
     .delete('/:id', async (c) => {
       const id = c.req.param('id')
+      const purgeParam = c.req.query('purge')
+      if (purgeParam !== undefined && purgeParam !== 'true' && purgeParam !== 'false') throw new ApiError(400, 'bad_parameter', 'purge: must be true or false')
+      if (purgeParam === 'true') {
+        if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+        return c.json({ id, purged: await purge(id, actorOf(c)) })
+      }
       await revoke(id, actorOf(c)).catch(asApiError)
       return c.json({ id, credentials: 'revoked' })
     })

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
 import { systemCollectorPlugin } from '../../../agent/collectors/system/index.js'
+import type { CollectorPlugin } from '../../../agent/collectors/types.js'
+import { Registry } from '../../../kit/plugin.js'
 import { startAgent, type RunningAgent } from '../../../cli/agent-runtime.js'
 import { resolveSettings, type SettingOrigin } from '../../../cli/config.js'
 import { agentSettings, type AgentSettings } from '../../../cli/settings.js'
@@ -29,7 +31,7 @@ export async function startRemoteAgent(
   for (const key of ['hub', 'id', 'data', 'listen', 'interval', 'remote.rollbackAfter', 'uplink.reconnectMin', 'uplink.reconnectMax']) origins.set(key, 'default')
   for (const key of Object.keys(o.flags ?? {})) origins.set(key, 'flag')
   const settings = { ...resolved, ...o.file } as AgentSettings
-  const registry = new Map([['system', systemCollectorPlugin(() => fakeSystemSource())]])
+  const registry = new Registry<CollectorPlugin>('collector', [systemCollectorPlugin(() => fakeSystemSource())])
   return startAgent(settings, process.env.OUTPOST_TEST_LOG ? (l: string, m: string, e?: unknown) => console.log(id, l, m, JSON.stringify(e)) : silent, { origins, collectors: registry, restart: o.restart })
 }
 

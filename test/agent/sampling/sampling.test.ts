@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SpanRecord } from '../../../protocol/batch.js'
 import { parseSamplingOptions } from '../../../agent/sampling/options.js'
 import { TraceSampler, traceRatio } from '../../../agent/sampling/sampler.js'
-import { OptionsError } from '../../../agent/options-error.js'
+import { OptionsError } from '../../../kit/options.js'
 import { tempDir } from '../../helpers/temp.js'
-import { agentMetric, bufferedBodies, postJson, startIngestAgent } from '../ingest/ingest-helpers.js'
+import { agentMetric, bufferedBodies, postJson, startIngestAgent } from '../inputs/ingest/ingest-helpers.js'
 
 // Issue 19: head sampling (probability from the trace id, rate per service) and tail rules (errors, slow traces),
 // with every decision counted.

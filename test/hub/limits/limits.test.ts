@@ -77,6 +77,8 @@ describe('requiredRole', () => {
     expect(requiredRole('GET', '/v1/audit')).toBe('admin')
     expect(requiredRole('PUT', '/v1/rules/r1')).toBe('admin')
     expect(requiredRole('POST', '/v1/devices')).toBe('admin')
+    expect(requiredRole('POST', '/v1/receivers/pager/test')).toBe('operator')
+    expect(requiredRole('GET', '/v1/notifications')).toBe('viewer')
     expect(requiredRole('POST', '/prometheus/api/v1/query')).toBe('viewer')
     expect(requiredRole('POST', '/prometheus/api/v1/query_range')).toBe('viewer')
     expect(requiredRole('POST', '/prometheus/api/v1/admin/tsdb/snapshot')).toBe('admin')

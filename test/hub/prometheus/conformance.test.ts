@@ -1,7 +1,7 @@
 // PromQL answers equal to Prometheus's: one dataset written to a real Prometheus 2.42 (remote write) and to the
 // hub, then every query asked of both over HTTP and compared point by point (relative error <= 1e-9).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeBatch } from '../store/batches.js'
+import { makeBatch } from '../metrics/store/batches.js'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { startPrometheus, type TestPrometheus } from '../../helpers/prometheus.js'
 import { tempDir } from '../../helpers/temp.js'

@@ -3,7 +3,7 @@
 // query_range as a POST form with a step, basic auth with a token's name and secret. Then bad PromQL: 400
 // bad_data naming the problem, and the hub still up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeBatch, type TestSample } from '../store/batches.js'
+import { makeBatch, type TestSample } from '../metrics/store/batches.js'
 import { startTestHub, TEST_ADMIN_TOKEN, type TestHub } from '../../helpers/hub.js'
 import { tempDir } from '../../helpers/temp.js'
 import { addToken } from '../../security/support.js'

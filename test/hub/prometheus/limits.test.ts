@@ -4,8 +4,8 @@ import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { prometheusApi } from '../../../hub/prometheus/api.js'
 import type { PromEngineOptions } from '../../../hub/prometheus/engine.js'
-import { makeBatch, samplesOf } from '../store/batches.js'
-import { makeLevelHarness, type LevelHarness } from '../store/level-harness.js'
+import { makeBatch, samplesOf } from '../metrics/store/batches.js'
+import { makeLevelHarness, type LevelHarness } from '../metrics/store/level-harness.js'
 
 const T0 = Date.UTC(2024, 0, 1)
 

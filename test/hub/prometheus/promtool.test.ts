@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeBatch } from '../store/batches.js'
+import { makeBatch } from '../metrics/store/batches.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 import { tempDir } from '../../helpers/temp.js'
 import { addToken } from '../../security/support.js'
