@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { encode as encodeCbor } from 'cbor-x'
 import { MetricsBuilder } from '../protocol/metrics-builder.js'
 import { assertDeviceId } from '../protocol/ids.js'
-import { PROTOCOL_VERSION, type HealthResult, type LogRecord, type SpanRecord, type WireMetrics } from '../protocol/batch.js'
+import { PROTOCOL_VERSION, type HealthResult, type WireMetrics } from '../protocol/batch.js'
 import { validateBatch } from '../protocol/validate.js'
 import type { Collector } from './collectors/types.js'
 import { HealthScheduler } from './health/scheduler.js'
@@ -16,8 +16,9 @@ import { declareAgentMetrics } from './self-metrics.js'
 import { Telemetry } from './telemetry.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
 import { startListener } from './listener.js'
-import { createListenerInputs } from './inputs/registry.js'
-import type { ServerType } from '@hono/node-server'
+import type { Server } from 'node:http'
+import type { UplinkLimits } from './uplink.js'
+import type { TraceSampler } from './sampling/sampler.js'
 
 export type { BatchBody } from './split-body.js'
 
@@ -47,6 +48,19 @@ export interface AgentOptions {
   autoCollect?: boolean
   hostInfo: () => Promise<Record<string, unknown>>
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  /** Trace sampling (agent/sampling/) applied to spans from every input; omitted: every span is kept. */
+  sampler?: TraceSampler
+  /** Payloads on the device's cmd topic (remote configuration and commands, agent/remote/); omitted: not subscribed. */
+  onCmd?: (payload: Buffer) => void
+}
+
+/** What a remote configuration changes in a running agent (agent/remote/); each part given replaces the running one. */
+export interface AgentConfigPatch {
+  intervalMs?: number
+  collectors?: Collector[]
+  healthChecks?: HealthCheck[]
+  inputs?: Input[]
+  uplink?: Partial<UplinkLimits>
 }
 
 /** Collects on an interval into batches, keeps them in the LevelDB buffer, and ships them through the uplink. */
@@ -57,7 +71,7 @@ export class Agent {
   private alignTimer?: NodeJS.Timeout
   private collecting?: Promise<void>
   private running = false
-  private listener?: ServerType
+  private listener?: Server
   private health?: HealthScheduler
   /** What the inputs count (truncated log lines, scrape errors), shown on the listener's /metrics. */
   readonly inputCounters = new InputCounters()
@@ -79,12 +93,19 @@ export class Agent {
       hostInfo: options.hostInfo,
       clock: options.clock,
       log: options.log,
+      onCmd: options.onCmd,
       ...options.uplink,
     })
     declareAgentMetrics(this.telemetry, {
       buffer: () => this.buffer.stats(),
       uplink: () => this.uplink,
       invalidBatches: () => this.invalidBatches,
+      sampled: options.sampler
+        ? () => {
+            options.sampler?.expire()
+            return options.sampler?.counters.spans ?? {}
+          }
+        : undefined,
     })
     declareInputMetrics(this.telemetry, this.inputCounters)
   }
@@ -93,36 +114,26 @@ export class Agent {
     await this.buffer.open()
     this.running = true
     if (this.options.listen) {
-      const routeOptions = {
-        accept: (body: BatchBody) => this.accept(body),
-        telemetry: this.telemetry,
-        retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
-        log: this.options.log,
-      }
-      this.listener = await startListener(this.options.listen, this.telemetry, (app) => {
-        for (const input of createListenerInputs()) input.mount(app, routeOptions)
+      this.listener = await startListener(this.options.listen, async () => {
+        const { buildListener } = await import('./listener-routes.js')
+        return buildListener(this, this.options.intervalMs, this.options.log)
       })
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)
     }
     this.uplink.start()
-    if (this.options.healthChecks?.length) {
-      this.health = new HealthScheduler(this.options.healthChecks, { emit: (h) => this.accept({ h }), clock: this.options.clock, log: this.options.log })
-      this.health.start()
-    }
-    for (const input of this.options.inputs ?? []) {
-      await input.start({
-        accept: (body, opts) => this.accept(body, opts),
-        getCheckpoint: (key) => this.buffer.getCheckpoint(key),
-        counters: this.inputCounters,
-        clock: this.options.clock ?? Date.now,
-        log: (level, msg, extra) => this.options.log(level, msg, { input: input.name, ...extra }),
-      })
-    }
+    this.startHealth()
+    await this.startInputs()
     this.options.log('info', 'agent started', { id: this.options.id, epoch: this.buffer.epoch, pending: this.buffer.stats().pending })
     if (this.options.autoCollect === false) return
     this.collecting = this.collectOnce()
-    // Later ticks land on interval boundaries (as Telegraf's round_interval), so their timestamps are regular.
+    this.scheduleCollection()
+  }
+
+  /** Later ticks land on interval boundaries (as Telegraf's round_interval), so their timestamps are regular. */
+  private scheduleCollection(): void {
+    clearTimeout(this.alignTimer)
+    clearInterval(this.timer)
     const step = this.options.intervalMs
     const now = (this.options.clock ?? Date.now)()
     this.alignTimer = setTimeout(() => {
@@ -132,6 +143,74 @@ export class Agent {
       tick()
       this.timer = setInterval(tick, step)
     }, step - (now % step))
+  }
+
+  private startHealth(): void {
+    if (!this.options.healthChecks?.length) return
+    this.health = new HealthScheduler(this.options.healthChecks, { emit: (h) => this.accept({ h }), clock: this.options.clock, log: this.options.log })
+    this.health.start()
+  }
+
+  private async startInputs(): Promise<void> {
+    for (const input of this.options.inputs ?? []) {
+      await input.start({
+        accept: (body, opts) => this.accept(body, opts),
+        getCheckpoint: (key) => this.buffer.getCheckpoint(key),
+        counters: this.inputCounters,
+        clock: this.options.clock ?? Date.now,
+        log: (level, msg, extra) => this.options.log(level, msg, { input: input.name, ...extra }),
+      })
+    }
+  }
+
+  /** The configured collection interval, health checks and inputs (remote commands read them). */
+  get intervalMs(): number {
+    return this.options.intervalMs
+  }
+  get healthChecks(): readonly HealthCheck[] {
+    return this.options.healthChecks ?? []
+  }
+  get inputs(): readonly Input[] {
+    return this.options.inputs ?? []
+  }
+  get sampler(): TraceSampler | undefined {
+    return this.options.sampler
+  }
+
+  /** Runs one health check now, buffers its result like a scheduled run, and returns it (the `health` command). */
+  async runHealthCheck(name: string): Promise<HealthResult | undefined> {
+    const check = this.options.healthChecks?.find((c) => c.name === name)
+    if (!check) return undefined
+    const scheduler = this.health ?? new HealthScheduler([], { emit: async () => {}, clock: this.options.clock, log: this.options.log })
+    const result = await scheduler.runOnce(check)
+    await this.accept({ h: [result] })
+    return result
+  }
+
+  /** Applies a new configuration without a restart (agent/remote/): each part given replaces the running one. */
+  async reconfigure(patch: AgentConfigPatch): Promise<void> {
+    if (patch.uplink) await this.uplink.reconfigure(patch.uplink)
+    if (patch.collectors) {
+      const old = this.options.collectors
+      await this.collecting
+      this.options.collectors = patch.collectors
+      await Promise.allSettled(old.map((c) => c.close?.()))
+    }
+    if (patch.healthChecks) {
+      await this.health?.stop()
+      this.health = undefined
+      this.options.healthChecks = patch.healthChecks
+      if (this.running) this.startHealth()
+    }
+    if (patch.inputs) {
+      for (const input of this.options.inputs ?? []) await input.stop()
+      this.options.inputs = patch.inputs
+      if (this.running) await this.startInputs()
+    }
+    if (patch.intervalMs !== undefined && patch.intervalMs !== this.options.intervalMs) {
+      this.options.intervalMs = patch.intervalMs
+      if (this.running && this.options.autoCollect !== false) this.scheduleCollection()
+    }
   }
 
   /** Where the local listener is bound (its port when `listen` asked for port 0); undefined without one. */
@@ -202,6 +281,12 @@ export class Agent {
    * `block` and no room); in each case nothing is kept.
    */
   async accept(body: BatchBody, options: { checkpoints?: Record<string, string> } = {}): Promise<number[]> {
+    // Sampling first: dropped spans are not promised (they are counted); every kept one is buffered before the 2xx.
+    if (body.s?.length && this.options.sampler) {
+      const kept = this.options.sampler.filter(body.s)
+      body = { ...body, s: kept.length > 0 ? kept : undefined }
+      if (!body.s) delete body.s
+    }
     const parts = splitEncoded(body, this.options.maxBatchSamples)
     for (const part of parts) {
       validateBatch({ v: PROTOCOL_VERSION, dev: this.options.id, ep: this.buffer.epoch || 'x', seq: 1, at: 0, ...part.body })

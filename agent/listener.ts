@@ -1,19 +1,28 @@
-import { Hono } from 'hono'
-import { serve, type ServerType } from '@hono/node-server'
-import type { Telemetry } from './telemetry.js'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
-/** DESIGN §9: the local listener (127.0.0.1:4318 by default); `extraRoutes` mounts the ingest routes. */
-export async function startListener(listen: string, telemetry: Telemetry, extraRoutes?: (app: Hono) => void): Promise<ServerType> {
+/**
+ * DESIGN §9: the local listener (127.0.0.1:4318 by default). The socket is bound at start; the app behind it (Hono,
+ * prom-client, the ingest and OTLP routes) is built on the first request, so an agent nobody sends to never loads
+ * them (docs/agent.md, footprint).
+ */
+export async function startListener(listen: string, loadApp: () => Promise<(req: IncomingMessage, res: ServerResponse) => void>): Promise<Server> {
   const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))]
-  const app = new Hono()
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  // Routes first: the inputs they belong to declare their counters in the table the registry then reads.
-  extraRoutes?.(app)
-  const registry = telemetry.registry()
-  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }))
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
+  let app: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined
+  const server = createServer((req, res) => {
+    app ??= loadApp()
+    app.then(
+      (handle) => handle(req, res),
+      (err: Error) => {
+        app = undefined
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: err.message } }))
+      },
+    )
+  })
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server))
     server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve(server)
+    })
   })
 }

@@ -9,6 +9,8 @@ export interface AgentReadings {
   uplink: () => { counters: UplinkCounters; connected: boolean }
   /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
   invalidBatches: () => number
+  /** Spans by trace sampling decision (agent/sampling/); omitted: no sampler, no series. */
+  sampled?: () => Record<string, number>
 }
 
 export function declareAgentMetrics(t: Telemetry, r: AgentReadings): void {
@@ -27,4 +29,11 @@ export function declareAgentMetrics(t: Telemetry, r: AgentReadings): void {
     const dropped: Record<string, number> = { buffer_full: 0, ...r.buffer().droppedBatches, invalid: r.invalidBatches() }
     return Object.entries(dropped).map(([reason, n]) => [{ reason }, n])
   })
+  // Trace sampling decisions, spans by decision (docs/agent.md): kept, kept_error, kept_slow, dropped_probability, dropped_rate.
+  const sampled = r.sampled
+  if (sampled) {
+    t.read({ name: 'outpost_agent_spans_sampled_total', help: 'Spans by trace sampling decision (docs/agent.md)', type: 'counter', labelNames: ['decision'] }, () =>
+      Object.entries(sampled()).map(([decision, n]) => [{ decision }, n]),
+    )
+  }
 }

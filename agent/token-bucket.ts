@@ -4,11 +4,18 @@ export class TokenBucket {
   private last: number
 
   constructor(
-    private readonly ratePerSecond: number,
+    private ratePerSecond: number,
     private readonly clock: () => number = Date.now,
   ) {
     this.tokens = ratePerSecond
     this.last = clock()
+  }
+
+  /** A new rate from a remote configuration; the budget restarts full. */
+  setRate(ratePerSecond: number): void {
+    this.refill()
+    this.ratePerSecond = ratePerSecond
+    this.tokens = ratePerSecond
   }
 
   /** Takes `bytes` if the bucket is not empty (one oversized batch may overdraw it); else false. */

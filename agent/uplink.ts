@@ -26,7 +26,12 @@ export interface UplinkOptions {
   /** Agent wall clock (tests shift it to simulate a device whose clock is wrong). */
   clock?: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  /** A payload on the device's cmd topic (DESIGN §3); the remote control (agent/remote/) decodes and answers it. */
+  onCmd?: (payload: Buffer) => void
 }
+
+/** Uplink settings a remote configuration may change (docs/agent.md). */
+export type UplinkLimits = Pick<UplinkOptions, 'inflight' | 'ackTimeoutMs' | 'keepaliveSeconds' | 'maxBytesPerSecond'>
 
 export interface UplinkCounters {
   sent: number
@@ -76,6 +81,36 @@ export class Uplink extends EventEmitter {
     this.bucket = new TokenBucket(options.maxBytesPerSecond ?? 0)
   }
 
+  /** The limits in force now (a remote configuration may have changed them). */
+  limits(): UplinkLimits {
+    const { inflight, ackTimeoutMs, keepaliveSeconds, maxBytesPerSecond } = this.options
+    return { inflight, ackTimeoutMs, keepaliveSeconds, maxBytesPerSecond: maxBytesPerSecond ?? 0 }
+  }
+
+  /** Applies new limits without a restart; a new keepalive takes a fresh MQTT session (unacked batches are resent). */
+  async reconfigure(limits: Partial<UplinkLimits>): Promise<void> {
+    const reconnect = limits.keepaliveSeconds !== undefined && limits.keepaliveSeconds !== this.options.keepaliveSeconds
+    Object.assign(this.options, limits)
+    if (limits.maxBytesPerSecond !== undefined) this.bucket.setRate(limits.maxBytesPerSecond)
+    if (!reconnect || this.stopped || !this.client) return
+    const old = this.client
+    clearTimeout(this.reconnectTimer)
+    this.attempt = 0
+    old.removeAllListeners()
+    old.on('error', () => {})
+    this.ready = false
+    this.inFlight.clear()
+    await Promise.race([old.endAsync(true).catch(() => {}), new Promise((r) => setTimeout(r, 2_000).unref())])
+    if (!this.stopped) this.connect()
+  }
+
+  /** Publishes a reply on `…/cmd/reply` (QoS 1); rejects when not connected or the broker refuses it. */
+  async reply(payload: Uint8Array): Promise<void> {
+    const client = this.client
+    if (!client?.connected) throw new Error('not connected to the hub')
+    await client.publishAsync(topics.cmdReply(this.options.deviceId), Buffer.from(payload), { qos: 1 })
+  }
+
   get connected(): boolean {
     return this.client?.connected ?? false
   }
@@ -84,6 +119,18 @@ export class Uplink extends EventEmitter {
   private ready = false
 
   start(): void {
+    this.connect()
+    this.timeoutTimer = setInterval(() => {
+      // A buffer read can fail (damage being repaired): log it and try again on the next tick, never crash.
+      this.resendExpired().catch((err) => {
+        this.counters.errors++
+        this.options.log('error', 'resend failed', { error: (err as Error).message })
+      })
+    }, Math.max(250, this.options.ackTimeoutMs / 4))
+    this.timeoutTimer.unref()
+  }
+
+  private connect(): void {
     const { deviceId } = this.options
     this.client = mqtt.connect(this.options.hubUrl, {
       clientId: deviceId,
@@ -94,6 +141,9 @@ export class Uplink extends EventEmitter {
       keepalive: this.options.keepaliveSeconds,
       reconnectPeriod: 0, // we reconnect ourselves, with backoff and jitter
       connectTimeout: 10_000,
+      // mqtt-packet otherwise pre-builds a Buffer for each of the 65,536 packet ids: 6 MB of heap on a small device
+      // to save one 2-byte allocation per publish (docs/agent.md, footprint).
+      writeCache: false,
       will: { topic: topics.status(deviceId), payload: Buffer.from(encodeStatus({ state: 'offline' })), qos: 1, retain: true },
     })
     this.client.on('connect', () => void this.onConnect())
@@ -103,14 +153,6 @@ export class Uplink extends EventEmitter {
       this.options.log('warning', 'uplink error', { error: err.message })
     })
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload))
-    this.timeoutTimer = setInterval(() => {
-      // A buffer read can fail (damage being repaired): log it and try again on the next tick, never crash.
-      this.resendExpired().catch((err) => {
-        this.counters.errors++
-        this.options.log('error', 'resend failed', { error: (err as Error).message })
-      })
-    }, Math.max(250, this.options.ackTimeoutMs / 4))
-    this.timeoutTimer.unref()
   }
 
   /** New data in the buffer: send it if the window allows. */
@@ -155,6 +197,8 @@ export class Uplink extends EventEmitter {
     this.options.log('info', 'connected to hub', { hub: this.options.hubUrl })
     try {
       await client.subscribeAsync(topics.ack(deviceId), { qos: 1 })
+      // The retained configuration, if any, arrives right after this subscription (DESIGN §3).
+      if (this.options.onCmd) await client.subscribeAsync(topics.cmd(deviceId), { qos: 1 })
       const birth = { state: 'online' as const, ep: this.buffer.epoch, at: this.now(), version, host: await this.options.hostInfo() }
       await client.publishAsync(topics.status(deviceId), Buffer.from(encodeStatus(birth)), { qos: 1, retain: true })
     } catch (err) {
@@ -179,6 +223,7 @@ export class Uplink extends EventEmitter {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === topics.cmd(this.options.deviceId)) return this.options.onCmd?.(payload)
     if (topic !== topics.ack(this.options.deviceId)) return
     let ack
     try {

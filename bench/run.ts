@@ -16,6 +16,8 @@ import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 import { benchConsole } from './console.js'
+import { benchAgent } from './agent.js'
+import ms from 'ms'
 import { benchAudit } from './audit.js'
 import { benchNab, defaultRoot } from './anomaly/nab.js'
 import { benchAnomalyScale } from './anomaly/scale.js'
@@ -23,7 +25,8 @@ import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify console.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify console agent.
+// OUTPOST_BENCH_AGENT_WINDOW (default 10m) is the agent section's measuring window.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -83,6 +86,12 @@ async function main(): Promise<void> {
       console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads; load average ${load} on ${os.cpus().length} CPUs):`)
       console.log(`  ${'figure'.padEnd(72)} ${'measured'.padStart(10)}  ${'goal'.padEnd(9)} baseline`)
       for (const [what, value, goal, baseline] of await benchConsole(join(dir, 'console'))) console.log(`  ${what.padEnd(72)} ${value.padStart(10)}  ${goal.padEnd(9)} ${baseline}`)
+    }
+    if (want('agent')) {
+      const window = process.env.OUTPOST_BENCH_AGENT_WINDOW ?? '10m'
+      console.log(`\nagent footprint: all system readings (per-CPU too) every 10 s, ${window} window after 30 s warm-up, RSS sampled every 10 s:`)
+      const a = await benchAgent(join(dir, 'agent'), ms(window as ms.StringValue))
+      for (const line of a.lines) console.log(line)
     }
   } finally {
     await rm(dir, { recursive: true, force: true })

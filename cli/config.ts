@@ -17,7 +17,14 @@ export interface Setting {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
+  /** The setting at fault (`interval`, `uplink.keepalive`), when one is. */
+  constructor(message: string, readonly key?: string) {
+    super(message)
+  }
 }
+
+/** Where a resolved setting came from; flags and env pin a key against remote configuration (docs/agent.md). */
+export type SettingOrigin = 'flag' | 'env' | 'file' | 'default'
 
 export const flagName = (path: string) => path.replace(/\./g, '-').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
 export const envName = (path: string) => 'OUTPOST_' + flagName(path).replace(/-/g, '_').toUpperCase()
@@ -36,10 +43,10 @@ export function addSettingsToCommand(cmd: Command, settings: Setting[]): Command
   return cmd
 }
 
-type Source = { origin: string; value: unknown }
+type Source = { origin: string; kind: SettingOrigin; value: unknown }
 
 /** Flattens YAML into dotted paths, stopping at known settings so structured values stay whole. */
-function flattenFile(obj: unknown, known: Map<string, Setting>, file: string, prefix = ''): Map<string, unknown> {
+export function flattenFile(obj: unknown, known: Map<string, Setting>, file: string, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>()
   if (obj === null || obj === undefined) return out
   if (typeof obj !== 'object' || Array.isArray(obj)) {
@@ -52,7 +59,7 @@ function flattenFile(obj: unknown, known: Map<string, Setting>, file: string, pr
     } else if ([...known.keys()].some((k) => k.startsWith(path + '.')) && value && typeof value === 'object') {
       for (const [k, v] of flattenFile(value, known, file, path + '.')) out.set(k, v)
     } else {
-      throw new ConfigError(`${file}: unknown key "${path}"`)
+      throw new ConfigError(`${file}: unknown key "${path}"`, path)
     }
   }
   return out
@@ -63,6 +70,7 @@ export function resolveSettings<T>(
   settings: Setting[],
   flags: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
+  origins?: Map<string, SettingOrigin>,
 ): T {
   const known = new Map(settings.map((s) => [s.path, s]))
   const file = typeof flags.config === 'string' ? loadFile(flags.config, known) : new Map<string, unknown>()
@@ -70,20 +78,26 @@ export function resolveSettings<T>(
   for (const s of settings) {
     const sources: Source[] = []
     const flag = flags[optionKey(s.path)]
-    if (!s.fileOnly && flag !== undefined) sources.push({ origin: `flag --${flagName(s.path)}`, value: flag })
+    if (!s.fileOnly && flag !== undefined) sources.push({ origin: `flag --${flagName(s.path)}`, kind: 'flag', value: flag })
     const fromEnv = env[envName(s.path)]
-    if (!s.fileOnly && fromEnv !== undefined && fromEnv !== '') sources.push({ origin: `env ${envName(s.path)}`, value: fromEnv })
-    if (file.has(s.path)) sources.push({ origin: `config file key "${s.path}"`, value: file.get(s.path) })
-    const chosen = sources[0] ?? { origin: 'default', value: s.default }
+    if (!s.fileOnly && fromEnv !== undefined && fromEnv !== '') sources.push({ origin: `env ${envName(s.path)}`, kind: 'env', value: fromEnv })
+    if (file.has(s.path)) sources.push({ origin: `config file key "${s.path}"`, kind: 'file', value: file.get(s.path) })
+    const chosen = sources[0] ?? { origin: 'default', kind: 'default', value: s.default }
     if (chosen.value === undefined) continue
-    const parsed = s.schema.safeParse(chosen.value)
-    if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => i.message).join('; ')
-      throw new ConfigError(`bad value for "${s.path}" from ${chosen.origin}: ${JSON.stringify(chosen.value)}: ${why}`)
-    }
-    setPath(config, s.path, parsed.data)
+    origins?.set(s.path, chosen.kind)
+    setPath(config, s.path, parseSetting(s, chosen.value, chosen.origin))
   }
   return config as T
+}
+
+/** One setting's value through its schema; a bad value throws ConfigError naming the key and where it came from. */
+export function parseSetting(s: Setting, value: unknown, origin: string): unknown {
+  const parsed = s.schema.safeParse(value)
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => i.message).join('; ')
+    throw new ConfigError(`bad value for "${s.path}" from ${origin}: ${JSON.stringify(value)}: ${why}`, s.path)
+  }
+  return parsed.data
 }
 
 function loadFile(path: string, known: Map<string, Setting>): Map<string, unknown> {

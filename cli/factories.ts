@@ -1,29 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { Agent } from '../agent/agent.js'
-import { createCollectors } from '../agent/collectors/registry.js'
-import type { Collector } from '../agent/collectors/types.js'
-import { createHealthChecks } from '../agent/health/registry.js'
-import { OptionsError } from '../kit/options.js'
+import { existsSync } from 'node:fs'
 import { ConfigError } from './config.js'
-import { createInputs } from '../agent/inputs/registry.js'
-import { hostInfo } from '../agent/host-info.js'
 import { Hub, type HubTls } from '../hub/hub.js'
 import type { SecurityLimits } from '../hub/limits/config.js'
 import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
 import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
-import type { AgentSettings, HubSettings } from './settings.js'
+import type { HubSettings } from './settings.js'
 
-/** The package's version, read from package.json whether running from source (cli/) or the build (dist/cli/). */
-export function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string }
-      if (pkg.name === 'outpost') return pkg.version
-    } catch {}
-  }
-  return '0.0.0'
-}
+// The agent's factory lives apart (agent-factory.ts), so `outpost agent` never loads the hub (docs/agent.md, footprint).
+export { agentFromSettings, asConfigError, packageVersion } from './agent-factory.js'
 
 // Test-only switches, read from the environment so no user-facing flag exposes them. The crash and checker tests
 // use them to inject a hub crash between write and ack or inside compaction, to prove the checker sees duplicates,
@@ -55,11 +40,6 @@ function hubTestingHooks(log: LogFn) {
           }
         : undefined,
   }
-}
-
-function skewedClock(): (() => number) | undefined {
-  const skew = Number(process.env.OUTPOST_TEST_CLOCK_SKEW_MS ?? 0)
-  return skew ? () => Date.now() + skew : undefined
 }
 
 /** TLS settings checked together: a certificate needs its key, client certificates need a CA. */
@@ -145,47 +125,3 @@ function newHub(s: HubSettings, log: LogFn): Hub {
   })
 }
 
-export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Collector[]): Agent {
-  return new Agent({
-    id: s.id,
-    hub: s.hub,
-    token: s.token,
-    tls: s.tls && { ca: readPem(s.tls.ca, 'tls.ca'), cert: readPem(s.tls.cert, 'tls.cert'), key: readPem(s.tls.key, 'tls.key') },
-    data: s.data,
-    intervalMs: s.interval,
-    version: packageVersion(),
-    buffer: s.buffer,
-    maxBatchSamples: s.batch.maxSamples,
-    uplink: {
-      inflight: s.uplink.inflight,
-      ackTimeoutMs: s.uplink.ackTimeout,
-      reconnectBaseMs: s.uplink.reconnectMin,
-      reconnectMaxMs: s.uplink.reconnectMax,
-      keepaliveSeconds: s.uplink.keepalive,
-      maxBytesPerSecond: s.uplink.maxBytesPerSecond,
-    },
-    collectors: collectors ?? asConfigError(() => createCollectors(s.collectors, { log })),
-    healthChecks: asConfigError(() => createHealthChecks(s.health, { log })),
-    inputs: asConfigError(() => createInputs(s)),
-    listen: s.listen,
-    clock: skewedClock(),
-    hostInfo,
-    log,
-  })
-}
-
-function readPem(file: string | undefined, key: string): Buffer | undefined {
-  if (file === undefined) return undefined
-  if (!existsSync(file)) throw new ConfigError(`${key}: no such file ${file}`)
-  return readFileSync(file)
-}
-
-/** A bad collector, health or input entry stops the agent like any bad setting: one line naming the key. */
-function asConfigError<T>(build: () => T): T {
-  try {
-    return build()
-  } catch (err) {
-    if (err instanceof OptionsError) throw new ConfigError(err.message)
-    throw err
-  }
-}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { ConfigError } from './config.js'
-import { packageVersion } from './factories.js'
+import { packageVersion } from './version.js'
 import { hubCommand } from './commands/hub.js'
 import { agentCommand } from './commands/agent.js'
 import { devCommand } from './commands/dev.js'

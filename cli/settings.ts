@@ -12,6 +12,9 @@ const nameGlobs = z
   .refine((globs) => globs.every((g) => /^[A-Za-z_:*?][A-Za-z0-9_:*?]*$/.test(g)), 'metric name globs use [A-Za-z0-9_:] with * and ?')
 const score = z.coerce.number().gt(0, 'must be > 0').max(1, 'must be <= 1')
 
+/** A YAML list of names, or one comma-separated string (flag, env). */
+const keyList = z.union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))])
+
 /** Settings of `outpost hub` (DESIGN §2). */
 export const hubSettings: Setting[] = [
   { path: 'data', description: 'data directory', schema: z.string().min(1), default: './data/hub' },
@@ -145,6 +148,10 @@ export const agentSettings: Setting[] = [
     .plugins()
     .filter((p) => p.section === 'list')
     .map((p): Setting => ({ path: p.name, description: `${p.description} (YAML only; docs/inputs.md)`, schema: z.array(z.unknown()), default: [], fileOnly: true })),
+  { path: 'sampling', description: 'trace sampling: head probability and rate per service, tail rules (YAML only; docs/agent.md)', schema: z.record(z.string(), z.unknown()), default: {}, fileOnly: true },
+  { path: 'remote.enabled', description: 'take configuration and commands from the hub over the cmd topic', schema: bool, default: true },
+  { path: 'remote.pin', description: 'settings remote configuration may not change, comma-separated (flags and env pin theirs anyway)', schema: keyList, default: [] },
+  { path: 'remote.rollbackAfter', description: 'roll a remote configuration back if the uplink does not work within this', schema: duration, default: '60s' },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -163,5 +170,7 @@ export interface AgentSettings {
   uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
   health: unknown[]
+  sampling: Record<string, unknown>
+  remote: { enabled: boolean; pin: string[]; rollbackAfter: number }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

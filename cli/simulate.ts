@@ -4,7 +4,7 @@ import { MetricsBuilder } from '../protocol/metrics-builder.js'
 import { Agent } from '../agent/agent.js'
 import { SyntheticCollector } from '../agent/collectors/synthetic/index.js'
 import type { LogFn } from './log.js'
-import { packageVersion } from './factories.js'
+import { packageVersion } from './agent-factory.js'
 
 export interface SimulateOptions {
   devices: number

@@ -10,15 +10,18 @@ COPY package.json package-lock.json ./
 # classic-level and cbor-extract ship glibc prebuilds for x64/arm64: no compiler needed here.
 RUN npm ci --no-audit --no-fund
 # What tsconfig.build.json compiles, and the console (test/docker/docker-files.test.ts keeps this list in step).
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.client.json ./
 COPY kit ./kit
 COPY protocol ./protocol
 COPY agent ./agent
 COPY hub ./hub
 COPY cli ./cli
+COPY client ./client
 COPY bench ./bench
 # The console (docs/console.md): `npm run build` bundles it with Vite into dist/console.
 COPY console ./console
+# npm run build also bundles the single-file agent (docs/agent.md).
+COPY packaging ./packaging
 RUN npm run build && rm -rf dist/bench && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code and production dependencies only ---

@@ -47,6 +47,7 @@ import { loadDashboardsFile } from './dashboards/provision.js'
 import type { Dashboard } from './dashboards/schema.js'
 import type { EventStreamOptions } from './api/routes/events.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
+import { RemoteService } from './remote/remote-service.js'
 
 export interface HubOptions {
   data: string
@@ -147,6 +148,8 @@ export class Hub {
   readonly audit: AuditLog
   readonly auditSigner: AuditSigner
   readonly limits: SecurityLimits
+  /** Remote agent configuration, device labels and commands over the cmd topics (docs/agent.md). */
+  readonly remote: RemoteService
   readonly anomaly: AnomalyService
   /** Live changes for consoles (GET /v1/events). */
   readonly events = new EventBus()
@@ -204,6 +207,7 @@ export class Hub {
     this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.dashboards = new DashboardStore(this.db, this.clock)
+    this.remote = new RemoteService({ db: this.db, clock: this.clock, log: options.log })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
     this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
@@ -225,6 +229,7 @@ export class Hub {
     await this.credentials.open()
     await this.dashboards.open()
     if (this.fileDashboards) await this.dashboards.provision(this.fileDashboards)
+    await this.remote.open()
 
     const tls = this.options.tls
     const pem = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
@@ -310,6 +315,7 @@ export class Hub {
       log,
     }
     this.broker.broker.on('publish', (packet, client) => this.onPublish(ingestDeps, packet, client))
+    await this.remote.attach(this.broker.broker)
     this.broker.broker.on('client', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
@@ -343,6 +349,7 @@ export class Hub {
       metrics: this.metrics,
       credentials: this.credentials,
       audit: this.audit,
+      remote: this.remote,
       verifyAudit: () => verifyAudit(this.audit, this.auditSigner),
       auditReads: this.options.audit?.reads,
       dashboards: this.dashboards,
@@ -422,6 +429,7 @@ export class Hub {
     this.accepting = false
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
+    await this.remote.close()
     await this.alertEngine?.stop()
     await this.reportScheduler?.stop()
     await this.anomaly.checkpoint()
@@ -457,6 +465,8 @@ export class Hub {
     if (parsed.kind === 'telemetry' && client) {
       this.lastTelemetryAt = performance.now()
       this.track(ingestTelemetry(deps, parsed.device, client.id, packet.payload as Buffer))
+    } else if (parsed.kind === 'cmd/reply' && client) {
+      this.track(this.remote.onReply(parsed.device, packet.payload as Buffer))
     } else if (parsed.kind === 'status' && packet.payload.length > 0) {
       try {
         const status = decodeStatus(packet.payload as Buffer)

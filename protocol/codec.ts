@@ -1,5 +1,6 @@
 import { Decoder, Encoder, type Options } from 'cbor-x'
 import type { Ack, Batch, DecodedBatch, StatusMessage } from './batch.js'
+import { validateCmdMessage, validateCmdReply, type CmdMessage, type CmdReply } from './commands.js'
 import { DEFAULT_LIMITS, scanCbor, type DecodeLimits } from './cbor-limits.js'
 import { splitColumns } from './columns.js'
 import { encodeMetricsBody } from './column-encoder.js'
@@ -136,4 +137,21 @@ export function encodeStatus(status: StatusMessage): Uint8Array {
 
 export function decodeStatus(bytes: Uint8Array): StatusMessage {
   return validateStatus(decodeValue(bytes, SMALL_MESSAGE_LIMITS))
+}
+
+/** `outpost/v1/{device}/cmd` (DESIGN §3): a config or a command, at most SMALL_MESSAGE_LIMITS.maxBytes encoded. */
+export function encodeCmd(message: CmdMessage): Uint8Array {
+  return encodeValue(validateCmdMessage(message))
+}
+
+export function decodeCmd(bytes: Uint8Array): CmdMessage {
+  return validateCmdMessage(decodeValue(bytes, SMALL_MESSAGE_LIMITS))
+}
+
+export function encodeCmdReply(reply: CmdReply): Uint8Array {
+  return encodeValue(validateCmdReply(reply))
+}
+
+export function decodeCmdReply(bytes: Uint8Array): CmdReply {
+  return validateCmdReply(decodeValue(bytes, SMALL_MESSAGE_LIMITS))
 }

@@ -2,6 +2,7 @@
 export * from './batch.js'
 export * from './cbor-limits.js'
 export * from './codec.js'
+export * from './commands.js'
 export * from './errors.js'
 export * from './ids.js'
 export * from './metrics-builder.js'

@@ -3,11 +3,9 @@ import { dirname, join } from 'node:path'
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings, type Setting } from '../config.js'
 import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from '../settings.js'
-import { agentFromSettings, hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 import { builtinInputs } from '../../agent/inputs/registry.js'
-import { newToken } from '../../hub/auth.js'
 import { fileURLToPath } from 'node:url'
 
 /** The example dashboards (hub/dashboards/sample.yaml, docs/console.md) dev provisions unless --dashboards is given. */
@@ -31,7 +29,7 @@ const devSettings: Setting[] = [
 ]
 
 /** The admin token dev uses: kept beside the hub's data so every run can print it (mode 0600). */
-function devAdminToken(hubData: string): string {
+function devAdminToken(hubData: string, newToken: () => string): string {
   const file = join(dirname(hubData), 'dev-admin-token')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
@@ -46,13 +44,14 @@ export function devCommand(): Command {
   return cmd.action(async (flags: Record<string, unknown>) => {
     const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
-    const adminToken = s.adminToken ?? devAdminToken(s.data)
+    const [{ hubFromSettings }, { startAgent }, { newToken }] = await Promise.all([import('../factories.js'), import('../agent-runtime.js'), import('../../hub/auth.js')])
+    const adminToken = s.adminToken ?? devAdminToken(s.data, newToken)
     const hub = hubFromSettings({ ...s, adminToken, dashboards: s.dashboards ?? sampleDashboards() }, createLogger('hub', s.logLevel))
     await hub.start()
     // dev makes the credentials its local agent needs (a fresh device token each run; the old one stops working).
     const deviceToken = await hub.credentials.addDevice(s.id, 'dev', true)
     const agentDefaults = resolveSettings<AgentSettings>(agentSettings, {}, {})
-    const agent = agentFromSettings(
+    const agent = await startAgent(
       {
         ...agentDefaults,
         ...Object.fromEntries(AGENT_KEYS.map((key) => [key, (s as unknown as Record<string, unknown>)[key]])),
@@ -62,7 +61,6 @@ export function devCommand(): Command {
       },
       createLogger(`agent ${s.id}`, s.logLevel),
     )
-    await agent.start()
     const api = `http://${s.host}:${hub.httpPort}`
     process.stdout.write(
       [

@@ -1,7 +1,6 @@
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings } from '../config.js'
 import { hubSettings, type HubSettings } from '../settings.js'
-import { hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 
@@ -25,6 +24,8 @@ export function hubCommand(): Command {
     else if (!settings.tls.cert && !isLoopback(settings.host)) {
       log('warning', `listening on ${settings.host} without TLS: device and API tokens cross the network in clear text (docs/security.md, TLS)`)
     }
+    // Loaded here, not at the top: `outpost agent` shares this entry point and must not load the hub.
+    const { hubFromSettings } = await import('../factories.js')
     const hub = hubFromSettings(settings, log, typeof flags.config === 'string' ? flags.config : undefined)
     await hub.start()
     if (hub.generatedAdminToken) {

@@ -31,6 +31,8 @@ import { eventRoutes, type EventStreamOptions } from './routes/events.js'
 import { consoleRoutes } from './routes/console.js'
 import type { DashboardStore } from '../dashboards/store.js'
 import type { EventBus } from '../events/event-bus.js'
+import { fleetConfigRoutes, remoteDeviceRoutes } from './routes/remote.js'
+import type { RemoteService } from '../remote/remote-service.js'
 import { anomalyRoutes } from './routes/anomalies.js'
 import type { AnomalyService } from '../anomaly/service.js'
 import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
@@ -59,6 +61,8 @@ export interface ApiDeps {
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
+  /** Remote agent configuration, labels and commands (hub/remote/). */
+  remote: RemoteService
   verifyAudit: () => Promise<VerifyResult>
   /** Record reads (GET) by API tokens in the audit log too (`audit.reads`). */
   auditReads?: boolean
@@ -151,8 +155,12 @@ export function createApi(deps: ApiDeps): Hono {
       purge: deps.purgeDevice,
       exportLines: deps.exportDevice,
       anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()),
+      remote: deps.remote,
     }),
   )
+  const knownDevices = () => [...new Set([...deps.devices.list().map((d) => d.id), ...deps.credentials.listDevices().map((d) => d.id)])]
+  app.route('/v1/devices', remoteDeviceRoutes({ remote: deps.remote, knownDevices }))
+  app.route('/v1/config', fleetConfigRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))

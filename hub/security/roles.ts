@@ -8,9 +8,15 @@ export function roleAllows(held: Role, needed: Role): boolean {
 
 // Route-table policy by method and path, so routes added later are covered without a decision here:
 // GET → viewer (and the Prometheus API's POST reads; the console's page, assets and /v1/events); alert acks/resolves, silences,
-// receiver tests and dashboards → operator; tokens, audit and a device's full data export → admin (GET too); other writes
-// (SLOs, device purge…) → admin.
-const OPERATOR_WRITES = [/^\/v1\/alerts\/[^/]+\/(ack|resolve)$/, /^\/v1\/silences(\/.*)?$/, /^\/v1\/receivers\/[^/]+\/test$/, /^\/v1\/dashboards\/[^/]+$/]
+// receiver tests, dashboards and device commands → operator; tokens, audit and a device's full data export → admin (GET
+// too); other writes (device configuration and labels, SLOs, device purge…) → admin.
+const OPERATOR_WRITES = [
+  /^\/v1\/alerts\/[^/]+\/(ack|resolve)$/,
+  /^\/v1\/silences(\/.*)?$/,
+  /^\/v1\/receivers\/[^/]+\/test$/,
+  /^\/v1\/dashboards\/[^/]+$/,
+  /^\/v1\/devices\/[^/]+\/commands$/,
+]
 const ADMIN_ALWAYS = [/^\/v1\/tokens(\/.*)?$/, /^\/v1\/audit(\/.*)?$/, /^\/v1\/devices\/[^/]+\/export$/]
 // Prometheus's API takes its reads as POST forms too (long queries): reads, so a viewer may POST them.
 const VIEWER_POSTS = [/^\/prometheus\/api\/v1\/(query|query_range|series|labels|query_exemplars)$/]

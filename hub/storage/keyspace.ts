@@ -55,6 +55,9 @@ export const KEYSPACE = {
   'anomaly-scores': { what: 'anomaly scores per series, (ts, score) pairs per checkpoint (hub/anomaly)', encoding: 'view', key: 'series key \\u0002 first ts (15 digits)' },
   'anomaly-events': { what: 'anomaly events (hub/anomaly)', encoding: 'json', key: 'event id' },
   dashboards: { what: 'console dashboards (hub/dashboards)', encoding: 'json', key: 'dashboard id' },
+  'agent-configs': { what: 'remote agent configuration per device: desired and applied versions, last error (hub/remote)', encoding: 'json', key: 'device id' },
+  commands: { what: 'commands sent to devices and their outcomes (hub/remote)', encoding: 'json', key: 'device / command id' },
+  'device-labels': { what: 'labels per device, what fleet selectors match (hub/remote)', encoding: 'json', key: 'device id' },
   'report-schedule': { what: 'when each scheduled report last went out (hub/reports)', encoding: 'json', key: 'report name' },
 } as const satisfies Record<string, KeyspaceEntry>
 

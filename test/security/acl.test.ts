@@ -59,7 +59,7 @@ describe('MQTT identity and ACL (deny by default)', () => {
 
   it('subscriptions outside its own ack and cmd are refused (SUBACK 0x80); its own are granted', async () => {
     const a = await asA()
-    for (const filter of ['#', 'outpost/v1/+/ack', '$SYS/#', topics.ack('dev-b'), topics.cmd('dev-b'), 'outpost/v1/alerts/#', '+/+/+/telemetry', topics.telemetry('dev-a')]) {
+    for (const filter of ['#', 'outpost/v1/+/ack', '$SYS/#', topics.ack('dev-b'), topics.cmd('dev-b'), 'outpost/v1/alerts/#', '+/+/+/telemetry', topics.telemetry('dev-a'), topics.cmdReply('dev-a'), topics.cmdReply('dev-b'), 'outpost/v1/dev-a/#', 'outpost/v1/+/cmd']) {
       expect(await grantedQos(a, filter), filter).toBe(128)
     }
     expect((await grantedQos(a, topics.ack('dev-a')))).toBe(1)
@@ -73,6 +73,11 @@ describe('MQTT identity and ACL (deny by default)', () => {
       { topic: topics.status('dev-b'), payload: Buffer.from([0xa0]), qos: 1, retain: true },
       { topic: topics.ack('dev-a'), payload: Buffer.from([0xa0]), qos: 0, retain: false },
       { topic: topics.cmd('dev-b'), payload: Buffer.from([0xa0]), qos: 0, retain: false },
+      // Its own cmd topic is the hub's to write (a device must not replace its retained configuration), and replies
+      // go only to its own cmd/reply, never retained (issue 19).
+      { topic: topics.cmd('dev-a'), payload: Buffer.from([0xa0]), qos: 1, retain: true },
+      { topic: topics.cmdReply('dev-b'), payload: Buffer.from([0xa0]), qos: 1, retain: false },
+      { topic: topics.cmdReply('dev-a'), payload: Buffer.from([0xa0]), qos: 1, retain: true },
       { topic: '$SYS/broker/x', payload: Buffer.from('x'), qos: 0, retain: false },
       { topic: 'outpost/v1/alerts/high/dev-b/r', payload: Buffer.from('{}'), qos: 0, retain: true },
       { topic: topics.telemetry('dev-a'), payload: batchFor('dev-a', 1), qos: 2, retain: false },
@@ -97,7 +102,7 @@ describe('MQTT identity and ACL (deny by default)', () => {
     const metrics = await fetch(`${hub.apiUrl}/metrics`).then((r) => r.text())
     expect(metrics).toMatch(/outpost_hub_limited_total\{reason="acl_publish"\} [1-9]/)
     expect(metrics).toMatch(/outpost_hub_limited_total\{reason="qos2_refused"\} 1/)
-    expect(metrics).toMatch(/outpost_hub_limited_total\{reason="retain_refused"\} 1/)
+    expect(metrics).toMatch(/outpost_hub_limited_total\{reason="retain_refused"\} 2/)
   })
 
   it('its own telemetry and retained status are accepted and acked', async () => {

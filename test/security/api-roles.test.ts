@@ -59,6 +59,14 @@ const POLICY: Record<string, Case> = {
   'POST /v1/silences': { need: 'operator' },
   'PUT /v1/silences/:_': { need: 'operator' },
   'DELETE /v1/silences/:_': { need: 'operator' },
+  // Remote configuration, labels and commands (issue 19, docs/agent.md): commands are operators', config admins'.
+  'GET /v1/devices/:_/config': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/config` }) },
+  'PUT /v1/devices/:_/config': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/config`, body: { config: { interval: '30s' } } }) },
+  'PUT /v1/devices/:_/labels': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/labels`, body: { labels: { site: 'a' } } }) },
+  'PUT /v1/config': { need: 'admin', ok2xx: true, request: async () => ({ path: '/v1/config?selector=label.site=nowhere', body: { config: { interval: '30s' } } }) },
+  'POST /v1/devices/:_/commands': { need: 'operator', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/commands`, body: { name: 'ping', timeout: 100 } }) },
+  'GET /v1/devices/:_/commands': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await known(h)}/commands` }) },
+  'GET /v1/devices/:_/commands/:_': { need: 'viewer' },
   'GET /v1/incidents': { need: 'viewer' },
   'GET /v1/incidents/:_': { need: 'viewer' },
   'GET /v1/anomalies': { need: 'viewer', ok2xx: true },
@@ -123,6 +131,13 @@ async function streamStatus(h: TestHub, path: string, token: string | null) {
   const body = res.status >= 400 ? await res.json() : {}
   ctl.abort()
   return { status: res.status, body }
+}
+
+let knownDevice: Promise<string> | undefined
+/** One device for routes that do not delete it (making one per request costs a token hash each). */
+function known(h: TestHub): Promise<string> {
+  knownDevice ??= made(h)
+  return knownDevice
 }
 
 /** The error code in either envelope: /v1's {error:{code}} or Prometheus's {errorType}. */

@@ -2,14 +2,16 @@
 import type { Collector, CollectorContext, CollectorPlugin, MetricSink } from '../types.js'
 import { emitSystemMetrics, type EmitOptions, type SystemReadings } from './metrics.js'
 import { systemOptionsSchema, type SystemOptions } from './options.js'
-import { systeminformationSource, type SystemSource } from './source.js'
+import { defaultSystemSource } from './default-source.js'
+import type { SystemSource } from './source.js'
 
 export { DEFAULT_EXCLUDED_FS_TYPES, DEFAULT_EXCLUDED_INTERFACES, parseSystemOptions, type SystemOptions } from './options.js'
+export { defaultSystemSource } from './default-source.js'
 export { systeminformationSource, type SystemSource } from './source.js'
 
 /** The plugin; `makeSource` is how tests swap the OS for a fake. */
 export function systemCollectorPlugin(
-  makeSource: () => SystemSource = systeminformationSource,
+  makeSource: () => SystemSource = defaultSystemSource,
 ): CollectorPlugin<typeof systemOptionsSchema> {
   return {
     name: 'system',

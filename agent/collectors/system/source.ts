@@ -1,6 +1,5 @@
 // The narrow interface between the system collector and the OS (STYLE: Telegraf's `PS`), so tests use a fake.
 import os from 'node:os'
-import si from 'systeminformation'
 
 export interface CpuLoad {
   /** Busy share of all CPUs since the previous reading, 0..1. */
@@ -50,29 +49,40 @@ export interface SystemSource {
   temperatures(): Promise<TemperatureReading[]>
 }
 
+
+type SystemInformation = typeof import('systeminformation')
+let siModule: Promise<SystemInformation> | undefined
+// Loaded on first use only: most devices run Linux and never need it (docs/agent.md, footprint).
+const loadSi = () => (siModule ??= import('systeminformation').then((m) => ((m as { default?: SystemInformation }).default ?? m) as SystemInformation))
+
 /** The real OS through `systeminformation` v5 and `node:os`. */
 export function systeminformationSource(): SystemSource {
   return {
     async cpuLoad() {
+      const si = await loadSi()
       // si reports percent since its previous call (since boot on the first call).
       const load = await si.currentLoad()
       return { total: percentToRatio(load.currentLoad), perCpu: load.cpus.map((c) => percentToRatio(c.load)) }
     },
     load1: () => os.loadavg()[0],
     async memory() {
+      const si = await loadSi()
       const mem = await si.mem()
       return { used: Math.max(0, mem.total - mem.available), total: mem.total, available: mem.available }
     },
     async filesystems() {
+      const si = await loadSi()
       const list = await si.fsSize()
       return list.map((f) => ({ mount: f.mount, used: f.used, size: f.size, fsType: f.type }))
     },
     async network() {
+      const si = await loadSi()
       const list = await si.networkStats('*')
       return list.map((n) => ({ iface: n.iface, rxBytes: n.rx_bytes, txBytes: n.tx_bytes }))
     },
     uptimeSeconds: () => os.uptime(),
     async temperatures() {
+      const si = await loadSi()
       const t = await si.cpuTemperature()
       const readings: TemperatureReading[] = []
       const push = (sensor: string, celsius: number | null | undefined) => {

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module'
-
 // The OTLP protobuf messages come from the protobufjs static module that @opentelemetry/otlp-transformer ships
 // (pinned to 0.214.0 in package.json: later versions replaced it with hand-written serializers and dropped the
 // log and trace request types). Its declaration types the root as a bare protobufjs Root, so the few calls used
@@ -18,9 +16,20 @@ interface CollectorPackage {
   v1: Record<string, MessageType>
 }
 
-const require = createRequire(import.meta.url)
-const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: Record<string, CollectorPackage> } }
+type ProtoRoot = { opentelemetry: { proto: { collector: Record<string, CollectorPackage> } } }
+
+// Loaded on the first protobuf request, not at start: protobufjs and the generated types cost a small device several
+// MB it does not spend when only JSON (or nothing) arrives (docs/agent.md, footprint). A literal import() so the
+// single-file build (dist/outpost-agent.mjs) carries the module and evaluates it only then.
+let root: ProtoRoot | undefined
+let loading: Promise<void> | undefined
+
+/** Loads the protobuf types once; call before any function below. */
+export function loadProto(): Promise<void> {
+  loading ??= import('@opentelemetry/otlp-transformer/build/src/generated/root.js').then((m) => {
+    root = ((m as unknown as { default?: ProtoRoot }).default ?? m) as unknown as ProtoRoot
+  })
+  return loading
 }
 
 const MESSAGE_NAMES: Record<OtlpSignal, string> = { traces: 'Trace', metrics: 'Metrics', logs: 'Logs' }
@@ -28,6 +37,7 @@ const MESSAGE_NAMES: Record<OtlpSignal, string> = { traces: 'Trace', metrics: 'M
 const PACKAGES: Record<OtlpSignal, string> = { traces: 'trace', metrics: 'metrics', logs: 'logs' }
 
 function messageType(signal: OtlpSignal, kind: 'Request' | 'Response'): MessageType {
+  if (!root) throw new Error('OTLP protobuf types not loaded (loadProto)')
   return root.opentelemetry.proto.collector[PACKAGES[signal]].v1[`Export${MESSAGE_NAMES[signal]}Service${kind}`]
 }
 

@@ -8,7 +8,7 @@ import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { OtlpCounters } from './counters.js'
 import { decodeRequest, decompress, readBody, requestEncoding, type OtlpEncoding } from './decode.js'
 import { DeltaTotals } from './delta-totals.js'
-import { encodeProtobufResponse, type OtlpSignal } from './proto.js'
+import { encodeProtobufResponse, loadProto, type OtlpSignal } from './proto.js'
 import { REJECTED_FIELD, convertSignal, type SignalConversion } from './signals.js'
 
 export interface OtlpOptions {
@@ -41,6 +41,7 @@ export function mountOtlp(app: Hono, options: OtlpOptions): void {
       let rejected = 0
       try {
         encoding = requestEncoding(c.req.header('content-type'))
+        if (encoding === 'protobuf') await loadProto()
         const bytes = decompress(await readBody(c.req.raw), c.req.header('content-encoding'))
         const converted = convertSignal(signal, decodeRequest(signal, encoding, bytes), now(), state)
         rejected = converted.rejected

@@ -3,7 +3,6 @@ import type { Input, InputContext } from '../types.js'
 import { addExposition } from './convert.js'
 import type { InputPlugin } from '../types.js'
 import { scrapeSchema, type ScrapeOptions } from './options.js'
-import { parseExposition } from './parse.js'
 
 export type { ScrapeOptions } from './options.js'
 
@@ -68,6 +67,8 @@ export class ScrapeInput implements Input {
     const builder = new MetricsBuilder()
     let up = 0
     try {
+      // The text parser loads with the first scrape: an agent that scrapes nothing never loads it (docs/agent.md).
+      const { parseExposition } = await import('./parse.js')
       const parsed = parseExposition(await this.fetchText())
       if (parsed.badValues > 0) ctx.counters.countScrapeError('invalid_sample', parsed.badValues)
       for (const refused of addExposition(builder, parsed, now, labels)) {

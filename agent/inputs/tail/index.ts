@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs'
+import { basename, dirname } from 'node:path'
 import type { Input, InputContext } from '../types.js'
 import { FileFollower } from './file-follower.js'
 import { compileGlob, globFiles, type CompiledGlob } from './glob.js'
@@ -35,6 +36,11 @@ export class TailInput implements Input {
   constructor(private readonly options: TailOptions) {
     this.name = `tail:${options.path}`
     this.glob = compileGlob(options.path)
+  }
+
+  /** True when `path` is a file this input follows (the `logs.tail` command reads only such files). */
+  matches(path: string): boolean {
+    return dirname(path) === this.glob.dir && this.glob.name.test(basename(path))
   }
 
   async start(ctx: InputContext): Promise<void> {

@@ -4,6 +4,7 @@ import { silenceInput } from '../../alerts/silences.js'
 import { deviceAddBody } from '../routes/devices.js'
 import { tokenAddBody } from '../routes/tokens.js'
 import { dashboardSchema } from '../../dashboards/schema.js'
+import { commandBody, configBody, labelsBody } from '../routes/remote.js'
 import { sloSchema } from '../../slo/schema.js'
 
 // What the OpenAPI description says about each /v1 route, keyed "METHOD /v1/path/{param}". Bodies are the zod
@@ -43,6 +44,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { purge: 'true: erase every sample, log, span, health result and alert of the device (docs/security.md)' },
   },
   'GET /v1/devices/{id}/export': { tag: 'devices', summary: "All of a device's data as NDJSON (admin)" },
+  // Remote agent configuration, labels and commands (docs/agent.md).
+  'GET /v1/devices/{id}/config': { tag: 'devices', summary: 'The device\'s remote configuration: desired version and config, applied version, last error' },
+  'PUT /v1/devices/{id}/config': { tag: 'devices', summary: 'Store the next configuration version and send it to the agent (retained on its cmd topic)', body: configBody },
+  'PUT /v1/config': { tag: 'devices', summary: 'One configuration for every device whose labels match (fleet rollout)', query: { selector: 'label.K=V[,label.K2=V2]' }, body: configBody },
+  'PUT /v1/devices/{id}/labels': { tag: 'devices', summary: "Replace a device's labels (what a selector matches)", body: labelsBody },
+  'POST /v1/devices/{id}/commands': { tag: 'devices', summary: 'Send a command (ping, collect, health, logs.tail, buffer.stats, restart) and wait for its reply or timeout (operator)', body: commandBody },
+  'GET /v1/devices/{id}/commands': { tag: 'devices', summary: "The device's last 100 commands, newest first" },
+  'GET /v1/devices/{id}/commands/{cmd}': { tag: 'devices', summary: 'One command and its outcome' },
   'GET /v1/tokens': { tag: 'tokens', summary: 'List API and operator tokens (admin)' },
   'GET /v1/tokens/{id}': { tag: 'tokens', summary: 'One token (admin)' },
   'POST /v1/tokens': { tag: 'tokens', summary: 'Create a token with a role; returned once as {token} (admin)', body: tokenAddBody },

@@ -6,14 +6,16 @@ import { ApiError } from '../errors.js'
 import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
 import { pageDevices, parseDeviceListQuery } from './device-list.js'
+import type { RemoteService } from '../../remote/remote-service.js'
 
 type Credential = ReturnType<CredentialStore['listDevices']>[number]
 type OpenAlerts = { firing: number; pending: number }
 const NO_ALERTS: OpenAlerts = { firing: 0, pending: 0 }
 type Rates = Map<string, { series: number; anomalous: number }>
 
-function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefined, openAlerts: OpenAlerts | undefined, rates?: Rates) {
+function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefined, openAlerts: OpenAlerts | undefined, remote: RemoteService, rates?: Rates) {
   const rate = rates?.get(id)
+  const config = remote.configs.get(id)
   return {
     id,
     online: d?.online ?? false,
@@ -31,6 +33,14 @@ function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefi
     openAlerts: openAlerts ?? NO_ALERTS,
     /** The agent's buffer backlog from its latest self-metrics, or null before any. */
     backlog: d?.backlog ?? null,
+    labels: remote.labels.get(id),
+    /** Remote configuration (docs/agent.md): the version asked for, the one the agent runs, its last refusal. */
+    config: {
+      desiredVersion: config?.desired?.version ?? null,
+      appliedVersion: config?.applied?.version ?? null,
+      error: config?.error ?? null,
+      ignored: config?.ignored ?? [],
+    },
     /** Share of the device's scored series in an anomaly now (docs/anomaly.md); null when none is scored. */
     anomalyRate: rate && rate.series > 0 ? rate.anomalous / rate.series : null,
     anomalousSeries: rate?.anomalous ?? 0,
@@ -52,16 +62,17 @@ export interface DeviceRouteDeps {
   exportLines: (id: string) => AsyncGenerator<string>
   /** Per device, series scored for anomalies and how many are anomalous now (hub/anomaly/). */
   anomalyRates?: () => Rates
+  remote: RemoteService
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, exportLines, anomalyRates }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, exportLines, anomalyRates, remote }: DeviceRouteDeps) {
   const all = () => {
     const creds = new Map(credentials.listDevices().map((x) => [x.id, x]))
     const open = openAlerts()
     const rates = anomalyRates?.()
     const ids = [...new Set([...devices.list().map((d) => d.id), ...creds.keys()])].sort()
-    return ids.map((id) => view(devices.get(id), id, creds.get(id), open.get(id), rates))
+    return ids.map((id) => view(devices.get(id), id, creds.get(id), open.get(id), remote, rates))
   }
   return new Hono()
     // Without parameters: every device by id, as before; q, state, label.K, sort, offset and limit page it (docs/console.md).
@@ -70,7 +81,7 @@ export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, 
       const id = c.req.param('id')
       const cred = credentials.listDevices().find((x) => x.id === id)
       if (!devices.get(id) && !cred) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, cred, openAlerts().get(id), anomalyRates?.()))
+      return c.json(view(devices.get(id), id, cred, openAlerts().get(id), remote, anomalyRates?.()))
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, deviceAddBody)

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { Telemetry } from '../../../agent/telemetry.js'
 import { expect } from 'vitest'
 import { mountOtlp } from '../../../agent/inputs/otlp/route.js'
-import { encodeProtobufRequest, type OtlpSignal } from '../../../agent/inputs/otlp/proto.js'
+import { encodeProtobufRequest, loadProto, type OtlpSignal } from '../../../agent/inputs/otlp/proto.js'
 import type { BatchBody } from '../../../agent/split-body.js'
 import type { WireMetrics } from '../../../protocol/batch.js'
 import { validateBatch } from '../../../protocol/validate.js'
@@ -50,6 +50,7 @@ export async function post(
   options: { encoding?: Encoding; gzip?: boolean } = {},
 ) {
   const encoding = options.encoding ?? 'json'
+  await loadProto()
   let bytes: Uint8Array = encoding === 'json' ? Buffer.from(JSON.stringify(message)) : encodeProtobufRequest(signal, toProtobufShape(message))
   const headers: Record<string, string> = { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' }
   if (options.gzip) {

@@ -1,0 +1,39 @@
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
+
+export type DeviceLabels = Record<string, string>
+
+/** Label names and values (docs/agent.md): what a fleet selector `label.K=V` matches. */
+export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
+export const MAX_LABELS = 32
+
+/**
+ * Labels per device (sublevel `device-labels`), set by an admin with `PUT /v1/devices/{id}/labels`. Kept apart from
+ * credentials and the registry of seen devices, so bulk provisioning can set them later without touching either.
+ */
+export class DeviceLabelStore {
+  private readonly table
+  private readonly labels = new Map<string, DeviceLabels>()
+
+  constructor(db: Database) {
+    this.table = table<'device-labels', DeviceLabels>(db, 'device-labels')
+  }
+
+  async open(): Promise<void> {
+    for await (const [id, labels] of this.table.iterator()) this.labels.set(id, labels)
+  }
+
+  get(device: string): DeviceLabels {
+    return this.labels.get(device) ?? {}
+  }
+
+  async set(device: string, labels: DeviceLabels): Promise<void> {
+    this.labels.set(device, labels)
+    await this.table.put(device, labels)
+  }
+
+  /** Devices whose labels include every `K=V` of `matchers`. */
+  matching(devices: string[], matchers: DeviceLabels): string[] {
+    return devices.filter((d) => Object.entries(matchers).every(([k, v]) => this.labels.get(d)?.[k] === v))
+  }
+}
