@@ -186,6 +186,7 @@ export class Hub {
         rate: new PublishRate(this.limits.publishPerSecond, this.limits.publishBytesPerSecond, this.clock),
         peerOf: (client) => this.broker!.peerOf(client),
         refused,
+        log,
       },
       sessions,
     )

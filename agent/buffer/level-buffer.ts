@@ -118,9 +118,17 @@ export class LevelBuffer {
     )
   }
 
-  /** Lowest seq still held, or the next seq when empty: everything below was acked, dropped or quarantined. */
+  /** Lowest seq a read finds held, or the next seq when empty (a damaged table can hide lower ones from it). */
   lowestSeq(): number {
     return this.store?.lowestSeq() ?? 1
+  }
+
+  /**
+   * The batch envelope's `lo`: every seq below it was acked, dropped or quarantined, by the buffer's own account, so
+   * the hub may pass gaps below it. Never above a record still held, even one a damaged table hides from reads.
+   */
+  ackFloor(): number {
+    return this.store?.ackFloor() ?? 1
   }
 
   /**

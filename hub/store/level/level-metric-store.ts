@@ -13,7 +13,7 @@ import type {
 import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
-import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
+import { ackRanges, decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from './head-row.js'
 import { KeyedQueue } from './keyed-queue.js'
@@ -198,7 +198,7 @@ export class LevelMetricStore implements MetricStore {
   private async ingestInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
     const markKey = dedupKey(batch.dev, batch.ep)
     const mark = await this.loadMark(markKey)
-    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: mark.ranges.slice(0, 64) }
+    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: ackRanges(mark, batch.seq) }
 
     const nextMark = markStored(mark, batch.seq, batch.lo)
     const ops: BatchOp[] = [{ type: 'put', sublevel: this.subs.dedup, key: markKey, value: encodeMark(nextMark) }]
@@ -213,7 +213,7 @@ export class LevelMetricStore implements MetricStore {
       if (metrics.summary) this.head.add(metrics.summary)
     }
     for (const participant of this.participants) participant.committed?.(batch)
-    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0, storedRanges: nextMark.ranges.slice(0, 64) }
+    return { duplicate: false, ackSeq: nextMark.w, samples: metrics?.summary?.samples ?? 0, storedRanges: ackRanges(nextMark, batch.seq) }
   }
 
   private prepareMetrics(metrics: DecodedMetrics, device: string, tsOffset: number) {
