@@ -73,6 +73,8 @@ export interface HubOptions {
   testing?: {
     dedupDisabled?: boolean
     afterWrite?: () => void
+    /** Called after an alert state write that has notifications to send, before they are sent. */
+    afterAlertStateWrite?: () => void
     /** Smaller compaction steps, so a crash test's compaction has many atomic writes to fall between. */
     compactBatchSamples?: number
     onCompactionStep?: (point: CompactionStepPoint, step: number) => void
@@ -214,6 +216,7 @@ export class Hub {
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
+      afterStateWrite: this.options.testing?.afterAlertStateWrite,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)

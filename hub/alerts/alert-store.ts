@@ -3,6 +3,13 @@ import type { Incident } from './incidents.js'
 import type { StoredRule } from './rule-schema.js'
 import type { Silence } from './silences.js'
 import type { AlertRecord, HistoryEvent } from './types.js'
+import type { Notification } from './notifiers/types.js'
+
+/** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
+export interface OutboxEntry {
+  id: string
+  notification: Notification
+}
 
 export interface AlertWrite {
   rules?: { put?: StoredRule[]; del?: string[] }
@@ -10,6 +17,7 @@ export interface AlertWrite {
   events?: HistoryEvent[]
   silences?: { put?: Silence[]; del?: string[] }
   incidents?: Incident[]
+  outbox?: OutboxEntry[]
 }
 
 /**
@@ -22,6 +30,7 @@ export class AlertStore {
   private readonly events
   private readonly silences
   private readonly incidents
+  private readonly outbox
   private seq = 0
 
   constructor(private readonly db: Level<string, any>) {
@@ -30,6 +39,16 @@ export class AlertStore {
     this.events = db.sublevel<string, HistoryEvent>('alert-events', { valueEncoding: 'json' })
     this.silences = db.sublevel<string, Silence>('silences', { valueEncoding: 'json' })
     this.incidents = db.sublevel<string, Incident>('incidents', { valueEncoding: 'json' })
+    this.outbox = db.sublevel<string, OutboxEntry>('alert-outbox', { valueEncoding: 'json' })
+  }
+
+  /** Notifications written with their state but not yet handed to every notifier (a hub killed in between). */
+  async loadOutbox(): Promise<OutboxEntry[]> {
+    return this.outbox.values().all()
+  }
+
+  async deleteOutbox(id: string): Promise<void> {
+    await this.outbox.del(id)
   }
 
   async loadRules(): Promise<StoredRule[]> {
@@ -120,6 +139,7 @@ export class AlertStore {
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
+    for (const e of w.outbox ?? []) ops.push({ type: 'put', sublevel: this.outbox, key: e.id, value: e })
   }
 }
 
