@@ -274,11 +274,16 @@ export class RecordStore {
     return Math.max(0, before - this.pending)
   }
 
-  /** Recounts from the records themselves, quarantining damaged ones and counting those no longer there. */
+  /**
+   * Recounts from the records themselves, quarantining damaged ones and counting those no longer there. The counters
+   * change only once the scan has run to the end: a scan that meets damage half-way (it throws, and the buffer
+   * repairs) must not leave them counting only what it had seen, or the buffer looks drained while it still holds
+   * a record it has not accounted for.
+   */
   private async rescan(expected: number): Promise<void> {
     this.recent.clear()
-    this.pending = 0
-    this.bytes = 0
+    let good = 0
+    let goodBytes = 0
     let found = 0
     let after = ''
     for (let more = true; more; ) {
@@ -287,14 +292,17 @@ export class RecordStore {
       for await (const [key, record] of this.s.batches.iterator({ gt: after, limit: CHUNK })) {
         seen++
         after = key
-        this.pending++
-        this.bytes += bodyBytes(record)
-        if (!decodeRecord(record)) bad.push([key, record])
+        if (decodeRecord(record)) {
+          good++
+          goodBytes += bodyBytes(record)
+        } else bad.push([key, record])
       }
       found += seen
       more = seen === CHUNK
       if (bad.length > 0) await this.quarantine(bad)
     }
+    this.pending = good
+    this.bytes = goodBytes
     await this.commit([])
     // What the counters held before the damage but the repair could not bring back.
     this.hooks.count('corrupt', expected - found)

@@ -63,6 +63,7 @@ describe("damage in the agent's buffer directory", () => {
     // The counter appears once something was counted; 0 until then.
     const corrupt = (await agentMetric(listenPort, /^outpost_agent_dropped_batches_total\{reason="corrupt"\} (\d+)$/m)) || 0
     const agentSaid = agent.output()
+    const hubSaid = hub.output()
     const hubDevice = await fetch(`${hub.api}/v1/devices/probe-dev`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.text())
     await agent.stop('SIGTERM')
     await hub.stop('SIGTERM')
@@ -72,7 +73,7 @@ describe("damage in the agent's buffer directory", () => {
     const result = check(accepted, stored)
     const lostBatches = [...new Set(accepted.filter((v) => !stored.has(v)).map((v) => Math.floor(v / perBatch)))]
     if (result.lost / perBatch > corrupt) {
-      console.log(`UNCOUNTED LOSS: batches ${JSON.stringify(lostBatches)} (by post order), corrupt=${corrupt}\nhub device: ${hubDevice}\nfirst run:\n${firstRun}\nagent:\n${agentSaid.split('\n').filter((l) => !/ECONNREFUSED/.test(l)).join('\n')}`)
+      console.log(`UNCOUNTED LOSS: batches ${JSON.stringify(lostBatches)} (by post order), corrupt=${corrupt}\nhub device: ${hubDevice}\nhub: ${hubSaid}\nfirst run:\n${firstRun}\nagent:\n${agentSaid.split('\n').filter((l) => !/ECONNREFUSED/.test(l)).join('\n')}`)
     }
     // Nothing altered or doubled reaches the hub; everything missing is counted as corrupt, by whole batches.
     expect(result).toMatchObject({ duplicated: 0, unexpected: 0 })
