@@ -136,6 +136,8 @@ export class Uplink extends EventEmitter {
         this.counters.errors++
         this.options.log('error', 'resend failed', { error: (err as Error).message })
       })
+      // Nothing in flight yet batches held: no ack or append will wake the pump, so the tick does.
+      if (this.inFlight.size === 0 && this.buffer.stats().pending > 0) void this.pump()
     }, Math.max(250, this.options.ackTimeoutMs / 4))
     this.timeoutTimer.unref()
   }
@@ -299,8 +301,11 @@ export class Uplink extends EventEmitter {
     const [item] = await this.buffer.read(this.highestBacklogSent, 1, this.liveFrom)
     if (session !== this.session) return false
     if (!item) {
+      const recoveries = this.buffer.recoveryCount
       await this.reconcileIfStalled()
-      return false
+      // The recount can meet damage and repair, and a repair can bring records back (deleted ones too, whose
+      // tombstones were in a damaged table): look again rather than wait for an event that may never come.
+      return this.buffer.recoveryCount !== recoveries
     }
     this.highestBacklogSent = item.seq
     if (this.inFlight.has(item.seq)) return true
