@@ -8,15 +8,15 @@ import type { Collector } from './collectors/types.js'
 import { HealthScheduler } from './health/scheduler.js'
 import type { HealthCheck } from './health/types.js'
 import type { Input } from './inputs/types.js'
-import { InputCounters, registerInputMetrics } from './inputs/counters.js'
+import { declareInputMetrics, InputCounters } from './inputs/counters.js'
 import { LevelBuffer } from './buffer/level-buffer.js'
 import type { FullPolicy } from './buffer/types.js'
 import { Uplink } from './uplink.js'
-import { emitAgentMetrics } from './self-metrics.js'
+import { declareAgentMetrics } from './self-metrics.js'
+import { Telemetry } from './telemetry.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
-import { agentRegistry, startListener } from './listener.js'
-import { mountIngest } from './ingest/route.js'
-import { mountOtlp } from './inputs/otlp/route.js'
+import { startListener } from './listener.js'
+import { createListenerInputs } from './inputs/registry.js'
 import type { ServerType } from '@hono/node-server'
 
 export type { BatchBody } from './split-body.js'
@@ -63,6 +63,8 @@ export class Agent {
   readonly inputCounters = new InputCounters()
   /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
   invalidBatches = 0
+  /** The one table of the agent's own metrics: the listener's /metrics and the samples shipped each tick. */
+  readonly telemetry = new Telemetry()
 
   constructor(private readonly options: AgentOptions) {
     assertDeviceId(options.id)
@@ -79,23 +81,26 @@ export class Agent {
       log: options.log,
       ...options.uplink,
     })
+    declareAgentMetrics(this.telemetry, {
+      buffer: () => this.buffer.stats(),
+      uplink: () => this.uplink,
+      invalidBatches: () => this.invalidBatches,
+    })
+    declareInputMetrics(this.telemetry, this.inputCounters)
   }
 
   async start(): Promise<void> {
     await this.buffer.open()
     this.running = true
     if (this.options.listen) {
-      const registry = agentRegistry(this.buffer, this.uplink, () => this.invalidBatches)
-      registerInputMetrics(registry, this.inputCounters)
       const routeOptions = {
         accept: (body: BatchBody) => this.accept(body),
-        registry,
+        telemetry: this.telemetry,
         retryAfterSeconds: Math.max(1, Math.ceil(this.options.intervalMs / 1000)),
         log: this.options.log,
       }
-      this.listener = await startListener(this.options.listen, registry, (app) => {
-        mountIngest(app, routeOptions)
-        mountOtlp(app, routeOptions)
+      this.listener = await startListener(this.options.listen, this.telemetry, (app) => {
+        for (const input of createListenerInputs()) input.mount(app, routeOptions)
       })
       const address = this.listener.address()
       if (address && typeof address === 'object') this.options.log('info', `local listener on http://${address.address}:${address.port}`)
@@ -171,9 +176,7 @@ export class Agent {
           this.options.log('warning', 'collector failed', { collector: this.options.collectors[i].name, error: String(r.reason) })
         }
       })
-      const stats = this.buffer.stats()
-      stats.droppedBatches.invalid = this.invalidBatches
-      emitAgentMetrics(builder, now, stats, this.uplink.counters, this.uplink.connected)
+      this.telemetry.emit(builder, now)
       await this.appendMetrics(builder)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })

@@ -1,43 +1,16 @@
 import { Hono } from 'hono'
 import { serve, type ServerType } from '@hono/node-server'
-import { Gauge, Registry } from 'prom-client'
-import type { LevelBuffer } from './buffer/level-buffer.js'
-import type { Uplink } from './uplink.js'
-
-/** The agent's own metrics in Prometheus text, read live from the buffer and uplink at scrape time. */
-export function agentRegistry(buffer: LevelBuffer, uplink: Uplink, invalidBatches: () => number): Registry {
-  const registry = new Registry()
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()) } })
-  gauge('outpost_agent_buffer_bytes', 'Bytes of batches held in the buffer', () => buffer.stats().bytes)
-  gauge('outpost_agent_batches_pending', 'Batches waiting for the hub ack', () => buffer.stats().pending)
-  gauge('outpost_agent_connected', '1 while connected to the hub', () => (uplink.connected ? 1 : 0))
-  gauge('outpost_agent_batches_sent_total', 'Batches sent (first sends)', () => uplink.counters.sent)
-  gauge('outpost_agent_bytes_sent_total', 'Encoded bytes of batches sent (first sends)', () => uplink.counters.bytesSent)
-  gauge('outpost_agent_batches_replayed_total', 'Batches sent as replayed backlog (marked hist)', () => uplink.counters.replayed)
-  gauge('outpost_agent_batches_resent_total', 'Batches sent again after a timeout or reconnect', () => uplink.counters.resent)
-  gauge('outpost_agent_batches_acked_total', 'Batches the hub acked', () => uplink.counters.acked)
-  gauge('outpost_agent_errors_total', 'Uplink errors', () => uplink.counters.errors)
-  new Gauge({
-    name: 'outpost_agent_dropped_batches_total',
-    help: 'Batches dropped, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-    collect() {
-      const dropped: Record<string, number> = { buffer_full: 0, ...buffer.stats().droppedBatches, invalid: invalidBatches() }
-      for (const [reason, n] of Object.entries(dropped)) this.set({ reason }, n)
-    },
-  })
-  return registry
-}
+import type { Telemetry } from './telemetry.js'
 
 /** DESIGN §9: the local listener (127.0.0.1:4318 by default); `extraRoutes` mounts the ingest routes. */
-export async function startListener(listen: string, registry: Registry, extraRoutes?: (app: Hono) => void): Promise<ServerType> {
+export async function startListener(listen: string, telemetry: Telemetry, extraRoutes?: (app: Hono) => void): Promise<ServerType> {
   const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))]
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }))
+  // Routes first: the inputs they belong to declare their counters in the table the registry then reads.
   extraRoutes?.(app)
+  const registry = telemetry.registry()
+  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server))

@@ -1,22 +1,30 @@
-import type { SeriesDef } from '../protocol/batch.js'
+// The agent's own health (DESIGN §8), declared once in the agent's Telemetry table (./telemetry.ts): the same
+// figures go to the local listener's `/metrics` and, as `outpost_agent_*` samples, to the hub with every tick.
 import type { BufferStats } from './buffer/types.js'
+import type { Telemetry } from './telemetry.js'
 import type { UplinkCounters } from './uplink.js'
-import type { MetricSink } from './collectors/types.js'
 
-const gauge = (name: string, unit?: string, labels: Record<string, string> = {}): SeriesDef => ({ name, type: 'gauge', labels, unit })
-const counter = (name: string, labels: Record<string, string> = {}): SeriesDef => ({ name, type: 'counter', labels })
+export interface AgentReadings {
+  buffer: () => BufferStats
+  uplink: () => { counters: UplinkCounters; connected: boolean }
+  /** Batches refused before they reached the buffer (a collector produced data the hub would reject). */
+  invalidBatches: () => number
+}
 
-/** The agent's own health as `outpost_agent_*` samples (DESIGN §8). */
-export function emitAgentMetrics(sink: MetricSink, now: number, buffer: BufferStats, uplink: UplinkCounters, connected: boolean): void {
-  sink.add(gauge('outpost_agent_buffer_bytes', 'bytes'), now, buffer.bytes)
-  sink.add(gauge('outpost_agent_batches_pending'), now, buffer.pending)
-  sink.add(gauge('outpost_agent_connected'), now, connected ? 1 : 0)
-  sink.add(counter('outpost_agent_batches_sent_total'), now, uplink.sent)
-  sink.add(counter('outpost_agent_batches_resent_total'), now, uplink.resent)
-  sink.add(counter('outpost_agent_batches_replayed_total'), now, uplink.replayed)
-  sink.add({ name: 'outpost_agent_bytes_sent_total', type: 'counter', labels: {}, unit: 'bytes' }, now, uplink.bytesSent)
-  sink.add(counter('outpost_agent_batches_acked_total'), now, uplink.acked)
-  sink.add(counter('outpost_agent_errors_total'), now, uplink.errors)
-  const reasons = { buffer_full: 0, ...buffer.droppedBatches }
-  for (const [reason, n] of Object.entries(reasons)) sink.add(counter('outpost_agent_dropped_batches_total', { reason }), now, n)
+export function declareAgentMetrics(t: Telemetry, r: AgentReadings): void {
+  t.read({ name: 'outpost_agent_buffer_bytes', help: 'Bytes of batches held in the buffer', type: 'gauge', unit: 'bytes' }, () => r.buffer().bytes)
+  t.read({ name: 'outpost_agent_batches_pending', help: 'Batches waiting for the hub ack', type: 'gauge' }, () => r.buffer().pending)
+  t.read({ name: 'outpost_agent_connected', help: '1 while connected to the hub', type: 'gauge' }, () => (r.uplink().connected ? 1 : 0))
+  const uplink = (name: string, help: string, read: (c: UplinkCounters) => number, unit?: string) =>
+    t.read({ name, help, type: 'counter', unit }, () => read(r.uplink().counters))
+  uplink('outpost_agent_batches_sent_total', 'Batches sent (first sends)', (c) => c.sent)
+  uplink('outpost_agent_batches_resent_total', 'Batches sent again after a timeout or reconnect', (c) => c.resent)
+  uplink('outpost_agent_batches_replayed_total', 'Batches sent as replayed backlog (marked hist)', (c) => c.replayed)
+  uplink('outpost_agent_bytes_sent_total', 'Encoded bytes of batches sent (first sends)', (c) => c.bytesSent, 'bytes')
+  uplink('outpost_agent_batches_acked_total', 'Batches the hub acked', (c) => c.acked)
+  uplink('outpost_agent_errors_total', 'Uplink errors', (c) => c.errors)
+  t.read({ name: 'outpost_agent_dropped_batches_total', help: 'Batches dropped, by reason', type: 'counter', labelNames: ['reason'] }, () => {
+    const dropped: Record<string, number> = { buffer_full: 0, ...r.buffer().droppedBatches, invalid: r.invalidBatches() }
+    return Object.entries(dropped).map(([reason, n]) => [{ reason }, n])
+  })
 }

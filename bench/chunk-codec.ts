@@ -1,8 +1,8 @@
 import { parseSystemOptions, systemCollectorPlugin } from '../agent/collectors/system/index.js'
 import type { SeriesDef } from '../protocol/batch.js'
-import { decodeChunk, encodeChunk } from '../hub/store/level/chunk-codec.js'
-import { canEncodeRollup, encodeRollup } from '../hub/store/level/rollup-codec.js'
-import { chunkRollups } from '../hub/store/level/rollup.js'
+import { decodeChunk, encodeChunk } from '../hub/metrics/encoding/chunk-codec.js'
+import { canEncodeRollup, encodeRollup } from '../hub/metrics/encoding/rollup-codec.js'
+import { chunkRollups } from '../hub/metrics/encoding/rollup.js'
 
 // Bytes per sample and speed of the Gorilla chunk codec (issue 4), chunk by chunk as the compactor writes them:
 // (a) random walks with 2 decimals, (b) counters, (c) constants, each 100 series × 720 samples (one 2 h window

@@ -1,6 +1,6 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type LogLevel, type LogRecord } from '../protocol/batch.js'
-import { LevelMetricStore } from '../hub/store/level/index.js'
+import { LevelMetricStore } from '../hub/metrics/store/index.js'
 import { LogStore } from '../hub/logs/index.js'
 
 // Benchmark of the hub's log store (docs/logs.md): 1,000,000 log lines from 50 devices over two days, ingested

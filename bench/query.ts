@@ -1,9 +1,9 @@
 // Times the query engine over synthetic samples already in memory (no store): what /v1/metrics/query costs
 // after the read. Called by the bench runner; returns milliseconds per case.
 import { performance } from 'node:perf_hooks'
-import { runQuery } from '../hub/query/aggregate.js'
-import type { QuerySpec } from '../hub/query/types.js'
-import type { SeriesSamples } from '../hub/store/types.js'
+import { runQuery } from '../hub/metrics/query/aggregate.js'
+import type { QuerySpec } from '../hub/metrics/query/types.js'
+import type { SeriesSamples } from '../hub/metrics/store/types.js'
 
 const DEVICES = 100
 const SERIES_PER_DEVICE = 10

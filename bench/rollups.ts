@@ -1,9 +1,9 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch } from '../protocol/batch.js'
-import { runQuery } from '../hub/query/aggregate.js'
-import { executeQuery } from '../hub/query/execute.js'
-import type { QuerySpec } from '../hub/query/types.js'
-import { LevelMetricStore } from '../hub/store/level/index.js'
+import { runQuery } from '../hub/metrics/query/aggregate.js'
+import { executeQuery } from '../hub/metrics/query/execute.js'
+import type { QuerySpec } from '../hub/metrics/query/types.js'
+import { LevelMetricStore } from '../hub/metrics/store/index.js'
 
 // Long-range queries with and without rollups (issue 4, "Downsampling"): 30 days of 4 gauges every 10 s on one
 // device (1,036,800 samples), compacted; then 30-day queries at a 1 h and a 1 d step through executeQuery (which

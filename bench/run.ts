@@ -14,10 +14,14 @@ import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
+import { benchAudit } from './audit.js'
+import { benchNab, defaultRoot } from './anomaly/nab.js'
+import { benchAnomalyScale } from './anomaly/scale.js'
+import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify.
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -63,15 +67,27 @@ async function main(): Promise<void> {
       ['logs', 'logs (LogStore through the hub store, 1,000,000 lines)', () => benchLogs(join(dir, 'logs'))],
       ['traces', 'traces (TraceStore through the hub store, 1,000,000 spans)', () => benchTraces(join(dir, 'traces'))],
       ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
+      ['audit', 'audit chain (1,000,000 records, checkpoint per 1,000; baseline: reading them unchecked)', () => benchAudit(join(dir, 'audit'))],
     ] as const) {
       if (!want(name)) continue
       console.log(`\n${title}:`)
       for (const [k, v] of Object.entries(await run())) console.log(`  ${k.padEnd(40)} ${fmt(v, v < 100 ? 2 : 0)}`)
     }
     if (want('alerts')) await alertsSection(dir)
+    if (want('anomaly')) await anomalySection(dir)
+    if (want('notify')) await notifySection(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** Issue 18: NAB scoring of the real detectors (OUTPOST_NAB_DIR, default ../shared/nab) and the 200,000-series run. */
+async function anomalySection(dir: string): Promise<void> {
+  console.log('\nanomaly: NAB (the real detector code, in time order, no look-ahead; NAB scoring reimplemented in bench/anomaly/):')
+  for (const line of benchNab({ root: process.env.OUTPOST_NAB_DIR ?? defaultRoot() })) console.log(line)
+  const n = Number(process.env.OUTPOST_BENCH_ANOMALY_SERIES ?? 200_000)
+  console.log(`\nanomaly at scale (${fmt(n)} series selected, AnomalyService over LevelMetricStore, in process):`)
+  for (const [k, v] of Object.entries(await benchAnomalyScale(join(dir, 'anomaly'), n))) console.log(`  ${k.padEnd(52)} ${fmt(v, v < 100 ? 3 : 0)}`)
 }
 
 async function ingestSection(dir: string): Promise<void> {
@@ -104,6 +120,20 @@ async function alertsSection(dir: string): Promise<void> {
   const t = await benchAlertThroughput(join(dir, 'alerts-eval'))
   console.log(`  evaluation, ${fmt(t.rules)} rules over ${fmt(t.series)} series: ${fmt(t['evaluation samples/s'])} samples/s, ${fmt(t['rule evaluations/s'])} rule evaluations/s (${fmt(t['rule evaluations (observations)'])} evaluations, ${fmt(t['alert state changes written'])} alerts opened)`)
   console.log(`  baseline store ingest of the same batches ${fmt(t['store ingest samples/s (baseline)'])} samples/s | evaluation vs store → ${ratio(t['evaluation samples/s'], t['store ingest samples/s (baseline)'])}`)
+}
+
+async function notifySection(dir: string): Promise<void> {
+  console.log('\nnotify (notifiers in process, local HTTP and SMTP receivers on loopback):')
+  const t = await benchNotifyThroughput(join(dir, 'notify-queue'))
+  for (const [channel, v] of Object.entries(t)) {
+    console.log(`  ${channel.padEnd(10)} through the durable queue ${fmt(v.queued).padStart(6)} notifications/s | baseline same receiver, straight ${fmt(v.floor).padStart(6)}/s → ${ratio(v.queued, v.floor)}`)
+  }
+  const l = await benchNotifyLatency(join(dir, 'notify-latency'))
+  const base = l.mqtt
+  for (const [channel, v] of Object.entries(l)) {
+    if (channel === 'mqtt') continue
+    console.log(`  crossing → ${channel.padEnd(10)} p50 ${fmt(v.p50, 1).padStart(6)} ms, p99 ${fmt(v.p99, 1).padStart(6)} ms | baseline MQTT alert p50 ${fmt(base.p50, 1)} ms, p99 ${fmt(base.p99, 1)} ms → p50 ${ratio(v.p50, base.p50)}`)
+  }
 }
 
 async function drainSection(dir: string): Promise<void> {

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SeriesDef } from '../protocol/batch.js'
-import { LevelMetricStore } from '../hub/store/level/index.js'
+import { LevelMetricStore } from '../hub/metrics/store/index.js'
 
 // Benchmark of the hub's metric store (DESIGN §6): about 1 M samples — 100 devices × 10 series, one sample
 // every 10 s for 1,000 steps — ingested as 5,000-sample batches, then compacted into chunks.

@@ -1,6 +1,6 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../protocol/batch.js'
-import { LevelMetricStore } from '../hub/store/level/index.js'
+import { LevelMetricStore } from '../hub/metrics/store/index.js'
 import { TraceStore } from '../hub/traces/index.js'
 import { dirBytes } from './machine.js'
 

@@ -14,6 +14,16 @@ export function withApiOptions(cmd: Command): Command {
 
 /** One API call; a non-2xx answer becomes an error carrying the hub's message. */
 export async function callApi(target: ApiTarget, method: string, path: string, body?: unknown): Promise<any> {
+  const text = await callApiText(target, method, path, body)
+  try {
+    return JSON.parse(text)
+  } catch {
+    return { error: { message: text } }
+  }
+}
+
+/** One API call answering with the body as text (CSV, HTML); a non-2xx answer becomes an error as in callApi. */
+export async function callApiText(target: ApiTarget, method: string, path: string, body?: unknown): Promise<string> {
   const token = target.token ?? process.env.OUTPOST_TOKEN ?? process.env.OUTPOST_ADMIN_TOKEN
   if (!token) throw new Error('an admin token is required: --token TOKEN or OUTPOST_TOKEN')
   const headers: Record<string, string> = { authorization: `Bearer ${token}` }
@@ -25,12 +35,12 @@ export async function callApi(target: ApiTarget, method: string, path: string, b
     throw new Error(`cannot reach the hub API at ${target.api}: ${(err as Error).cause ?? (err as Error).message}`)
   }
   const text = await res.text()
-  let parsed: any
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    parsed = { error: { message: text } }
+  if (!res.ok) {
+    let message = text
+    try {
+      message = JSON.parse(text)?.error?.message ?? text
+    } catch {}
+    throw new Error(`${method} ${path}: ${res.status} ${message}`)
   }
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${parsed?.error?.message ?? text}`)
-  return parsed
+  return text
 }

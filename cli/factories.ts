@@ -3,7 +3,7 @@ import { Agent } from '../agent/agent.js'
 import { createCollectors } from '../agent/collectors/registry.js'
 import type { Collector } from '../agent/collectors/types.js'
 import { createHealthChecks } from '../agent/health/registry.js'
-import { OptionsError } from '../agent/options-error.js'
+import { OptionsError } from '../kit/options.js'
 import { ConfigError } from './config.js'
 import { createInputs } from '../agent/inputs/registry.js'
 import { hostInfo } from '../agent/host-info.js'
@@ -104,11 +104,12 @@ function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits
   }
 }
 
-export function hubFromSettings(s: HubSettings, log: LogFn): Hub {
+/** `source` is the YAML file the settings came from: a config error names it, then the key. */
+export function hubFromSettings(s: HubSettings, log: LogFn, source?: string): Hub {
   try {
     return newHub(s, log)
   } catch (err) {
-    throw err instanceof AlertConfigError ? new ConfigError(err.message) : err
+    throw err instanceof AlertConfigError ? new ConfigError(source ? `${source}: ${err.message}` : err.message) : err
   }
 }
 
@@ -127,12 +128,24 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     compactDeferSamples: s.compactDeferSamples,
     compactDeferMaxMs: s.compactDeferMax,
     clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts },
+    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts, selectors: s.retention.selectors },
     alerts: {
       rulesFile: s.rules,
+      slosFile: s.slos,
       notifiers: s.notifiers as NotifierConfig[],
+      routing: { route: s.route, inhibit_rules: s.inhibit_rules, time_intervals: s.time_intervals },
       tickMs: s.alerts.evalInterval,
       startupGraceMs: s.alerts.startupGrace,
+    },
+    reports: s.reports,
+    audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
+    anomaly: {
+      detect: s.anomaly.detect,
+      threshold: s.anomaly.threshold,
+      quiet: s.anomaly.eventQuiet,
+      checkpointMs: s.anomaly.checkpoint,
+      historyMs: s.anomaly.history,
+      detectors: s.anomaly.detectors,
     },
     testing: hubTestingHooks(log),
     log,
@@ -161,7 +174,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
     },
     collectors: collectors ?? asConfigError(() => createCollectors(s.collectors, { log })),
     healthChecks: asConfigError(() => createHealthChecks(s.health, { log })),
-    inputs: asConfigError(() => createInputs({ logs: s.logs, scrape: s.scrape })),
+    inputs: asConfigError(() => createInputs(s)),
     listen: s.listen,
     clock: skewedClock(),
     hostInfo,

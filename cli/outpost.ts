@@ -8,6 +8,9 @@ import { devCommand } from './commands/dev.js'
 import { simulateCommand } from './commands/simulate.js'
 import { deviceCommand } from './commands/device.js'
 import { tokenCommand } from './commands/token.js'
+import { reportCommand } from './commands/report.js'
+import { auditCommand } from './commands/audit.js'
+import { configCommand } from './commands/config.js'
 
 const program = new Command('outpost')
   .description('Outpost: edge telemetry agent and hub')
@@ -18,6 +21,9 @@ const program = new Command('outpost')
   .addCommand(simulateCommand())
   .addCommand(deviceCommand())
   .addCommand(tokenCommand())
+  .addCommand(reportCommand())
+  .addCommand(auditCommand())
+  .addCommand(configCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`

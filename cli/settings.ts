@@ -1,9 +1,16 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
+import { builtinInputs } from '../agent/inputs/registry.js'
 import type { Setting } from './config.js'
 import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero } from './value-types.js'
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
+/** `system_*,pump_*` or a YAML list of metric name globs. */
+const nameGlobs = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g !== '' && g !== 'none'))
+  .refine((globs) => globs.every((g) => /^[A-Za-z_:*?][A-Za-z0-9_:*?]*$/.test(g)), 'metric name globs use [A-Za-z0-9_:] with * and ?')
+const score = z.coerce.number().gt(0, 'must be > 0').max(1, 'must be <= 1')
 
 /** Settings of `outpost hub` (DESIGN §2). */
 export const hubSettings: Setting[] = [
@@ -44,11 +51,25 @@ export const hubSettings: Setting[] = [
   { path: 'limits.labelsPerSeries', description: 'labels one series may carry', schema: positiveInt, default: 32 },
   { path: 'limits.labelValue', description: 'longest label value', schema: size, default: '1KiB' },
   { path: 'limits.logLine', description: 'longest log message stored (longer ones are cut)', schema: size, default: '16KiB' },
+  { path: 'retention.selectors', description: 'metric retention per label selector, e.g. [{match: {site: lab}, metrics: 7d}] (YAML only; docs/storage.md)', schema: z.array(z.object({ match: z.record(z.string(), z.string()), metrics: duration }).strict()), default: [], fileOnly: true },
   { path: 'retention.alerts', description: 'keep resolved alerts and their history this long after they end', schema: duration, default: '90d' },
   { path: 'rules', description: 'YAML file of alert rules provisioned at start (docs/alerts.md)', schema: z.string().min(1) },
+  { path: 'slos', description: 'YAML file of SLOs provisioned at start (docs/slo.md)', schema: z.string().min(1) },
+  { path: 'reports', description: 'scheduled fleet reports delivered by webhook (YAML only; docs/reports.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
   { path: 'notifiers', description: 'alert notifiers besides MQTT, e.g. webhooks (YAML only; docs/alerts.md)', schema: z.array(z.record(z.string(), z.unknown())), default: [], fileOnly: true },
+  { path: 'route', description: 'the notification routing tree (YAML only; docs/notifications.md)', schema: z.record(z.string(), z.unknown()), fileOnly: true },
+  { path: 'inhibit_rules', description: 'alerts that mute others while they fire (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  { path: 'time_intervals', description: 'named times for mute_time_intervals and active_time_intervals (YAML only; docs/notifications.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
   { path: 'alerts.evalInterval', description: 'period of the alert pass (timers, absent, offline, repeats)', schema: duration, default: '1s' },
   { path: 'alerts.startupGrace', description: 'after a start, wait this long for births before counting a device offline', schema: duration, default: '60s' },
+  { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
+  { path: 'audit.checkpointInterval', description: 'how often a signed checkpoint of the audit chain is written', schema: duration, default: '10m' },
+  { path: 'anomaly.detect', description: "metric names (globs, comma-separated) scored for anomalies without a rule; none for none", schema: nameGlobs, default: 'system_*' },
+  { path: 'anomaly.threshold', description: 'anomaly score (0-1] at which an anomaly event opens (0.85 is medium sensitivity)', schema: score, default: 0.85 },
+  { path: 'anomaly.eventQuiet', description: 'samples below the threshold that close an anomaly event', schema: positiveInt, default: 30 },
+  { path: 'anomaly.checkpoint', description: 'how often anomaly states, scores and events are written', schema: duration, default: '10s' },
+  { path: 'anomaly.history', description: 'stored history a newly scored series learns from', schema: duration, default: '1d' },
+  { path: 'anomaly.detectors', description: 'anomaly detectors and their options (YAML only; docs/anomaly.md)', schema: z.record(z.string(), z.unknown()), default: { robust: {}, seasonal: {}, levelshift: {} }, fileOnly: true },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
@@ -80,10 +101,17 @@ export interface HubSettings {
     labelValue: number
     logLine: number
   }
-  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number }
+  retention: { metrics: number; traces: number; health: number; logs: number; alerts: number; selectors: Array<{ match: Record<string, string>; metrics: number }> }
   rules?: string
+  slos?: string
+  reports: Array<Record<string, unknown>>
   notifiers: Array<Record<string, unknown>>
+  route?: Record<string, unknown>
+  inhibit_rules: unknown[]
+  time_intervals: unknown[]
   alerts: { evalInterval: number; startupGrace: number }
+  audit: { reads: boolean; checkpointInterval: number }
+  anomaly: { detect: string[]; threshold: number; eventQuiet: number; checkpoint: number; history: number; detectors: Record<string, unknown> }
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }
 
@@ -111,12 +139,17 @@ export const agentSettings: Setting[] = [
   { path: 'uplink.maxBytesPerSecond', description: 'bandwidth cap for replaying backlog after an outage (0: none); live data goes first regardless', schema: sizeOrZero, default: '1MiB' },
   { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
   { path: 'health', description: 'health checks (YAML only; docs/health.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
-  { path: 'logs', description: 'log files to tail (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
-  { path: 'scrape', description: 'Prometheus endpoints to scrape (YAML only; docs/inputs.md)', schema: z.array(z.unknown()), default: [], fileOnly: true },
+  // One YAML list per list input of the input registry (`logs:`, `scrape:`): a new input needs no line here.
+  ...builtinInputs()
+    .plugins()
+    .filter((p) => p.section === 'list')
+    .map((p): Setting => ({ path: p.name, description: `${p.description} (YAML only; docs/inputs.md)`, schema: z.array(z.unknown()), default: [], fileOnly: true })),
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
 export interface AgentSettings {
+  /** Besides the keys below: one list per list input, by its name (`logs`, `scrape`; agent/inputs/registry.ts). */
+  [input: string]: unknown
   hub: string
   id: string
   token?: string
@@ -129,7 +162,5 @@ export interface AgentSettings {
   uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; banWait: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
   health: unknown[]
-  logs: unknown[]
-  scrape: unknown[]
   logLevel: 'debug' | 'info' | 'warning' | 'error'
 }

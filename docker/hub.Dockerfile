@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 # Exactly what tsconfig.build.json compiles (test/docker/docker-files.test.ts keeps this list in step).
 COPY tsconfig.json tsconfig.build.json ./
+COPY kit ./kit
 COPY protocol ./protocol
 COPY agent ./agent
 COPY hub ./hub

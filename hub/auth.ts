@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
-import type { Level } from 'level'
+import type { Database } from './storage/db.js'
+import { table } from './storage/keyspace.js'
 
 const KEY = 'adminTokenHash'
 
@@ -27,8 +28,8 @@ export class AdminAuth {
   private readonly verified = new Set<string>()
   private readonly meta
 
-  constructor(db: Level<string, any>) {
-    this.meta = db.sublevel<string, string>('auth', { valueEncoding: 'utf8' })
+  constructor(db: Database) {
+    this.meta = table(db, 'auth')
   }
 
   /** Returns a newly generated token when one had to be made (show it once), else undefined. */

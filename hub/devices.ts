@@ -1,5 +1,7 @@
-import type { Level } from 'level'
+import type { Database } from './storage/db.js'
 import type { StatusMessage } from '../protocol/batch.js'
+import { PresenceHistory } from './presence-history.js'
+import { table } from './storage/keyspace.js'
 
 export interface DeviceCounters {
   batches: number
@@ -33,14 +35,18 @@ export class DeviceRegistry {
   private readonly dirty = new Set<string>()
   private readonly table
   private flushing: Promise<void> = Promise.resolve()
+  /** Online/offline changes over time (availability SLOs, reports). */
+  readonly presence: PresenceHistory
 
-  constructor(db: Level<string, any>, private readonly clock: () => number = Date.now) {
-    this.table = db.sublevel<string, DeviceRecord>('devices', { valueEncoding: 'json' })
+  constructor(db: Database, private readonly clock: () => number = Date.now) {
+    this.table = table<'devices', DeviceRecord>(db, 'devices')
+    this.presence = new PresenceHistory(db)
   }
 
   async open(): Promise<void> {
     // Presence is re-learned from births after a hub restart; nobody is connected yet.
     for await (const [id, record] of this.table.iterator()) this.devices.set(id, { ...record, online: false })
+    await this.presence.open((id) => this.devices.get(id)?.lastSeen)
   }
 
   list(): DeviceRecord[] {
@@ -64,7 +70,17 @@ export class DeviceRegistry {
     if (status.version !== undefined) d.version = status.version
     if (status.host !== undefined) d.host = status.host
     if (status.ep !== undefined) d.epoch = status.ep
+    await this.presence.record(id, d.online, this.clock())
     await this.flush()
+  }
+
+  /** Forgets a device: its record and presence history (purge, docs/security.md). */
+  async purge(id: string): Promise<void> {
+    await this.flushing
+    this.devices.delete(id)
+    this.dirty.delete(id)
+    await this.table.del(id)
+    await this.presence.purge(id)
   }
 
   recordBatch(id: string, samples: number, duplicate: boolean, clockOffsetMs: number, corrected: boolean, outOfWindow: number): void {

@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer as createHttpsServer } from 'node:https'
-import { Level } from 'level'
+import { createDatabase, type Database } from './storage/db.js'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Aedes, AedesPublishPacket, Client } from 'aedes'
 import type { Hono } from 'hono'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
-import { LevelMetricStore, type CompactionStepPoint } from './store/level/index.js'
+import { LevelMetricStore, type CompactionStepPoint } from './metrics/store/index.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
 import { HealthStore } from './health/health-store.js'
@@ -18,18 +19,27 @@ import { CredentialStore } from './security/credentials.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
 import { endDeviceSession } from './security/sessions.js'
 import { AuditLog } from './audit/audit-log.js'
+import { AuditSigner } from './audit/signer.js'
+import { verifyAudit } from './audit/verify.js'
 import { DEFAULT_LIMITS, type LimitReason, type SecurityLimits } from './limits/config.js'
 import { ConnectGuard } from './limits/connect-guard.js'
 import { PublishRate } from './limits/rate.js'
 import { BatchLimits } from './limits/batch-limits.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { createApi } from './api/app.js'
-import { DEFAULT_QUERY_LIMITS } from './query/params.js'
+import { exportDevice, purgeDevice, type DeviceDataDeps } from './device-data.js'
+import { DEFAULT_QUERY_LIMITS } from './metrics/query/params.js'
 import { AlertEngine } from './alerts/engine.js'
 import { AlertService } from './alerts/service.js'
 import { loadRulesFile } from './alerts/provision.js'
+import { loadSlosFile } from './slo/provision.js'
+import { SloService } from './slo/service.js'
+import { parseReportSchedules, ReportScheduler, type ReportSchedule } from './reports/schedule.js'
+import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
-import { createNotifiers, parseNotifierConfigs, type NotifierConfig, type ParsedNotifiers } from './alerts/notifiers/registry.js'
+import { AnomalyService, DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly/service.js'
+import type { NotifierConfig } from './alerts/notifiers/registry.js'
+import { createNotifications, parseNotificationConfig, type NotificationConfig, type Notifications } from './alerts/notifications.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 
 export interface HubOptions {
@@ -53,13 +63,17 @@ export interface HubOptions {
   compactDeferMaxMs?: number
   clockPolicy?: Partial<ClockPolicy>
   /** Retention per kind, ms (issue 5; defaults: traces 7 d). */
-  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number }
+  retentionMs?: { traces?: number; health?: number; metrics?: number; logs?: number; alerts?: number; selectors?: Array<{ match: Record<string, string>; metrics: number }> }
   /** Alerting (issue 6, docs/alerts.md). */
   alerts?: {
     /** YAML rules file provisioned at start (`--rules`). */
     rulesFile?: string
+    /** YAML SLO file provisioned at start (`--slos`, docs/slo.md). */
+    slosFile?: string
     /** Notifiers besides the MQTT alert topics, e.g. `{kind: 'webhook', url}`. */
     notifiers?: NotifierConfig[]
+    /** `route`, `inhibit_rules`, `time_intervals` of the hub YAML (issue 17, docs/notifications.md). */
+    routing?: { route?: unknown; inhibit_rules?: unknown; time_intervals?: unknown }
     /** Period of the alert engine's pass (default 1 s). */
     tickMs?: number
     /** Presence is trusted for offline rules only after a birth or this grace after start (default 60 s). */
@@ -69,6 +83,12 @@ export interface HubOptions {
     /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
     maxBacklog?: number
   }
+  /** Scheduled fleet reports (`reports:` in the hub YAML, docs/reports.md), checked at construction. */
+  reports?: unknown[]
+  /** Audit log (docs/security.md): record reads by API tokens; signed checkpoint period (default 10 min). */
+  audit?: { reads?: boolean; checkpointIntervalMs?: number; checkpointEvery?: number }
+  /** Anomaly detection (issue 18, docs/anomaly.md); unset fields take DEFAULT_ANOMALY_OPTIONS. */
+  anomaly?: Partial<AnomalyOptions>
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -104,7 +124,7 @@ const DEFAULT_COMPACT_DEFER_SAMPLES = 20_000_000
 /** The hub: broker, ingest, store, API (DESIGN §1). */
 export class Hub {
   readonly metrics = new HubMetrics()
-  readonly db: Level<string, any>
+  readonly db: Database
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore
@@ -113,7 +133,9 @@ export class Hub {
   readonly auth: AdminAuth
   readonly credentials: CredentialStore
   readonly audit: AuditLog
+  readonly auditSigner: AuditSigner
   readonly limits: SecurityLimits
+  readonly anomaly: AnomalyService
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -132,16 +154,23 @@ export class Hub {
   private compactionDeferredSince?: number
   private readonly clock: () => number
   private readonly fileRules?: Rule[]
-  private readonly notifierConfigs: ParsedNotifiers
+  private readonly fileSlos?: Slo[]
+  private readonly reportSchedules: ReportSchedule[]
+  /** Scheduled reports, when `reports:` names any (tests drive its tick). */
+  reportScheduler?: ReportScheduler
+  readonly slos: SloService
+  private readonly notificationConfig: NotificationConfig
+  notifications?: Notifications
 
   constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? Date.now
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
-    this.notifierConfigs = parseNotifierConfigs(options.alerts?.notifiers ?? [])
+    this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
+    this.reportSchedules = parseReportSchedules(options.reports ?? [])
+    this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
-    // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
-    this.db = new Level<string, any>(options.data, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
+    this.db = createDatabase(options.data)
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
@@ -154,8 +183,12 @@ export class Hub {
     this.devices = new DeviceRegistry(this.db, this.clock)
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
-    this.audit = new AuditLog(this.db, this.clock)
+    // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
+    this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
+    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
+    this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
   }
 
   async start(): Promise<void> {
@@ -167,6 +200,8 @@ export class Hub {
     await this.logs.open()
     await this.health.open()
     await this.devices.open()
+    const { migrated } = await this.audit.open()
+    if (migrated > 0) log('info', 'audit log chained from the genesis marker', { records: migrated })
     this.generatedAdminToken = await this.auth.init(this.options.adminToken)
 
     await this.credentials.open()
@@ -208,7 +243,7 @@ export class Hub {
       db: this.db,
       store: this.store,
       devices: this.devices,
-      notifiers: createNotifiers(this.notifierConfigs, { broker: this.broker.broker, db: this.db, clock: this.clock, log }),
+      notifiers: (this.notifications = await createNotifications(this.notificationConfig, { broker: this.broker.broker, db: this.db, clock: this.clock, log })).engine,
       clock: this.clock,
       log,
       metrics: this.metrics,
@@ -216,12 +251,16 @@ export class Hub {
       startupGraceMs: this.options.alerts?.startupGraceMs,
       freshnessMs: this.options.alerts?.freshnessMs,
       maxBacklog: this.options.alerts?.maxBacklog,
+      slos: this.slos,
+      anomaly: this.anomaly,
       afterStateWrite: this.options.testing?.afterAlertStateWrite,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)
     await engine.start()
     if (fileRules) await this.alerts.provision(fileRules)
+    await this.slos.open(this.alerts)
+    if (this.fileSlos) await this.slos.provision(this.fileSlos)
     const ingestDeps: IngestDeps = {
       broker: this.broker.broker,
       store: this.store,
@@ -249,17 +288,40 @@ export class Hub {
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
 
+    const deviceData: DeviceDataDeps = {
+      store: this.store,
+      logs: this.logs,
+      traces: this.traces,
+      health: this.health,
+      alerts: this.alerts,
+      devices: this.devices,
+      credentials: this.credentials,
+      audit: this.audit,
+      endSession: async (id) => {
+        const was = this.broker ? await endDeviceSession(this.broker, id) : false
+        return was
+      },
+      forgetLimits: (id) => batchLimits.forget(id),
+      clock: this.clock,
+    }
     const app = (this.api = createApi({
       store: this.store,
       traces: this.traces,
       logs: this.logs,
       health: this.health,
       alerts: this.alerts,
+      slos: this.slos,
+      anomaly: this.anomaly,
+      notifications: { attempts: this.notifications.attempts, receivers: this.notifications.receivers },
       devices: this.devices,
       metrics: this.metrics,
       credentials: this.credentials,
       audit: this.audit,
+      verifyAudit: () => verifyAudit(this.audit, this.auditSigner),
+      auditReads: this.options.audit?.reads,
       revokeDevice: (id, by) => this.revokeDevice(id, by),
+      purgeDevice: (id, by) => purgeDevice(deviceData, id, by),
+      exportDevice: (id) => exportDevice(deviceData, id),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
       ready: () => this.accepting,
@@ -283,12 +345,27 @@ export class Hub {
       this.metrics.compactions.inc()
     })
     this.every(5_000, () => this.devices.flush())
+    this.every(this.options.audit?.checkpointIntervalMs ?? 600_000, () => this.audit.checkpoint())
+    if (this.reportSchedules.length > 0) {
+      const reportDeps = { store: this.store, logs: this.logs, devices: this.devices, alerts: this.alerts, slos: this.slos, clock: this.clock }
+      const scheduler = (this.reportScheduler = new ReportScheduler(this.db, this.reportSchedules, reportDeps, { broker: this.broker.broker, db: this.db, clock: this.clock, log }))
+      await scheduler.start()
+      this.every(scheduler.checkEveryMs, () => scheduler.tick())
+    }
+    // Anomaly states, scores and events: one atomic write per pass, in the engine's order of steps.
+    const anomalyOptions = { ...DEFAULT_ANOMALY_OPTIONS, ...this.options.anomaly }
+    this.every(anomalyOptions.checkpointMs, () => engine.run(() => this.anomaly.checkpoint()))
+    this.every(3_600_000, () => this.anomaly.prune(this.clock() - (this.options.retentionMs?.metrics ?? 30 * 86_400_000)))
     this.every(60_000, () => this.traces.prune(this.clock()))
     // Logs are deleted by whole UTC days; a pass with nothing expired costs nothing.
     this.every(this.options.compactIntervalMs, () => this.logs.prune(this.clock()))
     // Metric retention deletes whole rows; it scans chunk keys only when the cutoff enters a new window.
     this.every(this.options.compactIntervalMs, () => this.store.prune(this.clock(), this.options.retentionMs?.metrics ?? 30 * 86_400_000))
     this.every(3_600_000, () => this.health.prune(this.clock()))
+    // Retention per label selector (e.g. site=lab keeps 7 d): metric series matching it lose chunks sooner.
+    for (const sel of this.options.retentionMs?.selectors ?? []) {
+      this.every(this.options.compactIntervalMs * 10, () => this.store.pruneSelected(this.clock(), sel.match, sel.metrics))
+    }
     // Resolved alerts and their history; silences expire by themselves and stay listed until deleted.
     this.every(3_600_000, () => engine.run(() => engine.store.prune(this.clock() - (this.options.retentionMs?.alerts ?? 90 * 86_400_000))))
     log('info', 'hub started', { mqtt: `${this.options.host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${this.options.host}:${this.httpPort}` })
@@ -313,9 +390,12 @@ export class Hub {
     for (const t of this.timers) clearInterval(t)
     await Promise.allSettled([...this.inflight])
     await this.alertEngine?.stop()
+    await this.reportScheduler?.stop()
+    await this.anomaly.checkpoint()
     await this.broker?.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
     await this.devices.flush()
+    await this.audit.checkpoint()
     await this.store.close()
     await this.traces.close()
     await this.logs.close()

@@ -1,4 +1,7 @@
-// DESIGN §1: agent collectors are plugins with one explicit registry (./registry.ts).
+// DESIGN §1: agent collectors are plugins (kit/plugin.ts) with one explicit registry (./registry.ts).
+import type { z } from 'zod'
+import type { Logger } from '../../kit/log.js'
+import type { Plugin } from '../../kit/plugin.js'
 import type { SeriesDef } from '../../protocol/batch.js'
 
 /** Where a collector puts its samples; the agent's batcher implements it. */
@@ -22,20 +25,13 @@ export interface Collector {
   close?(): Promise<void>
 }
 
-export type CollectorLogLevel = 'debug' | 'info' | 'warning' | 'error'
-
 /** What the agent hands a collector: dependencies come in here, never from module-level state. */
 export interface CollectorContext {
-  log: (level: CollectorLogLevel, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
 }
 
 /**
- * A kind of collector. `parseOptions` checks the collector's config and fills defaults with no I/O (as Telegraf's
- * `Init()`), throwing `CollectorOptionsError` (./options.ts) naming the bad key; `create` may set up resources.
+ * A kind of collector. Its `options` schema checks the collector's config section and fills defaults with no I/O
+ * (as Telegraf's `Init()`); `create` may set up resources.
  */
-export interface CollectorPlugin<Options = unknown> {
-  name: string
-  description: string
-  parseOptions(raw: unknown): Options
-  create(options: Options, ctx: CollectorContext): Collector
-}
+export type CollectorPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, CollectorContext, Collector>

@@ -1,13 +1,14 @@
 // Runs each health check on its own interval and hands the results to the agent. A check never throws into the
 // agent: a probe that rejects reports `unknown`, one that outlasts its timeout reports `unhealthy`.
 import type { HealthResult } from '../../protocol/batch.js'
-import type { HealthCheck, HealthLogLevel, ProbeOutcome } from './types.js'
+import type { Logger } from '../../kit/log.js'
+import type { HealthCheck, ProbeOutcome } from './types.js'
 
 export interface HealthSchedulerOptions {
   /** Where results go (the agent's `accept`); a rejection is logged and the result dropped. */
   emit: (results: HealthResult[]) => Promise<unknown>
   clock?: () => number
-  log: (level: HealthLogLevel, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
 }
 
 /** Runs every check once at start, then every `intervalMs` after the previous run ended (runs never overlap). */

@@ -1,4 +1,7 @@
-// DESIGN §1: health check kinds are plugins with one explicit registry (./registry.ts).
+// DESIGN §1: health check kinds are plugins (kit/plugin.ts) with one explicit registry (./registry.ts).
+import type { z } from 'zod'
+import type { Logger } from '../../kit/log.js'
+import type { Plugin } from '../../kit/plugin.js'
 import type { HealthStatus } from '../../protocol/batch.js'
 
 /** What one run of a probe found. The scheduler adds the check's name, kind, timestamp and latency. */
@@ -28,21 +31,19 @@ export interface HealthCheck extends HealthCheckCommon {
   probe: HealthProbe
 }
 
-export type HealthLogLevel = 'debug' | 'info' | 'warning' | 'error'
-
-/** What the agent hands a probe: dependencies come in here, never from module-level state. */
+/** What the agent hands a probe: the check it serves and a logger, never module-level state. */
 export interface HealthCheckContext {
-  log: (level: HealthLogLevel, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
+}
+
+/** What `create` gets: the agent's context plus the check's common settings. */
+export interface HealthProbeContext extends HealthCheckContext {
+  check: HealthCheckCommon
 }
 
 /**
- * A kind of health check. `parseOptions` gets the entry's own keys (all but name, kind, interval, timeout), checks
- * them with no I/O and fills defaults, throwing `HealthConfigError` (./options.ts) naming the key relative to the
- * entry (`url`, `status[1]`); `create` builds the probe.
+ * A kind of health check. Its `options` schema gets the entry's own keys (all but name, kind, interval, timeout),
+ * checks them with no I/O and fills defaults, naming the key relative to the entry (`url`, `status[1]`);
+ * `create` builds the probe.
  */
-export interface HealthKindPlugin<Options = unknown> {
-  kind: string
-  description: string
-  parseOptions(raw: Record<string, unknown>): Options
-  create(options: Options, common: HealthCheckCommon, ctx: HealthCheckContext): HealthProbe
-}
+export type HealthKindPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, HealthProbeContext, HealthProbe>

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client'
+import type { Telemetry } from '../telemetry.js'
 
 /** What inputs count, read by the agent's `/metrics` at scrape time. One instance per agent. */
 export class InputCounters {
@@ -14,19 +14,12 @@ export class InputCounters {
   }
 }
 
-/** Adds the input counters to the agent's Prometheus registry (agent/listener.ts agentRegistry). */
-export function registerInputMetrics(registry: Registry, counters: InputCounters): void {
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()) } })
-  gauge('outpost_agent_log_lines_truncated_total', 'Tailed log lines cut to maxLineBytes', () => counters.logLinesTruncated)
-  gauge('outpost_agent_log_lines_read_total', 'Tailed log lines buffered', () => counters.logLinesRead)
-  new Gauge({
-    name: 'outpost_agent_scrape_errors_total',
-    help: 'Prometheus scrape failures and refused families, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-    collect() {
-      for (const [reason, n] of Object.entries(counters.scrapeErrors)) this.set({ reason }, n)
-    },
-  })
+/** Declares the input counters in the agent's self-metrics table (agent/telemetry.ts): on /metrics and shipped. */
+export function declareInputMetrics(t: Telemetry, counters: InputCounters): void {
+  t.read({ name: 'outpost_agent_log_lines_truncated_total', help: 'Tailed log lines cut to maxLineBytes', type: 'counter' }, () => counters.logLinesTruncated)
+  t.read({ name: 'outpost_agent_log_lines_read_total', help: 'Tailed log lines buffered', type: 'counter' }, () => counters.logLinesRead)
+  t.read(
+    { name: 'outpost_agent_scrape_errors_total', help: 'Prometheus scrape failures and refused families, by reason', type: 'counter', labelNames: ['reason'] },
+    () => Object.entries(counters.scrapeErrors).map(([reason, n]) => [{ reason }, n]),
+  )
 }

@@ -1,36 +1,45 @@
-// DESIGN §1: one explicit registry of agent inputs. Each config section (`logs:`, `scrape:`) is a list whose
-// entries become one input each. The local listener's ingest routes are wired by the agent itself.
-import { InputOptionsError } from './options.js'
-import { ScrapeInput, parseScrapeOptions } from './scrape/index.js'
-import { TailInput, parseTailOptions } from './tail/index.js'
-import type { Input } from './types.js'
+// DESIGN §1: one explicit registry of agent inputs. Add an input by listing its plugin in builtinInputs().
+import { OptionsError, withPrefix } from '../../kit/options.js'
+import { Registry } from '../../kit/plugin.js'
+import { ingestInputPlugin } from './ingest/index.js'
+import { otlpInputPlugin } from './otlp/index.js'
+import { scrapeInputPlugin } from './scrape/index.js'
+import { tailInputPlugin } from './tail/index.js'
+import type { Input, InputPlugin, ListenerInput } from './types.js'
 
-/** The config sections that hold inputs, as they appear in the agent's YAML file. */
-export interface InputsConfig {
-  logs?: unknown[]
-  scrape?: unknown[]
+/** The inputs shipped with the agent. */
+export function builtinInputs(): Registry<InputPlugin> {
+  return new Registry<InputPlugin>('input', [tailInputPlugin, scrapeInputPlugin, ingestInputPlugin, otlpInputPlugin])
 }
 
-interface InputKind {
-  /** Checks one entry (no I/O) and builds its input; throws InputOptionsError naming `key`. */
-  create(raw: unknown, key: string): Input
-}
-
-/** A fresh map of the input kinds shipped with the agent, by config section. */
-export function builtinInputs(): Map<keyof InputsConfig, InputKind> {
-  return new Map<keyof InputsConfig, InputKind>([
-    ['logs', { create: (raw, key) => new TailInput(parseTailOptions(raw, key)) }],
-    ['scrape', { create: (raw, key) => new ScrapeInput(parseScrapeOptions(raw, key)) }],
-  ])
-}
-
-/** Builds the inputs the config lists. Every entry is checked before any is built, so a bad config builds nothing. */
-export function createInputs(config: InputsConfig, kinds = builtinInputs()): Input[] {
-  const inputs: Input[] = []
-  for (const [section, kind] of kinds) {
-    const entries = config[section] ?? []
-    if (!Array.isArray(entries)) throw new InputOptionsError(section, 'expected a list')
-    entries.forEach((raw, k) => inputs.push(kind.create(raw, `${section}[${k}]`)))
+/**
+ * Builds the inputs the config lists: each list plugin's section (`logs:`, `scrape:`) holds one entry per input.
+ * Every entry is checked before any is built, so a bad config builds nothing. Throws OptionsError naming the key.
+ */
+export function createInputs(config: Record<string, unknown>, registry = builtinInputs()): Input[] {
+  const chosen: Array<() => Input> = []
+  for (const plugin of registry.plugins()) {
+    if (plugin.section !== 'list') continue
+    const entries = config[plugin.name] ?? []
+    if (!Array.isArray(entries)) throw new OptionsError(plugin.name, 'expected a list')
+    entries.forEach((raw, k) => {
+      const key = `${plugin.name}[${k}]`
+      const options = parseEntry(registry, plugin, raw, key)
+      chosen.push(() => plugin.create(options, {}))
+    })
   }
-  return inputs
+  return chosen.map((build) => build())
+}
+
+/** One instance of every listener input, for the agent's local listener (JSON ingest, OTLP/HTTP). */
+export function createListenerInputs(registry = builtinInputs()): ListenerInput[] {
+  return registry.plugins().flatMap((plugin) => (plugin.section === 'listener' ? [plugin.create(parseEntry(registry, plugin, {}, plugin.name), {})] : []))
+}
+
+function parseEntry(registry: Registry<InputPlugin>, plugin: InputPlugin, raw: unknown, key: string): unknown {
+  try {
+    return registry.parse(plugin, raw, key)
+  } catch (err) {
+    throw err instanceof OptionsError ? err : withPrefix(key, err)
+  }
 }

@@ -1,9 +1,13 @@
-// DESIGN §1: agent inputs are plugins with one explicit registry (./registry.ts). Unlike collectors, which the agent
-// polls on its interval, an input runs on its own schedule and hands data to the agent when it has some.
+// DESIGN §1: agent inputs are plugins (kit/plugin.ts) with one explicit registry (./registry.ts). Unlike collectors,
+// which the agent polls on its interval, an input runs on its own schedule and hands data to the agent when it has
+// some: a configured input (tail, scrape) runs a loop; a listener input (JSON ingest, OTLP) serves routes.
+import type { Hono } from 'hono'
+import type { z } from 'zod'
+import type { Logger } from '../../kit/log.js'
+import type { Plugin } from '../../kit/plugin.js'
 import type { BatchBody } from '../split-body.js'
+import type { Telemetry } from '../telemetry.js'
 import type { InputCounters } from './counters.js'
-
-export type InputLogLevel = 'debug' | 'info' | 'warning' | 'error'
 
 /** What the agent hands a running input: dependencies come in here, never from module-level state. */
 export interface InputContext {
@@ -17,7 +21,7 @@ export interface InputContext {
   counters: InputCounters
   /** Wall clock for timestamps, ms. */
   clock: () => number
-  log: (level: InputLogLevel, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
 }
 
 /**
@@ -30,3 +34,31 @@ export interface Input {
   start(ctx: InputContext): Promise<void>
   stop(): Promise<void>
 }
+
+/** What the agent hands a listener input when its local listener starts (DESIGN §9). */
+export interface ListenerContext {
+  /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
+  accept: (body: BatchBody) => Promise<unknown>
+  /** The agent's self-metrics table: an input declares its counters there (on `/metrics` and shipped). */
+  telemetry: Telemetry
+  /** Sent as `Retry-After` when the buffer is full. */
+  retryAfterSeconds: number
+  log: Logger
+}
+
+/** An input served on the agent's local listener: it mounts its routes when the listener starts. */
+export interface ListenerInput {
+  readonly name: string
+  mount(app: Hono, ctx: ListenerContext): void
+}
+
+/** What building an input needs besides its options: nothing yet; resources come at start. */
+export type InputCreateContext = Record<string, never>
+
+/**
+ * A kind of input. `section: 'list'`: each entry of the YAML list named after the plugin (`logs:`, `scrape:`) is
+ * one input. `section: 'listener'`: one instance serves routes whenever the agent runs its local listener.
+ */
+export type InputPlugin<Schema extends z.ZodType = z.ZodType> =
+  | (Plugin<Schema, InputCreateContext, Input> & { section: 'list' })
+  | (Plugin<Schema, InputCreateContext, ListenerInput> & { section: 'listener' })

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the peers `npm run bench:peers` measures Outpost against, from Debian's packages (bookworm:
-# prometheus 2.42, influxdb 1.6.7), when they are missing. Needs root or sudo; does nothing when both are there.
+# prometheus 2.42, influxdb 1.6.7, victoria-metrics 1.79), when they are missing. Needs root or sudo; does nothing
+# when all are there.
 set -euo pipefail
 
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { Level } from 'level'
-import { LevelMetricStore } from '../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../hub/metrics/store/index.js'
 import { metricRoutes } from '../../hub/api/routes/metrics.js'
-import { DEFAULT_QUERY_LIMITS } from '../../hub/query/index.js'
+import { DEFAULT_QUERY_LIMITS } from '../../hub/metrics/query/index.js'
+import { prometheusApi } from '../../hub/prometheus/api.js'
 
-// `node outpost-server.js DIR NOW`: the hub's /v1/metrics routes over a compacted store in a process of their own,
+// `node outpost-server.js DIR NOW`: the hub's /v1/metrics and /prometheus routes over a compacted store in a process of their own,
 // so Outpost answers queries from a fresh process as the peers' servers do, not from the heap the ingest filled.
 // Prints `listening PORT` once ready; closes the store on SIGTERM.
 
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
   await db.open()
   const store = new LevelMetricStore(db)
   await store.open()
-  const app = new Hono().route('/v1/metrics', metricRoutes(store, DEFAULT_QUERY_LIMITS, () => Number(now)))
+  const app = new Hono()
+    .route('/v1/metrics', metricRoutes(store, DEFAULT_QUERY_LIMITS, () => Number(now)))
+    .route('/prometheus', prometheusApi({ store, limits: DEFAULT_QUERY_LIMITS, clock: () => Number(now), log: (level, msg, extra) => console.error(level, msg, extra) }))
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => {
     console.log(`listening ${(server.address() as AddressInfo).port}`)
   })

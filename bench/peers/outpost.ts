@@ -2,14 +2,15 @@ import { fileURLToPath } from 'node:url'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type WireMetrics, type WireSeries } from '../../protocol/batch.js'
 import { decodeBatch, encodeBatch } from '../../protocol/codec.js'
-import { LevelMetricStore } from '../../hub/store/level/index.js'
-import { executeQuery, parseQueryParams, type QueryResult } from '../../hub/query/index.js'
+import { LevelMetricStore } from '../../hub/metrics/store/index.js'
+import { executeQuery, parseQueryParams, type QueryResult } from '../../hub/metrics/query/index.js'
 import { dirBytes } from '../machine.js'
 import { stopOutpost, until } from '../processes.js'
 import { startBinary } from './process.js'
 import { DATASET_SERIES_PER_DEVICE, timeBlocks, type Dataset } from '../dataset.js'
 import { expectAtLeast, medianMs, QUERY_DEVICE, QUERY_METRIC, queryRange, type QueryAnswers, type QueryTimings } from './queries.js'
 import type { PeerResult } from './result.js'
+import { runPromql, type PromqlRun } from './promql.js'
 
 // Outpost's side: the hub's LevelMetricStore in this process on a real LevelDB. Ingest starts from the CBOR
 // bytes an agent sends (decode + validate + durable write with the dedup mark, as the hub's ingest does, minus
@@ -90,6 +91,7 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
 
   const server = startBinary(process.execPath, [SERVER, dir, String(dataset.end)])
   let http: { timings: QueryTimings; answers: QueryAnswers }
+  let promql: PromqlRun
   try {
     const port = await until(() => /listening (\d+)/.exec(server.output())?.[1], 30_000, 'Outpost query server')
     await warmHttpClient(`http://127.0.0.1:${port}/v1/metrics/names`, peerIngestRequests(dataset))
@@ -99,6 +101,7 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
       if (!res.ok) throw new Error(`bench:peers: Outpost query ${params} answered ${res.status}: ${await res.text()}`)
       return (await res.json()) as QueryResult
     })
+    promql = await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`)
   } finally {
     await stopOutpost(server)
   }
@@ -116,10 +119,12 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
       bytesPerSample: settled / dataset.samples,
       queries: http.timings,
       answers: http.answers,
+      promql,
       notes: [
         'ingest: CBOR batch bytes → decodeBatch → LevelMetricStore.ingest (durable write + dedup mark), in process, 100 devices side by side, 5,000-sample batches',
         `disk: LevelDB directory after full compaction and LevelDB compactRange (${(closedBytes / dataset.samples).toFixed(2)} B/sample right after close)`,
         'queries: the hub\'s /v1/metrics/query route (Hono, @hono/node-server) in a process of its own over the compacted store, over HTTP on 127.0.0.1, JSON answer parsed; ' +
+          'PromQL rows: the hub\'s /prometheus API (hub/prometheus/) in the same process, the same strings as the peers; ' +
           `the HTTP client first sends as many requests to /v1/metrics/names as the peers\' ingest sent them (${peerIngestRequests(dataset)}), so every system's queries run on a warmed fetch`,
       ],
       extras: {

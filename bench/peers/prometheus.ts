@@ -7,6 +7,7 @@ import { encodeWriteRequest, REMOTE_WRITE_HEADERS, type RemoteSeries } from './r
 import { startBinary, untilHttp } from './process.js'
 import { expectAtLeast, medianMs, QUERY_DEVICE, QUERY_METRIC, queryRange, type QueryAnswers, type QueryTimings } from './queries.js'
 import type { PeerResult } from './result.js'
+import { runPromql, PROMQL_QUERIES, type PromqlRun } from './promql.js'
 
 // Prometheus 2.42 (Debian's package) fed through its remote-write receiver, as a Prometheus agent or any
 // remote-write client would: series sharded over parallel senders, each shard in time order (the head refuses
@@ -33,6 +34,7 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
   let server = await startPrometheus(config, tsdb)
   let ingestMs: number
   let head: { timings: QueryTimings; answers: QueryAnswers }
+  let headPromql: PromqlRun
   let snapshotDir: string
   try {
     const started = performance.now()
@@ -44,6 +46,7 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
     }))
     ingestMs = performance.now() - started
     head = await runQueries(dataset, server.url)
+    headPromql = await runPromql(dataset, server.url)
 
     const res = await fetch(`${server.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })
     const body = (await res.json()) as { data?: { name?: string } }
@@ -57,8 +60,10 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
 
   server = await startPrometheus(config, snapshotDir)
   let onBlocks: { timings: QueryTimings; answers: QueryAnswers }
+  let blocksPromql: PromqlRun
   try {
     onBlocks = await runQueries(dataset, server.url)
+    blocksPromql = await runPromql(dataset, server.url)
   } finally {
     await stopOutpost(server.process)
   }
@@ -73,10 +78,11 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
       q3: Math.min(head.timings.q3, onBlocks.timings.q3),
     },
     answers: onBlocks.answers,
+    promql: { answers: blocksPromql.answers, timings: Object.fromEntries(PROMQL_QUERIES.map((q) => [q.name, Math.min(headPromql.timings[q.name], blocksPromql.timings[q.name])])) },
     notes: [
       `ingest: POST /api/v1/write (protobuf WriteRequest, snappy), ${SHARDS} parallel shards in time order, ${SAMPLES_PER_REQUEST.toLocaleString('en')} samples per request`,
       `disk: the ${blocks} block(s) of a TSDB snapshot (POST /api/v1/admin/tsdb/snapshot: head written as blocks), WAL not counted`,
-      `queries: /api/v1/query_range and /api/v1/query over HTTP; q1/q2/q3 on the head ${fmt(head.timings)}, on the snapshot's blocks after a restart ${fmt(onBlocks.timings)}; the faster counts`,
+      `queries: /api/v1/query_range and /api/v1/query over HTTP; q1/q2/q3 on the head ${fmt(head.timings)}, on the snapshot's blocks after a restart ${fmt(onBlocks.timings)}; the faster counts (PromQL rows too)`,
     ],
   }
 }
@@ -104,7 +110,7 @@ async function startPrometheus(config: string, tsdb: string): Promise<{ process:
 }
 
 /** Request bodies per shard, in time order: each request holds a run of steps of the shard's series. */
-function encodeShards(dataset: Dataset): Array<Array<Uint8Array<ArrayBuffer>>> {
+export function encodeShards(dataset: Dataset): Array<Array<Uint8Array<ArrayBuffer>>> {
   const shards: Array<Array<Uint8Array<ArrayBuffer>>> = []
   for (let shard = 0; shard < SHARDS; shard++) {
     const members = dataset.series.map((_, k) => k).filter((k) => k % SHARDS === shard)
@@ -125,25 +131,25 @@ function encodeShards(dataset: Dataset): Array<Array<Uint8Array<ArrayBuffer>>> {
   return shards
 }
 
-async function runQueries(dataset: Dataset, url: string): Promise<{ timings: QueryTimings; answers: QueryAnswers }> {
+export async function runQueries(dataset: Dataset, url: string, who = 'Prometheus'): Promise<{ timings: QueryTimings; answers: QueryAnswers }> {
   const { from, to } = queryRange(dataset)
   const seconds = (ms: number) => (ms / 1000).toFixed(3)
   const get = (path: string, params: Record<string, string>) => async () => {
     const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`)
     const body = (await res.json()) as PromMatrix
-    if (!res.ok || body.status !== 'success') throw new Error(`bench:peers: Prometheus ${path} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`)
+    if (!res.ok || body.status !== 'success') throw new Error(`bench:peers: ${who} ${path} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`)
     return body.data.result
   }
   const range = { start: seconds(from), end: seconds(to) }
   const one = `${QUERY_METRIC}{device="${QUERY_DEVICE}"}`
   // avg_over_time over the step is the per-bucket average Outpost's agg=avg and InfluxDB's mean() compute.
   const q1 = await medianMs(get('/api/v1/query_range', { query: `avg_over_time(${one}[1m])`, ...range, step: '60' }),
-    (r) => expectAtLeast('Prometheus q1 points', r[0]?.values?.length ?? 0, 179))
+    (r) => expectAtLeast(`${who} q1 points`, r[0]?.values?.length ?? 0, 179))
   const q2 = await medianMs(get('/api/v1/query_range', { query: `avg by (device) (avg_over_time(${QUERY_METRIC}[5m]))`, ...range, step: '300' }),
-    (r) => expectAtLeast('Prometheus q2 series', r.length, 100))
+    (r) => expectAtLeast(`${who} q2 series`, r.length, 100))
   const window = `${Math.ceil((to - from) / 1000) + 1}s`
   const q3 = await medianMs(get('/api/v1/query', { query: `quantile_over_time(0.95, ${one}[${window}])`, time: seconds(to) }),
-    (r) => expectAtLeast('Prometheus q3 results', r.length, 1))
+    (r) => expectAtLeast(`${who} q3 results`, r.length, 1))
   return {
     timings: { q1: q1.ms, q2: q2.ms, q3: q3.ms },
     answers: { q1Points: q1.answer[0].values!.length, q2Series: q2.answer.length, q3Value: Number(q3.answer[0].value![1]) },

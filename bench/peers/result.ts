@@ -1,4 +1,5 @@
 import type { QueryAnswers, QueryTimings } from './queries.js'
+import type { PromqlRun } from './promql.js'
 
 /** One system's figures on the shared dataset. */
 export interface PeerResult {
@@ -8,6 +9,8 @@ export interface PeerResult {
   /** Median ms of each query. */
   queries: QueryTimings
   answers: QueryAnswers
+  /** The PromQL queries (promql.ts), for systems that speak PromQL. */
+  promql?: PromqlRun
   /** How each figure was measured, printed under the table. */
   notes: string[]
 }

@@ -6,12 +6,14 @@ import { buildDataset, DATASET_DEVICES } from '../dataset.js'
 import { benchOutpost } from './outpost.js'
 import { benchPrometheus } from './prometheus.js'
 import { benchInfluxdb } from './influxdb.js'
+import { benchVictoriaMetrics } from './victoria-metrics.js'
+import { answerDifferences, PROMQL_QUERIES } from './promql.js'
 import { referenceP95 } from './queries.js'
 import type { PeerResult } from './result.js'
 
-// `npm run bench:peers`: Outpost beside Prometheus and InfluxDB on one dataset in one run (issue 4, "Benchmarks").
-// A peer that fails is reported as such and the others still print. OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb
-// picks systems; OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
+// `npm run bench:peers`: Outpost beside Prometheus, InfluxDB and VictoriaMetrics on one dataset in one run (issues 4
+// and 13). A peer that fails is reported as such and the others still print.
+// OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb,victoriametrics picks systems; OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
 // alike); OUTPOST_PEERS_DEBUG=1 prints each timed call.
 
 const ONLY = process.env.OUTPOST_PEERS_ONLY?.split(',').map((s) => s.trim().toLowerCase())
@@ -28,6 +30,7 @@ const ROWS: Row[] = [
 
 async function main(): Promise<void> {
   const dataset = buildDataset()
+  datasetForLabels = dataset
   const hours = (dataset.steps * dataset.intervalMs) / 3_600_000
   console.log(`Outpost beside its peers on ${machineLine()}`)
   console.log(`dataset: ${fmt(dataset.series.length)} series on ${DATASET_DEVICES} devices, ${dataset.intervalMs / 1000} s interval, ` +
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       }],
       ['prometheus', (dir) => benchPrometheus(dataset, dir)],
       ['influxdb', (dir) => benchInfluxdb(dataset, dir)],
+      ['victoriametrics', (dir) => benchVictoriaMetrics(dataset, dir)],
     ]
     for (const [name, run] of systems) {
       if (ONLY && !ONLY.includes(name)) continue
@@ -66,8 +70,9 @@ async function main(): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true })
   }
-  printTable(results)
+  printTable(results, ROWS)
   printAnswers(results, referenceP95(dataset.values[0]))
+  printPromql(results)
   for (const r of results) {
     console.log(`\n${r.system}:`)
     for (const note of r.notes) console.log(`  ${note}`)
@@ -80,12 +85,34 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(results: PeerResult[]): void {
+/** The PromQL queries over HTTP, for the systems that speak PromQL (InfluxDB does not). */
+function printPromql(all: PeerResult[]): void {
+  const results = all.filter((r) => r.promql)
+  if (results.length === 0) return
+  console.log('\nPromQL over HTTP (the same query strings; q1–q3 as above, d1–d5 a Grafana fleet dashboard, 3 h at its step):')
+  printTable(results, PROMQL_QUERIES.map((q) => ({ label: `${q.label} ms`, value: (r: PeerResult) => r.promql!.timings[q.name], digits: 2, higherIsBetter: false })))
+  for (const q of PROMQL_QUERIES) console.log(`  ${q.name}: ${q.query(datasetForLabels!)}${q.instant ? ' (instant)' : ` (step ${q.step}s)`}`)
+  const outpost = results.find((r) => r.system === 'Outpost')
+  const prometheus = results.find((r) => r.system === 'Prometheus')
+  const vm = results.find((r) => r.system === 'VictoriaMetrics')
+  if (outpost && prometheus) {
+    const d = answerDifferences(outpost.promql!, prometheus.promql!, 1e-9)
+    console.log(`answers: Outpost vs Prometheus ${d.length === 0 ? 'equal (last point of every series, relative 1e-9)' : `DIFFER: ${d.join('; ')}`}`)
+  }
+  if (outpost && vm) {
+    const d = answerDifferences(outpost.promql!, vm.promql!, 1e-9)
+    console.log(`answers: Outpost vs VictoriaMetrics ${d.length === 0 ? 'equal' : `differ where VictoriaMetrics' semantics do (no rate extrapolation, (t−r, t] windows): ${d.join('; ')}`}`)
+  }
+}
+
+let datasetForLabels: ReturnType<typeof buildDataset> | undefined
+
+function printTable(results: PeerResult[], rows: Row[]): void {
   const outpost = results.find((r) => r.system === 'Outpost')
   const peers = results.filter((r) => r !== outpost)
   const header = ['', ...results.map((r) => r.system), ...(outpost ? peers.map((p) => `vs ${p.system}`) : []), ...(outpost && peers.length > 1 ? ['vs faster peer'] : [])]
   const lines = [header]
-  for (const row of ROWS) {
+  for (const row of rows) {
     const line = [row.label, ...results.map((r) => fmt(row.value(r), row.digits))]
     if (outpost) {
       // Ratios read as "Outpost is N× better" whichever way better points: above 1 means Outpost wins.

@@ -6,13 +6,17 @@ import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from
 import { agentFromSettings, hubFromSettings } from '../factories.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
+import { builtinInputs } from '../../agent/inputs/registry.js'
 import { newToken } from '../../hub/auth.js'
+
+// The agent settings dev takes over: identity, collection, and every plugin section (one list per list input).
+const AGENT_KEYS = ['id', 'interval', 'listen', 'collectors', 'health', ...builtinInputs().plugins().flatMap((p) => (p.section === 'list' ? [p.name] : []))]
 
 // `dev` takes the hub's settings plus the agent's under their own names; both sides' defaults stay embedded.
 const devSettings: Setting[] = [
   ...hubSettings.map((s) => (s.path === 'host' ? { ...s, default: '127.0.0.1' } : s)),
   ...agentSettings
-    .filter((s) => ['id', 'interval', 'listen', 'collectors', 'health', 'logs', 'scrape'].includes(s.path))
+    .filter((s) => AGENT_KEYS.includes(s.path))
     .map((s) => (s.path === 'interval' ? { ...s, default: '5s' } : s)),
   { ...agentSettings.find((s) => s.path === 'data')!, path: 'agentData', description: 'agent data directory', default: './data/agent' },
 ]
@@ -31,7 +35,7 @@ export function devCommand(): Command {
   const cmd = new Command('dev').description('hub plus one local agent on this machine, with embedded defaults')
   addSettingsToCommand(cmd, devSettings)
   return cmd.action(async (flags: Record<string, unknown>) => {
-    const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health' | 'logs' | 'scrape'> & { agentData: string }>(devSettings, flags)
+    const s = resolveSettings<HubSettings & Pick<AgentSettings, 'id' | 'interval' | 'listen' | 'collectors' | 'health'> & { agentData: string }>(devSettings, flags)
     const log = createLogger('dev', s.logLevel)
     const adminToken = s.adminToken ?? devAdminToken(s.data)
     const hub = hubFromSettings({ ...s, adminToken }, createLogger('hub', s.logLevel))
@@ -42,7 +46,7 @@ export function devCommand(): Command {
     const agent = agentFromSettings(
       {
         ...agentDefaults,
-        ...{ id: s.id, interval: s.interval, listen: s.listen, collectors: s.collectors, health: s.health, logs: s.logs, scrape: s.scrape },
+        ...Object.fromEntries(AGENT_KEYS.map((key) => [key, (s as unknown as Record<string, unknown>)[key]])),
         data: s.agentData,
         token: deviceToken,
         hub: hub.mqttPort ? `mqtt://127.0.0.1:${hub.mqttPort}` : `mqtts://localhost:${hub.mqttsPort}`,

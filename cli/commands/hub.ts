@@ -25,7 +25,7 @@ export function hubCommand(): Command {
     else if (!settings.tls.cert && !isLoopback(settings.host)) {
       log('warning', `listening on ${settings.host} without TLS: device and API tokens cross the network in clear text (docs/security.md, TLS)`)
     }
-    const hub = hubFromSettings(settings, log)
+    const hub = hubFromSettings(settings, log, typeof flags.config === 'string' ? flags.config : undefined)
     await hub.start()
     if (hub.generatedAdminToken) {
       process.stdout.write(`Admin token (shown once, stored only as a hash): ${hub.generatedAdminToken}\n`)

@@ -1,8 +1,10 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import type { Incident } from './incidents.js'
 import type { StoredRule } from './rule-schema.js'
 import type { Silence } from './silences.js'
 import type { AlertRecord, HistoryEvent } from './types.js'
+import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
 import type { Notification } from './notifiers/types.js'
 
 /** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
@@ -33,13 +35,13 @@ export class AlertStore {
   private readonly outbox
   private seq = 0
 
-  constructor(private readonly db: Level<string, any>) {
-    this.rules = db.sublevel<string, StoredRule>('alert-rules', { valueEncoding: 'json' })
-    this.alerts = db.sublevel<string, AlertRecord>('alerts', { valueEncoding: 'json' })
-    this.events = db.sublevel<string, HistoryEvent>('alert-events', { valueEncoding: 'json' })
-    this.silences = db.sublevel<string, Silence>('silences', { valueEncoding: 'json' })
-    this.incidents = db.sublevel<string, Incident>('incidents', { valueEncoding: 'json' })
-    this.outbox = db.sublevel<string, OutboxEntry>('alert-outbox', { valueEncoding: 'json' })
+  constructor(private readonly db: Database) {
+    this.rules = table<'alert-rules', StoredRule>(db, 'alert-rules')
+    this.alerts = table<'alerts', AlertRecord>(db, 'alerts')
+    this.events = table<'alert-events', HistoryEvent>(db, 'alert-events')
+    this.silences = table<'silences', Silence>(db, 'silences')
+    this.incidents = table<'incidents', Incident>(db, 'incidents')
+    this.outbox = table<'alert-outbox', OutboxEntry>(db, 'alert-outbox')
   }
 
   /** Notifications written with their state but not yet handed to every notifier (a hub killed in between). */
@@ -119,6 +121,21 @@ export class AlertStore {
     return { alerts, incidents }
   }
 
+  /** Erases every alert of `device` with its history, and its alert ids from incidents (purge). */
+  async purgeDevice(device: string): Promise<{ alerts: number }> {
+    const gone = new Set<string>()
+    for await (const a of this.alerts.values()) if (a.device === device) gone.add(a.id)
+    for (const id of gone) {
+      await this.events.clear({ gt: `${id}!`, lt: `${id}!\uffff` })
+      await this.alerts.del(id)
+    }
+    for await (const i of this.incidents.values()) {
+      if (!i.alerts.some((id) => gone.has(id))) continue
+      await this.incidents.put(i.id, { ...i, alerts: i.alerts.filter((id) => !gone.has(id)), firing: i.firing.filter((id) => !gone.has(id)) })
+    }
+    return { alerts: gone.size }
+  }
+
   /** Writes atomically, in order (a later put of a key wins). */
   async write(...writes: AlertWrite[]): Promise<void> {
     let ops: any[] = []
@@ -133,7 +150,7 @@ export class AlertStore {
     for (const a of w.alerts?.put ?? []) ops.push({ type: 'put', sublevel: this.alerts, key: a.id, value: a })
     for (const id of w.alerts?.del ?? []) ops.push({ type: 'del', sublevel: this.alerts, key: id })
     for (const e of w.events ?? []) {
-      const key = `${e.alert}!${String(e.at).padStart(15, '0')}!${String(this.seq++).padStart(9, '0')}`
+      const key = `${e.alert}!${decimalKey(e.at, 15)}!${decimalKey(this.seq++, 9)}`
       ops.push({ type: 'put', sublevel: this.events, key, value: e })
     }
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })

@@ -1,4 +1,4 @@
-import type { Op } from './rule-schema.js'
+import type { Op } from './rules/common.js'
 
 export function compare(value: number, op: Op, threshold: number): boolean {
   switch (op) {

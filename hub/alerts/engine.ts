@@ -1,23 +1,24 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import { randomBytes } from 'node:crypto'
 import { AlertStore, type AlertWrite, type OutboxEntry } from './alert-store.js'
 import { dispatch } from './dispatch.js'
-import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './evaluators/index.js'
-import { WindowRegistry } from './evaluators/shared-windows.js'
+import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
+import { WindowRegistry } from './rules/shared-windows.js'
 import { OpenAlerts } from './open-alerts.js'
 import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
 import type { Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
+import type { SloBurnSource } from './rules/slo_burn/evaluator.js'
 import type { Silence } from './silences.js'
 import { newAlert, observe, onTimer, fire, type StepResult } from './transitions.js'
 import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from './types.js'
 
 export interface AlertEngineOptions {
-  db: Level<string, any>
+  db: Database
   store: MetricStore
   devices: DeviceRegistry
   notifiers: Notifier[]
@@ -25,6 +26,8 @@ export interface AlertEngineOptions {
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's own metrics (GET /metrics). */
   metrics?: { alertNotifications: { inc(n?: number): void }; alertErrors: { inc(): void }; alertIngestWaits: { inc(): void } }
+  /** Anomaly detection: scores a batch's selected series before the rules run (hub/anomaly/service.ts). */
+  anomaly?: { score(view: BatchView): Promise<void>; select(sel: { metric: string; device: string; match: Record<string, string> }): () => void }
   /** Beyond this many batches waiting for evaluation, ingest waits for the engine before acking (default 10,000). */
   maxBacklog?: number
   /** Period of the pass for timers, absent, offline, silences and repeats (default 1 s). */
@@ -33,6 +36,8 @@ export interface AlertEngineOptions {
   startupGraceMs?: number
   /** Firing alerts whose evidence is older than this plus the rule's window are not announced (default 2 min). */
   freshnessMs?: number
+  /** SLO burn rates for slo_burn rules. */
+  slos?: SloBurnSource
   /** Test-only: called after a state write that has notifications to send, before they are sent (crash injection). */
   afterStateWrite?: () => void
 }
@@ -84,8 +89,10 @@ export class AlertEngine {
       startedAt: clock(),
       startupGraceMs: this.options.startupGraceMs ?? 60_000,
       windows: new WindowRegistry(),
+      slos: this.options.slos,
       hasOpen: (rule, key) => this.open.ofRule(rule)?.has(key) ?? false,
       calm: (n) => (this.counters.observations += n),
+      anomaly: this.options.anomaly,
     }
     for (const rule of await this.store.loadRules()) await this.install(rule)
     for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
@@ -110,6 +117,14 @@ export class AlertEngine {
     this.timer.unref()
   }
 
+  /** An alert was acknowledged: notifiers that care (PagerDuty, the routing tree's escalation) hear of it. */
+  async acknowledged(alert: AlertRecord): Promise<void> {
+    const message = toMessage(alert, 'firing')
+    for (const n of this.options.notifiers) {
+      await n.acknowledge?.(message).catch((err) => this.options.log('error', 'notifier failed', { notifier: n.name, error: String(err) }))
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     await this.run(() => this.flushDirty())
@@ -127,6 +142,7 @@ export class AlertEngine {
       this.backlog--
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
+      await this.options.anomaly?.score(view)
       const step = new Step(this.options.clock())
       for (const list of this.index.forBatch(view)) {
         for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)
@@ -157,7 +173,10 @@ export class AlertEngine {
     return this.run(async () => {
       const step = new Step(this.options.clock())
       for (const { rule, evaluator } of this.rules.values()) {
-        if (evaluator?.onTick) this.applyAll(rule, evaluator.onTick(step.now), step)
+        if (!evaluator?.onTick) continue
+        // Kinds that read the store (slo_burn) answer asynchronously; the rest synchronously, without a microtask.
+        const observed = evaluator.onTick(step.now)
+        this.applyAll(rule, observed instanceof Promise ? await observed : observed, step)
       }
       for (const a of [...this.open.values()]) {
         const entry = this.rules.get(a.rule)

@@ -1,4 +1,4 @@
-import type { BatchView, RuleEvaluator } from './evaluators/index.js'
+import type { BatchView, RuleEvaluator } from './rules/registry.js'
 import type { StoredRule } from './rule-schema.js'
 
 export interface RuleEntry {

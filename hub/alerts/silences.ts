@@ -16,7 +16,7 @@ export interface Silence {
   expiresAt: number
 }
 
-const silenceInput = z
+export const silenceInput = z
   .object({
     matchers: z.record(z.string().min(1), z.string().min(1)).refine((m) => Object.keys(m).length > 0, 'at least one matcher is needed'),
     reason: z.string().min(1).max(1000),

@@ -1,5 +1,5 @@
 import type { Labels } from '../../protocol/batch.js'
-import type { Severity } from './rule-schema.js'
+import type { Severity } from './rules/common.js'
 
 export type AlertState = 'pending' | 'firing' | 'resolved'
 /** What `/v1/alerts` shows: the state, or acknowledged/silenced for a firing alert (docs/alerts.md). */

@@ -1,15 +1,16 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { MetricStore } from '../store/types.js'
+import type { MetricStore } from '../metrics/store/types.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { HubMetrics } from '../self-metrics.js'
 import type { CredentialStore } from '../security/credentials.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { auditMiddleware } from '../audit/middleware.js'
+import type { VerifyResult } from '../audit/verify.js'
 import { bearerRoles } from './auth-middleware.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { auditRoutes } from './routes/audit.js'
-import type { QueryLimits } from '../query/params.js'
+import type { QueryLimits } from '../metrics/query/params.js'
 import { ApiError, errorResponse } from './errors.js'
 import { setActor } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
@@ -25,6 +26,19 @@ import { ruleRoutes } from './routes/rules.js'
 import { alertRoutes } from './routes/alerts.js'
 import { silenceRoutes } from './routes/silences.js'
 import { incidentRoutes } from './routes/incidents.js'
+import { anomalyRoutes } from './routes/anomalies.js'
+import type { AnomalyService } from '../anomaly/service.js'
+import { notificationRoutes, receiverRoutes } from './routes/notifications.js'
+import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
+import type { Notifier } from '../alerts/notifiers/types.js'
+import { prometheusApi } from '../prometheus/api.js'
+import { prometheusAuth } from '../prometheus/auth.js'
+import { openApiDocument } from './openapi/document.js'
+import { ROUTE_DOCS } from './openapi/route-docs.js'
+import { docsPage } from './openapi/docs-page.js'
+import { sloRoutes } from './routes/slos.js'
+import { reportRoutes } from './routes/reports.js'
+import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
   store: MetricStore
@@ -32,12 +46,22 @@ export interface ApiDeps {
   logs: LogStore
   health: HealthStore
   alerts: AlertService
+  slos: SloService
+  anomaly?: AnomalyService
+  /** Delivery attempts and named receivers (issue 17, docs/notifications.md). */
+  notifications?: { attempts: AttemptLog; receivers: Map<string, Notifier> }
   devices: DeviceRegistry
   metrics: HubMetrics
   credentials: CredentialStore
   audit: AuditLog
+  verifyAudit: () => Promise<VerifyResult>
+  /** Record reads (GET) by API tokens in the audit log too (`audit.reads`). */
+  auditReads?: boolean
   /** Revokes a device's credentials and ends its live session (hub.ts). */
   revokeDevice: (id: string, by: string) => Promise<void>
+  /** Erases a device's data; its NDJSON export (device-data.ts). */
+  purgeDevice: (id: string, by: string) => Promise<object>
+  exportDevice: (id: string) => AsyncGenerator<string>
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
@@ -65,6 +89,18 @@ export function createApi(deps: ApiDeps): Hono {
     return c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType })
   })
 
+  // Prometheus's HTTP API for Grafana and promtool (docs/prometheus.md): its own auth (bearer or basic) and
+  // envelope; reads, so not audited.
+  app.use('/prometheus/*', prometheusAuth(deps.credentials, deps.insecure))
+  app.use('/prometheus/*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ status: 'error', errorType: 'bad_data', error: 'request body over 1 MiB' }, 413) }))
+  app.route('/prometheus', prometheusApi({ store: deps.store, limits: deps.limits, clock: deps.clock, log: deps.log }))
+
+  // The API's description and its reference page need no token (registered before the /v1 auth runs); the
+  // document is built on first request, from the route table as it is then.
+  let openapi: Record<string, unknown> | undefined
+  app.get('/v1/openapi.json', (c) => c.json((openapi ??= openApiDocument(app.routes, ROUTE_DOCS))))
+  app.route('/docs', docsPage())
+
   // DESIGN §7: every /v1 route needs a bearer token unless the hub runs with --insecure.
   // Roles by method and path (security/roles.ts). With --insecure a token, when sent, still names the actor.
   if (!deps.insecure) app.use('/v1/*', bearerRoles(deps.credentials))
@@ -86,11 +122,12 @@ export function createApi(deps: ApiDeps): Hono {
       },
     }),
   )
-  app.use('/v1/*', auditMiddleware(deps.audit, deps.log))
-  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice }))
+  app.use('/v1/*', auditMiddleware(deps.audit, deps.log, { reads: deps.auditReads ?? false }))
+  app.route('/v1/devices', deviceRoutes({ devices: deps.devices, credentials: deps.credentials, revoke: deps.revokeDevice, purge: deps.purgeDevice, exportLines: deps.exportDevice, anomalyRates: deps.anomaly && (() => deps.anomaly!.rates()) }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
-  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock))
-  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock))
+  app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
+  app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))
+  if (deps.anomaly) app.route('/v1/anomalies', anomalyRoutes(deps.anomaly, deps.clock))
   app.route('/v1/traces', traceRoutes(deps.traces, deps.clock))
   app.route('/v1/logs', logRoutes(deps.logs, deps.clock))
   app.route('/v1/health', healthRoutes(deps.health, deps.clock))
@@ -98,6 +135,12 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/alerts', alertRoutes(deps.alerts, deps.clock))
   app.route('/v1/silences', silenceRoutes(deps.alerts))
   app.route('/v1/incidents', incidentRoutes(deps.alerts))
+  app.route('/v1/slos', sloRoutes(deps.slos))
+  app.route('/v1/reports', reportRoutes({ store: deps.store, logs: deps.logs, devices: deps.devices, alerts: deps.alerts, slos: deps.slos, clock: deps.clock }))
+  if (deps.notifications) {
+    app.route('/v1/notifications', notificationRoutes(deps.notifications.attempts))
+    app.route('/v1/receivers', receiverRoutes(deps.notifications.receivers, deps.clock))
+  }
   app.all('/v1/*', () => {
     throw new ApiError(404, 'not_found', 'no such route')
   })

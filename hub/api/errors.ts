@@ -1,26 +1,12 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { QueryError } from '../query/errors.js'
-import { RuleError } from '../alerts/rule-schema.js'
-import { AlertOpError } from '../alerts/service.js'
+import { StatusError } from '../errors.js'
 
 /** One error path (DESIGN §7): every failure becomes `{error: {code, message}}` with a fitting status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export class ApiError extends StatusError {}
 
 export function errorResponse(err: Error, c: Context, log: (level: string, msg: string, extra?: Record<string, unknown>) => void) {
-  if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status)
-  if (err instanceof RuleError) return c.json({ error: { code: 'invalid', message: err.message, field: err.field } }, 400)
-  if (err instanceof AlertOpError) return c.json({ error: { code: err.code, message: err.message } }, err.status)
-  if (err instanceof QueryError) return c.json({ error: { code: err.code, message: err.message } }, err.status)
+  if (err instanceof StatusError) return c.json({ error: { code: err.code, message: err.message, ...err.details } }, err.status)
   if (err instanceof HTTPException) {
     return c.json({ error: { code: err.status === 401 ? 'unauthorized' : 'http_error', message: err.message || 'request refused' } }, err.status)
   }

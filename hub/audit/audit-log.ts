@@ -1,4 +1,8 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
+import { table } from '../storage/keyspace.js'
+import { decimalKey } from '../storage/time-keys.js'
+import { chained, GENESIS_HASH, type ChainLink } from './chain.js'
+import type { AuditSigner, Checkpoint } from './signer.js'
 
 export interface AuditEntry {
   at: number
@@ -20,31 +24,113 @@ export interface AuditQuery {
   limit: number
 }
 
-/** The audit log (DESIGN §6, §7 /v1/audit): one LevelDB sublevel, keys in time order. */
+export type StoredAuditEntry = AuditEntry & ChainLink
+
+export interface AuditLogOptions {
+  /** Signs checkpoints; without one no checkpoints are written (verification still checks the chain). */
+  signer?: AuditSigner
+  /** A signed checkpoint after this many records (default 1000); the hub also writes one periodically. */
+  checkpointEvery?: number
+}
+
+/**
+ * The audit log (DESIGN §6, §7 /v1/audit): one LevelDB sublevel, keys in time order, each record chained to the one
+ * before by hash (chain.ts) and anchored by signed checkpoints (signer.ts); verify.ts walks the chain.
+ */
 export class AuditLog {
-  private readonly table
-  private seq = 0
+  readonly table
+  /** The same records as stored bytes, for verification without decoding (verify.ts). */
+  readonly rawTable
+  readonly checkpoints
+  private readonly meta
+  private head: { seq: number; hash: string; key: string } = { seq: -1, hash: GENESIS_HASH, key: '' }
+  private lastCheckpointSeq = -1
+  private writing: Promise<unknown> = Promise.resolve()
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly clock: () => number = Date.now,
+    readonly options: AuditLogOptions = {},
   ) {
-    this.table = db.sublevel<string, AuditEntry>('audit', { valueEncoding: 'json' })
+    this.table = table<'audit', StoredAuditEntry>(db, 'audit')
+    this.rawTable = table<'audit', Uint8Array>(db, 'audit', 'view')
+    this.checkpoints = table<'audit-checkpoints', Checkpoint>(db, 'audit-checkpoints')
+    this.meta = table<'audit-meta', unknown>(db, 'audit-meta')
   }
 
-  async record(entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {
-    const at = this.clock()
-    const full: AuditEntry = { at, ...entry }
-    // Time first, then a per-process counter: keys sort by time, and two entries in one ms never collide.
-    this.seq = (this.seq + 1) % 1_000_000
-    await this.table.put(`${String(at).padStart(15, '0')}.${String(this.seq).padStart(6, '0')}.${process.pid}`, full)
-    return full
+  /** Loads the chain's head; records written before the chain existed are chained from the genesis marker first. */
+  async open(): Promise<{ migrated: number }> {
+    let migrated = 0
+    const [last] = await this.table.iterator({ reverse: true, limit: 1 }).all()
+    if (last && typeof (last[1] as Partial<ChainLink>).hash !== 'string') migrated = await this.migrate()
+    const [tail] = await this.table.iterator({ reverse: true, limit: 1 }).all()
+    if (tail) this.head = { seq: tail[1].seq, hash: tail[1].hash, key: tail[0] }
+    const [cp] = await this.checkpoints.values({ reverse: true, limit: 1 }).all()
+    this.lastCheckpointSeq = cp?.seq ?? -1
+    if (migrated > 0) await this.meta.put('migrated', { records: migrated, at: this.clock() })
+    await this.checkpoint()
+    return { migrated }
+  }
+
+  /** Rewrites unchained records (today's format without seq/prev/hash) in key order as a chain from genesis. */
+  private async migrate(): Promise<number> {
+    let prev = GENESIS_HASH
+    let seq = 0
+    let ops: Array<{ type: 'put'; key: string; value: StoredAuditEntry }> = []
+    for await (const [key, value] of this.table.iterator()) {
+      const { seq: _s, prev: _p, hash: _h, ...entry } = value as Partial<StoredAuditEntry> & AuditEntry
+      const record = chained(entry as AuditEntry, seq++, prev)
+      prev = record.hash
+      ops.push({ type: 'put', key, value: record })
+      if (ops.length >= 10_000) await this.table.batch(ops.splice(0))
+    }
+    if (ops.length > 0) await this.table.batch(ops)
+    return seq
+  }
+
+  /** Appends one record to the chain; records are written one at a time, in order. */
+  record(entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {
+    const p = this.writing.then(async () => {
+      const at = this.clock()
+      const full = chained<AuditEntry>({ at, ...entry }, this.head.seq + 1, this.head.hash)
+      // Keys sort by time; a clock that steps back must not put a record before its predecessor.
+      let key = auditKey(at, full.seq)
+      if (key <= this.head.key) key = auditKey(Number(this.head.key.slice(0, 15)) + 1, full.seq)
+      await this.table.put(key, full)
+      this.head = { seq: full.seq, hash: full.hash, key }
+      const every = this.options.checkpointEvery ?? 1000
+      if (full.seq - this.lastCheckpointSeq >= every) await this.writeCheckpoint()
+      return full
+    })
+    this.writing = p.catch(() => {})
+    return p
+  }
+
+  /** Writes a signed checkpoint of the chain's head when records were added since the last one. */
+  checkpoint(): Promise<Checkpoint | undefined> {
+    const p = this.writing.then(() => this.writeCheckpoint())
+    this.writing = p.catch(() => {})
+    return p
+  }
+
+  private async writeCheckpoint(): Promise<Checkpoint | undefined> {
+    const signer = this.options.signer
+    if (!signer || this.head.seq <= this.lastCheckpointSeq) return undefined
+    const cp = signer.sign({ seq: this.head.seq, hash: this.head.hash, at: this.clock() })
+    await this.checkpoints.put(decimalKey(cp.seq, 12), cp)
+    this.lastCheckpointSeq = cp.seq
+    return cp
+  }
+
+  /** Waits for the records queued so far. */
+  async idle(): Promise<void> {
+    await this.writing
   }
 
   /** Newest first. */
-  async query(q: AuditQuery): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = []
-    const range = { gte: String(q.from).padStart(15, '0'), lt: String(q.to + 1).padStart(15, '0'), reverse: true }
+  async query(q: AuditQuery): Promise<StoredAuditEntry[]> {
+    const out: StoredAuditEntry[] = []
+    const range = { gte: decimalKey(q.from, 15), lt: decimalKey(q.to + 1, 15), reverse: true }
     for await (const entry of this.table.values(range)) {
       if (q.actor !== undefined && entry.actor !== q.actor) continue
       out.push(entry)
@@ -52,6 +138,10 @@ export class AuditLog {
     }
     return out
   }
+}
+
+function auditKey(at: number, seq: number): string {
+  return `${decimalKey(at, 15)}.${decimalKey(seq, 12)}`
 }
 
 const SECRET_KEY = /token|secret|password|passwd|key|authorization|credential/i

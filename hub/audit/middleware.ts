@@ -5,11 +5,26 @@ import { summarizeBody, type AuditLog } from './audit-log.js'
 
 type Log = (level: string, msg: string, extra?: Record<string, unknown>) => void
 
-/** Records every successful mutating /v1 request: who, method, route, target, body summary, when. */
-export function auditMiddleware(audit: AuditLog, log: Log): MiddlewareHandler {
+/**
+ * Records every successful mutating /v1 request: who, method, route, target, body summary, when. With `reads`, GETs
+ * by an API token are recorded too (the query string as the summary), so an auditor sees who read which data.
+ */
+export function auditMiddleware(audit: AuditLog, log: Log, options: { reads: boolean } = { reads: false }): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next()
+    if (method === 'HEAD' || method === 'OPTIONS') return next()
+    if (method === 'GET') {
+      if (!options.reads) return next()
+      await next()
+      const actor = actorOf(c)
+      if (actor === 'anonymous') return
+      const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? c.req.path
+      const query = new URL(c.req.url).search
+      await audit
+        .record({ actor, method, route, target: c.req.path.split('/').slice(3).join('/') || undefined, status: c.res.status, summary: query ? { query: query.slice(0, 500) } : undefined })
+        .catch((err) => log('error', 'audit write failed', { error: String(err) }))
+      return
+    }
     let body: unknown
     const text = await c.req.raw.clone().text().catch(() => '')
     if (text) {

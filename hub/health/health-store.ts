@@ -1,9 +1,10 @@
-// DESIGN §6: health current and history. Joins the metric store's atomic ingest write as an IngestParticipant, so a
+// DESIGN §6: health current and history. Staged into each batch's Commit (hub/storage/commit.ts), so a
 // batch's health results, metrics and dedup mark are stored together or not at all (DESIGN §5).
 import type { DecodedBatch, HealthResult } from '../../protocol/batch.js'
-import type { IngestParticipant } from '../store/level/level-metric-store.js'
-import type { BatchOp, MetricDb } from '../store/level/keys.js'
-import type { IngestOptions } from '../store/types.js'
+import type { BatchStager, Commit } from '../storage/commit.js'
+import type { BatchOp, Database } from '../storage/db.js'
+import type { IngestOptions } from '../storage/types.js'
+import { table } from '../storage/keyspace.js'
 import {
   currentKey,
   dayKey,
@@ -35,12 +36,15 @@ export interface HistoryQuery {
   limit: number
 }
 
-function openTables(db: MetricDb) {
-  const json = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' })
-  return { history: json<HealthRow>('h-hist'), byDevice: json<HealthRow>('h-dev'), current: json<CurrentHealth>('h-cur') }
+function openTables(db: Database) {
+  return {
+    history: table<'h-hist', HealthRow>(db, 'h-hist'),
+    byDevice: table<'h-dev', HealthRow>(db, 'h-dev'),
+    current: table<'h-cur', CurrentHealth>(db, 'h-cur'),
+  }
 }
 
-export class HealthStore implements IngestParticipant {
+export class HealthStore implements BatchStager {
   private readonly tables: ReturnType<typeof openTables>
   private readonly clock: () => number
   /** Mirror of the `h-cur` table, loaded at open: ops() compares against it without a read. */
@@ -53,11 +57,32 @@ export class HealthStore implements IngestParticipant {
   skipped = 0
 
   constructor(
-    db: MetricDb,
+    db: Database,
     private readonly options: HealthStoreOptions,
   ) {
     this.tables = openTables(db)
     this.clock = options.clock ?? Date.now
+  }
+
+  /** Erases every health result of `device`: history by time and by device, and its current rows. */
+  async purgeDevice(device: string): Promise<{ results: number }> {
+    let results = 0
+    const ops: Array<{ type: 'del'; key: string }> = []
+    for await (const key of this.tables.history.keys()) {
+      if (key.split('|')[2] !== device) continue
+      ops.push({ type: 'del', key })
+      results++
+    }
+    await this.tables.history.batch(ops)
+    await this.tables.byDevice.clear({ gte: `${device}|`, lt: `${device}}` })
+    await this.tables.current.clear({ gte: `${device}|`, lt: `${device}}` })
+    for (const key of [...this.currentRows.keys()]) if (key.startsWith(`${device}|`)) this.currentRows.delete(key)
+    return { results }
+  }
+
+  /** Every stored health result of `device`, oldest first (export). */
+  async *exportDevice(device: string): AsyncGenerator<HealthRow> {
+    yield* this.tables.byDevice.values({ gte: `${device}|`, lt: `${device}}` })
   }
 
   /** Loads the current table, then prunes; call before the first ingest. */
@@ -75,7 +100,13 @@ export class HealthStore implements IngestParticipant {
    * History rows for every result, and current rows for results newer than the stored one. The metric store runs
    * one device's ingests one at a time (ops → write → committed), so the mirror is up to date for this device.
    */
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
+  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    commit.stage(this.ops(batch, options))
+    commit.onCommitted(() => this.committed(batch))
+  }
+
+  private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.h?.length) return []
     const offset = options.tsOffset ?? 0
     const ops: BatchOp[] = []
@@ -98,7 +129,7 @@ export class HealthStore implements IngestParticipant {
     return ops
   }
 
-  committed(batch: DecodedBatch): void {
+  private committed(batch: DecodedBatch): void {
     for (const row of this.staged.get(batch) ?? []) this.currentRows.set(currentKey(row.device, row.check), row)
     this.staged.delete(batch)
   }

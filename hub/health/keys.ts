@@ -1,6 +1,7 @@
 // Key layout of the health tables (DESIGN §6: health current and history). Fixed-width numbers keep key order equal
 // to time order; device ids never contain `|` (DESIGN §3), so `${device}|` is an exact prefix.
 import type { HealthStatus } from '../../protocol/batch.js'
+import { decimalKey } from '../storage/time-keys.js'
 
 export const DAY_MS = 86_400_000
 /** Largest timestamp a key can hold (15 digits, about the year 33658); rows outside [0, this] are not stored. */
@@ -26,9 +27,8 @@ export function dayOf(ts: number): number {
   return Math.floor(ts / DAY_MS)
 }
 
-const pad = (n: number, width: number) => n.toString().padStart(width, '0')
-export const tsKey = (ts: number) => pad(ts, 15)
-export const dayKey = (day: number) => pad(day, 6)
+export const tsKey = (ts: number) => decimalKey(ts, 15)
+export const dayKey = (day: number) => decimalKey(day, 6)
 
 /** History by time: `${dayBucket}|${ts}|${device}|${check}`; retention deletes whole day ranges. */
 export function historyKey(row: HealthRow): string {

@@ -1,9 +1,10 @@
 // Query strings of GET /v1/health and /v1/health/history (docs/health.md). As elsewhere in the API, an unknown or
 // repeated parameter is an error naming it, never silently ignored.
 import { isValidDeviceId } from '../../protocol/ids.js'
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseTime } from '../query/time.js'
+import { badParameter } from '../metrics/query/errors.js'
+import { parseTime } from '../metrics/query/time.js'
 import type { HistoryQuery } from './health-store.js'
+import { assertKnown, single } from '../params.js'
 
 export const DEFAULT_HISTORY_RANGE_MS = 24 * 3_600_000
 export const DEFAULT_HISTORY_LIMIT = 100
@@ -43,16 +44,4 @@ function readDevice(params: URLSearchParams): string | undefined {
   return device
 }
 
-function assertKnown(params: URLSearchParams, allowed: readonly string[]): void {
-  for (const key of new Set(params.keys())) {
-    if (!allowed.includes(key)) {
-      throw new QueryError('unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; expected ${allowed.join(', ')}`, key)
-    }
-  }
-}
 
-function single(params: URLSearchParams, name: string): string | undefined {
-  const values = params.getAll(name)
-  if (values.length > 1) throw badParameter(name, values.join(','), 'given more than once')
-  return values[0]
-}

@@ -32,6 +32,11 @@ export class BatchLimits {
     }
   }
 
+  /** Forgets a purged device's series count. */
+  forget(device: string): void {
+    this.seen.delete(device)
+  }
+
   apply(device: string, batch: DecodedBatch): { batch: DecodedBatch; refused: Counts } {
     const refused: Counts = {}
     const add = (reason: LimitReason, n = 1) => (refused[reason] = (refused[reason] ?? 0) + n)

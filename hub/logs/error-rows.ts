@@ -1,7 +1,7 @@
 import type { LogLevel } from '../../protocol/batch.js'
-import { decodeStored, encodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import { errorRowKey, parseDayKey, SEP, type LogSublevel } from './keys.js'
-import type { BatchOp } from '../store/level/keys.js'
+import type { BatchOp } from '../storage/db.js'
 import type { ErrorGroup } from './types.js'
 
 // Error aggregates are kept at ingest rather than computed at query time: a summary over 14 days then reads a

@@ -1,4 +1,6 @@
-import type { MetricDb } from '../store/level/keys.js'
+import type { Database } from '../storage/db.js'
+import { table, type Prefix } from '../storage/keyspace.js'
+import { DAY_32, hexKey, MS_64, parseHexKey } from '../storage/time-keys.js'
 
 // Key layout of the log store (docs/logs.md). Every key starts with time or a UTC day, so retention deletes whole
 // days with a few range deletes and a query walks time backwards without sorting.
@@ -6,13 +8,11 @@ import type { MetricDb } from '../store/level/keys.js'
 export const DAY_MS = 86_400_000
 /** Timestamps are clamped to the range of a JS Date, so keys stay fixed width whatever a device sends. */
 const MAX_TS = 8.64e15
-const TS_BIAS = 1n << 63n
-const DAY_BIAS = 2 ** 31
 export const SEP = '\x00'
 export const EMPTY_VALUE = new Uint8Array(0)
 
-function binarySublevel(db: MetricDb, name: string) {
-  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+function binarySublevel(db: Database, name: Prefix) {
+  return table<Prefix, Uint8Array>(db, name)
 }
 export type LogSublevel = ReturnType<typeof binarySublevel>
 
@@ -25,7 +25,7 @@ export interface LogSublevels {
   errors: LogSublevel
 }
 
-export function openLogSublevels(db: MetricDb): LogSublevels {
+export function openLogSublevels(db: Database): LogSublevels {
   return { records: binarySublevel(db, 'l-rec'), index: binarySublevel(db, 'l-idx'), errors: binarySublevel(db, 'l-err') }
 }
 
@@ -35,7 +35,7 @@ export function clampTs(ts: number): number {
 
 /** 16 hex digits of ts + 2^63: fixed width, so key order is time order, negative times included. */
 export function tsKey(ts: number): string {
-  return (BigInt(clampTs(ts)) + TS_BIAS).toString(16).padStart(16, '0')
+  return hexKey(clampTs(ts), MS_64)
 }
 
 export function dayOf(ts: number): number {
@@ -43,11 +43,11 @@ export function dayOf(ts: number): number {
 }
 
 export function dayKey(day: number): string {
-  return (day + DAY_BIAS).toString(16).padStart(8, '0')
+  return hexKey(day, DAY_32)
 }
 
 export function parseDayKey(key: string): number {
-  return parseInt(key.slice(0, 8), 16) - DAY_BIAS
+  return parseHexKey(key, DAY_32)
 }
 
 /** A record's id and primary key; unique because (dev, ep, seq) names one batch exactly once (DESIGN §5). */
@@ -56,7 +56,7 @@ export function recordId(ts: number, dev: string, ep: string, seq: number, k: nu
 }
 
 export function tsOfRecordId(id: string): number {
-  return Number(BigInt(`0x${id.slice(0, 16)}`) - TS_BIAS)
+  return parseHexKey(id, MS_64)
 }
 
 const RECORD_ID = /^[0-9a-f]{16}\x00[A-Za-z0-9._-]{1,64}\x00[A-Za-z0-9._-]{1,64}\x00\d{1,16}\x00\d{1,9}$/

@@ -1,13 +1,14 @@
 import type { DecodedBatch, LogRecord } from '../../protocol/batch.js'
-import type { IngestParticipant } from '../store/level/level-metric-store.js'
-import type { BatchOp, MetricDb } from '../store/level/keys.js'
-import type { IngestOptions } from '../store/types.js'
-import { encodeStored } from '../store/level/stored-cbor.js'
+import type { BatchStager, Commit } from '../storage/commit.js'
+import type { BatchOp, Database } from '../storage/db.js'
+import type { IngestOptions } from '../storage/types.js'
+import { encodeStored } from '../storage/stored-cbor.js'
 import { fingerprintOf } from './fingerprint.js'
 import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from './error-rows.js'
 import { clampTs, DAY_MS, dayKey, dayOf, EMPTY_VALUE, indexKey, openLogSublevels, recordId, term, tsKey, tsOfRecordId, type LogSublevels } from './keys.js'
 import { scanErrorsOfDay, searchLogs, type StoredLog } from './search.js'
 import { tokenize } from './tokenize.js'
+import { deviceLogs, purgeDeviceLogs } from './device-data.js'
 import type { ErrorGroup, ErrorQuery, LogPage, LogQuery, PruneResult } from './types.js'
 
 export interface LogStoreOptions {
@@ -31,7 +32,7 @@ interface Pending {
  * DESIGN §6: logs by time with indexes on device, level, component and words. Joins the metric store's atomic
  * ingest write as a participant, so a batch's logs are stored exactly once with its dedup mark (DESIGN §5).
  */
-export class LogStore implements IngestParticipant {
+export class LogStore implements BatchStager {
   readonly retentionMs: number
   private readonly subs: LogSublevels
   private readonly errors: ErrorRows
@@ -41,7 +42,7 @@ export class LogStore implements IngestParticipant {
   private pruning: Promise<unknown> = Promise.resolve()
   private isOpen = false
 
-  constructor(db: MetricDb, options: LogStoreOptions = {}) {
+  constructor(db: Database, options: LogStoreOptions = {}) {
     const retentionMs = options.retentionMs ?? 14 * DAY_MS
     if (!(retentionMs > 0)) throw new Error(`log retention must be a positive duration, got ${retentionMs}`)
     this.retentionMs = retentionMs
@@ -62,7 +63,13 @@ export class LogStore implements IngestParticipant {
     await this.pruning
   }
 
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
+  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    commit.stage(this.ops(batch, options))
+    commit.onCommitted(() => this.committed(batch))
+  }
+
+  private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.l || batch.l.length === 0) return []
     const ops: BatchOp[] = []
     const pending: Pending = { days: new Set(), errors: [] }
@@ -86,7 +93,7 @@ export class LogStore implements IngestParticipant {
     return ops
   }
 
-  committed(batch: DecodedBatch): void {
+  private committed(batch: DecodedBatch): void {
     const pending = this.pending.get(batch)
     if (!pending) return
     this.pending.delete(batch)
@@ -123,6 +130,28 @@ export class LogStore implements IngestParticipant {
     const run = this.pruning.then(() => this.pruneDays(dayOf(now - this.retentionMs)))
     this.pruning = run.catch(() => undefined)
     return run
+  }
+
+  /** Log lines stored per device with ts in [from, to] (reports' data volume): a key-only range scan. */
+  async countByDevice(from: number, to: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    for await (const key of this.subs.records.keys({ gte: tsKey(from), lt: tsKey(to + 1) })) {
+      const dev = key.split('\x00')[1]
+      out.set(dev, (out.get(dev) ?? 0) + 1)
+    }
+    return out
+  }
+
+  /** Erases every log line of `device` (purge.ts) and reloads the error aggregates. */
+  async purgeDevice(device: string): Promise<{ records: number }> {
+    const result = await purgeDeviceLogs(this.subs, device)
+    await this.errors.load()
+    return result
+  }
+
+  /** Every log line of `device`, oldest first (GET /v1/devices/{id}/export). */
+  exportDevice(device: string): AsyncGenerator<StoredLog> {
+    return deviceLogs(this.subs, device)
   }
 
   private async pruneDays(firstKept: number): Promise<PruneResult> {

@@ -2,11 +2,12 @@
 // unknown parameter is an error, so a typo never quietly widens a search.
 import { LOG_LEVELS, type LogLevel } from '../../protocol/batch.js'
 import { isValidDeviceId } from '../../protocol/ids.js'
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseTime } from '../query/time.js'
+import { badParameter } from '../metrics/query/errors.js'
+import { parseTime } from '../metrics/query/time.js'
 import { isRecordId } from './keys.js'
 import { tokenize } from './tokenize.js'
 import type { ErrorQuery, LogQuery } from './types.js'
+import { assertKnown, readLimit, single } from '../params.js'
 
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 1000
@@ -23,7 +24,7 @@ export function encodeCursor(recordId: string): string {
 
 export function parseLogParams(params: URLSearchParams, now: number): LogQuery {
   assertKnown(params, LOG_PARAMS)
-  const query: LogQuery = { ...readRange(params, now), limit: readLimit(params) }
+  const query: LogQuery = { ...readRange(params, now), limit: readLimit(params, DEFAULT_LIMIT, MAX_LIMIT) }
   const device = readDevice(params)
   if (device !== undefined) query.device = device
   const level = single(params, 'level')
@@ -47,7 +48,7 @@ export function parseLogParams(params: URLSearchParams, now: number): LogQuery {
 
 export function parseErrorParams(params: URLSearchParams, now: number): ErrorQuery {
   assertKnown(params, ERROR_PARAMS)
-  const query: ErrorQuery = { ...readRange(params, now), limit: readLimit(params) }
+  const query: ErrorQuery = { ...readRange(params, now), limit: readLimit(params, DEFAULT_LIMIT, MAX_LIMIT) }
   const device = readDevice(params)
   if (device !== undefined) query.device = device
   return query
@@ -89,13 +90,6 @@ function readRange(params: URLSearchParams, now: number): { from: number; to: nu
   return { from, to }
 }
 
-function readLimit(params: URLSearchParams): number {
-  const input = single(params, 'limit')
-  if (input === undefined) return DEFAULT_LIMIT
-  const limit = /^\d{1,7}$/.test(input) ? Number(input) : NaN
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) throw badParameter('limit', input, `expected a whole number from 1 to ${MAX_LIMIT}`)
-  return limit
-}
 
 function readDevice(params: URLSearchParams): string | undefined {
   const device = single(params, 'device')
@@ -103,15 +97,4 @@ function readDevice(params: URLSearchParams): string | undefined {
   return device
 }
 
-function assertKnown(params: URLSearchParams, allowed: readonly string[]): void {
-  for (const key of new Set(params.keys())) {
-    if (allowed.includes(key)) continue
-    throw new QueryError('unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; expected ${allowed.join(', ')}`, key)
-  }
-}
 
-function single(params: URLSearchParams, name: string): string | undefined {
-  const values = params.getAll(name)
-  if (values.length > 1) throw badParameter(name, values.join(','), 'given more than once')
-  return values[0]
-}

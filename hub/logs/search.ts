@@ -1,5 +1,5 @@
 import type { LogLevel } from '../../protocol/batch.js'
-import { decodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored } from '../storage/stored-cbor.js'
 import { fingerprintOf } from './fingerprint.js'
 import { dayOf, postingPrefix, SEP, term, tsKey, tsOfRecordId, type LogSublevels } from './keys.js'
 import { intersect, PostingStream, UnionStream, type IdStream } from './postings-join.js'

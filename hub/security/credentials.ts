@@ -1,8 +1,9 @@
-import type { Level } from 'level'
+import type { Database } from '../storage/db.js'
 import { isValidDeviceId } from '../../protocol/ids.js'
 import type { AdminAuth } from '../auth.js'
 import type { Role } from './roles.js'
 import { digestOf, hashSecret, newSecret, verifySecret } from './token-hash.js'
+import { table } from '../storage/keyspace.js'
 
 export interface DeviceCredential {
   id: string
@@ -51,12 +52,12 @@ export class CredentialStore {
   private readonly verified = new Map<string, string>()
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     private readonly admin: AdminAuth,
     private readonly clock: () => number = Date.now,
   ) {
-    this.deviceTable = db.sublevel<string, DeviceCredential>('device-credentials', { valueEncoding: 'json' })
-    this.tokenTable = db.sublevel<string, ApiToken>('api-tokens', { valueEncoding: 'json' })
+    this.deviceTable = table<'device-credentials', DeviceCredential>(db, 'device-credentials')
+    this.tokenTable = table<'api-tokens', ApiToken>(db, 'api-tokens')
   }
 
   async open(): Promise<void> {
@@ -86,6 +87,14 @@ export class CredentialStore {
     this.devices.set(id, revoked)
     await this.deviceTable.put(id, revoked)
     return revoked
+  }
+
+  /** Forgets a device's credentials entirely (purge): no record, revoked or not, is left. */
+  async purgeDevice(id: string): Promise<boolean> {
+    const had = this.devices.delete(id)
+    this.forget(id)
+    await this.deviceTable.del(id)
+    return had
   }
 
   listDevices(): Array<Omit<DeviceCredential, 'hash'>> {

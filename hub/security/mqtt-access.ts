@@ -49,7 +49,7 @@ function operatorMaySubscribe(filter: string): boolean {
 
 /**
  * aedes hooks for identity and the ACL (DESIGN §3, §11), deny by default: username = client id = device id with
- * the device's token, or an operator token's name with the token. A device publishes only its own telemetry,
+ * the device's token, or an operator token's name with the token under any client id that is not a device's. A device publishes only its own telemetry,
  * status and cmd/reply and subscribes only to its own ack and cmd; operators publish nothing; `$` topics are
  * nobody's; QoS 2 is refused and so is retain, except on the device's own status.
  */
@@ -58,7 +58,11 @@ export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): P
   return {
     preConnect: (client, packet, done) => {
       // Wildcard and reserved client ids are refused before anything else (DESIGN §3), then keepalive bounds.
-      if (!isValidDeviceId(packet.clientId)) return done(new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), false)
+      // An empty client id asks the broker to assign one (MQTT-3.1.3-6, what mosquitto_sub does without -i): aedes
+      // makes `aedes_<uuid>`. Only for an operator's clean session; a device is always its own id.
+      if (packet.clientId === '') {
+        if (!packet.clean || packet.username === undefined) return done(new Error('an empty client id needs a clean session and an operator login'), false)
+      } else if (!isValidDeviceId(packet.clientId)) return done(new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), false)
       const keepalive = packet.keepalive ?? 0
       if (keepalive < limits.keepaliveMinSeconds || keepalive > limits.keepaliveMaxSeconds) {
         deps.refused('keepalive_out_of_bounds', client)
@@ -83,8 +87,25 @@ export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): P
         return fail('connect_banned', `banned for too many connection attempts by this ${ban.key === 'id' ? 'client id' : 'address'} until ${until}`, 3)
       }
       if (peer.certRequired && peer.certCN !== client.id) return fail('not_authorized', `certificate CN ${JSON.stringify(peer.certCN)} is not the client id`, 5)
-      if (username !== undefined && username !== client.id) return fail('bad_credentials', 'username must equal the client id', 4)
       const secret = password?.toString('utf8')
+      if (username !== undefined && username !== client.id) {
+        // An operator under a client id its tool picked (DESIGN §11: mosquitto_sub, Node-RED, Home Assistant make
+        // random ones), several sessions per token. A device's id stays its own: taking it would end its session.
+        if (deps.credentials.isDevice(client.id) || deps.credentials.isRevoked(client.id)) {
+          return fail('bad_credentials', `client id ${JSON.stringify(client.id)} belongs to a device`, 4)
+        }
+        if (!secret) return fail('bad_credentials', 'bad username or password', 4)
+        deps.credentials.identifyNamed(username, secret).then(
+          (who) => {
+            if (!who) return fail('bad_credentials', 'bad username or password', 4)
+            if (who.role === 'viewer') return fail('not_authorized', 'this token may not use MQTT', 5)
+            sessions.set(client, { kind: 'operator', id: who.name })
+            done(null, true)
+          },
+          (err: Error) => done(authError(err.message, 5), false),
+        )
+        return
+      }
       const decide = async (): Promise<MqttIdentity | LimitReason> => {
         // A revoked device stays out even with --insecure or a client certificate.
         if (deps.credentials.isRevoked(client.id)) return 'bad_credentials'

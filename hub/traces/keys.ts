@@ -1,10 +1,12 @@
-import type { MetricDb } from '../store/level/keys.js'
+import type { Database } from '../storage/db.js'
+import { table, type Prefix } from '../storage/keyspace.js'
+import { hexKey, MS_53 } from '../storage/time-keys.js'
 
 // DESIGN §6: spans by trace and by time. All sublevels are prefixed `t-` so they never meet the hub's other tables.
 // Every key part that comes from a device is escaped (escapeKeyPart) so the `\x00` separator stays unambiguous.
 
-function binarySublevel(db: MetricDb, name: string) {
-  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' })
+function binarySublevel(db: Database, name: Prefix) {
+  return table<Prefix, Uint8Array>(db, name)
 }
 export type TraceSublevel = ReturnType<typeof binarySublevel>
 
@@ -19,7 +21,7 @@ export interface TraceSublevels {
   byOperation: TraceSublevel
 }
 
-export function openTraceSublevels(db: MetricDb): TraceSublevels {
+export function openTraceSublevels(db: Database): TraceSublevels {
   return {
     spans: binarySublevel(db, 't-span'),
     byTime: binarySublevel(db, 't-time'),
@@ -36,11 +38,10 @@ export function escapeKeyPart(part: string): string {
 
 // Start times are ms since epoch, possibly negative (a device clock before 1970) or fractional; the key holds the
 // whole ms, clamped to the safe integer range and shifted by 2^53 into 14 hex digits, so key order is time order.
-const START_BIAS = 1n << 53n
 
 export function startKey(start: number): string {
   const whole = Math.min(Number.MAX_SAFE_INTEGER, Math.max(Number.MIN_SAFE_INTEGER, Math.floor(start)))
-  return (BigInt(whole) + START_BIAS).toString(16).padStart(14, '0')
+  return hexKey(whole, MS_53)
 }
 
 /** The key parts a span is filed under, escaped once and shared by its four rows. */

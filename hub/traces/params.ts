@@ -1,9 +1,10 @@
 // Query strings of GET /v1/traces and /v1/traces/stats (docs/traces.md). As in /v1/metrics, every error names its
 // parameter, and an unknown parameter is an error, so a typo never falls back to a default silently.
-import { badParameter, QueryError } from '../query/errors.js'
-import { parseDuration, parseTime } from '../query/time.js'
+import { badParameter } from '../metrics/query/errors.js'
+import { parseDuration, parseTime } from '../metrics/query/time.js'
 import type { TraceSearch } from './search.js'
 import type { TraceStatsQuery } from './stats.js'
+import { assertKnown, readLimit, single } from '../params.js'
 
 const DEFAULT_RANGE_MS = 3_600_000
 export const DEFAULT_TRACE_LIMIT = 20
@@ -15,7 +16,7 @@ const STATS_PARAMS = ['service', 'from', 'to'] as const
 
 export function parseTraceSearchParams(params: URLSearchParams, now: number): TraceSearch {
   assertKnown(params, SEARCH_PARAMS)
-  const search: TraceSearch = { ...readRange(params, now), limit: readLimit(params) }
+  const search: TraceSearch = { ...readRange(params, now), limit: readLimit(params, DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT) }
   const service = readName(params, 'service')
   if (service !== undefined) search.service = service
   const operation = readName(params, 'operation')
@@ -47,13 +48,6 @@ export function parseTraceId(input: string, params: URLSearchParams): string {
   return input
 }
 
-function assertKnown(params: URLSearchParams, allowed: readonly string[]): void {
-  for (const key of new Set(params.keys())) {
-    if (allowed.includes(key)) continue
-    const expected = allowed.length > 0 ? `expected ${allowed.join(', ')}` : 'this route takes none'
-    throw new QueryError('unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; ${expected}`, key)
-  }
-}
 
 function readRange(params: URLSearchParams, now: number): { from: number; to: number } {
   const fromInput = single(params, 'from')
@@ -64,13 +58,6 @@ function readRange(params: URLSearchParams, now: number): { from: number; to: nu
   return { from, to }
 }
 
-function readLimit(params: URLSearchParams): number {
-  const input = single(params, 'limit')
-  if (input === undefined) return DEFAULT_TRACE_LIMIT
-  const limit = /^\d{1,7}$/.test(input) ? Number(input) : NaN
-  if (!(limit >= 1 && limit <= MAX_TRACE_LIMIT)) throw badParameter('limit', input, `expected a whole number from 1 to ${MAX_TRACE_LIMIT}`)
-  return limit
-}
 
 function readName(params: URLSearchParams, name: string): string | undefined {
   const value = single(params, name)
@@ -79,9 +66,3 @@ function readName(params: URLSearchParams, name: string): string | undefined {
   return value
 }
 
-/** Given twice, a parameter is an error rather than a guess at which one was meant. */
-function single(params: URLSearchParams, name: string): string | undefined {
-  const values = params.getAll(name)
-  if (values.length > 1) throw badParameter(name, values.join(','), 'given more than once')
-  return values[0]
-}

@@ -1,4 +1,4 @@
-import { decodeStored } from '../store/level/stored-cbor.js'
+import { decodeStored } from '../storage/stored-cbor.js'
 import { escapeKeyPart, startRange, type TraceSublevel, type TraceSublevels } from './keys.js'
 import type { SpanEntry } from './records.js'
 

@@ -1,8 +1,8 @@
 import type { DecodedBatch } from '../../protocol/batch.js'
-import type { IngestParticipant } from '../store/level/level-metric-store.js'
-import type { BatchOp, MetricDb } from '../store/level/keys.js'
-import type { IngestOptions } from '../store/types.js'
-import { decodeStored, encodeStored } from '../store/level/stored-cbor.js'
+import type { BatchStager, Commit } from '../storage/commit.js'
+import type { BatchOp, Database } from '../storage/db.js'
+import type { IngestOptions } from '../storage/types.js'
+import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 import {
   openTraceSublevels,
   operationRowKey,
@@ -18,6 +18,7 @@ import {
 import { spanEntry, storedSpan, type SpanEntry, type StoredSpan } from './records.js'
 import { findTraceIds, type TraceSearch } from './search.js'
 import { operationStats, type OperationStats, type TraceStatsQuery } from './stats.js'
+import { deviceSpans, purgeDeviceSpans } from './device-data.js'
 import { buildTraceTree, summarizeTrace, type TraceSummary, type TraceTree } from './tree.js'
 
 export interface TraceStoreOptions {
@@ -37,10 +38,10 @@ export interface TraceLookup extends TraceTree {
 }
 
 /**
- * Spans by trace and by time (DESIGN §6). Written as an IngestParticipant, so a batch's spans commit in the same
+ * Spans by trace and by time (DESIGN §6). Staged into each batch's Commit (hub/storage/commit.ts), so a batch's spans commit in the same
  * atomic LevelDB batch as its metrics and dedup mark (DESIGN §5): a duplicate batch writes no span twice.
  */
-export class TraceStore implements IngestParticipant {
+export class TraceStore implements BatchStager {
   private readonly subs: TraceSublevels
   private readonly maxSpansPerTrace: number
   private readonly maxStatsSpans: number
@@ -49,7 +50,7 @@ export class TraceStore implements IngestParticipant {
   private isOpen = false
 
   constructor(
-    private readonly db: MetricDb,
+    private readonly db: Database,
     private readonly options: TraceStoreOptions,
   ) {
     if (!(options.retentionMs > 0)) throw new Error(`retentionMs must be positive, got ${options.retentionMs}`)
@@ -71,7 +72,12 @@ export class TraceStore implements IngestParticipant {
   }
 
   /** Four rows per span: the span under its trace, and an entry in the time, service and operation indexes. */
-  ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
+  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
+    commit.stage(this.ops(batch, options))
+  }
+
+  private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.s || batch.s.length === 0) return []
     const ops: BatchOp[] = []
     for (const record of batch.s) {
@@ -122,6 +128,16 @@ export class TraceStore implements IngestParticipant {
     const run = this.pruning.then(() => this.pruneBefore(now - this.options.retentionMs))
     this.pruning = run.catch(() => undefined)
     return run
+  }
+
+  /** Erases every span of `device` (purge.ts). */
+  purgeDevice(device: string): Promise<{ spans: number }> {
+    return purgeDeviceSpans(this.subs, device)
+  }
+
+  /** Every span of `device` (GET /v1/devices/{id}/export). */
+  exportDevice(device: string): AsyncGenerator<StoredSpan> {
+    return deviceSpans(this.subs, device)
   }
 
   private async pruneBefore(cutoff: number): Promise<{ spans: number }> {

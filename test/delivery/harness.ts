@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { Level } from 'level'
-import { LevelMetricStore } from '../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../hub/metrics/store/index.js'
 import { spawnOutpost, type Proc } from '../helpers/processes.js'
 
 export const ADMIN = 'delivery-admin-token-0123456789ab'

@@ -3,6 +3,7 @@ import { Agent, type AgentOptions } from '../../agent/agent.js'
 import { systemCollectorPlugin } from '../../agent/collectors/system/index.js'
 import { fakeSystemSource } from '../agent/collectors/fake-system-source.js'
 import { silent } from './temp.js'
+import { parseOptions } from '../../kit/options.js'
 
 /** A real agent (LevelDB buffer, MQTT uplink) whose system readings come from a fake OS. */
 export function makeTestAgent(dir: string, hubUrl: string, overrides: Partial<AgentOptions> = {}): Agent {
@@ -16,7 +17,7 @@ export function makeTestAgent(dir: string, hubUrl: string, overrides: Partial<Ag
     buffer: { maxBytes: 64 * 1024 * 1024, policy: 'drop_oldest' },
     maxBatchSamples: 5000,
     uplink: { inflight: 8, ackTimeoutMs: 2_000, reconnectBaseMs: 50, reconnectMaxMs: 500, keepaliveSeconds: 10 },
-    collectors: [plugin.create(plugin.parseOptions({}), { log: silent })],
+    collectors: [plugin.create(parseOptions(plugin.options, {}), { log: silent })],
     hostInfo: async () => ({ hostname: 'test-host' }),
     log: silent,
     ...overrides,

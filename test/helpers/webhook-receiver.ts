@@ -1,16 +1,29 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 
-/** A real local HTTP receiver for webhook posts; fails its first `failFirst` calls with 503. */
+/** One call the receiver saw, answered or failed. */
+export interface ReceivedCall {
+  at: number
+  body: string
+  headers: IncomingHttpHeaders
+  status: number
+}
+
+/**
+ * A real local HTTP receiver for webhook posts. It fails its first `failFirst` calls with 503; `failNext` queues
+ * further failures with a chosen status and `Retry-After` (as a third-party endpoint under load would answer).
+ */
 export async function startReceiver(opts: { port?: number; failFirst?: number } = {}) {
-  let calls = 0
+  const failures: Array<{ status: number; retryAfter?: string }> = Array.from({ length: opts.failFirst ?? 0 }, () => ({ status: 503 }))
   const accepted: any[] = []
+  const log: ReceivedCall[] = []
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
     req.on('end', () => {
-      calls++
-      if (calls <= (opts.failFirst ?? 0)) {
-        res.writeHead(503).end('not yet')
+      const failure = failures.shift()
+      log.push({ at: Date.now(), body, headers: req.headers, status: failure?.status ?? 204 })
+      if (failure) {
+        res.writeHead(failure.status, failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter }).end('not yet')
         return
       }
       accepted.push(JSON.parse(body))
@@ -22,9 +35,14 @@ export async function startReceiver(opts: { port?: number; failFirst?: number } 
   return {
     url: `http://127.0.0.1:${port}/hook`,
     port,
-    calls: () => calls,
+    calls: () => log.length,
+    /** Every call in order, failed ones included. */
+    log,
     /** Bodies answered 2xx, in order. */
     accepted,
+    failNext(n: number, status: number, retryAfter?: string) {
+      for (let i = 0; i < n; i++) failures.push({ status, retryAfter })
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 }

@@ -57,7 +57,9 @@ describe('built CLI: credentials commands and safe defaults', () => {
     expect((await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(401)
     await intruder.stop()
     await agent.stop()
-  })
+    // A dozen CLI processes, a hub and two agents, each a Node start of 2-3 s on a loaded 2-core machine: over the
+    // default 30 s there (it failed so on main too), so minutes.
+  }, 180_000)
 
   it('hub --insecure says so loudly, and lets a tokenless agent deliver', async () => {
     const hub = spawn(['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'insecure')])

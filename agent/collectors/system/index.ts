@@ -1,7 +1,7 @@
 // The system collector: CPU, load, memory, filesystems, network, uptime and temperatures (DESIGN §8). See README.md.
 import type { Collector, CollectorContext, CollectorPlugin, MetricSink } from '../types.js'
 import { emitSystemMetrics, type EmitOptions, type SystemReadings } from './metrics.js'
-import { parseSystemOptions, type SystemOptions } from './options.js'
+import { systemOptionsSchema, type SystemOptions } from './options.js'
 import { systeminformationSource, type SystemSource } from './source.js'
 
 export { DEFAULT_EXCLUDED_FS_TYPES, DEFAULT_EXCLUDED_INTERFACES, parseSystemOptions, type SystemOptions } from './options.js'
@@ -10,11 +10,11 @@ export { systeminformationSource, type SystemSource } from './source.js'
 /** The plugin; `makeSource` is how tests swap the OS for a fake. */
 export function systemCollectorPlugin(
   makeSource: () => SystemSource = systeminformationSource,
-): CollectorPlugin<SystemOptions> {
+): CollectorPlugin<typeof systemOptionsSchema> {
   return {
     name: 'system',
     description: 'CPU, load, memory, filesystem, network, uptime and temperature of the device',
-    parseOptions: parseSystemOptions,
+    options: systemOptionsSchema,
     create: (options, ctx) => new SystemCollector(makeSource(), options, ctx),
   }
 }

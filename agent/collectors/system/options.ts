@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parseOptionsWith } from '../options.js'
+import { parseOptions } from '../../../kit/options.js'
 
 /** Filesystem types that hold no user data: kernel, container and in-memory mounts. */
 export const DEFAULT_EXCLUDED_FS_TYPES: readonly string[] = [
@@ -35,7 +35,7 @@ export const DEFAULT_EXCLUDED_INTERFACES: readonly string[] = ['lo']
 
 const names = z.array(z.string().min(1))
 
-const systemOptionsSchema = z.strictObject({
+export const systemOptionsSchema = z.strictObject({
   /** Also emit one `system_cpu_usage_ratio` series per logical CPU. */
   perCpu: z.boolean().default(false),
   /** Emit `system_temperature_celsius` where the device has sensors. */
@@ -59,5 +59,5 @@ export type SystemOptions = z.output<typeof systemOptionsSchema>
 
 /** Checks the `collectors.system` section and fills defaults. No I/O. */
 export function parseSystemOptions(raw: unknown): SystemOptions {
-  return parseOptionsWith(systemOptionsSchema, raw ?? {})
+  return parseOptions(systemOptionsSchema, raw ?? {})
 }

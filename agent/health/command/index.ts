@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process'
 import { z } from 'zod'
 import type { HealthStatus } from '../../../protocol/batch.js'
-import { parseWith } from '../options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 
 /** Most output kept for the message: the first line of stdout (or stderr), cut here. */
@@ -19,11 +18,11 @@ export type CommandCheckOptions = z.output<typeof optionsSchema>
 /** Exit 0, 1 and 2 are the Nagios plugin codes; any other code (3 is Nagios' UNKNOWN) reports `unknown`. */
 const STATUS_BY_EXIT_CODE: Record<number, HealthStatus> = { 0: 'healthy', 1: 'degraded', 2: 'unhealthy' }
 
-export function commandCheckPlugin(): HealthKindPlugin<CommandCheckOptions> {
+export function commandCheckPlugin(): HealthKindPlugin<typeof optionsSchema> {
   return {
-    kind: 'command',
+    name: 'command',
     description: 'a program exits 0 (healthy), 1 (degraded) or 2 (unhealthy)',
-    parseOptions: (raw) => parseWith(optionsSchema, raw),
+    options: optionsSchema,
     create: (options) => new CommandProbe(options),
   }
 }

@@ -1,7 +1,7 @@
 // The disk check: free space on the filesystem holding `path`, against two thresholds. See README.md.
 import { statfs } from 'node:fs/promises'
 import { z } from 'zod'
-import { HealthConfigError, parseWith } from '../options.js'
+import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 import { formatBytes, parseThreshold, type Threshold } from './threshold.js'
 
@@ -30,21 +30,20 @@ export async function statfsSpace(path: string): Promise<DiskSpace> {
   return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }
 }
 
-export function parseDiskOptions(raw: unknown): DiskCheckOptions {
-  const o = parseWith(optionsSchema, raw)
+export const diskOptions = checked(optionsSchema, (o): DiskCheckOptions => {
   const degradedBelow = parseThreshold(o.degradedBelow, 'degradedBelow')
   const unhealthyBelow = parseThreshold(o.unhealthyBelow, 'unhealthyBelow')
   if (degradedBelow.unit === unhealthyBelow.unit && unhealthyBelow.value > degradedBelow.value) {
-    throw new HealthConfigError('unhealthyBelow', `must not be above degradedBelow (${degradedBelow.text})`)
+    throw new OptionsError('unhealthyBelow', `must not be above degradedBelow (${degradedBelow.text})`)
   }
   return { path: o.path, degradedBelow, unhealthyBelow }
-}
+})
 
-export function diskCheckPlugin(readSpace: (path: string) => Promise<DiskSpace> = statfsSpace): HealthKindPlugin<DiskCheckOptions> {
+export function diskCheckPlugin(readSpace: (path: string) => Promise<DiskSpace> = statfsSpace): HealthKindPlugin<typeof diskOptions> {
   return {
-    kind: 'disk',
+    name: 'disk',
     description: 'free space on the filesystem holding a path stays above thresholds',
-    parseOptions: parseDiskOptions,
+    options: diskOptions,
     create: (options) => new DiskProbe(options, readSpace),
   }
 }

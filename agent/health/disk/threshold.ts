@@ -1,4 +1,4 @@
-import { HealthConfigError } from '../options.js'
+import { OptionsError } from '../../../kit/options.js'
 
 /** A free-space threshold: a share of the filesystem (`10%`) or an amount (`5GiB`, `500MB`, bytes as a number). */
 export interface Threshold {
@@ -15,13 +15,13 @@ export function parseThreshold(input: number | string, key: string): Threshold {
   const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text)
   if (percent) {
     const value = Number(percent[1])
-    if (value > 100) throw new HealthConfigError(key, `a percentage must be 0-100%, got ${JSON.stringify(input)}`)
+    if (value > 100) throw new OptionsError(key, `a percentage must be 0-100%, got ${JSON.stringify(input)}`)
     return { unit: 'percent', value, text: `${value}%` }
   }
   const size = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text)
   const unit = size ? UNITS[(size[2] || 'b').toLowerCase()] : undefined
   if (!size || unit === undefined) {
-    throw new HealthConfigError(key, `expected a percentage such as "10%" or a size such as "5GiB", got ${JSON.stringify(input)}`)
+    throw new OptionsError(key, `expected a percentage such as "10%" or a size such as "5GiB", got ${JSON.stringify(input)}`)
   }
   const value = Math.floor(Number(size[1]) * unit)
   return { unit: 'bytes', value, text: formatBytes(value) }

@@ -1,6 +1,7 @@
 // The http check: a request answered within the timeout with an expected status (and body). See README.md.
 import { z } from 'zod'
-import { durationMs, HealthConfigError, parseWith } from '../options.js'
+import { durationMs } from '../../../kit/durations.js'
+import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 import { describeFetchError, statusMatcher, type StatusMatcher } from './status.js'
 
@@ -27,25 +28,24 @@ export interface HttpCheckOptions {
   degradedAboveMs?: number
 }
 
-export function parseHttpOptions(raw: unknown): HttpCheckOptions {
-  const o = parseWith(optionsSchema, raw)
+export const httpOptions = checked(optionsSchema, (o): HttpCheckOptions => {
   const options: HttpCheckOptions = { url: o.url, method: o.method, headers: o.headers, expected: statusMatcher(o.status) }
   if (o.bodyMatches !== undefined) {
     try {
       options.bodyMatches = new RegExp(o.bodyMatches)
     } catch (err) {
-      throw new HealthConfigError('bodyMatches', `not a valid regular expression: ${(err as Error).message}`)
+      throw new OptionsError('bodyMatches', `not a valid regular expression: ${(err as Error).message}`)
     }
   }
   if (o.degradedAbove !== undefined) options.degradedAboveMs = o.degradedAbove
   return options
-}
+})
 
-export function httpCheckPlugin(): HealthKindPlugin<HttpCheckOptions> {
+export function httpCheckPlugin(): HealthKindPlugin<typeof httpOptions> {
   return {
-    kind: 'http',
+    name: 'http',
     description: 'an HTTP(S) request answers with an expected status and, optionally, body',
-    parseOptions: parseHttpOptions,
+    options: httpOptions,
     create: (options) => new HttpProbe(options),
   }
 }

@@ -1,4 +1,4 @@
-import { HealthConfigError } from '../options.js'
+import { OptionsError } from '../../../kit/options.js'
 
 /** Which HTTP statuses count as healthy; `text` says so in messages ("200-399", "200, 204"). */
 export interface StatusMatcher {
@@ -9,7 +9,7 @@ export interface StatusMatcher {
 const RANGE = /^([1-5]\d\d)\s*-\s*([1-5]\d\d)$/
 const CLASS = /^([1-5])xx$/i
 
-/** `status:` as `200`, `"200-299"`, `"2xx"`, or a list of those. Throws HealthConfigError keyed `status`/`status[i]`. */
+/** `status:` as `200`, `"200-299"`, `"2xx"`, or a list of those. Throws OptionsError keyed `status`/`status[i]`. */
 export function statusMatcher(spec: number | string | Array<number | string>): StatusMatcher {
   const items = Array.isArray(spec) ? spec : [spec]
   const ranges = items.map((item, i) => parseItem(item, Array.isArray(spec) ? `status[${i}]` : 'status'))
@@ -27,7 +27,7 @@ function parseItem(item: number | string, key: string): [number, number] {
   if (cls) return [Number(cls[1]) * 100, Number(cls[1]) * 100 + 99]
   const range = RANGE.exec(text)
   if (range && Number(range[1]) <= Number(range[2])) return [Number(range[1]), Number(range[2])]
-  throw new HealthConfigError(key, `expected a status such as 200, "2xx" or "200-399", got ${JSON.stringify(item)}`)
+  throw new OptionsError(key, `expected a status such as 200, "2xx" or "200-399", got ${JSON.stringify(item)}`)
 }
 
 /** fetch wraps the reason in `cause` ("fetch failed" alone says nothing); surface the code, e.g. ECONNREFUSED. */

@@ -1,7 +1,7 @@
 // The process check: at least `minCount` running processes match a name or a command-line pattern. See README.md.
 import { basename } from 'node:path'
 import { z } from 'zod'
-import { HealthConfigError, parseWith } from '../options.js'
+import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 import { defaultProcessSource, type ProcessInfo, type ProcessSource } from './source.js'
 
@@ -20,10 +20,9 @@ export interface ProcessCheckOptions {
   minCount: number
 }
 
-export function parseProcessOptions(raw: unknown): ProcessCheckOptions {
-  const o = parseWith(optionsSchema, raw)
+export const processOptions = checked(optionsSchema, (o): ProcessCheckOptions => {
   if (o.processName === undefined && o.cmdlineMatches === undefined) {
-    throw new HealthConfigError('processName', 'give processName, cmdlineMatches, or both')
+    throw new OptionsError('processName', 'give processName, cmdlineMatches, or both')
   }
   const options: ProcessCheckOptions = { minCount: o.minCount }
   if (o.processName !== undefined) options.processName = o.processName
@@ -31,17 +30,17 @@ export function parseProcessOptions(raw: unknown): ProcessCheckOptions {
     try {
       options.cmdlineMatches = new RegExp(o.cmdlineMatches)
     } catch (err) {
-      throw new HealthConfigError('cmdlineMatches', `not a valid regular expression: ${(err as Error).message}`)
+      throw new OptionsError('cmdlineMatches', `not a valid regular expression: ${(err as Error).message}`)
     }
   }
   return options
-}
+})
 
-export function processCheckPlugin(source: ProcessSource = defaultProcessSource()): HealthKindPlugin<ProcessCheckOptions> {
+export function processCheckPlugin(source: ProcessSource = defaultProcessSource()): HealthKindPlugin<typeof processOptions> {
   return {
-    kind: 'process',
+    name: 'process',
     description: 'a process with a given name or command line is running',
-    parseOptions: parseProcessOptions,
+    options: processOptions,
     create: (options) => new ProcessProbe(options, source),
   }
 }

@@ -1,7 +1,6 @@
 // The tcp check: a TCP connection to host:port opens within the timeout. See README.md.
 import { connect } from 'node:net'
 import { z } from 'zod'
-import { parseWith } from '../options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 
 const optionsSchema = z.strictObject({
@@ -11,11 +10,11 @@ const optionsSchema = z.strictObject({
 
 export type TcpCheckOptions = z.output<typeof optionsSchema>
 
-export function tcpCheckPlugin(): HealthKindPlugin<TcpCheckOptions> {
+export function tcpCheckPlugin(): HealthKindPlugin<typeof optionsSchema> {
   return {
-    kind: 'tcp',
+    name: 'tcp',
     description: 'a TCP connection to host:port opens within the timeout',
-    parseOptions: (raw) => parseWith(optionsSchema, raw),
+    options: optionsSchema,
     create: (options) => new TcpProbe(options),
   }
 }

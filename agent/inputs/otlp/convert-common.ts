@@ -1,4 +1,4 @@
-import { IngestError } from '../../ingest/errors.js'
+import { IngestError } from '../ingest/errors.js'
 import { RecordError, asArray, asObject, asString, resourceOrigin, type Origin } from './values.js'
 
 /** What one request converts to: the records kept, and how many were refused and why (OTLP partialSuccess). */

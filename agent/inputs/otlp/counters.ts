@@ -1,32 +1,27 @@
-import { Counter, type Registry } from 'prom-client'
+import type { SelfCounter, Telemetry } from '../../telemetry.js'
 import type { OtlpSignal } from './proto.js'
 
 const SIGNALS: OtlpSignal[] = ['traces', 'metrics', 'logs']
 
-/** The OTLP routes' own counters, registered in the agent's `/metrics` registry. */
+/** The OTLP routes' own counters, in the agent's self-metrics table: on `/metrics` and shipped to the hub. */
 export class OtlpCounters {
-  private readonly requests: Counter<'signal' | 'result'>
-  private readonly items: Counter<'signal' | 'outcome'>
+  private readonly requests: SelfCounter
+  private readonly items: SelfCounter
 
-  constructor(registry: Registry) {
-    this.requests = new Counter({
-      name: 'outpost_agent_otlp_requests_total',
-      help: 'OTLP/HTTP export requests, by signal and result: accepted, partial, or the error code',
-      labelNames: ['signal', 'result'],
-      registers: [registry],
-    })
-    this.items = new Counter({
-      name: 'outpost_agent_otlp_items_total',
-      help: 'Spans, log records and metric data points received over OTLP/HTTP, by signal and outcome (accepted or rejected)',
-      labelNames: ['signal', 'outcome'],
-      registers: [registry],
-    })
+  constructor(telemetry: Telemetry) {
     // Start at 0 so a rate over the series works from the first scrape.
-    for (const signal of SIGNALS) {
-      this.requests.inc({ signal, result: 'accepted' }, 0)
-      this.items.inc({ signal, outcome: 'accepted' }, 0)
-      this.items.inc({ signal, outcome: 'rejected' }, 0)
-    }
+    this.requests = telemetry.counter(
+      { name: 'outpost_agent_otlp_requests_total', help: 'OTLP/HTTP export requests, by signal and result: accepted, partial, or the error code', labelNames: ['signal', 'result'] },
+      SIGNALS.map((signal) => ({ signal, result: 'accepted' })),
+    )
+    this.items = telemetry.counter(
+      {
+        name: 'outpost_agent_otlp_items_total',
+        help: 'Spans, log records and metric data points received over OTLP/HTTP, by signal and outcome (accepted or rejected)',
+        labelNames: ['signal', 'outcome'],
+      },
+      SIGNALS.flatMap((signal) => [{ signal, outcome: 'accepted' }, { signal, outcome: 'rejected' }]),
+    )
   }
 
   done(signal: OtlpSignal, accepted: number, rejected: number): void {

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib'
-import { IngestError } from '../../ingest/errors.js'
+import { IngestError } from '../ingest/errors.js'
 import { decodeProtobufRequest, type OtlpSignal } from './proto.js'
 
 // OTLP/HTTP request bodies (https://opentelemetry.io/docs/specs/otlp/#otlphttp): binary protobuf

@@ -1,8 +1,9 @@
 import type { Context, Hono } from 'hono'
-import type { Registry } from 'prom-client'
+import type { Logger } from '../../../kit/log.js'
+import type { Telemetry } from '../../telemetry.js'
 import { DecodeError } from '../../../protocol/errors.js'
 import { BufferFullError } from '../../buffer/types.js'
-import { IngestError } from '../../ingest/errors.js'
+import { IngestError } from '../ingest/errors.js'
 import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { OtlpCounters } from './counters.js'
 import { decodeRequest, decompress, readBody, requestEncoding, type OtlpEncoding } from './decode.js'
@@ -13,11 +14,11 @@ import { REJECTED_FIELD, convertSignal, type SignalConversion } from './signals.
 export interface OtlpOptions {
   /** Validates and durably buffers a batch body (Agent.accept); resolves only once it is on disk. */
   accept: (body: BatchBody) => Promise<unknown>
-  /** The agent's `/metrics` registry; the OTLP counters are added to it. */
-  registry: Registry
+  /** The agent's self-metrics table; the OTLP counters are declared in it (on `/metrics` and shipped). */
+  telemetry: Telemetry
   /** Sent as `Retry-After` when the buffer is full. */
   retryAfterSeconds: number
-  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
   /** Time given to records without one, in ms. */
   now?: () => number
 }
@@ -30,7 +31,7 @@ const SIGNALS: OtlpSignal[] = ['traces', 'metrics', 'logs']
  * refused one by one are counted in the response's partialSuccess. docs/otlp.md has the mapping.
  */
 export function mountOtlp(app: Hono, options: OtlpOptions): void {
-  const counters = new OtlpCounters(options.registry)
+  const counters = new OtlpCounters(options.telemetry)
   const now = options.now ?? Date.now
   const state = { deltas: new DeltaTotals() }
 

@@ -1,5 +1,5 @@
 import { FORBIDDEN_KEYS } from '../../../protocol/field-checks.js'
-import { describeValue } from '../../ingest/errors.js'
+import { describeValue } from '../ingest/errors.js'
 
 // Readers for OTLP's field types, shared by the three signals. Each accepts both forms a field arrives in: the JSON
 // mapping (hex ids, int64 as strings or numbers, enums as numbers or names, base64 bytes) and the protobuf decoding

@@ -1,10 +1,20 @@
 import { MetricsBuilder } from '../../../protocol/metrics-builder.js'
 import type { Input, InputContext } from '../types.js'
 import { addExposition } from './convert.js'
-import type { ScrapeOptions } from './options.js'
+import type { InputPlugin } from '../types.js'
+import { scrapeSchema, type ScrapeOptions } from './options.js'
 import { parseExposition } from './parse.js'
 
-export { parseScrapeOptions, type ScrapeOptions } from './options.js'
+export type { ScrapeOptions } from './options.js'
+
+/** `scrape:` entries (docs/inputs.md): Prometheus text endpoints read on an interval. */
+export const scrapeInputPlugin: InputPlugin<typeof scrapeSchema> = {
+  name: 'scrape',
+  description: 'Scrapes Prometheus text endpoints on an interval',
+  section: 'list',
+  options: scrapeSchema,
+  create: (options) => new ScrapeInput(options),
+}
 
 /** Largest exposition read; a bigger answer is refused rather than held in memory. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024

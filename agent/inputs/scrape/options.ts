@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { isValidLabelName } from '../../../protocol/validate.js'
-import { durationMs, parseInputOptions } from '../options.js'
+import { durationMs } from '../../../kit/durations.js'
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
 /** One `scrape:` entry (docs/inputs.md). */
-const scrapeSchema = z.strictObject({
+export const scrapeSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   interval: durationMs.default(30_000),
   timeout: durationMs.default(10_000),
@@ -21,8 +21,3 @@ const scrapeSchema = z.strictObject({
 })
 
 export type ScrapeOptions = z.output<typeof scrapeSchema>
-
-/** Checks a `scrape:` entry and fills defaults; throws InputOptionsError naming e.g. `scrape[0].interval`. No I/O. */
-export function parseScrapeOptions(raw: unknown, key: string): ScrapeOptions {
-  return parseInputOptions(scrapeSchema, raw, key)
-}

@@ -2,9 +2,19 @@ import { watch, type FSWatcher } from 'node:fs'
 import type { Input, InputContext } from '../types.js'
 import { FileFollower } from './file-follower.js'
 import { compileGlob, globFiles, type CompiledGlob } from './glob.js'
-import type { TailOptions } from './options.js'
+import type { InputPlugin } from '../types.js'
+import { tailSchema, type TailOptions } from './options.js'
 
-export { parseTailOptions, type TailOptions } from './options.js'
+export type { TailOptions } from './options.js'
+
+/** `logs:` entries (docs/inputs.md): files followed as they grow, one line one log record. */
+export const tailInputPlugin: InputPlugin<typeof tailSchema> = {
+  name: 'logs',
+  description: 'Follows log files matching a path or glob, with checkpoints',
+  section: 'list',
+  options: tailSchema,
+  create: (options) => new TailInput(options),
+}
 
 /**
  * Follows the files matching one `logs:` entry (docs/inputs.md). Files are polled every `pollInterval`; change

@@ -1,12 +1,36 @@
 import type { Aedes } from 'aedes'
-import type { Level } from 'level'
+import type { Database } from '../../storage/db.js'
+import type { z } from 'zod'
+import type { Logger } from '../../../kit/log.js'
+import type { Plugin } from '../../../kit/plugin.js'
 import type { AlertMessage } from '../types.js'
+import type { Labels } from '../../../protocol/batch.js'
 
 /** What one engine pass sends for one rule: its alerts that fired, repeat or resolved, with their incident. */
 export interface Notification {
   incident: string | null
   alerts: AlertMessage[]
 }
+
+/** One queued message: a notification, and when the routing tree sent it, its receiver and group. */
+export interface Delivery {
+  notification: Notification
+  receiver?: string
+  groupKey?: string
+  groupLabels?: Labels
+  /** A test message from POST /v1/receivers/{name}/test. */
+  test?: boolean
+  /** Sent when an alert is acknowledged in Outpost (PagerDuty `acknowledge`); others ignore it. */
+  acknowledged?: boolean
+}
+
+export type SendResult = { outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number; error?: string }
+
+/** Where attempts are recorded (GET /v1/notifications); optional so a notifier works without the hub. */
+export interface AttemptRecorder {
+  record(a: { receiver: string; kind: string; alerts: string[]; status: 'delivered' | 'retrying' | 'refused' | 'dropped'; attempt: number; error?: string; nextAt?: number }): void
+}
+
 
 /** A hub alert notifier (DESIGN §1 extension point). Implementations must pass test/hub/alerts/notifiers/notifier.case.ts. */
 export interface Notifier {
@@ -18,19 +42,23 @@ export interface Notifier {
   /** After a hub restart: alerts already notified and still firing; restore state without sending them again. */
   restore?(firing: AlertMessage[]): Promise<void>
   stop?(): Promise<void>
+  /** The name routes and /v1/receivers/{name}/test use (queued notifiers; issue 17). */
+  readonly receiver?: string
+  /** Queues one routed message with its group (route tree, escalation, test messages). */
+  enqueue?(d: Delivery): Promise<void>
+  /** An alert was acknowledged in Outpost (PagerDuty sends `acknowledge`; routing stops escalation). */
+  acknowledge?(alert: AlertMessage): Promise<void>
 }
 
 export interface NotifierContext {
   broker: Aedes
   /** The hub's database, for a notifier's own sublevel (e.g. a persisted queue). */
-  db: Level<string, any>
+  db: Database
   clock: () => number
-  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
+  log: Logger
+  /** Records each delivery attempt for GET /v1/notifications (absent outside a hub). */
+  attempts?: AttemptRecorder
 }
 
-export interface NotifierPlugin<O = unknown> {
-  kind: string
-  /** Checks the notifier's options (no I/O); throws an Error naming the field. */
-  parseOptions(raw: unknown): O
-  create(options: O, ctx: NotifierContext): Notifier
-}
+/** A kind of notifier: its `options` schema checks one `notifiers:` entry (no I/O); `create` builds it. */
+export type NotifierPlugin<Schema extends z.ZodType = z.ZodType> = Plugin<Schema, NotifierContext, Notifier>

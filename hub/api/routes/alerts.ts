@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js'
 import { actorOf } from '../actor.js'
 import type { AlertFilter, AlertService } from '../../alerts/service.js'
 import type { AlertStatus } from '../../alerts/types.js'
-import { parseTime } from '../../query/time.js'
+import { parseTime } from '../../metrics/query/time.js'
 
 const STATES: readonly AlertStatus[] = ['pending', 'firing', 'acknowledged', 'silenced', 'resolved']
 

@@ -1,13 +1,15 @@
 import { Hono } from 'hono'
 import type { AuditLog } from '../../audit/audit-log.js'
-import { badParameter } from '../../query/errors.js'
-import { parseTime } from '../../query/time.js'
+import type { VerifyResult } from '../../audit/verify.js'
+import { badParameter } from '../../metrics/query/errors.js'
+import { parseTime } from '../../metrics/query/time.js'
 
 const PARAMS = new Set(['from', 'to', 'actor', 'limit'])
 
 /** GET /v1/audit?from=&to=&actor=&limit= (DESIGN §7): every change, who and when, newest first. */
-export function auditRoutes(audit: AuditLog, clock: () => number) {
-  return new Hono().get('/', async (c) => {
+export function auditRoutes(audit: AuditLog, clock: () => number, verify: () => Promise<VerifyResult>) {
+  // GET /v1/audit/verify: walks the hash chain and checkpoints; 200 either way, `ok` and `firstBroken` say which.
+  return new Hono().get('/verify', async (c) => c.json(await verify())).get('/', async (c) => {
     const params = new URL(c.req.url).searchParams
     for (const key of params.keys()) if (!PARAMS.has(key)) throw badParameter(key, params.get(key) ?? '', 'unknown parameter')
     const now = clock()

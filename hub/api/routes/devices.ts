@@ -6,7 +6,10 @@ import { ApiError } from '../errors.js'
 import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
 
-function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore) {
+type Rates = Map<string, { series: number; anomalous: number }>
+
+function view(d: DeviceRecord | undefined, id: string, credentials: CredentialStore, rates?: Rates) {
+  const rate = rates?.get(id)
   const cred = credentials.listDevices().find((x) => x.id === id)
   return {
     id,
@@ -21,35 +24,70 @@ function view(d: DeviceRecord | undefined, id: string, credentials: CredentialSt
     counters: d?.counters ?? { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 },
     /** Credential state: active, revoked, or null for a device seen without credentials (--insecure). */
     credentials: cred ? (cred.revokedAt !== undefined ? 'revoked' : 'active') : null,
+    /** Share of the device's scored series in an anomaly now (docs/anomaly.md); null when none is scored. */
+    anomalyRate: rate && rate.series > 0 ? rate.anomalous / rate.series : null,
+    anomalousSeries: rate?.anomalous ?? 0,
   }
 }
 
-const addBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
+export const deviceAddBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
 
 export interface DeviceRouteDeps {
   devices: DeviceRegistry
   credentials: CredentialStore
   /** Revocation acts on the live session at once (hub.ts). */
   revoke: (id: string, by: string) => Promise<void>
+  /** Erases all of a device's data (device-data.ts). */
+  purge: (id: string, by: string) => Promise<object>
+  /** The device's data as NDJSON lines (device-data.ts). */
+  exportLines: (id: string) => AsyncGenerator<string>
+  /** Per device, series scored for anomalies and how many are anomalous now (hub/anomaly/). */
+  anomalyRates?: () => Rates
 }
 
 /** GET /v1/devices[/{id}], POST /v1/devices (new token, returned once), DELETE /v1/devices/{id} (revoke). */
-export function deviceRoutes({ devices, credentials, revoke }: DeviceRouteDeps) {
+export function deviceRoutes({ devices, credentials, revoke, purge, exportLines, anomalyRates }: DeviceRouteDeps) {
   const ids = () => [...new Set([...devices.list().map((d) => d.id), ...credentials.listDevices().map((d) => d.id)])].sort()
   return new Hono()
-    .get('/', (c) => c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials)) }))
+    .get('/', (c) => {
+      const rates = anomalyRates?.()
+      return c.json({ devices: ids().map((id) => view(devices.get(id), id, credentials, rates)) })
+    })
     .get('/:id', (c) => {
       const id = c.req.param('id')
       if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
-      return c.json(view(devices.get(id), id, credentials))
+      return c.json(view(devices.get(id), id, credentials, anomalyRates?.()))
     })
     .post('/', async (c) => {
-      const body = await jsonBody(c, addBody)
+      const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)
     })
+    .get('/:id/export', (c) => {
+      const id = c.req.param('id')
+      if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+      const lines = exportLines(id)
+      const encoder = new TextEncoder()
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = await lines.next()
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(next.value))
+        },
+        async cancel() {
+          await lines.return(undefined)
+        },
+      })
+      return c.body(body, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${id}.ndjson"` })
+    })
     .delete('/:id', async (c) => {
       const id = c.req.param('id')
+      const purgeParam = c.req.query('purge')
+      if (purgeParam !== undefined && purgeParam !== 'true' && purgeParam !== 'false') throw new ApiError(400, 'bad_parameter', 'purge: must be true or false')
+      if (purgeParam === 'true') {
+        if (!devices.get(id) && !credentials.isDevice(id)) throw new ApiError(404, 'not_found', `device "${id}" not found`)
+        return c.json({ id, purged: await purge(id, actorOf(c)) })
+      }
       await revoke(id, actorOf(c)).catch(asApiError)
       return c.json({ id, credentials: 'revoked' })
     })

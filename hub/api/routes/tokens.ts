@@ -6,7 +6,7 @@ import { actorOf } from '../actor.js'
 import { ApiError } from '../errors.js'
 import { asApiError, jsonBody } from './credential-body.js'
 
-const addBody = z.object({ role: z.enum(ROLES), name: z.string().optional() }).strict()
+export const tokenAddBody = z.object({ role: z.enum(ROLES), name: z.string().optional() }).strict()
 
 /** /v1/tokens (admin only, DESIGN §7): API and operator tokens; a new token is returned once as `{token}`. */
 export function tokenRoutes(credentials: CredentialStore) {
@@ -18,7 +18,7 @@ export function tokenRoutes(credentials: CredentialStore) {
       return c.json(t)
     })
     .post('/', async (c) => {
-      const body = await jsonBody(c, addBody)
+      const body = await jsonBody(c, tokenAddBody)
       const created = await credentials.addToken(body.role, actorOf(c), body.name).catch(asApiError)
       return c.json({ id: created.id, role: body.role, token: created.token }, 201)
     })

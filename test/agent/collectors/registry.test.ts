@@ -1,32 +1,30 @@
 import { describe, expect, it } from 'vitest'
-import { CollectorOptionsError } from '../../../agent/collectors/options.js'
+import { z } from 'zod'
+import { OptionsError } from '../../../kit/options.js'
 import { builtinCollectors, createCollectors } from '../../../agent/collectors/registry.js'
 import { systemCollectorPlugin } from '../../../agent/collectors/system/index.js'
 import type { CollectorPlugin } from '../../../agent/collectors/types.js'
 import { fakeSystemSource, recordingContext, recordingSink } from './fake-system-source.js'
 
 /** A registry whose system collector reads the fake, plus a plugin that throws a plain Error. */
-function testRegistry(): Map<string, CollectorPlugin> {
-  const registry = builtinCollectors()
-  registry.set('system', systemCollectorPlugin(() => fakeSystemSource()))
-  registry.set('picky', {
+function testRegistry() {
+  const picky: CollectorPlugin = {
     name: 'picky',
     description: 'rejects any options',
-    parseOptions: () => {
-      throw new Error('picky wants nothing')
-    },
+    options: z.unknown().refine(() => false, 'picky wants nothing'),
     create: () => ({ name: 'picky', collect: async () => {} }),
-  })
-  return registry
+  }
+  return builtinCollectors().with(systemCollectorPlugin(() => fakeSystemSource())).with(picky)
 }
 
 describe('collector registry', () => {
-  it('lists the system collector among the builtins, in a fresh map each call', () => {
+  it('lists the system collector among the builtins; adding one makes a new registry', () => {
     const a = builtinCollectors()
-    expect([...a.keys()]).toContain('system')
+    expect(a.names()).toContain('system')
     expect(a.get('system')?.description).toBeTruthy()
-    a.delete('system')
-    expect(builtinCollectors().has('system')).toBe(true)
+    const b = a.with({ name: 'extra', description: 'test', options: z.object({}), create: () => ({ name: 'extra', collect: async () => {} }) })
+    expect(b.names()).toEqual(['extra', 'system'])
+    expect(a.names()).toEqual(['system'])
   })
 
   it('creates working collectors for true, null and option objects and skips false', async () => {
@@ -44,7 +42,7 @@ describe('collector registry', () => {
 
   it('names an unknown collector and lists the known ones', () => {
     const call = () => createCollectors({ sytem: true }, recordingContext(), testRegistry())
-    expect(call).toThrow(CollectorOptionsError)
+    expect(call).toThrow(OptionsError)
     expect(call).toThrow('collectors.sytem: unknown collector "sytem"; known collectors: picky, system')
   })
 
@@ -54,11 +52,11 @@ describe('collector registry', () => {
     try {
       call()
     } catch (err) {
-      expect((err as CollectorOptionsError).key).toBe('collectors.system.perCpu')
+      expect((err as OptionsError).key).toBe('collectors.system.perCpu')
     }
   })
 
-  it('names the collector when its options are not an object, or its plugin throws a plain Error', () => {
+  it('names the collector when its options are not an object, or its schema refuses them', () => {
     const ctx = recordingContext()
     expect(() => createCollectors({ system: 'on' }, ctx, testRegistry())).toThrow(
       'collectors.system: expected true, false or an options object',
@@ -68,11 +66,10 @@ describe('collector registry', () => {
 
   it('creates nothing when any entry is bad', () => {
     let created = 0
-    const registry = testRegistry()
-    registry.set('counted', {
+    const registry = testRegistry().with({
       name: 'counted',
       description: 'counts creations',
-      parseOptions: () => ({}),
+      options: z.object({}),
       create: () => {
         created++
         return { name: 'counted', collect: async () => {} }

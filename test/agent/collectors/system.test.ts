@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { parseSystemOptions, systemCollectorPlugin } from '../../../agent/collectors/system/index.js'
 import type { SystemSource } from '../../../agent/collectors/system/source.js'
 import { fakeSystemSource, recordingContext, recordingSink, type Sample } from './fake-system-source.js'
+import { parseOptions } from '../../../kit/options.js'
 
 const NOW = 1_700_000_000_000
 
 async function collectOnce(source: SystemSource, rawOptions: unknown = {}) {
   const plugin = systemCollectorPlugin(() => source)
   const ctx = recordingContext()
-  const collector = plugin.create(plugin.parseOptions(rawOptions), ctx)
+  const collector = plugin.create(parseOptions(plugin.options, rawOptions), ctx)
   const sink = recordingSink()
   await collector.collect(sink, NOW)
   return { samples: sink.samples, logs: ctx.logs, collector }
@@ -127,7 +128,7 @@ describe('system collector', () => {
     })
     const plugin = systemCollectorPlugin(() => source)
     const ctx = recordingContext()
-    const collector = plugin.create(plugin.parseOptions({ timeoutMs: 20 }), ctx)
+    const collector = plugin.create(parseOptions(plugin.options, { timeoutMs: 20 }), ctx)
 
     const first = recordingSink()
     await collector.collect(first, NOW)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HealthConfigError } from '../../../agent/health/options.js'
+import { OptionsError as HealthConfigError } from '../../../kit/options.js'
 import { builtinHealthKinds, createHealthChecks, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../../../agent/health/registry.js'
 import { silent } from '../../helpers/temp.js'
 
@@ -17,7 +17,7 @@ function configError(config: unknown): HealthConfigError {
 
 describe('health check config', () => {
   it('lists the five built-in kinds', () => {
-    expect([...builtinHealthKinds().keys()].sort()).toEqual(['command', 'disk', 'http', 'process', 'tcp'])
+    expect(builtinHealthKinds().names()).toEqual(['command', 'disk', 'http', 'process', 'tcp'])
   })
 
   it('fills interval and timeout defaults and parses durations', () => {
@@ -56,9 +56,8 @@ describe('health check config', () => {
 
   it('creates nothing when a later entry is bad', () => {
     let created = 0
-    const registry = builtinHealthKinds()
-    const tcp = registry.get('tcp')!
-    registry.set('tcp', { ...tcp, create: (...args) => (created++, tcp.create(...args)) })
+    const tcp = builtinHealthKinds().get('tcp')!
+    const registry = builtinHealthKinds().with({ ...tcp, create: (options, context) => (created++, tcp.create(options, context)) })
     expect(() => createHealthChecks([{ name: 'a', kind: 'tcp', port: 1 }, { name: 'b', kind: 'tcp' }], ctx, registry)).toThrow(HealthConfigError)
     expect(created).toBe(0)
   })

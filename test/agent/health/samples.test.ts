@@ -6,7 +6,7 @@ import { silent } from '../../helpers/temp.js'
 
 const folder = (kind: string) => new URL(`../../../agent/health/${kind}/`, import.meta.url)
 
-describe.each([...builtinHealthKinds().keys()])('the %s kind documentation', (kind) => {
+describe.each(builtinHealthKinds().names())('the %s kind documentation', (kind) => {
   const sample = readFileSync(new URL('sample.yaml', folder(kind)), 'utf8')
 
   it('has a sample.yaml that the agent accepts as it is', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createInputs } from '../../../agent/inputs/registry.js'
-import { InputOptionsError } from '../../../agent/inputs/options.js'
+import { OptionsError as InputOptionsError } from '../../../kit/options.js'
 
 const configError = (config: Parameters<typeof createInputs>[0]) => {
   try {
@@ -28,7 +28,7 @@ describe('input registry', () => {
     expect(configError({ logs: [{ path: '/var/*/app.log', component: 'a' }] })).toMatch(/^logs\[0\]\.path: wildcards are allowed in the file name only/)
     expect(configError({ logs: [{ path: '/a.log', component: 'a', multiline: true }] })).toBe('logs[0].multiline: unknown option')
     expect(configError({ scrape: [{ url: 'ftp://x/metrics' }] })).toMatch(/^scrape\[0\]\.url: /)
-    expect(configError({ scrape: [{ url: 'http://x/metrics', interval: 'soon' }] })).toMatch(/^scrape\[0\]\.interval: must be a positive duration/)
+    expect(configError({ scrape: [{ url: 'http://x/metrics', interval: 'soon' }] })).toMatch(/^scrape\[0\]\.interval: expected a duration/)
     expect(configError({ scrape: [{ url: 'http://x/metrics', labels: { device: 'd' } }] })).toMatch(/^scrape\[0\]\.labels\.device: reserved label name/)
     expect(configError({ scrape: {} as unknown[] })).toBe('scrape: expected a list')
   })

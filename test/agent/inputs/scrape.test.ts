@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Agent } from '../../../agent/agent.js'
-import { ScrapeInput, parseScrapeOptions } from '../../../agent/inputs/scrape/index.js'
+import { ScrapeInput, scrapeInputPlugin } from '../../../agent/inputs/scrape/index.js'
+import { parseOptions } from '../../../kit/options.js'
 import { makeTestAgent } from '../../helpers/agent.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'
@@ -44,7 +45,7 @@ describe('Prometheus scrape to a real hub', () => {
   })
 
   const startAgent = async (entries: Record<string, unknown>[]) => {
-    const inputs = entries.map((raw, k) => new ScrapeInput(parseScrapeOptions({ interval: '200ms', timeout: '1s', ...raw }, `scrape[${k}]`)))
+    const inputs = entries.map((raw, k) => new ScrapeInput(parseOptions(scrapeInputPlugin.options, { interval: '200ms', timeout: '1s', ...raw }, `scrape[${k}]`)))
     agent = makeTestAgent(dir.dir, hub.mqttUrl, { inputs, autoCollect: false, listen: '127.0.0.1:0' })
     await agent.start()
     return agent

@@ -2,7 +2,8 @@ import { appendFile, rename, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Agent } from '../../../agent/agent.js'
-import { TailInput, parseTailOptions } from '../../../agent/inputs/tail/index.js'
+import { TailInput, tailInputPlugin } from '../../../agent/inputs/tail/index.js'
+import { parseOptions } from '../../../kit/options.js'
 import { makeTestAgent } from '../../helpers/agent.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 import { tempDir, waitFor } from '../../helpers/temp.js'
@@ -34,7 +35,7 @@ describe('log file tailing to a real hub', () => {
 
   const startAgent = async (entry: Record<string, unknown> = {}) => {
     const raw = { path: join(dir.dir, '*.log'), component: 'app', startAt: 'beginning', pollInterval: '50ms', ...entry }
-    agent = makeTestAgent(dir.dir, hub.mqttUrl, { inputs: [new TailInput(parseTailOptions(raw, 'logs[0]'))], autoCollect: false, listen: '127.0.0.1:0' })
+    agent = makeTestAgent(dir.dir, hub.mqttUrl, { inputs: [new TailInput(parseOptions(tailInputPlugin.options, raw, 'logs[0]'))], autoCollect: false, listen: '127.0.0.1:0' })
     await agent.start()
     return agent
   }

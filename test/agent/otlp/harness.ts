@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { Hono } from 'hono'
-import { Registry } from 'prom-client'
+import { Telemetry } from '../../../agent/telemetry.js'
 import { expect } from 'vitest'
 import { mountOtlp } from '../../../agent/inputs/otlp/route.js'
 import { encodeProtobufRequest, type OtlpSignal } from '../../../agent/inputs/otlp/proto.js'
@@ -25,19 +25,19 @@ export function otlpApp() {
   const accepted: BatchBody[] = []
   const state: { fail?: Error } = {}
   const app = new Hono()
-  const registry = new Registry()
+  const telemetry = new Telemetry()
   mountOtlp(app, {
     accept: async (body) => {
       if (state.fail) throw state.fail
       validateBatch({ v: 1, dev: 'dev-1', ep: 'e1', seq: 1, at: NOW, ...body })
       accepted.push(body)
     },
-    registry,
+    telemetry,
     retryAfterSeconds: 3,
     log: () => {},
     now: () => NOW,
   })
-  return { app, accepted, state, registry }
+  return { app, accepted, state, registry: telemetry.registry() }
 }
 
 export type Encoding = 'json' | 'protobuf'

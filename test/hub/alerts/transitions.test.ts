@@ -56,7 +56,7 @@ describe('alert state machine', () => {
 
 describe('window aggregation', () => {
   it('rate is the counter increase over the window per second, resets counted from zero, as /v1/metrics/query', async () => {
-    const { aggregate, SampleWindow } = await import('../../../hub/alerts/evaluators/windows.js')
+    const { aggregate, SampleWindow } = await import('../../../hub/alerts/rules/windows.js')
     const a = new SampleWindow()
     for (const [t, v] of [[0, 100], [10_000, 160], [20_000, 10], [30_000, 40]]) a.push(t, v)
     const b = new SampleWindow()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { percentileOfSorted } from '../../../hub/query/percentile.js'
-import { aggregate, SampleWindow, type WindowAgg } from '../../../hub/alerts/evaluators/windows.js'
+import { percentileOfSorted } from '../../../hub/metrics/query/percentile.js'
+import { aggregate, SampleWindow, type WindowAgg } from '../../../hub/alerts/rules/windows.js'
 
 // The straightforward definition each fast path must equal exactly: every sample in [from, to], windows in order.
 function reference(windows: SampleWindow[], agg: WindowAgg, from: number, to: number): number | undefined {

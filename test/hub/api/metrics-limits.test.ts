@@ -3,8 +3,8 @@ import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { errorResponse } from '../../../hub/api/errors.js'
 import { metricRoutes } from '../../../hub/api/routes/metrics.js'
-import { makeBatch, samplesOf } from '../store/batches.js'
-import { makeLevelHarness, type LevelHarness } from '../store/level-harness.js'
+import { makeBatch, samplesOf } from '../metrics/store/batches.js'
+import { makeLevelHarness, type LevelHarness } from '../metrics/store/level-harness.js'
 
 const T0 = Date.UTC(2024, 0, 1)
 const HOUR = 3_600_000

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type DecodedBatch, type HealthResult } from '../../../protocol/batch.js'
 import { HealthStore } from '../../../hub/health/health-store.js'
 import { DAY_MS } from '../../../hub/health/keys.js'
-import { LevelMetricStore, type IngestParticipant } from '../../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
+import type { BatchStager as IngestParticipant } from '../../../hub/storage/commit.js'
 import { tempDir } from '../../helpers/temp.js'
 
 const T0 = Date.UTC(2026, 0, 10, 12) // noon, so ± hours stay in one day
@@ -82,7 +83,7 @@ describe('HealthStore on LevelDB, through the metric store atomic write', () => 
     expect((await all()).rows).toHaveLength(1)
 
     await close()
-    const failing: IngestParticipant = { ops: () => [{ type: 'put', sublevel: db.sublevel('x'), key: undefined as unknown as string, value: 1 }] }
+    const failing: IngestParticipant = { stage: (commit) => commit.stage([{ type: 'put', sublevel: db.sublevel('x'), key: undefined as unknown as string, value: 1 }]) }
     await open([failing])
     await expect(metrics.ingest(batch('dev-1', 2, [result('web', 'unhealthy', T0 + 5)]))).rejects.toThrow()
     expect(health.current()[0]).toMatchObject({ status: 'healthy', ts: T0 })

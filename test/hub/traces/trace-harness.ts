@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../../../protocol/batch.js'
-import { LevelMetricStore } from '../../../hub/store/level/index.js'
+import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
 import { TraceStore, type TraceStoreOptions } from '../../../hub/traces/index.js'
 
 export interface TraceHarness {

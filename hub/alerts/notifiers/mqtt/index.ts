@@ -12,13 +12,10 @@ export type MqttNotifierOptions = z.output<typeof options>
  * subscriber arriving later sees what is firing. Resolved: a non-retained resolved message, then an empty retained
  * payload that clears the topic.
  */
-export const mqttNotifierPlugin: NotifierPlugin<MqttNotifierOptions> = {
-  kind: 'mqtt',
-  parseOptions(raw) {
-    const parsed = options.safeParse(raw ?? {})
-    if (!parsed.success) throw new Error(`notifiers.mqtt.${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
-    return parsed.data
-  },
+export const mqttNotifierPlugin: NotifierPlugin<typeof options> = {
+  name: 'mqtt',
+  description: 'retained JSON on outpost/v1/alerts/{severity}/{device}/{rule} on the hub broker',
+  options,
   create(opts, ctx) {
     return new MqttNotifier(opts, ctx)
   },

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { durationMs } from '../../rule-schema.js'
+import { durationMsOrZero as durationMs } from '../../../../kit/durations.js'
 import type { Notification, Notifier, NotifierContext, NotifierPlugin } from '../types.js'
+import type { Delivery } from '../channel.js'
+import { alertmanagerPayload } from './alertmanager.js'
 import { PersistedQueue } from './queue.js'
 
 const options = z
@@ -17,17 +19,18 @@ const options = z
     maxQueue: z.number().int().positive().default(1000),
     /** A post not delivered within this is dropped and counted. */
     maxAge: durationMs.default(86_400_000),
+    /** `outpost` posts `{incident, alerts}`; `alertmanager` posts Alertmanager's webhook payload, version 4. */
+    payload: z.enum(['outpost', 'alertmanager']).default('outpost'),
+    /** The hub's URL as receivers should link to it (Alertmanager's externalURL, generatorURL). */
+    externalUrl: z.string().url().default('http://127.0.0.1:8080'),
   })
   .strict()
 export type WebhookOptions = z.output<typeof options>
 
-export const webhookNotifierPlugin: NotifierPlugin<WebhookOptions> = {
-  kind: 'webhook',
-  parseOptions(raw) {
-    const parsed = options.safeParse(raw)
-    if (!parsed.success) throw new Error(`notifiers.webhook.${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`)
-    return parsed.data
-  },
+export const webhookNotifierPlugin: NotifierPlugin<typeof options> = {
+  name: 'webhook',
+  description: 'JSON posts to an HTTP(S) receiver, queued durably and retried with backoff',
+  options,
   create(opts, ctx) {
     return new WebhookNotifier(opts, ctx)
   },
@@ -59,9 +62,30 @@ export class WebhookNotifier implements Notifier {
     this.kick(0)
   }
 
-  async notify(n: Notification): Promise<void> {
+  notify(n: Notification): Promise<void> {
+    return this.enqueue({ notification: n })
+  }
+
+  /** The receiver's name in routes: the configured `name`, else the queue's hash. */
+  get receiver(): string {
+    return this.name.slice('webhook:'.length)
+  }
+
+  /** Queues one post; the body is made here, so retries send the same bytes. */
+  async enqueue(d: Delivery): Promise<void> {
+    const n = d.notification
+    const body = this.opts.payload === 'alertmanager' ? alertmanagerPayload(d, this.receiver, this.opts.externalUrl) : { incident: n.incident, alerts: n.alerts, ...(d.test ? { test: true } : {}) }
+    await this.push(body)
+  }
+
+  /** Queues any JSON body for delivery with the same retries (scheduled reports, docs/reports.md). */
+  send(body: unknown): Promise<void> {
+    return this.push(body)
+  }
+
+  private async push(body: unknown): Promise<void> {
     const before = this.queue.dropped
-    await this.queue.push({ incident: n.incident, alerts: n.alerts }, this.ctx.clock())
+    await this.queue.push(body, this.ctx.clock())
     if (this.queue.dropped > before) {
       this.counters.dropped += this.queue.dropped - before
       this.ctx.log('warning', 'webhook queue full; oldest posts dropped', { notifier: this.name, dropped: this.counters.dropped })
@@ -105,11 +129,15 @@ export class WebhookNotifier implements Notifier {
         retryIn = head.post.nextAt - now
         break
       }
-      const outcome = await this.post(head.post.body)
+      const { outcome, retryAfterMs } = await this.post(head.post.body)
+      this.recordAttempt(head.post, outcome, retryAfterMs)
       if (outcome === 'retry') {
         this.counters.failures++
         const post = { ...head.post, attempts: head.post.attempts + 1 }
-        post.nextAt = now + Math.min(this.opts.backoffMax, this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30))
+        const backoff = this.opts.backoffMin * 2 ** Math.min(post.attempts - 1, 30)
+        // A receiver's Retry-After is honoured, within backoffMax (as Alertmanager's notifiers do).
+        // Counted from the answer, not from the attempt's start: a slow failure does not eat into the wait.
+        post.nextAt = this.ctx.clock() + Math.min(this.opts.backoffMax, Math.max(backoff, retryAfterMs ?? 0))
         await this.queue.update(head.key, post)
         continue
       }
@@ -123,7 +151,14 @@ export class WebhookNotifier implements Notifier {
     else if (this.queue.size > 0) this.kick(0)
   }
 
-  private async post(body: unknown): Promise<'delivered' | 'retry' | 'refused'> {
+  private recordAttempt(post: { body: unknown; attempts: number }, outcome: 'delivered' | 'retry' | 'refused', retryAfter?: number): void {
+    const body = post.body as { alerts?: Array<{ id?: string; labels?: { alertname?: string }; fingerprint?: string }> }
+    const alerts = (body.alerts ?? []).map((a) => a.id ?? a.fingerprint ?? '')
+    const status = outcome === 'retry' ? 'retrying' : outcome
+    this.ctx.attempts?.record({ receiver: this.receiver, kind: 'webhook', alerts, status, attempt: post.attempts + 1, nextAt: outcome === 'retry' && retryAfter ? this.ctx.clock() + retryAfter : undefined })
+  }
+
+  private async post(body: unknown): Promise<{ outcome: 'delivered' | 'retry' | 'refused'; retryAfterMs?: number }> {
     try {
       const res = await fetch(this.opts.url, {
         method: 'POST',
@@ -132,13 +167,24 @@ export class WebhookNotifier implements Notifier {
         signal: AbortSignal.timeout(this.opts.timeout),
       })
       await res.body?.cancel()
-      if (res.ok) return 'delivered'
-      if (res.status >= 500 || res.status === 408 || res.status === 429) return 'retry'
+      if (res.ok) return { outcome: 'delivered' }
+      if (res.status >= 500 || res.status === 408 || res.status === 429) {
+        return { outcome: 'retry', retryAfterMs: retryAfterMs(res.headers.get('retry-after'), this.ctx.clock()) }
+      }
       this.ctx.log('warning', 'webhook refused a post; dropped', { notifier: this.name, status: res.status })
-      return 'refused'
+      return { outcome: 'refused' }
     } catch (err) {
       this.ctx.log('debug', 'webhook post failed; will retry', { notifier: this.name, error: (err as Error).message })
-      return 'retry'
+      return { outcome: 'retry' }
     }
   }
+}
+
+/** RFC 9110 §10.2.3 Retry-After: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined
+  const value = header.trim()
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }

@@ -1,4 +1,5 @@
-import type { Level } from 'level'
+import type { Database } from '../../../storage/db.js'
+import { table } from '../../../storage/keyspace.js'
 
 export interface QueuedPost {
   body: unknown
@@ -18,11 +19,11 @@ export class PersistedQueue {
   dropped = 0
 
   constructor(
-    db: Level<string, any>,
+    db: Database,
     name: string,
     private readonly maxItems: number,
   ) {
-    this.sub = db.sublevel<string, QueuedPost>(`webhook-queue-${name}`, { valueEncoding: 'json' })
+    this.sub = table<'webhook-queue-*', QueuedPost>(db, ['webhook-queue-*', name])
   }
 
   async open(): Promise<void> {

@@ -1,3 +1,4 @@
+import { parseOptions } from '../../../../kit/options.js'
 import { describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
 import { Level } from 'level'
@@ -13,7 +14,7 @@ async function harness() {
   const db = new Level<string, any>(join(dir.dir, 'db'), { valueEncoding: 'json' })
   await db.open()
   const broker = await startBroker({ host: '127.0.0.1', port: 0, maxPacketBytes: 1024 * 1024 })
-  const notifier = mqttNotifierPlugin.create(mqttNotifierPlugin.parseOptions({}), { broker: broker.broker, db, clock: Date.now, log: silent })
+  const notifier = mqttNotifierPlugin.create(parseOptions(mqttNotifierPlugin.options, {}, 'notifiers.mqtt'), { broker: broker.broker, db, clock: Date.now, log: silent })
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'ops-1', reconnectPeriod: 0 })
   const received: AlertMessage[] = []
   const raw: Array<{ topic: string; payload: string; retain: boolean }> = []
@@ -24,6 +25,8 @@ async function harness() {
   await client.subscribeAsync('outpost/v1/alerts/#', { qos: 1 })
   return {
     notifier,
+    // Publishes into the hub's own broker: no remote receiver to retry, no secret in its options.
+    usesSecret: false,
     broker,
     raw,
     port: broker.port,

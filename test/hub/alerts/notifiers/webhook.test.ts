@@ -1,21 +1,22 @@
+import { parseOptions } from '../../../../kit/options.js'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startBroker } from '../../../../hub/broker.js'
-import { webhookNotifierPlugin, type WebhookNotifier } from '../../../../hub/alerts/notifiers/webhook/index.js'
+import { retryAfterMs, webhookNotifierPlugin, type WebhookNotifier } from '../../../../hub/alerts/notifiers/webhook/index.js'
 import { startTestHub, type TestHub } from '../../../helpers/hub.js'
 import { silent, tempDir, waitFor } from '../../../helpers/temp.js'
 import { startReceiver } from '../../../helpers/webhook-receiver.js'
 import { api, TestDevice } from '../../../helpers/alerts.js'
 import { alertMessage, notifierConformance } from './notifier.case.js'
 
-async function notifierOn(url: string, extra: Record<string, unknown> = {}) {
+async function notifierOn(url: string, extra: Record<string, unknown> = {}, log: (level: string, msg: string, extra?: Record<string, unknown>) => void = silent) {
   const dir = await tempDir()
   const db = new Level<string, any>(join(dir.dir, 'db'), { valueEncoding: 'json' })
   await db.open()
   const broker = await startBroker({ host: '127.0.0.1', port: 0, maxPacketBytes: 1024 * 1024 })
-  const notifier = webhookNotifierPlugin.create(webhookNotifierPlugin.parseOptions({ kind: 'webhook', url, backoffMin: 20, ...extra }), {
-    broker: broker.broker, db, clock: Date.now, log: silent,
+  const notifier = webhookNotifierPlugin.create(parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url, backoffMin: 20, ...extra }, 'notifiers.webhook'), {
+    broker: broker.broker, db, clock: Date.now, log,
   }) as WebhookNotifier
   return {
     notifier,
@@ -31,12 +32,14 @@ const RULE = { id: 'pressure-high', kind: 'threshold', metric: 'pump_pressure_ba
 
 describe('webhook notifier', () => {
   describe('conformance', () =>
-    notifierConformance(async () => {
+    notifierConformance(async ({ secret, log }) => {
       const receiver = await startReceiver()
-      const n = await notifierOn(receiver.url)
+      const n = await notifierOn(`${receiver.url}?token=${secret}`, { headers: { authorization: `Bearer ${secret}` } }, log)
       return {
         notifier: n.notifier,
         received: () => receiver.accepted.flatMap((b) => b.alerts),
+        faults: { failNext: receiver.failNext, calls: () => receiver.log },
+        usesSecret: true,
         async close() {
           await n.close()
           await receiver.close()
@@ -45,8 +48,8 @@ describe('webhook notifier', () => {
     }))
 
   it('rejects bad options naming the field', () => {
-    expect(() => webhookNotifierPlugin.parseOptions({ kind: 'webhook', url: 'ftp://x' })).toThrow(/notifiers\.webhook\.url/)
-    expect(() => webhookNotifierPlugin.parseOptions({ kind: 'webhook', url: 'http://x', maxQueue: 0 })).toThrow(/maxQueue/)
+    expect(() => parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url: 'ftp://x' }, 'notifiers.webhook')).toThrow(/notifiers\.webhook\.url/)
+    expect(() => parseOptions(webhookNotifierPlugin.options, { kind: 'webhook', url: 'http://x', maxQueue: 0 }, 'notifiers.webhook')).toThrow(/maxQueue/)
   })
 
   it('the queue is bounded: the oldest posts are dropped and counted', async () => {
@@ -121,5 +124,16 @@ describe('webhook notifier', () => {
       expect(receiver.accepted).toHaveLength(1)
       expect(receiver.accepted[0].alerts[0]).toMatchObject({ rule: 'pressure-high', state: 'firing', value: 8 })
     })
+  })
+})
+
+describe('Retry-After', () => {
+  it('reads delay-seconds and HTTP dates', () => {
+    const now = Date.parse('2026-12-07T12:00:00Z')
+    expect(retryAfterMs('120', now)).toBe(120_000)
+    expect(retryAfterMs('Mon, 07 Dec 2026 12:00:30 GMT', now)).toBe(30_000)
+    expect(retryAfterMs('Mon, 07 Dec 2026 11:00:00 GMT', now)).toBe(0)
+    expect(retryAfterMs('soon', now)).toBeUndefined()
+    expect(retryAfterMs(null, now)).toBeUndefined()
   })
 })

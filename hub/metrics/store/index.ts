@@ -1,0 +1,5 @@
+export { LevelMetricStore, type LevelMetricStoreOptions } from './level-metric-store.js'
+export type { BatchOp, MetricDb } from './keys.js'
+export type { PruneResult } from './pruner.js'
+export type { CompactionStepPoint } from './compactor.js'
+export { decodeChunk, encodeChunk } from '../encoding/chunk-codec.js'

@@ -1,0 +1,67 @@
+import type { MetricStore } from '../metrics/store/types.js'
+import type { QueryLimits } from '../metrics/query/params.js'
+import type { Expr } from './ast.js'
+import type { EvalContext } from './context.js'
+import { PromError } from './errors.js'
+import { evaluate } from './evaluate.js'
+import { instantResultJson, rangeResultJson } from './format.js'
+import { parsePromQL } from './parse.js'
+import { typeOf } from './typecheck.js'
+import { makeGrid } from './values.js'
+
+// The PromQL engine's entry points: parse, check limits, evaluate over the step grid, and the answer's `data` as
+// JSON text (format.ts).
+
+export interface PromEngineOptions {
+  store: MetricStore
+  limits: QueryLimits
+  /** Longest a query may run (Prometheus's --query.timeout, 2 m); a request's `timeout` may only shorten it. */
+  timeoutMs?: number
+  lookbackMs?: number
+  /** Samples and step points one query may hold (default 20 million, about 0.5 GB). */
+  maxSamples?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000
+const LOOKBACK_MS = 5 * 60_000
+const DEFAULT_MAX_SAMPLES = 20_000_000
+
+function context(opts: PromEngineOptions, start: number, end: number, timeoutMs?: number): EvalContext {
+  const timeout = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, timeoutMs ?? Infinity)
+  return {
+    evaluate,
+    store: opts.store,
+    limits: opts.limits,
+    queryStart: start,
+    queryEnd: end,
+    lookbackMs: opts.lookbackMs ?? LOOKBACK_MS,
+    defaultSubqueryStepMs: 60_000,
+    deadline: performance.now() + timeout,
+    maxSamples: opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
+    loaded: 0,
+  }
+}
+
+function sortOrder(e: Expr): 'asc' | 'desc' | undefined {
+  while (e.kind === 'paren') e = e.expr
+  if (e.kind === 'call' && (e.func === 'sort' || e.func === 'sort_desc')) return e.func === 'sort' ? 'asc' : 'desc'
+  return undefined
+}
+
+export async function instantQuery(opts: PromEngineOptions, query: string, time: number, timeoutMs?: number): Promise<string> {
+  const expr = parsePromQL(query)
+  const grid = makeGrid(time, time, 0)
+  const value = await evaluate(context(opts, time, time, timeoutMs), expr, grid)
+  return instantResultJson(value, time, sortOrder(expr))
+}
+
+export async function rangeQuery(opts: PromEngineOptions, query: string, start: number, end: number, step: number, timeoutMs?: number): Promise<string> {
+  const expr = parsePromQL(query)
+  const type = typeOf(expr)
+  if (type !== 'scalar' && type !== 'vector') {
+    throw new PromError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`)
+  }
+  const grid = makeGrid(start, end, step)
+  const value = await evaluate(context(opts, start, end, timeoutMs), expr, grid)
+  return rangeResultJson(value, grid)
+}

@@ -1,0 +1,180 @@
+// Functions over a range window (promql/functions.go, Prometheus 2.42): each gets the window's samples
+// ts[lo..hi), vals[lo..hi) and answers a number, or undefined for no output at this step.
+
+export interface Window {
+  ts: ArrayLike<number>
+  vals: ArrayLike<number>
+  lo: number
+  hi: number
+  /** The window's bounds [rangeStart, rangeEnd] in ms, for extrapolation. */
+  rangeStart: number
+  rangeEnd: number
+  rangeMs: number
+  /** quantile_over_time's φ at this step. */
+  param?: number
+}
+
+type RangeFunction = (w: Window) => number | undefined
+
+/** rate, increase and delta: Prometheus's extrapolatedRate. */
+function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFunction {
+  return ({ ts, vals, lo, hi, rangeStart, rangeEnd, rangeMs }) => {
+    const n = hi - lo
+    if (n < 2) return undefined
+    const first = vals[lo]
+    let result = vals[hi - 1] - first
+    if (isCounter) {
+      let prev = first
+      for (let k = lo + 1; k < hi; k++) {
+        if (vals[k] < prev) result += prev
+        prev = vals[k]
+      }
+    }
+    let durationToStart = (ts[lo] - rangeStart) / 1000
+    const durationToEnd = (rangeEnd - ts[hi - 1]) / 1000
+    const sampledInterval = (ts[hi - 1] - ts[lo]) / 1000
+    const averageBetween = sampledInterval / (n - 1)
+    if (isCounter && result > 0 && first >= 0) {
+      // A counter cannot have been below zero: extrapolate no further back than its zero point.
+      const durationToZero = sampledInterval * (first / result)
+      if (durationToZero < durationToStart) durationToStart = durationToZero
+    }
+    const threshold = averageBetween * 1.1
+    let extrapolateTo = sampledInterval
+    extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2
+    extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2
+    let factor = extrapolateTo / sampledInterval
+    if (isRate) factor /= rangeMs / 1000
+    return result * factor
+  }
+}
+
+/** irate and idelta: the last two samples. */
+function instantValue(isRate: boolean): RangeFunction {
+  return ({ ts, vals, lo, hi }) => {
+    if (hi - lo < 2) return undefined
+    const last = vals[hi - 1]
+    const prev = vals[hi - 2]
+    let result = isRate && last < prev ? last : last - prev
+    const interval = ts[hi - 1] - ts[hi - 2]
+    if (interval === 0) return undefined
+    if (isRate) result /= interval / 1000
+    return result
+  }
+}
+
+function kahanInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc
+  if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc
+  else c += inc - t + sum
+  return [t, c]
+}
+
+/** Least-squares slope with x in seconds from `interceptMs` (Prometheus's linearRegression). */
+function slope(w: Window): number | undefined {
+  const { ts, vals, lo, hi } = w
+  if (hi - lo < 2) return undefined
+  const interceptMs = ts[lo]
+  let n = 0
+  let sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0
+  let constY = true
+  for (let k = lo; k < hi; k++) {
+    if (constY && k > lo && vals[k] !== vals[lo]) constY = false
+    n++
+    const x = (ts[k] - interceptMs) / 1000
+    ;[sumX, cX] = kahanInc(x, sumX, cX)
+    ;[sumY, cY] = kahanInc(vals[k], sumY, cY)
+    ;[sumXY, cXY] = kahanInc(x * vals[k], sumXY, cXY)
+    ;[sumX2, cX2] = kahanInc(x * x, sumX2, cX2)
+  }
+  if (constY) return Number.isFinite(vals[lo]) ? 0 : NaN
+  sumX += cX
+  sumY += cY
+  sumXY += cXY
+  sumX2 += cX2
+  const covXY = sumXY - (sumX * sumY) / n
+  const varX = sumX2 - (sumX * sumX) / n
+  return covXY / varX
+}
+
+function variance({ vals, lo, hi }: Window): number {
+  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0
+  for (let k = lo; k < hi; k++) {
+    count++
+    const delta = vals[k] - (mean + cMean)
+    ;[mean, cMean] = kahanInc(delta / count, mean, cMean)
+    ;[aux, cAux] = kahanInc(delta * (vals[k] - (mean + cMean)), aux, cAux)
+  }
+  return (aux + cAux) / count
+}
+
+/** Prometheus's quantile over values (promql/quantile.go `quantile`): rank φ(n−1), linear between neighbours. */
+export function quantileOf(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN
+  if (q < 0) return -Infinity
+  if (q > 1) return Infinity
+  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : a - b))
+  const n = sorted.length
+  const rank = q * (n - 1)
+  const lower = Math.max(0, Math.floor(rank))
+  const upper = Math.min(n - 1, lower + 1)
+  const weight = rank - Math.floor(rank)
+  return sorted[lower] * (1 - weight) + sorted[upper] * weight
+}
+
+function avgOverTime({ vals, lo, hi }: Window): number {
+  let mean = 0, count = 0, c = 0
+  for (let k = lo; k < hi; k++) {
+    count++
+    if (!Number.isFinite(mean) && Number.isFinite(vals[k])) continue
+    if (!Number.isFinite(mean) || !Number.isFinite(vals[k])) {
+      mean = mean + vals[k]
+      continue
+    }
+    ;[mean, c] = kahanInc(vals[k] / count - mean / count, mean, c)
+  }
+  return Number.isFinite(mean) ? mean + c : mean
+}
+
+const nonEmpty = (f: (w: Window) => number): RangeFunction => (w) => (w.hi > w.lo ? f(w) : undefined)
+
+export const RANGE_FUNCTIONS: Record<string, RangeFunction> = {
+  rate: extrapolatedRate(true, true),
+  increase: extrapolatedRate(true, false),
+  delta: extrapolatedRate(false, false),
+  irate: instantValue(true),
+  idelta: instantValue(false),
+  deriv: slope,
+  resets: nonEmpty(({ vals, lo, hi }) => {
+    let n = 0
+    for (let k = lo + 1; k < hi; k++) if (vals[k] < vals[k - 1]) n++
+    return n
+  }),
+  changes: nonEmpty(({ vals, lo, hi }) => {
+    let n = 0
+    for (let k = lo + 1; k < hi; k++) if (vals[k] !== vals[k - 1] && !(Number.isNaN(vals[k]) && Number.isNaN(vals[k - 1]))) n++
+    return n
+  }),
+  avg_over_time: nonEmpty(avgOverTime),
+  sum_over_time: nonEmpty(({ vals, lo, hi }) => {
+    let sum = 0, c = 0
+    for (let k = lo; k < hi; k++) [sum, c] = kahanInc(vals[k], sum, c)
+    return Number.isFinite(sum) ? sum + c : sum
+  }),
+  count_over_time: nonEmpty(({ lo, hi }) => hi - lo),
+  min_over_time: nonEmpty(({ vals, lo, hi }) => {
+    let min = vals[lo]
+    for (let k = lo; k < hi; k++) if (vals[k] < min || Number.isNaN(min)) min = vals[k]
+    return min
+  }),
+  max_over_time: nonEmpty(({ vals, lo, hi }) => {
+    let max = vals[lo]
+    for (let k = lo; k < hi; k++) if (vals[k] > max || Number.isNaN(max)) max = vals[k]
+    return max
+  }),
+  last_over_time: nonEmpty(({ vals, hi }) => vals[hi - 1]),
+  present_over_time: nonEmpty(() => 1),
+  stdvar_over_time: nonEmpty(variance),
+  stddev_over_time: nonEmpty((w) => Math.sqrt(variance(w))),
+  quantile_over_time: nonEmpty((w) => quantileOf(w.param ?? NaN, Array.from({ length: w.hi - w.lo }, (_, k) => w.vals[w.lo + k]))),
+}

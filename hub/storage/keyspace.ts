@@ -1,0 +1,89 @@
+// DESIGN §6: every table of the hub's database, by the prefix it lives under. A store opens its tables only through
+// `table()`, so this list is complete; docs/storage.md prints it and test/hub/storage/keyspace.test.ts checks both
+// against a real data dir. Adding a table is one line here and one row there.
+import type { Database } from './db.js'
+
+export type ValueEncoding = 'view' | 'json' | 'utf8'
+
+export interface KeyspaceEntry {
+  /** What the table holds (its owner's folder in parentheses). */
+  what: string
+  encoding: ValueEncoding
+  /** The key layout, as docs/storage.md shows it. */
+  key: string
+}
+
+export const KEYSPACE = {
+  'm-series': { what: 'metric series definitions (hub/metrics)', encoding: 'view', key: 'series id, 8 hex digits' },
+  'm-post': { what: 'metric label postings, the inverted index (hub/metrics)', encoding: 'view', key: 'term \\0 series id' },
+  'm-head': { what: 'metric head rows, written with the dedup mark (hub/metrics)', encoding: 'view', key: 'row number, 16 digits' },
+  'm-chunk': { what: 'compacted metric chunks (hub/metrics)', encoding: 'view', key: 'series id \\0 window (time key) \\0 seq' },
+  'm-rollup': { what: 'rollups of compacted chunks (hub/metrics)', encoding: 'view', key: 'chunk key \\0 width' },
+  'm-dedup': { what: 'dedup marks of (device, epoch), DESIGN §5 (hub/storage)', encoding: 'view', key: 'device \\0 epoch' },
+  'm-meta': { what: 'metric store settings and counters (hub/metrics)', encoding: 'view', key: 'name' },
+  'l-rec': { what: 'log records by time (hub/logs)', encoding: 'view', key: 'time key \\0 device \\0 epoch \\0 seq \\0 k' },
+  'l-idx': { what: 'log postings per UTC day (hub/logs)', encoding: 'view', key: 'day key \\0 term \\0 record id' },
+  'l-err': { what: 'error aggregates per day (hub/logs)', encoding: 'view', key: 'day key \\0 fingerprint \\0 device' },
+  't-span': { what: 'spans by trace (hub/traces)', encoding: 'view', key: 'trace id \\0 span id' },
+  't-time': { what: 'span index by start time (hub/traces)', encoding: 'view', key: 'start key \\0 trace id \\0 span id' },
+  't-svc': { what: 'span index by service (hub/traces)', encoding: 'view', key: 'service \\0 start key \\0 trace id \\0 span id' },
+  't-op': { what: 'span index by service and operation (hub/traces)', encoding: 'view', key: 'service \\0 operation \\0 start key \\0 trace id \\0 span id' },
+  'h-hist': { what: 'health history by time (hub/health)', encoding: 'json', key: 'day | ts | device | check' },
+  'h-dev': { what: 'health history by device (hub/health)', encoding: 'json', key: 'device | ts | check' },
+  'h-cur': { what: 'current health per device and check (hub/health)', encoding: 'json', key: 'device | check' },
+  'alert-rules': { what: 'alert rules (hub/alerts)', encoding: 'json', key: 'rule id' },
+  alerts: { what: 'open and recent alerts (hub/alerts)', encoding: 'json', key: 'alert id' },
+  'alert-events': { what: 'alert history (hub/alerts)', encoding: 'json', key: 'alert id ! ts (15 digits) ! seq (9 digits)' },
+  silences: { what: 'silences (hub/alerts)', encoding: 'json', key: 'silence id' },
+  incidents: { what: 'incidents (hub/alerts)', encoding: 'json', key: 'incident id' },
+  'alert-outbox': { what: 'notifications written with their alert state, until every notifier has them (hub/alerts)', encoding: 'json', key: 'step time (15 digits) - random hex' },
+  'webhook-queue-*': { what: "one notifier's durable queue, * = a webhook's name or kind.receiver (hub/alerts/notifiers)", encoding: 'json', key: 'seq, 15 digits' },
+  'slack-threads-*': { what: 'Slack bot messages to update, * = receiver (hub/alerts/notifiers/slack)', encoding: 'json', key: 'thread key' },
+  'email-threads-*': { what: 'Message-ID of the first mail of each thread, * = receiver (hub/alerts/notifiers/email)', encoding: 'json', key: 'thread key' },
+  'notification-attempts': { what: 'delivery attempts, the newest 10,000 (hub/alerts/notifiers)', encoding: 'json', key: 'seq, 15 digits' },
+  routing: { what: 'route groups and firing alerts with their escalations (hub/alerts/routing)', encoding: 'json', key: 'g:group key | a:alert id' },
+  devices: { what: 'device registry (hub)', encoding: 'json', key: 'device id' },
+  'device-credentials': { what: 'device tokens, hashed (hub/security)', encoding: 'json', key: 'device id' },
+  'api-tokens': { what: 'API tokens, hashed (hub/security)', encoding: 'json', key: 'token name' },
+  auth: { what: 'auth settings (hub)', encoding: 'utf8', key: 'name' },
+  audit: { what: 'audit log, hash-chained records (hub/audit)', encoding: 'json', key: 'ts (15 digits) . seq (12 digits)' },
+  'audit-checkpoints': { what: 'signed checkpoints of the audit chain (hub/audit)', encoding: 'json', key: 'seq, 12 digits' },
+  'audit-meta': { what: 'audit chain bookkeeping: migration record (hub/audit)', encoding: 'json', key: 'name' },
+  'device-presence': { what: 'device online/offline changes over time (hub)', encoding: 'json', key: 'device \\0 ts (15 digits)' },
+  slos: { what: 'SLO definitions (hub/slo)', encoding: 'json', key: 'SLO id' },
+  'anomaly-state': { what: 'anomaly detector state per series (hub/anomaly)', encoding: 'view', key: 'series key' },
+  'anomaly-open': { what: 'the open anomaly event of a series (hub/anomaly)', encoding: 'json', key: 'series key' },
+  'anomaly-scores': { what: 'anomaly scores per series, (ts, score) pairs per checkpoint (hub/anomaly)', encoding: 'view', key: 'series key \\u0002 first ts (15 digits)' },
+  'anomaly-events': { what: 'anomaly events (hub/anomaly)', encoding: 'json', key: 'event id' },
+  'report-schedule': { what: 'when each scheduled report last went out (hub/reports)', encoding: 'json', key: 'report name' },
+} as const satisfies Record<string, KeyspaceEntry>
+
+export type Prefix = keyof typeof KEYSPACE
+
+type DefaultValue<E extends ValueEncoding> = [E] extends ['view'] ? Uint8Array : [E] extends ['utf8'] ? string : unknown
+
+/** The entry a concrete prefix falls under: itself, or a `name-*` pattern. */
+export function keyspaceEntry(prefix: string): KeyspaceEntry | undefined {
+  if (prefix in KEYSPACE) return KEYSPACE[prefix as Prefix]
+  for (const [pattern, entry] of Object.entries(KEYSPACE)) {
+    if (pattern.endsWith('*') && prefix.startsWith(pattern.slice(0, -1)) && prefix.length > pattern.length - 1) return entry
+  }
+  return undefined
+}
+
+/**
+ * Opens one table. `prefix` is a KEYSPACE key, or for a pattern entry (`webhook-queue-*`) the pattern with its `*`
+ * filled in, passed as `[pattern, name]`.
+ */
+export function table<P extends Prefix, V = DefaultValue<(typeof KEYSPACE)[P]['encoding']>>(
+  db: Database,
+  prefix: P | [P, string],
+  /** Read the same table as stored bytes ('view'), e.g. to hash records without decoding them. */
+  encoding?: ValueEncoding,
+) {
+  const [pattern, name] = Array.isArray(prefix) ? prefix : [prefix, undefined]
+  const entry: KeyspaceEntry = KEYSPACE[pattern]
+  const full = name === undefined ? pattern : pattern.replace('*', name)
+  if (full.includes('*') || (name !== undefined && !pattern.endsWith('*'))) throw new Error(`keyspace: ${JSON.stringify(prefix)} is not a table name`)
+  return db.sublevel<string, V>(full, { valueEncoding: encoding ?? entry.encoding })
+}

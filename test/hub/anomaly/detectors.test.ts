@@ -1,0 +1,87 @@
+// Each detector on synthetic spikes, level shifts, drift, stuck values and a daily cycle (issue 18), through the
+// same SeriesModel the hub runs, plus the shared conformance suite for every registered detector.
+import { describe, expect, it } from 'vitest'
+import { builtinDetectors } from '../../../hub/anomaly/registry.js'
+import { SeriesModel, type DetectorConfig } from '../../../hub/anomaly/model.js'
+import { SENSITIVITY } from '../../../hub/anomaly/score.js'
+import { detectorConformance } from './detector.case.js'
+import { series, STEP } from './synthetic.js'
+
+for (const plugin of builtinDetectors().plugins()) detectorConformance(plugin)
+
+const MEDIUM = SENSITIVITY.medium
+
+function scores(config: DetectorConfig, data: { ts: number[]; values: number[] }): number[] {
+  const m = new SeriesModel(builtinDetectors(), config)
+  const s = m.fresh()
+  const v = m.verdict()
+  return data.ts.map((t, i) => (m.update(s, t, data.values[i], v) ? v.score : 0))
+}
+
+const max = (a: number[], from: number, to: number) => Math.max(...a.slice(from, to))
+/** Share of samples in [from, to) at or above the medium threshold. */
+const alarmRate = (a: number[], from: number, to: number) => a.slice(from, to).filter((x) => x >= MEDIUM).length / (to - from)
+
+describe('robust', () => {
+  it('flags spikes and stays quiet on the noise around them', () => {
+    const spikes = new Set([1500, 2200, 2900])
+    const data = series(3500, 1, (i, _t, z) => 50 + 2 * z + (spikes.has(i) ? 40 : 0))
+    const s = scores({ robust: {} }, data)
+    for (const i of spikes) expect(max(s, i, i + 3), `spike at ${i}`).toBeGreaterThanOrEqual(MEDIUM)
+    expect(alarmRate(s, 1000, 1490)).toBeLessThan(0.01)
+  })
+
+  it('flags a level shift when it happens and learns the new level', () => {
+    const data = series(4000, 2, (i, _t, z) => (i < 2000 ? 10 : 30) + z)
+    const s = scores({ robust: {} }, data)
+    expect(max(s, 2000, 2005)).toBeGreaterThanOrEqual(MEDIUM)
+    expect(alarmRate(s, 3500, 4000)).toBeLessThan(0.02)
+  })
+})
+
+describe('levelshift', () => {
+  it('flags a small lasting shift that no single sample shows', () => {
+    // 1.5 σ: each sample alone is ordinary noise; the CUSUM adds them up.
+    const data = series(4000, 3, (i, _t, z) => 100 + 4 * z + (i >= 2500 ? 6 : 0))
+    const s = scores({ levelshift: {} }, data)
+    expect(alarmRate(s, 1000, 2500)).toBeLessThan(0.01)
+    expect(max(s, 2500, 2560)).toBeGreaterThanOrEqual(MEDIUM)
+  })
+
+  it('flags a slow drift away from the baseline', () => {
+    const data = series(5000, 4, (i, _t, z) => 20 + z + (i >= 3000 ? (i - 3000) * 0.02 : 0))
+    const s = scores({ levelshift: {} }, data)
+    expect(alarmRate(s, 1000, 3000)).toBeLessThan(0.01)
+    expect(max(s, 3000, 3400)).toBeGreaterThanOrEqual(MEDIUM)
+  })
+
+  it('flags a value stuck where the series normally moves, not a series that never moves', () => {
+    const moving = series(3000, 5, (i, _t, z) => (i >= 2000 && i < 2200 ? 7.25 : Math.round((50 + 3 * z) * 10) / 10))
+    const s = scores({ levelshift: {} }, moving)
+    expect(alarmRate(s, 1000, 2000)).toBeLessThan(0.01)
+    expect(max(s, 2000, 2200)).toBeGreaterThanOrEqual(MEDIUM)
+    const flat = series(3000, 6, () => 1)
+    expect(Math.max(...scores({ levelshift: {} }, flat))).toBe(0)
+  })
+})
+
+describe('seasonal', () => {
+  const day = 86_400_000 / STEP
+  const daily = (i: number, t: number, z: number) => 100 + 50 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000) + 2 * z
+
+  it('flags a value normal at another time of day, once two days are learned', () => {
+    // On day 4 at the trough (18:00), the value of the peak (06:00): inside the series' range, wrong for the hour.
+    const at = 3 * day + day * 0.75
+    const data = series(4 * day, 8, (i, t, z) => (i >= at && i < at + 5 ? 150 + 2 * z : daily(i, t, z)))
+    const s = scores({ seasonal: {} }, data)
+    expect(alarmRate(s, 2 * day + 100, at)).toBeLessThan(0.01)
+    expect(max(s, at, at + 5)).toBeGreaterThanOrEqual(MEDIUM)
+    // The robust baseline alone sees a value inside the usual range.
+    expect(max(scores({ robust: {} }, data), at, at + 5)).toBeLessThan(MEDIUM)
+  })
+
+  it('says nothing before it has seen two whole periods', () => {
+    const data = series(2 * day - 10, 9, (i, t, z) => (i % 300 === 299 ? 1000 : daily(i, t, z)))
+    expect(Math.max(...scores({ seasonal: {} }, data))).toBe(0)
+  })
+})
