@@ -32,7 +32,7 @@ export interface AgentOptions {
   intervalMs: number
   version: string
   buffer: { maxBytes: number; policy: FullPolicy; fsync?: boolean }
-  uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; keepaliveSeconds: number; maxBytesPerSecond?: number }
+  uplink: { inflight: number; ackTimeoutMs: number; reconnectBaseMs: number; reconnectMaxMs: number; banWaitMs?: number; keepaliveSeconds: number; maxBytesPerSecond?: number }
   /** Samples per batch before it is sealed early. */
   maxBatchSamples: number
   collectors: Collector[]

@@ -20,6 +20,8 @@ export interface UplinkOptions {
   ackTimeoutMs: number
   reconnectBaseMs: number
   reconnectMaxMs: number
+  /** Wait after the hub refused the connection as banned (its flapping guard), before trying again. Default 60 s. */
+  banWaitMs?: number
   keepaliveSeconds: number
   /** Bandwidth cap for replayed backlog, bytes/s; 0: no cap. Live data is never held back by it. */
   maxBytesPerSecond?: number
@@ -43,6 +45,8 @@ export interface UplinkCounters {
   replayed: number
   errors: number
   connects: number
+  /** Connections the hub refused as banned (flapping guard). */
+  banned: number
 }
 
 /**
@@ -51,9 +55,17 @@ export interface UplinkCounters {
  */
 /** At most one recount of a stalled buffer this often (reconcileIfStalled). */
 const RECONCILE_EVERY_MS = 30_000
+/** The hub's default ban (hub `limits.ban`). */
+const DEFAULT_BAN_WAIT_MS = 60_000
+
+/**
+ * CONNACK codes that mean "banned, come back later": MQTT 3.1.1 return code 3 (server unavailable, what the hub's
+ * flapping guard answers) and MQTT 5 reason codes 0x8A banned and 0x9F connection rate exceeded.
+ */
+const BANNED_CODES = new Set([3, 0x8a, 0x9f])
 
 export class Uplink extends EventEmitter {
-  readonly counters: UplinkCounters = { sent: 0, bytesSent: 0, resent: 0, acked: 0, replayed: 0, errors: 0, connects: 0 }
+  readonly counters: UplinkCounters = { sent: 0, bytesSent: 0, resent: 0, acked: 0, replayed: 0, errors: 0, connects: 0, banned: 0 }
   private client?: MqttClient
   private readonly inFlight = new Map<number, { at: number; hist: boolean }>()
   /** Batches from this seq on were made while connected: the live lane. Older ones are backlog. */
@@ -71,6 +83,10 @@ export class Uplink extends EventEmitter {
   private pumping = false
   private pumpAgain = false
   private stopped = false
+  /** Set when the hub refused the last attempt as banned: the next attempt waits out the ban. */
+  private bannedUntil = 0
+  /** Bumped on every (re)connect: a lane read that began on an older session must not move this one's cursors. */
+  private session = 0
 
   constructor(
     private readonly buffer: LevelBuffer,
@@ -126,6 +142,8 @@ export class Uplink extends EventEmitter {
         this.counters.errors++
         this.options.log('error', 'resend failed', { error: (err as Error).message })
       })
+      // Nothing in flight yet batches held: no ack or append will wake the pump, so the tick does.
+      if (this.inFlight.size === 0 && this.buffer.stats().pending > 0) void this.pump()
     }, Math.max(250, this.options.ackTimeoutMs / 4))
     this.timeoutTimer.unref()
   }
@@ -150,6 +168,17 @@ export class Uplink extends EventEmitter {
     this.client.on('close', () => this.onClose())
     this.client.on('error', (err) => {
       this.counters.errors++
+      const code = (err as Error & { code?: unknown }).code
+      if (typeof code === 'number' && BANNED_CODES.has(code)) {
+        // Retrying at once would only feed the guard: wait out the ban (MQTT 3.1.1 cannot say when it ends).
+        this.counters.banned++
+        const waitMs = this.options.banWaitMs ?? DEFAULT_BAN_WAIT_MS
+        this.bannedUntil = Date.now() + waitMs
+        this.options.log('warning', `hub refused the connection as banned (${err.message}): waiting out the ban until ${new Date(this.bannedUntil).toISOString()}`, { waitMs })
+        // Should the close have come first, its short backoff gives way to the ban.
+        if (this.reconnectTimer) this.scheduleReconnect(waitMs)
+        return
+      }
       this.options.log('warning', 'uplink error', { error: err.message })
     })
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload))
@@ -188,6 +217,9 @@ export class Uplink extends EventEmitter {
     // backlog: it drains oldest-first beside live data, under the bandwidth cap (DESIGN §5). Set before any await,
     // so data accepted meanwhile counts as live.
     this.ready = false
+    this.session++
+    if (this.bannedUntil > 0) this.options.log('info', 'ban over: connected to hub again')
+    this.bannedUntil = 0
     this.inFlight.clear()
     this.liveFrom = this.buffer.stats().nextSeq
     this.highestLiveSent = this.liveFrom - 1
@@ -212,12 +244,19 @@ export class Uplink extends EventEmitter {
 
   private onClose(): void {
     this.ready = false
+    this.session++
     this.inFlight.clear()
     if (this.stopped) return
     this.emit('disconnected')
     clearTimeout(this.reconnectTimer)
-    const delay = backoffDelay(this.attempt++, this.options.reconnectBaseMs, this.options.reconnectMaxMs)
+    const backoff = backoffDelay(this.attempt++, this.options.reconnectBaseMs, this.options.reconnectMaxMs)
+    this.scheduleReconnect(Math.max(backoff, this.bannedUntil - Date.now()))
+  }
+
+  private scheduleReconnect(delay: number): void {
+    clearTimeout(this.reconnectTimer)
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined
       if (!this.stopped) this.client?.reconnect()
     }, delay)
   }
@@ -277,7 +316,9 @@ export class Uplink extends EventEmitter {
   /** Live lane first: batches made since the link came up, in order. */
   private async sendLive(): Promise<boolean> {
     const room = this.options.inflight - this.inFlight.size
+    const session = this.session
     const next = await this.buffer.read(this.highestLiveSent, room)
+    if (session !== this.session) return false
     for (const item of next) {
       this.highestLiveSent = item.seq
       this.send(item.seq, item.body, false, false)
@@ -301,10 +342,15 @@ export class Uplink extends EventEmitter {
       this.recoveriesSeen = this.buffer.recoveryCount
       this.highestBacklogSent = 0
     }
+    const session = this.session
     const [item] = await this.buffer.read(this.highestBacklogSent, 1, this.liveFrom)
+    if (session !== this.session) return false
     if (!item) {
+      const recoveries = this.buffer.recoveryCount
       await this.reconcileIfStalled()
-      return false
+      // The recount can meet damage and repair, and a repair can bring records back (deleted ones too, whose
+      // tombstones were in a damaged table): look again rather than wait for an event that may never come.
+      return this.buffer.recoveryCount !== recoveries
     }
     this.highestBacklogSent = item.seq
     if (this.inFlight.has(item.seq)) return true
@@ -334,7 +380,7 @@ export class Uplink extends EventEmitter {
       ep: this.buffer.epoch,
       seq,
       at: this.now(),
-      lo: Math.min(this.buffer.lowestSeq(), seq),
+      lo: Math.min(this.buffer.ackFloor(), seq),
     }
     if (hist) envelope.hist = true
     // The buffered body is already wire CBOR: only the envelope is encoded per send.

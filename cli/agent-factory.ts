@@ -38,6 +38,7 @@ export function agentFromSettings(s: AgentSettings, log: LogFn, collectors?: Col
       ackTimeoutMs: s.uplink.ackTimeout,
       reconnectBaseMs: s.uplink.reconnectMin,
       reconnectMaxMs: s.uplink.reconnectMax,
+      banWaitMs: s.uplink.banWait,
       keepaliveSeconds: s.uplink.keepalive,
       maxBytesPerSecond: s.uplink.maxBytesPerSecond,
     },

@@ -30,6 +30,14 @@ function hubTestingHooks(log: LogFn) {
           }
         }
       : undefined,
+    // SIGKILL after the alert engine wrote a state that is to be announced, before any notifier had it.
+    afterAlertStateWrite:
+      process.env.OUTPOST_TEST_CRASH_AFTER_ALERT_WRITE === '1'
+        ? () => {
+            log('warning', 'test hook: SIGKILL after an alert state write, before its notification')
+            process.kill(process.pid, 'SIGKILL')
+          }
+        : undefined,
     afterWrite:
       crashAfter > 0
         ? () => {

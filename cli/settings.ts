@@ -139,6 +139,7 @@ export const agentSettings: Setting[] = [
   { path: 'uplink.ackTimeout', description: 'resend a batch not acked within this time', schema: duration, default: '15s' },
   { path: 'uplink.reconnectMin', description: 'first reconnect delay', schema: duration, default: '500ms' },
   { path: 'uplink.reconnectMax', description: 'longest reconnect delay', schema: duration, default: '30s' },
+  { path: 'uplink.banWait', description: "wait after the hub refused the connection as banned (its flapping guard) before trying again; the hub's limits.ban", schema: duration, default: '1m' },
   { path: 'uplink.keepalive', description: 'MQTT keepalive in seconds', schema: positiveInt, default: 30 },
   { path: 'uplink.maxBytesPerSecond', description: 'bandwidth cap for replaying backlog after an outage (0: none); live data goes first regardless', schema: sizeOrZero, default: '1MiB' },
   { path: 'collectors', description: 'collectors and their options (YAML only)', schema: z.record(z.string(), z.unknown()), default: { system: {} }, fileOnly: true },
@@ -167,7 +168,7 @@ export interface AgentSettings {
   listen: string
   buffer: { maxBytes: number; policy: 'drop_oldest' | 'block'; fsync: boolean }
   batch: { maxSamples: number }
-  uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; keepalive: number; maxBytesPerSecond: number }
+  uplink: { inflight: number; ackTimeout: number; reconnectMin: number; reconnectMax: number; banWait: number; keepalive: number; maxBytesPerSecond: number }
   collectors: Record<string, unknown>
   health: unknown[]
   sampling: Record<string, unknown>

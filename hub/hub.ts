@@ -108,6 +108,8 @@ export interface HubOptions {
   testing?: {
     dedupDisabled?: boolean
     afterWrite?: () => void
+    /** Called after an alert state write that has notifications to send, before they are sent. */
+    afterAlertStateWrite?: () => void
     /** Smaller compaction steps, so a crash test's compaction has many atomic writes to fall between. */
     compactBatchSamples?: number
     onCompactionStep?: (point: CompactionStepPoint, step: number) => void
@@ -248,6 +250,7 @@ export class Hub {
         rate: new PublishRate(this.limits.publishPerSecond, this.limits.publishBytesPerSecond, this.clock),
         peerOf: (client) => this.broker!.peerOf(client),
         refused,
+        log,
       },
       sessions,
     )
@@ -278,6 +281,7 @@ export class Hub {
       slos: this.slos,
       anomaly: this.anomaly,
       onCommitted: (alerts, events) => publishAlertEvents(this.events, alerts, events),
+      afterStateWrite: this.options.testing?.afterAlertStateWrite,
     })
     this.alertEngine = engine
     this.alerts = new AlertService(engine, this.clock)

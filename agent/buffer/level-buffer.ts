@@ -1,7 +1,7 @@
 import type { BufferedBatch, BufferStats, LevelBufferOptions } from './types.js'
 import { BufferFullError } from './types.js'
 import { encodeRecord } from './record.js'
-import { dirBytes, isCorruption, levelFileBytes, openBufferDb, resetBufferDb } from './level-files.js'
+import { dirBytes, isCorruption, levelFileBytes, openBufferDb, readPendingCounter, resetBufferDb } from './level-files.js'
 import type { OpenedDb } from './level-files.js'
 import { RecordStore } from './record-store.js'
 
@@ -118,9 +118,17 @@ export class LevelBuffer {
     )
   }
 
-  /** Lowest seq still held, or the next seq when empty: everything below was acked, dropped or quarantined. */
+  /** Lowest seq a read finds held, or the next seq when empty (a damaged table can hide lower ones from it). */
   lowestSeq(): number {
     return this.store?.lowestSeq() ?? 1
+  }
+
+  /**
+   * The batch envelope's `lo`: every seq below it was acked, dropped or quarantined, by the buffer's own account, so
+   * the hub may pass gaps below it. Never above a record still held, even one a damaged table hides from reads.
+   */
+  ackFloor(): number {
+    return this.store?.ackFloor() ?? 1
   }
 
   /**
@@ -180,8 +188,11 @@ export class LevelBuffer {
     }
     if (outcome.kind === 'reset') {
       this.recoveries.reset++
-      this.count('corrupt', knownPending)
-      this.log('error', 'buffer database beyond repair: moved aside, starting a new epoch', { movedTo: outcome.movedTo, lost: knownPending })
+      // At start nothing was loaded yet (knownPending 0): the moved database's own counter says what went with it.
+      const counted = await readPendingCounter(outcome.movedTo)
+      const lost = Math.max(knownPending, counted ?? 0)
+      this.count('corrupt', lost)
+      this.log('error', 'buffer database beyond repair: moved aside, starting a new epoch', { movedTo: outcome.movedTo, lost, counterReadable: counted !== undefined })
     }
     if (outcome.kind === 'salvaged') this.log('warning', 'LevelDB skipped damaged log records while opening the buffer: recounting')
     const rescan = outcome.kind === 'repaired' || outcome.kind === 'salvaged'

@@ -96,6 +96,24 @@ export async function resetBufferDb(dir: string, maxBytes: number, now: () => nu
 }
 
 /**
+ * The pending-batch counter of a database moved aside as beyond repair, if it can still be read: what was lost
+ * with it when the agent had not yet loaded it (at start). Undefined when even that cannot be read.
+ */
+export async function readPendingCounter(dir: string): Promise<number | undefined> {
+  const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
+  try {
+    await db.open({ createIfMissing: false })
+    const value = await bufferParts(db).meta.get('pending')
+    const n = Number(value)
+    return Number.isFinite(n) && n >= 0 ? n : undefined
+  } catch {
+    return undefined
+  } finally {
+    await db.close().catch(() => {})
+  }
+}
+
+/**
  * LevelDB opens past a damaged .log record, dropping it, and says so only in its info LOG (started afresh at each
  * open): then the persisted counters may count batches that are gone.
  */

@@ -11,6 +11,8 @@ const META_NEXT_SEQ = 'nextSeq'
 export const REPAIR_SEQ_GAP = 1_000_000
 const META_PENDING = 'pending'
 const META_BYTES = 'bytes'
+/** Every seq below it was acked by the hub, dropped or quarantined (both counted), or never written. */
+const META_FLOOR = 'floor'
 /** Keys per LevelDB batch when deleting or rescanning: memory stays bounded however large the backlog. */
 const CHUNK = 1000
 const QUARANTINE_MAX = 1000
@@ -30,6 +32,14 @@ export class RecordStore {
   bytes = 0
   quarantined = 0
   private lowest = 1
+  /**
+   * What the uplink may tell the hub as `lo` (the hub's watermark passes every seq below it). Not the lowest key a
+   * seek finds: LevelDB reads do not verify checksums and a limited iterator passes over a block or table it cannot
+   * read without an error, so a seek can land above records still held. Only removals we made move it.
+   */
+  private floor = 1
+  /** Quarantined seqs at or above the floor: gone by our hand, so the floor may pass them. */
+  private readonly holes = new Set<number>()
   private readonly s: BufferParts
   /** The newest records written or read: sends and acks of those need no LevelDB read. */
   private readonly recent = new RecentRecords()
@@ -48,7 +58,7 @@ export class RecordStore {
   static async load(db: BufferDb, hooks: Counted, opts: { minNext: number; rescan: boolean; knownPending: number }): Promise<RecordStore> {
     const store = new RecordStore(db, hooks)
     const { meta, quarantine } = store.s
-    const [epoch, next, pending, bytes] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES])
+    const [epoch, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
     if (epoch === undefined) {
       // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
       store.epoch = randomBytes(8).toString('hex')
@@ -65,8 +75,14 @@ export class RecordStore {
         await store.commit([], { next: store.next + REPAIR_SEQ_GAP })
       }
     }
-    for await (const _ of quarantine.keys()) store.quarantined++
+    for await (const key of quarantine.keys()) {
+      store.quarantined++
+      store.holes.add(Number(key))
+    }
     await store.refreshLowest(0)
+    // A buffer from before the floor was kept starts from the lowest key; after a repair the full rescan is exhaustive.
+    store.floor = opts.rescan || floor === undefined ? store.lowestSeq() : Number(floor)
+    store.passHoles()
     return store
   }
 
@@ -77,6 +93,22 @@ export class RecordStore {
   /** Lowest seq held, or the next seq when empty. */
   lowestSeq(): number {
     return this.pending > 0 ? this.lowest : this.next
+  }
+
+  /** The `lo` a batch may carry: below it nothing is held, by the store's own account (see `floor`). */
+  ackFloor(): number {
+    return Math.min(this.floor, this.lowestSeq())
+  }
+
+  /** Moves the floor up to `seq` (exclusive of nothing below it being held), then over quarantined seqs. */
+  private raiseFloor(seq: number): void {
+    this.floor = Math.min(this.next, Math.max(this.floor, seq))
+    this.passHoles()
+  }
+
+  private passHoles(): void {
+    for (const hole of this.holes) if (hole < this.floor) this.holes.delete(hole)
+    while (this.holes.delete(this.floor)) this.floor++
   }
 
   /**
@@ -124,6 +156,13 @@ export class RecordStore {
 
   /** Deletes the held batches with from ≤ seq ≤ to, a chunk at a time; resolves with how many. */
   async deleteRange(from: number, to: number): Promise<number> {
+    // Acked by the hub: every seq in [from, to] is stored there, whether a read here finds it or not. The floor
+    // goes along with the deletes' counters (a crash before them leaves it lower: only more conservative).
+    if (from <= this.floor) this.raiseFloor(Math.min(to, this.next - 1) + 1)
+    return this.deleteHeld(from, to)
+  }
+
+  private async deleteHeld(from: number, to: number): Promise<number> {
     const fast = await this.deleteRecent(from, to)
     if (fast !== undefined) return fast
     const { batches } = this.s
@@ -183,6 +222,8 @@ export class RecordStore {
         if (freed + size >= target) break
       }
       if (ops.length === 0) break
+      // Dropped and counted: the hub may pass them. (A record a damaged table hid from this read is passed too.)
+      this.raiseFloor(Number(ops[ops.length - 1].key) + 1)
       await this.commit(ops, { pending: -ops.length, bytes: -size })
       freed += size
       dropped += ops.length
@@ -211,7 +252,11 @@ export class RecordStore {
       { type: 'put', sublevel: quarantine, key, value },
     ])
     await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
-    for (const [key] of bad) this.recent.forget(Number(key))
+    for (const [key] of bad) {
+      this.recent.forget(Number(key))
+      if (Number(key) >= this.floor) this.holes.add(Number(key))
+    }
+    this.passHoles()
     this.hooks.count('corrupt', bad.length)
     this.quarantined += bad.length
     this.hooks.log('error', 'corrupt batches quarantined', { seqs: bad.map(([key]) => Number(key)) })
@@ -229,11 +274,16 @@ export class RecordStore {
     return Math.max(0, before - this.pending)
   }
 
-  /** Recounts from the records themselves, quarantining damaged ones and counting those no longer there. */
+  /**
+   * Recounts from the records themselves, quarantining damaged ones and counting those no longer there. The counters
+   * change only once the scan has run to the end: a scan that meets damage half-way (it throws, and the buffer
+   * repairs) must not leave them counting only what it had seen, or the buffer looks drained while it still holds
+   * a record it has not accounted for.
+   */
   private async rescan(expected: number): Promise<void> {
     this.recent.clear()
-    this.pending = 0
-    this.bytes = 0
+    let good = 0
+    let goodBytes = 0
     let found = 0
     let after = ''
     for (let more = true; more; ) {
@@ -242,14 +292,17 @@ export class RecordStore {
       for await (const [key, record] of this.s.batches.iterator({ gt: after, limit: CHUNK })) {
         seen++
         after = key
-        this.pending++
-        this.bytes += bodyBytes(record)
-        if (!decodeRecord(record)) bad.push([key, record])
+        if (decodeRecord(record)) {
+          good++
+          goodBytes += bodyBytes(record)
+        } else bad.push([key, record])
       }
       found += seen
       more = seen === CHUNK
       if (bad.length > 0) await this.quarantine(bad)
     }
+    this.pending = good
+    this.bytes = goodBytes
     await this.commit([])
     // What the counters held before the damage but the repair could not bring back.
     this.hooks.count('corrupt', expected - found)
@@ -267,6 +320,7 @@ export class RecordStore {
       { type: 'put', sublevel: meta, key: META_NEXT_SEQ, value: String(next) },
       { type: 'put', sublevel: meta, key: META_PENDING, value: String(pending) },
       { type: 'put', sublevel: meta, key: META_BYTES, value: String(bytes) },
+      { type: 'put', sublevel: meta, key: META_FLOOR, value: String(this.floor) },
     ]
     await db.batch([...ops, ...counters] as never, { sync: this.hooks.fsync })
     this.next = next

@@ -5,6 +5,13 @@ import type { Silence } from './silences.js'
 import type { AlertRecord, HistoryEvent } from './types.js'
 import { table } from '../storage/keyspace.js'
 import { decimalKey } from '../storage/time-keys.js'
+import type { Notification } from './notifiers/types.js'
+
+/** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
+export interface OutboxEntry {
+  id: string
+  notification: Notification
+}
 
 export interface AlertWrite {
   rules?: { put?: StoredRule[]; del?: string[] }
@@ -12,6 +19,7 @@ export interface AlertWrite {
   events?: HistoryEvent[]
   silences?: { put?: Silence[]; del?: string[] }
   incidents?: Incident[]
+  outbox?: OutboxEntry[]
 }
 
 /**
@@ -24,6 +32,7 @@ export class AlertStore {
   private readonly events
   private readonly silences
   private readonly incidents
+  private readonly outbox
   private seq = 0
 
   constructor(private readonly db: Database) {
@@ -32,6 +41,16 @@ export class AlertStore {
     this.events = table<'alert-events', HistoryEvent>(db, 'alert-events')
     this.silences = table<'silences', Silence>(db, 'silences')
     this.incidents = table<'incidents', Incident>(db, 'incidents')
+    this.outbox = table<'alert-outbox', OutboxEntry>(db, 'alert-outbox')
+  }
+
+  /** Notifications written with their state but not yet handed to every notifier (a hub killed in between). */
+  async loadOutbox(): Promise<OutboxEntry[]> {
+    return this.outbox.values().all()
+  }
+
+  async deleteOutbox(id: string): Promise<void> {
+    await this.outbox.del(id)
   }
 
   async loadRules(): Promise<StoredRule[]> {
@@ -137,6 +156,7 @@ export class AlertStore {
     for (const s of w.silences?.put ?? []) ops.push({ type: 'put', sublevel: this.silences, key: s.id, value: s })
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
+    for (const e of w.outbox ?? []) ops.push({ type: 'put', sublevel: this.outbox, key: e.id, value: e })
   }
 }
 

@@ -2,7 +2,8 @@ import type { Database } from '../storage/db.js'
 import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../metrics/store/types.js'
-import { AlertStore, type AlertWrite } from './alert-store.js'
+import { randomBytes } from 'node:crypto'
+import { AlertStore, type AlertWrite, type OutboxEntry } from './alert-store.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
 import { WindowRegistry } from './rules/shared-windows.js'
@@ -39,6 +40,8 @@ export interface AlertEngineOptions {
   onCommitted?: (alerts: readonly AlertRecord[], events: readonly HistoryEvent[]) => void
   /** SLO burn rates for slo_burn rules. */
   slos?: SloBurnSource
+  /** Test-only: called after a state write that has notifications to send, before they are sent (crash injection). */
+  afterStateWrite?: () => void
 }
 
 /** One engine step's outcome, committed atomically then announced. */
@@ -103,6 +106,8 @@ export class AlertEngine {
       // Already announced before the restart: restore, never resend (issue 6).
       await n.restore?.(firing)
     }
+    // Written with their state but not handed to every notifier before the hub stopped: at least once (issue 11).
+    for (const entry of await this.store.loadOutbox()) await this.announce(entry)
     this.timer = setInterval(() => {
       // One pass queued at a time: a slow pass is not stacked behind itself.
       if (this.tickQueued) return
@@ -321,14 +326,26 @@ export class AlertEngine {
       this.deferred.push(write)
       return
     }
+    // Each notification goes into the outbox in the state's own write, leaves it once every notifier has it.
+    write.outbox = d.notifications.map((n) => {
+      const id = `${String(step.now).padStart(15, '0')}-${randomBytes(6).toString('hex')}`
+      return { id, notification: { ...n, alerts: n.alerts.map((m) => ({ ...m, notification: id })) } }
+    })
     await this.store.write(...this.deferred.splice(0), write)
-    for (const n of d.notifications) {
-      this.counters.notifications += n.alerts.length
-      this.options.metrics?.alertNotifications.inc(n.alerts.length)
-      for (const notifier of this.options.notifiers) {
-        await notifier.notify(n).catch((err) => this.options.log('error', 'notifier failed', { notifier: notifier.name, error: String(err) }))
-      }
+    if (write.outbox.length > 0) this.options.afterStateWrite?.()
+    for (const entry of write.outbox) {
+      this.counters.notifications += entry.notification.alerts.length
+      this.options.metrics?.alertNotifications.inc(entry.notification.alerts.length)
+      await this.announce(entry)
     }
+  }
+
+  /** Hands one notification to every notifier (each queues or publishes it), then takes it out of the outbox. */
+  private async announce(entry: OutboxEntry): Promise<void> {
+    for (const notifier of this.options.notifiers) {
+      await notifier.notify(entry.notification).catch((err) => this.options.log('error', 'notifier failed', { notifier: notifier.name, error: String(err) }))
+    }
+    await this.store.deleteOutbox(entry.id)
   }
 
   private async flushDirty(): Promise<void> {

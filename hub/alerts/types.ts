@@ -66,6 +66,11 @@ export interface AlertMessage {
   endsAt: number | null
   annotations: Record<string, string>
   labels: Labels
+  /**
+   * Id of the notification that carries this message (one engine step's announcement for one rule). A hub killed
+   * before every notifier had it announces it again on restart with the same id, so a subscriber can drop the repeat.
+   */
+  notification?: string
 }
 
 export interface HistoryEvent {

@@ -1,3 +1,10 @@
+/** A refusal by the guard: which key is banned, until when (ms since the epoch), and whether this attempt began it. */
+export interface Ban {
+  key: 'id' | 'address'
+  until: number
+  fresh: boolean
+}
+
 /**
  * Connection attempts per client id and per address within a window; over the limit, the key is banned for a
  * while (flapping or credential guessing). Memory is bounded: stale entries are swept as new ones arrive.
@@ -10,28 +17,34 @@ export class ConnectGuard {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Counts an attempt; returns the key that is banned ('id' or 'address'), or undefined when allowed. */
-  attempt(clientId: string, address: string | undefined): 'id' | 'address' | undefined {
+  /** Counts an attempt; returns the ban that refuses it, or undefined when allowed. */
+  attempt(clientId: string, address: string | undefined): Ban | undefined {
     const now = this.clock()
     if (this.attempts.size > 100_000) this.sweep(now)
     const byId = this.count(`id:${clientId}`, this.limits.connectAttemptsPerId, now)
-    const byAddress = address ? this.count(`addr:${address}`, this.limits.connectAttemptsPerAddress, now) : false
-    return byId ? 'id' : byAddress ? 'address' : undefined
+    // A banned id's retries do not count against its address: one flapping device must not ban its whole NAT.
+    if (byId) return { key: 'id', ...byId }
+    const byAddress = address ? this.count(`addr:${address}`, this.limits.connectAttemptsPerAddress, now) : undefined
+    return byAddress ? { key: 'address', ...byAddress } : undefined
   }
 
-  private count(key: string, max: number, now: number): boolean {
+  private count(key: string, max: number, now: number): { until: number; fresh: boolean } | undefined {
     let a = this.attempts.get(key)
     if (!a || (now - a.since > this.limits.connectWindowMs && now >= a.bannedUntil)) {
       a = { count: 0, since: now, bannedUntil: 0 }
       this.attempts.set(key, a)
     }
-    if (now < a.bannedUntil) return true
+    // Attempts during a ban are refused without counting: they neither extend the ban nor start the next one.
+    if (now < a.bannedUntil) return { until: a.bannedUntil, fresh: false }
     a.count++
     if (a.count > max) {
       a.bannedUntil = now + this.limits.banMs
-      return true
+      // The next window starts when the ban ends, so a client that waited it out is not banned again at once.
+      a.since = a.bannedUntil
+      a.count = 0
+      return { until: a.bannedUntil, fresh: true }
     }
-    return false
+    return undefined
   }
 
   private sweep(now: number): void {

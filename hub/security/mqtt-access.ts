@@ -18,6 +18,7 @@ export interface MqttAccessDeps {
   /** The peer's address and, with client certificates, the certificate's CN (broker.ts knows the socket). */
   peerOf: (client: Client) => { address?: string; certCN?: string; certRequired: boolean }
   refused: (reason: LimitReason, client: Client | null) => void
+  log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
 
 /** Identities of connected clients, for the ACL hooks and for revocation. */
@@ -31,7 +32,8 @@ export class MqttSessions {
   }
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+/** CONNACK return codes used here (MQTT 3.1.1 §3.2.2.3): 3 server unavailable, 4 bad credentials, 5 not authorized. */
+function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
 
@@ -69,13 +71,21 @@ export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): P
       done(null, true)
     },
     authenticate: (client, username, password, done) => {
-      const fail = (reason: LimitReason, message: string, code: 4 | 5) => {
+      const fail = (reason: LimitReason, message: string, code: 3 | 4 | 5) => {
         deps.refused(reason, client)
         done(authError(message, code), false)
       }
       const peer = deps.peerOf(client)
-      const banned = deps.connectGuard.attempt(client.id, peer.address)
-      if (banned) return fail('connect_banned', `too many connection attempts by this ${banned}; banned for a while`, 5)
+      const ban = deps.connectGuard.attempt(client.id, peer.address)
+      if (ban) {
+        // The flapping guard's ban is not a credentials problem: MQTT 3.1.1 has no "banned" code, so it is return
+        // code 3 "server unavailable" (the agent waits out the ban on it); the log line names the ban and its end.
+        const until = new Date(ban.until).toISOString()
+        const who = ban.key === 'id' ? { client: client.id } : { client: client.id, address: peer.address }
+        if (ban.fresh) deps.log('warning', `connection attempts over the limit: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
+        else deps.log('debug', `connection refused: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
+        return fail('connect_banned', `banned for too many connection attempts by this ${ban.key === 'id' ? 'client id' : 'address'} until ${until}`, 3)
+      }
       if (peer.certRequired && peer.certCN !== client.id) return fail('not_authorized', `certificate CN ${JSON.stringify(peer.certCN)} is not the client id`, 5)
       const secret = password?.toString('utf8')
       if (username !== undefined && username !== client.id) {

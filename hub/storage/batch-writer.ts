@@ -4,7 +4,7 @@ import type { DecodedBatch } from '../../protocol/batch.js'
 import type { IngestOptions, IngestResult } from './types.js'
 import { Commit, type BatchStager } from './commit.js'
 import type { Database } from './db.js'
-import { decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
+import { ackRanges, decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { table } from './keyspace.js'
 
@@ -54,7 +54,7 @@ export class BatchWriter {
   private async writeInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
     const key = dedupKey(batch.dev, batch.ep)
     const mark = await this.loadMark(key)
-    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: mark.ranges.slice(0, 64) }
+    if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: ackRanges(mark, batch.seq) }
 
     const next = markStored(mark, batch.seq, batch.lo)
     const commit = new Commit(this.db)
@@ -62,7 +62,7 @@ export class BatchWriter {
     commit.onCommitted(() => this.marks.set(key, next))
     for (const stager of this.stagers) stager.stage(commit, batch, options)
     await commit.commit()
-    return { duplicate: false, ackSeq: next.w, samples: commit.counted('samples'), storedRanges: next.ranges.slice(0, 64) }
+    return { duplicate: false, ackSeq: next.w, samples: commit.counted('samples'), storedRanges: ackRanges(next, batch.seq) }
   }
 
   private async loadMark(key: string): Promise<DedupMark> {

@@ -56,6 +56,21 @@ function insertSeq(ranges: ReadonlyArray<[number, number]>, seq: number): Array<
   return out
 }
 
+/** Ranges an ack carries at most (docs/protocol.md, Acks). */
+export const ACK_RANGES_MAX = 64
+
+/**
+ * The stored ranges an ack for `seq` carries: at most ACK_RANGES_MAX, always including the one that holds `seq`.
+ * The lowest first (they let the watermark pass soonest), but a seq stored in a range beyond them must still be
+ * acked, or the agent resends it forever as a duplicate and its backlog lane stalls behind it.
+ */
+export function ackRanges(mark: DedupMark, seq: number): Array<[number, number]> {
+  if (mark.ranges.length <= ACK_RANGES_MAX) return mark.ranges.slice()
+  const own = mark.ranges.findIndex(([start, end]) => seq >= start && seq <= end)
+  if (own < ACK_RANGES_MAX) return mark.ranges.slice(0, ACK_RANGES_MAX)
+  return [...mark.ranges.slice(0, ACK_RANGES_MAX - 1), mark.ranges[own]]
+}
+
 export function encodeMark(mark: DedupMark): Uint8Array {
   return encodeStored({ w: mark.w, r: mark.ranges.flat() })
 }

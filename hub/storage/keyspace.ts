@@ -36,6 +36,7 @@ export const KEYSPACE = {
   'alert-events': { what: 'alert history (hub/alerts)', encoding: 'json', key: 'alert id ! ts (15 digits) ! seq (9 digits)' },
   silences: { what: 'silences (hub/alerts)', encoding: 'json', key: 'silence id' },
   incidents: { what: 'incidents (hub/alerts)', encoding: 'json', key: 'incident id' },
+  'alert-outbox': { what: 'notifications written with their alert state, until every notifier has them (hub/alerts)', encoding: 'json', key: 'step time (15 digits) - random hex' },
   'webhook-queue-*': { what: "one notifier's durable queue, * = a webhook's name or kind.receiver (hub/alerts/notifiers)", encoding: 'json', key: 'seq, 15 digits' },
   'slack-threads-*': { what: 'Slack bot messages to update, * = receiver (hub/alerts/notifiers/slack)', encoding: 'json', key: 'thread key' },
   'email-threads-*': { what: 'Message-ID of the first mail of each thread, * = receiver (hub/alerts/notifiers/email)', encoding: 'json', key: 'thread key' },

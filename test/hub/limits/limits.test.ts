@@ -11,12 +11,24 @@ describe('ConnectGuard', () => {
     const g = new ConnectGuard({ connectAttemptsPerId: 2, connectAttemptsPerAddress: 100, connectWindowMs: 1_000, banMs: 5_000 }, () => now)
     expect(g.attempt('a', '1.2.3.4')).toBeUndefined()
     expect(g.attempt('a', '1.2.3.4')).toBeUndefined()
-    expect(g.attempt('a', '1.2.3.4')).toBe('id')
+    expect(g.attempt('a', '1.2.3.4')).toEqual({ key: 'id', until: 5_000, fresh: true })
     expect(g.attempt('b', '1.2.3.4')).toBeUndefined()
     now = 4_000
-    expect(g.attempt('a', '1.2.3.4')).toBe('id')
+    // Retries during the ban are refused with the same end: they do not extend it.
+    expect(g.attempt('a', '1.2.3.4')).toEqual({ key: 'id', until: 5_000, fresh: false })
     now = 5_001
     expect(g.attempt('a', '1.2.3.4')).toBeUndefined()
+  })
+
+  it("a banned id's retries do not count against its address; a client that waited out its ban is not banned again at once", () => {
+    let now = 0
+    const g = new ConnectGuard({ connectAttemptsPerId: 2, connectAttemptsPerAddress: 5, connectWindowMs: 60_000, banMs: 1_000 }, () => now)
+    for (let k = 0; k < 2; k++) expect(g.attempt('a', 'nat')).toBeUndefined()
+    expect(g.attempt('a', 'nat')?.fresh).toBe(true)
+    for (let k = 0; k < 50; k++) expect(g.attempt('a', 'nat')?.key).toBe('id')
+    expect(g.attempt('b', 'nat')).toBeUndefined() // address: 3 of 5 counted (a's first three and this one)
+    now = 1_000 // ban over, still inside the first window
+    expect(g.attempt('a', 'nat')).toBeUndefined()
   })
 })
 

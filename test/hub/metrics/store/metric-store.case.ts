@@ -78,6 +78,21 @@ export function runMetricStoreSuite(name: string, makeStore: () => Promise<Store
       expect((await store.ingest(makeBatch({ seq: 3 }))).duplicate).toBe(true)
     })
 
+    it('acks a seq stored in a range beyond the 64 an ack carries, first time and as a duplicate', async () => {
+      // 70 islands above a gap at 1 (a fragmented replay): seqs 3, 5, …, 141.
+      for (let seq = 3; seq <= 141; seq += 2) await store.ingest(makeBatch({ seq }))
+      const covers = (r: { ackSeq: number; storedRanges: Array<[number, number]> }, seq: number) =>
+        seq <= r.ackSeq || r.storedRanges.some(([a, b]) => seq >= a && seq <= b)
+      for (const seq of [141, 129, 3]) {
+        const again = await store.ingest(makeBatch({ seq }))
+        expect(again.duplicate).toBe(true)
+        expect(covers(again, seq), `duplicate ${seq} acked`).toBe(true)
+        expect(again.storedRanges.length).toBeLessThanOrEqual(64)
+      }
+      const fresh = await store.ingest(makeBatch({ seq: 144 }))
+      expect(covers(fresh, 144)).toBe(true)
+    })
+
     it('lets lo carry the ack past seqs the agent dropped', async () => {
       expect((await store.ingest(makeBatch({ seq: 1 }))).ackSeq).toBe(1)
       // The agent still holds 3 and up: 2 was acked or dropped, 3 is still on its way.
