@@ -42,10 +42,13 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
   const check = new FastLinkCheck()
   // Values only: keys are looked up again for the one record a break is reported at.
   const it = log.rawTable.values()
+  // The next block is read (in LevelDB's thread) while this one is hashed on the main thread.
+  let next = it.nextv(2000)
   try {
     while (!firstBroken) {
-      const values = await it.nextv(1000)
+      const values = await next
       if (values.length === 0) break
+      next = it.nextv(2000)
       for (const raw of values) {
         let hash = check.link(raw, seq, prev)
         if (hash === undefined) {
@@ -69,6 +72,7 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
       }
     }
   } finally {
+    await next.catch(() => undefined)
     await it.close()
   }
   if (!firstBroken) {
