@@ -8,6 +8,7 @@ import { IngestCounters } from './counters.js'
 import { toBatchBody } from './convert.js'
 import { IngestError } from './errors.js'
 import { parseIngestRequest } from './schema.js'
+import { readBody } from './read-body.js'
 
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -75,24 +76,9 @@ function parseJson(text: string): unknown {
 
 /** Reads the body as UTF-8, refusing it as soon as it passes `max` bytes rather than buffering all of it. */
 async function readLimited(request: Request, max: number): Promise<string> {
-  const tooLarge = () => new IngestError(413, 'too_large', `body: larger than ${max} bytes`)
-  if (Number(request.headers.get('content-length') ?? 0) > max) throw tooLarge()
-  if (!request.body) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
+  const bytes = await readBody(request, max)
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
     throw new IngestError(400, 'bad_json', 'body: not valid UTF-8')
   }

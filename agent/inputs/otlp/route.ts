@@ -6,7 +6,8 @@ import { BufferFullError } from '../../buffer/types.js'
 import { IngestError } from '../ingest/errors.js'
 import { BatchTooLargeError, type BatchBody } from '../../split-body.js'
 import { OtlpCounters } from './counters.js'
-import { decodeRequest, decompress, readBody, requestEncoding, type OtlpEncoding } from './decode.js'
+import { decodeRequest, decompress, MAX_OTLP_BODY_BYTES, requestEncoding, type OtlpEncoding } from './decode.js'
+import { readBody } from '../ingest/read-body.js'
 import { DeltaTotals } from './delta-totals.js'
 import { encodeProtobufResponse, loadProto, type OtlpSignal } from './proto.js'
 import { REJECTED_FIELD, convertSignal, type SignalConversion } from './signals.js'
@@ -42,7 +43,7 @@ export function mountOtlp(app: Hono, options: OtlpOptions): void {
       try {
         encoding = requestEncoding(c.req.header('content-type'))
         if (encoding === 'protobuf') await loadProto()
-        const bytes = decompress(await readBody(c.req.raw), c.req.header('content-encoding'))
+        const bytes = decompress(await readBody(c.req.raw, MAX_OTLP_BODY_BYTES), c.req.header('content-encoding'))
         const converted = convertSignal(signal, decodeRequest(signal, encoding, bytes), now(), state)
         rejected = converted.rejected
         if (converted.accepted === 0 && converted.rejected > 0) throw new IngestError(400, 'invalid_otlp', summary(converted))
