@@ -19,6 +19,7 @@ import { startListener } from './listener.js'
 import type { Server } from 'node:http'
 import type { UplinkLimits } from './uplink.js'
 import type { TraceSampler } from './sampling/sampler.js'
+import { BoundaryTimer } from './boundary-timer.js'
 
 export type { BatchBody } from './split-body.js'
 
@@ -67,8 +68,7 @@ export interface AgentConfigPatch {
 export class Agent {
   readonly buffer: LevelBuffer
   readonly uplink: Uplink
-  private timer?: NodeJS.Timeout
-  private alignTimer?: NodeJS.Timeout
+  private ticker?: BoundaryTimer
   private collecting?: Promise<void>
   private running = false
   private listener?: Server
@@ -130,19 +130,18 @@ export class Agent {
     this.scheduleCollection()
   }
 
-  /** Later ticks land on interval boundaries (as Telegraf's round_interval), so their timestamps are regular. */
+  /** Later ticks land on interval boundaries and carry the boundary as their timestamp: timer jitter would otherwise
+   *  cost bits in every compressed chunk, and the series of one device line up. */
   private scheduleCollection(): void {
-    clearTimeout(this.alignTimer)
-    clearInterval(this.timer)
-    const step = this.options.intervalMs
-    const now = (this.options.clock ?? Date.now)()
-    this.alignTimer = setTimeout(() => {
-      const tick = () => {
-        if (!this.collecting) this.collecting = this.collectOnce(this.tickTime())
-      }
-      tick()
-      this.timer = setInterval(tick, step)
-    }, step - (now % step))
+    this.ticker?.stop()
+    this.ticker = new BoundaryTimer(
+      this.options.intervalMs,
+      (boundary) => {
+        if (!this.collecting) this.collecting = this.collectOnce(boundary)
+      },
+      this.options.clock,
+    )
+    this.ticker.start()
   }
 
   private startHealth(): void {
@@ -223,8 +222,7 @@ export class Agent {
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
-    clearTimeout(this.alignTimer)
-    clearInterval(this.timer)
+    this.ticker?.stop()
     await this.health?.stop()
     for (const input of this.options.inputs ?? []) await input.stop()
     await this.collecting
@@ -238,14 +236,6 @@ export class Agent {
   }
 
   /** Runs every collector once and stores what they produced as one or more batches. */
-  /** A tick's timestamp, rounded to the interval boundary the timer aimed at: timer jitter would otherwise cost
-   *  bits in every compressed chunk, and the series of one device line up. */
-  private tickTime(): number {
-    const now = (this.options.clock ?? Date.now)()
-    const step = this.options.intervalMs
-    return step >= 1000 ? Math.round(now / step) * step : now
-  }
-
   async collectOnce(now = (this.options.clock ?? Date.now)()): Promise<void> {
     try {
       const builder = new MetricsBuilder()
