@@ -1,0 +1,56 @@
+import type { HubContext } from '../context.js'
+import type { HubModule } from '../lifecycle.js'
+import { publishAlertEvents } from '../events/sources.js'
+import { AlertEngine } from './engine.js'
+import { AlertService } from './service.js'
+import { createNotifications, type NotificationConfig } from './notifications.js'
+import type { Rule } from './rule-schema.js'
+
+/**
+ * Notifiers, the alert engine (its own timer for the alert pass) and the rules of the `--rules` file (read at
+ * construction). Resolved alerts and their history are pruned hourly; silences expire by themselves.
+ */
+export function alertsModule(hub: HubContext, notificationConfig: NotificationConfig, fileRules: Rule[] | undefined): HubModule {
+  const alertOptions = hub.options.alerts
+  return {
+    name: 'alerts',
+    async start() {
+      const { log, clock } = hub
+      hub.notifications = await createNotifications(notificationConfig, { broker: hub.broker!.broker, db: hub.db, clock, log })
+      const engine = new AlertEngine({
+        db: hub.db,
+        store: hub.store,
+        devices: hub.devices,
+        notifiers: hub.notifications.engine,
+        clock,
+        log,
+        metrics: hub.metrics,
+        tickMs: alertOptions?.tickMs,
+        startupGraceMs: alertOptions?.startupGraceMs,
+        freshnessMs: alertOptions?.freshnessMs,
+        maxBacklog: alertOptions?.maxBacklog,
+        slos: hub.slos,
+        anomaly: hub.anomaly,
+        onCommitted: (alerts, events) => publishAlertEvents(hub.events, alerts, events),
+        afterStateWrite: hub.options.testing?.afterAlertStateWrite,
+      })
+      hub.alertEngine = engine
+      hub.alerts = new AlertService(engine, clock)
+      await engine.start()
+      if (fileRules) await hub.alerts.provision(fileRules)
+    },
+    stop: async () => {
+      await hub.alertEngine?.stop()
+    },
+    periodic: [
+      {
+        name: 'alerts.prune',
+        everyMs: 3_600_000,
+        run: () => {
+          const engine = hub.alertEngine!
+          return engine.run(() => engine.store.prune(hub.clock() - (hub.options.retentionMs?.alerts ?? 90 * 86_400_000)))
+        },
+      },
+    ],
+  }
+}

@@ -1,0 +1,75 @@
+import { createServer as createHttpsServer } from 'node:https'
+import { serve, type ServerType } from '@hono/node-server'
+import type { HubContext } from '../context.js'
+import type { HubModule } from '../lifecycle.js'
+import type { Pem } from '../broker-module.js'
+import { createApi } from './app.js'
+import { exportDevice, purgeDevice, type DeviceDataDeps } from '../device-data.js'
+import { endDeviceSession } from '../security/sessions.js'
+import { verifyAudit } from '../audit/verify.js'
+import { DEFAULT_QUERY_LIMITS } from '../metrics/query/params.js'
+
+/** The HTTP API (HTTPS with tls.https). `ready` tells whether intake accepts telemetry (GET /ready). */
+export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => boolean): HubModule {
+  let http: ServerType | undefined
+  return {
+    name: 'api',
+    async start() {
+      const { options, clock, log } = hub
+      const deviceData: DeviceDataDeps = {
+        store: hub.store,
+        logs: hub.logs,
+        traces: hub.traces,
+        health: hub.health,
+        alerts: hub.alerts,
+        devices: hub.devices,
+        credentials: hub.credentials,
+        audit: hub.audit,
+        endSession: async (id) => (hub.broker ? await endDeviceSession(hub.broker, id) : false),
+        forgetLimits: (id) => hub.batchLimits.forget(id),
+        clock,
+      }
+      const app = (hub.api = createApi({
+        store: hub.store,
+        traces: hub.traces,
+        logs: hub.logs,
+        health: hub.health,
+        alerts: hub.alerts,
+        slos: hub.slos,
+        anomaly: hub.anomaly,
+        notifications: { attempts: hub.notifications!.attempts, receivers: hub.notifications!.receivers },
+        devices: hub.devices,
+        metrics: hub.metrics,
+        credentials: hub.credentials,
+        audit: hub.audit,
+        remote: hub.remote,
+        verifyAudit: () => verifyAudit(hub.audit, hub.auditSigner),
+        auditReads: options.audit?.reads,
+        dashboards: hub.dashboards,
+        events: hub.events,
+        eventStream: options.console?.eventStream,
+        consoleDir: options.console?.dir,
+        revokeDevice: (id, by) => hub.revokeDevice(id, by),
+        purgeDevice: (id, by) => purgeDevice(deviceData, id, by),
+        exportDevice: (id) => exportDevice(deviceData, id),
+        insecure: options.insecure,
+        limits: DEFAULT_QUERY_LIMITS,
+        ready,
+        clock,
+        log,
+      }))
+      const server = await new Promise<ServerType>((resolve) => {
+        const https = options.tls?.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
+        const s = serve({ fetch: app.fetch, hostname: options.host, port: options.httpPort, ...https }, () => resolve(s))
+      })
+      http = server
+      const address = server.address()
+      hub.httpPort = typeof address === 'object' && address ? address.port : options.httpPort
+    },
+    async stop() {
+      // Open /v1/events streams end first: the HTTP server's close waits for every open response.
+      hub.events.close()
+      await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()))
+    },
+  }
+}

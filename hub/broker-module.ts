@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import type { Client } from 'aedes'
+import type { HubContext } from './context.js'
+import type { HubModule } from './lifecycle.js'
+import { startBroker } from './broker.js'
+import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
+import { ConnectGuard } from './limits/connect-guard.js'
+import { PublishRate } from './limits/rate.js'
+import type { LimitReason } from './limits/config.js'
+
+/** TLS key material read once at start, shared by mqtts and HTTPS. */
+export interface Pem {
+  cert: Buffer
+  key: Buffer
+  ca?: Buffer
+}
+
+export function readPem(hub: HubContext): Pem | undefined {
+  const tls = hub.options.tls
+  return tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
+}
+
+/** The embedded aedes broker with its access hooks: credentials, the ACL, connect and publish limits. */
+export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
+  return {
+    name: 'broker',
+    async start() {
+      const { options, log, limits } = hub
+      const tls = options.tls
+      const sessions = new MqttSessions()
+      const refused = (reason: LimitReason, client: Client | null) => {
+        hub.metrics.limited.inc({ reason })
+        log('debug', 'refused by a limit or the ACL', { reason, client: client?.id })
+        if (client?.id) hub.devices.recordLimited(client.id, reason, 1, sessions.get(client)?.kind === 'device')
+      }
+      const hooks = mqttAccessHooks(
+        {
+          credentials: hub.credentials,
+          requireCredentials: options.mqttCredentials ?? !options.insecure,
+          limits,
+          connectGuard: new ConnectGuard(limits, hub.clock),
+          rate: new PublishRate(limits.publishPerSecond, limits.publishBytesPerSecond, hub.clock),
+          peerOf: (client) => hub.broker!.peerOf(client),
+          refused,
+          log,
+        },
+        sessions,
+      )
+      const broker = (hub.broker = await startBroker({
+        host: options.host,
+        port: !tls || tls.plainMqtt ? options.mqttPort : undefined,
+        tls: tls && pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.requireClientCert } : undefined,
+        maxPacketBytes: limits.maxPacketBytes,
+        hooks,
+        onPacketTooLarge: () => refused('packet_too_large', null),
+      }))
+      hub.mqttPort = broker.port
+      hub.mqttsPort = broker.tlsPort
+      broker.broker.on('client', () => hub.metrics.mqttClients.set(broker.broker.connectedClients))
+      broker.broker.on('clientDisconnect', () => hub.metrics.mqttClients.set(broker.broker.connectedClients))
+    },
+    stop: async () => {
+      await hub.broker?.close()
+    },
+  }
+}

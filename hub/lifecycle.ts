@@ -1,0 +1,80 @@
+// The hub's lifecycle kit: each concern is a module with its own start, stop and periodic work, so Hub.start and
+// Hub.stop read as a list (docs/architecture.md, "Hub modules").
+
+type Log = (level: string, msg: string, extra?: Record<string, unknown>) => void
+
+/** Work a module repeats while the hub runs, e.g. compaction or retention. */
+export interface Periodic {
+  /** Names the task in the log line of a failed run. */
+  name: string
+  everyMs: number
+  run: () => Promise<unknown>
+}
+
+/** One concern of the hub. Everything is optional: a module may only start, only stop, or only repeat work. */
+export interface HubModule {
+  name: string
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
+  periodic?: Periodic[]
+}
+
+/**
+ * Starts modules in order and stops them in reverse. Periodic work begins once every module has started and ends
+ * before the first module stops; a run is skipped while the previous run of the same task is still going, and a
+ * failed run is logged and tried again at the next period (the module keeps running).
+ */
+export class Lifecycle {
+  private readonly started: HubModule[] = []
+  private readonly timers: NodeJS.Timeout[] = []
+
+  constructor(private readonly log: Log) {}
+
+  /** Starts each module in turn; if one fails, those already started stop (in reverse) and the error is rethrown. */
+  async start(modules: HubModule[]): Promise<void> {
+    for (const module of modules) {
+      try {
+        await module.start?.()
+      } catch (err) {
+        await this.stopStarted().catch((stopErr) => this.log('error', 'stop after a failed start failed', { module: module.name, error: String(stopErr) }))
+        throw err
+      }
+      this.started.push(module)
+    }
+    for (const module of this.started) for (const task of module.periodic ?? []) this.schedule(module.name, task)
+  }
+
+  /** Ends periodic work, then stops every started module in reverse order; the first failure is rethrown at the end. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer)
+    await this.stopStarted()
+  }
+
+  private async stopStarted(): Promise<void> {
+    let failure: unknown
+    for (const module of this.started.splice(0).reverse()) {
+      try {
+        await module.stop?.()
+      } catch (err) {
+        this.log('error', 'module failed to stop', { module: module.name, error: String(err) })
+        failure ??= err
+      }
+    }
+    if (failure !== undefined) throw failure
+  }
+
+  private schedule(module: string, task: Periodic): void {
+    let running = false
+    const timer = setInterval(() => {
+      if (running) return
+      running = true
+      task
+        .run()
+        .catch((err) => this.log('error', 'background task failed', { module, task: task.name, error: String(err) }))
+        .finally(() => (running = false))
+    }, task.everyMs)
+    // Background work never keeps the process alive by itself.
+    timer.unref()
+    this.timers.push(timer)
+  }
+}
