@@ -17,7 +17,7 @@ const silent = () => {}
 
 export async function benchAlertLatency(dir: string, rounds = 200): Promise<Record<string, number>> {
   // The per-client publish rate limit (200/s by default) would throttle this tight loop and measure the limit, not alerting.
-  const hub = new Hub({ data: join(dir, 'hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1 << 20, compactIntervalMs: 60_000, limits: { publishPerSecond: 1_000_000 }, log: silent })
+  const hub = new Hub({ data: join(dir, 'hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1 << 20, compactInterval: 60_000, limits: { publishRate: 1_000_000 }, log: silent })
   await hub.start()
   const url = `mqtt://127.0.0.1:${hub.mqttPort}`
   await hub.alerts.putRule({ id: 'hot', kind: 'threshold', metric: 'bench_temp', agg: 'last', op: '>', threshold: 50, severity: 'high' }, 'create')
@@ -89,7 +89,7 @@ const STEPS = 20
 
 /** 1,000 threshold rules (10 per metric name) over 10,000 series (100 devices × 100 metrics), 20 samples each. */
 export async function benchAlertThroughput(dir: string): Promise<Record<string, number>> {
-  const hub = new Hub({ data: join(dir, 'eval-hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1 << 20, compactIntervalMs: 3_600_000, log: silent })
+  const hub = new Hub({ data: join(dir, 'eval-hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1 << 20, compactInterval: 3_600_000, log: silent })
   await hub.start()
   const series: SeriesDef[] = Array.from({ length: METRICS }, (_, m) => ({ name: `bench_m${m}`, type: 'gauge', labels: { unit: 'x' } }))
   const t0 = Date.now() - STEPS * 10_000

@@ -148,7 +148,7 @@ export async function benchConsole(dir: string): Promise<Array<[string, string, 
   const { raw, gzip } = bundleBytes()
   rows.push(['first page bundle, gzipped (all of it: one page)', `${(gzip / 1024).toFixed(1)} KB`, '≤ 150 KB', `${(raw / 1024).toFixed(0)} KB raw`])
 
-  const hub = new Hub({ data: join(dir, 'hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: false, adminToken: TOKEN, maxBatchBytes: 1 << 20, compactIntervalMs: 3_600_000, log: () => {} })
+  const hub = new Hub({ data: join(dir, 'hub'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: false, adminToken: TOKEN, maxBatchBytes: 1 << 20, compactInterval: 3_600_000, log: () => {} })
   await hub.start()
   const url = `http://127.0.0.1:${hub.httpPort}`
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })

@@ -147,9 +147,10 @@ export async function benchNotifyLatency(dir: string, rounds = 50): Promise<Reco
     httpPort: 0,
     insecure: true,
     maxBatchBytes: 1 << 20,
-    compactIntervalMs: 60_000,
-    limits: { publishPerSecond: 1_000_000 },
-    alerts: { tickMs: 100, notifiers: channelConfigs(r) as never },
+    compactInterval: 60_000,
+    limits: { publishRate: 1_000_000 },
+    alerts: { evalInterval: 100 },
+    notifiers: channelConfigs(r) as never,
     log: silent,
   })
   await hub.start()

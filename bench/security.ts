@@ -37,10 +37,10 @@ async function publishRate(url: string, id: string, n: number, password?: string
  */
 export async function benchSecurity(dir: string): Promise<Record<string, number>> {
   const log = () => {}
-  const hub = new Hub({ data: join(dir, 'secure'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: false, adminToken: ADMIN, maxBatchBytes: 1 << 20, compactIntervalMs: 60_000,
-    limits: { publishPerSecond: 1e6, publishBytesPerSecond: 1e9, connectAttemptsPerId: 1e6, connectAttemptsPerAddress: 1e6 }, log })
-  const open = new Hub({ data: join(dir, 'open'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, adminToken: ADMIN, maxBatchBytes: 1 << 20, compactIntervalMs: 60_000,
-    limits: { publishPerSecond: 1e6, publishBytesPerSecond: 1e9, connectAttemptsPerId: 1e6, connectAttemptsPerAddress: 1e6 }, log })
+  const hub = new Hub({ data: join(dir, 'secure'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: false, adminToken: ADMIN, maxBatchBytes: 1 << 20, compactInterval: 60_000,
+    limits: { publishRate: 1e6, publishBytes: 1e9, connectAttemptsPerId: 1e6, connectAttemptsPerAddress: 1e6 }, log })
+  const open = new Hub({ data: join(dir, 'open'), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, adminToken: ADMIN, maxBatchBytes: 1 << 20, compactInterval: 60_000,
+    limits: { publishRate: 1e6, publishBytes: 1e9, connectAttemptsPerId: 1e6, connectAttemptsPerAddress: 1e6 }, log })
   const bare = await startBroker({ host: '127.0.0.1', port: 0, maxPacketBytes: 1 << 20 })
   await hub.start()
   await open.start()

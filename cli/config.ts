@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Command } from 'commander'
 import type { z } from 'zod'
-import { bool } from './value-types.js'
+import { bool } from '../kit/setting-values.js'
 
 /** One setting: a dotted config path (`buffer.maxBytes`), shown as flag `--buffer-max-bytes`,
  *  env `OUTPOST_BUFFER_MAX_BYTES` and YAML key `buffer: {maxBytes}` (DESIGN §2). */

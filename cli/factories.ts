@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs'
 import { ConfigError } from './config.js'
-import { Hub, type HubTls } from '../hub/hub.js'
-import type { SecurityLimits } from '../hub/limits/config.js'
-import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
+import { Hub } from '../hub/hub.js'
 import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
 import type { HubSettings } from './settings.js'
@@ -51,85 +49,27 @@ function hubTestingHooks(log: LogFn) {
 }
 
 /** TLS settings checked together: a certificate needs its key, client certificates need a CA. */
-function hubTls(t: HubSettings['tls'] | undefined): HubTls | undefined {
-  if (!t || (!t.cert && !t.key)) {
-    if (t?.clientCerts) throw new ConfigError('tls.clientCerts: needs tls.cert, tls.key and tls.ca')
-    return undefined
+function checkTls(t: HubSettings['tls']): void {
+  if (!t.cert && !t.key) {
+    if (t.clientCerts) throw new ConfigError('tls.clientCerts: needs tls.cert, tls.key and tls.ca')
+    return
   }
   if (!t.cert || !t.key) throw new ConfigError(`tls.${t.cert ? 'key' : 'cert'}: required when tls.${t.cert ? 'cert' : 'key'} is set`)
   if (t.clientCerts && !t.ca) throw new ConfigError('tls.ca: required with tls.clientCerts')
   for (const [key, file] of Object.entries({ cert: t.cert, key: t.key, ca: t.ca })) {
     if (file !== undefined && !existsSync(file)) throw new ConfigError(`tls.${key}: no such file ${file}`)
   }
-  return { cert: t.cert, key: t.key, ca: t.ca, mqttPort: t.mqttPort, requireClientCert: t.clientCerts, plainMqtt: t.plainMqtt, https: t.https }
-}
-
-function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits> | undefined {
-  if (!l) return undefined
-  if (l.keepaliveMin > l.keepaliveMax) throw new ConfigError('limits.keepaliveMin: must not exceed limits.keepaliveMax')
-  return {
-    maxPacketBytes: l.maxPacket,
-    publishPerSecond: l.publishRate,
-    publishBytesPerSecond: l.publishBytes,
-    connectAttemptsPerId: l.connectAttemptsPerId,
-    connectAttemptsPerAddress: l.connectAttemptsPerAddress,
-    connectWindowMs: l.connectWindow,
-    banMs: l.ban,
-    keepaliveMinSeconds: l.keepaliveMin,
-    keepaliveMaxSeconds: l.keepaliveMax,
-    seriesPerDevice: l.seriesPerDevice,
-    labelsPerSeries: l.labelsPerSeries,
-    labelValueBytes: l.labelValue,
-    logLineBytes: l.logLine,
-  }
 }
 
 /** `source` is the YAML file the settings came from: a config error names it, then the key. */
 export function hubFromSettings(s: HubSettings, log: LogFn, source?: string): Hub {
+  checkTls(s.tls)
+  if (s.limits.keepaliveMin > s.limits.keepaliveMax) throw new ConfigError('limits.keepaliveMin: must not exceed limits.keepaliveMax')
+  // The sections go to the hub as they are (hub/settings.ts); only the log level stays here.
+  const { logLevel: _, ...settings } = s
   try {
-    return newHub(s, log)
+    return new Hub({ ...settings, testing: hubTestingHooks(log), log })
   } catch (err) {
     throw err instanceof AlertConfigError ? new ConfigError(source ? `${source}: ${err.message}` : err.message) : err
   }
 }
-
-function newHub(s: HubSettings, log: LogFn): Hub {
-  return new Hub({
-    data: s.data,
-    host: s.host,
-    mqttPort: s.mqttPort,
-    httpPort: s.httpPort,
-    insecure: s.insecure,
-    adminToken: s.adminToken,
-    tls: hubTls(s.tls),
-    limits: hubLimits(s.limits),
-    maxBatchBytes: s.maxBatchBytes,
-    compactIntervalMs: s.compactInterval,
-    compactDeferSamples: s.compactDeferSamples,
-    compactDeferMaxMs: s.compactDeferMax,
-    clockPolicy: { correctAboveMs: s.clock.correctAbove, maxAheadMs: s.clock.maxAhead, maxBehindMs: s.clock.maxBehind },
-    retentionMs: { metrics: s.retention.metrics, traces: s.retention.traces, health: s.retention.health, logs: s.retention.logs, alerts: s.retention.alerts, selectors: s.retention.selectors },
-    alerts: {
-      rulesFile: s.rules,
-      slosFile: s.slos,
-      notifiers: s.notifiers as NotifierConfig[],
-      routing: { route: s.route, inhibit_rules: s.inhibit_rules, time_intervals: s.time_intervals },
-      tickMs: s.alerts.evalInterval,
-      startupGraceMs: s.alerts.startupGrace,
-    },
-    console: { dashboardsFile: s.dashboards },
-    reports: s.reports,
-    audit: { reads: s.audit.reads, checkpointIntervalMs: s.audit.checkpointInterval },
-    anomaly: {
-      detect: s.anomaly.detect,
-      threshold: s.anomaly.threshold,
-      quiet: s.anomaly.eventQuiet,
-      checkpointMs: s.anomaly.checkpoint,
-      historyMs: s.anomaly.history,
-      detectors: s.anomaly.detectors,
-    },
-    testing: hubTestingHooks(log),
-    log,
-  })
-}
-

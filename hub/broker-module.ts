@@ -16,8 +16,9 @@ export interface Pem {
 }
 
 export function readPem(hub: HubContext): Pem | undefined {
-  const tls = hub.options.tls
-  return tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined }
+  const { cert, key, ca } = hub.settings.tls
+  // TLS is on when a certificate is set; the CLI checked that its key (and CA, for client certificates) are too.
+  return cert && key ? { cert: readFileSync(cert), key: readFileSync(key), ca: ca ? readFileSync(ca) : undefined } : undefined
 }
 
 /** The embedded aedes broker with its access hooks: credentials, the ACL, connect and publish limits. */
@@ -25,8 +26,8 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
   return {
     name: 'broker',
     async start() {
-      const { options, log, limits } = hub
-      const tls = options.tls
+      const { options, settings, log, limits } = hub
+      const tls = settings.tls
       const sessions = new MqttSessions()
       const refused = (reason: LimitReason, client: Client | null) => {
         hub.metrics.limited.inc({ reason })
@@ -36,7 +37,7 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
       const hooks = mqttAccessHooks(
         {
           credentials: hub.credentials,
-          requireCredentials: options.mqttCredentials ?? !options.insecure,
+          requireCredentials: options.mqttCredentials ?? !settings.insecure,
           limits,
           connectGuard: new ConnectGuard(limits, hub.clock),
           rate: new PublishRate(limits.publishPerSecond, limits.publishBytesPerSecond, hub.clock),
@@ -47,9 +48,9 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
         sessions,
       )
       const broker = (hub.broker = await startBroker({
-        host: options.host,
-        port: !tls || tls.plainMqtt ? options.mqttPort : undefined,
-        tls: tls && pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.requireClientCert } : undefined,
+        host: settings.host,
+        port: !pem || tls.plainMqtt ? settings.mqttPort : undefined,
+        tls: pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.clientCerts } : undefined,
         maxPacketBytes: limits.maxPacketBytes,
         hooks,
         onPacketTooLarge: () => refused('packet_too_large', null),

@@ -25,12 +25,15 @@ import type { EventBus } from './events/event-bus.js'
 import type { DashboardStore } from './dashboards/store.js'
 import type { RemoteService } from './remote/remote-service.js'
 import type { HubOptions } from './options.js'
+import type { HubSettings } from './settings.js'
 
 export type HubLog = HubOptions['log']
 
 /** The hub's parts as modules see them (the Hub implements it); fields a module sets are mutable. */
 export interface HubContext {
   readonly options: HubOptions
+  /** The settings, defaults filled in. */
+  readonly settings: HubSettings
   readonly log: HubLog
   readonly clock: () => number
   readonly metrics: HubMetrics

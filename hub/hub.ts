@@ -14,7 +14,7 @@ import type { BrokerHandle } from './broker.js'
 import { CredentialStore } from './security/credentials.js'
 import { AuditLog } from './audit/audit-log.js'
 import { AuditSigner } from './audit/signer.js'
-import { DEFAULT_LIMITS, type SecurityLimits } from './limits/config.js'
+import type { SecurityLimits } from './limits/config.js'
 import { BatchLimits } from './limits/batch-limits.js'
 import type { AlertEngine } from './alerts/engine.js'
 import type { AlertService } from './alerts/service.js'
@@ -24,7 +24,8 @@ import { SloService } from './slo/service.js'
 import { parseReportSchedules, type ReportScheduler, type ReportSchedule } from './reports/schedule.js'
 import type { Slo } from './slo/schema.js'
 import type { Rule } from './alerts/rule-schema.js'
-import { AnomalyService, DEFAULT_ANOMALY_OPTIONS } from './anomaly/service.js'
+import { AnomalyService } from './anomaly/service.js'
+import type { NotifierConfig } from './alerts/notifiers/registry.js'
 import { parseNotificationConfig, type NotificationConfig, type Notifications } from './alerts/notifications.js'
 import { EventBus } from './events/event-bus.js'
 import { DashboardStore } from './dashboards/store.js'
@@ -32,6 +33,7 @@ import { loadDashboardsFile } from './dashboards/provision.js'
 import type { Dashboard } from './dashboards/schema.js'
 import { RemoteService } from './remote/remote-service.js'
 import type { HubOptions } from './options.js'
+import { anomalyOptions, securityLimits, withHubDefaults, type HubSettings } from './settings.js'
 import type { HubContext } from './context.js'
 import { Lifecycle } from './lifecycle.js'
 import { storesModule } from './stores-module.js'
@@ -51,7 +53,7 @@ import { intakeModule } from './intake-module.js'
 import { compactionModule } from './metrics/compaction-module.js'
 import { retentionModule } from './retention-module.js'
 
-export type { HubOptions, HubTls } from './options.js'
+export type { HubOptions } from './options.js'
 
 /** The hub: broker, ingest, store, API (DESIGN §1), as the list of modules in Hub.start (docs/architecture.md). */
 export class Hub implements HubContext {
@@ -75,6 +77,8 @@ export class Hub implements HubContext {
   readonly events = new EventBus()
   readonly dashboards: DashboardStore
   readonly slos: SloService
+  /** The settings, defaults filled in (hub/settings.ts). */
+  readonly settings: HubSettings
   readonly log: HubOptions['log']
   readonly clock: () => number
   /** The HTTP API (its route table is what the role tests enumerate). */
@@ -98,19 +102,20 @@ export class Hub implements HubContext {
   private readonly notificationConfig: NotificationConfig
 
   constructor(readonly options: HubOptions) {
-    this.clock = options.clock ?? Date.now
+    const settings = (this.settings = withHubDefaults(options))
+    this.clock = options.now ?? Date.now
     this.log = options.log
     // A bad rules file stops the hub before anything opens or listens.
-    this.fileRules = options.alerts?.rulesFile ? loadRulesFile(options.alerts.rulesFile) : undefined
-    this.fileSlos = options.alerts?.slosFile ? loadSlosFile(options.alerts.slosFile) : undefined
-    this.fileDashboards = options.console?.dashboardsFile ? loadDashboardsFile(options.console.dashboardsFile) : undefined
-    this.reportSchedules = parseReportSchedules(options.reports ?? [])
-    this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
-    mkdirSync(options.data, { recursive: true, mode: 0o700 })
-    this.db = createDatabase(options.data)
-    this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
-    this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
-    this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
+    this.fileRules = settings.rules ? loadRulesFile(settings.rules) : undefined
+    this.fileSlos = settings.slos ? loadSlosFile(settings.slos) : undefined
+    this.fileDashboards = settings.dashboards ? loadDashboardsFile(settings.dashboards) : undefined
+    this.reportSchedules = parseReportSchedules(settings.reports)
+    this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
+    mkdirSync(settings.data, { recursive: true, mode: 0o700 })
+    this.db = createDatabase(settings.data)
+    this.traces = new TraceStore(this.db, { retentionMs: settings.retention.traces })
+    this.health = new HealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
+    this.logs = new LogStore(this.db, { retentionMs: settings.retention.logs })
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],
@@ -121,14 +126,14 @@ export class Hub implements HubContext {
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
-    this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
-    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
+    this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
+    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner })
     this.dashboards = new DashboardStore(this.db, this.clock)
     this.remote = new RemoteService({ db: this.db, clock: this.clock, log: options.log })
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.limits = securityLimits(settings.limits, options.testing?.maxThrottleMs)
     this.batchLimits = new BatchLimits(this.limits)
     this.slos = new SloService(this.db, { store: this.store, presence: this.devices.presence }, this.clock)
-    this.anomaly = new AnomalyService(this.db, this.store, { ...DEFAULT_ANOMALY_OPTIONS, ...options.anomaly })
+    this.anomaly = new AnomalyService(this.db, this.store, anomalyOptions(settings.anomaly))
   }
 
   /** Starts the modules in this order; stop() stops them in reverse (hub/lifecycle.ts). */
@@ -153,7 +158,7 @@ export class Hub implements HubContext {
       compactionModule(this, intake.lastTelemetryAt),
       retentionModule(this),
     ])
-    const { host } = this.options
+    const { host } = this.settings
     this.log('info', 'hub started', { mqtt: `${host}:${this.mqttPort}`, mqtts: this.mqttsPort, http: `${host}:${this.httpPort}` })
   }
 

@@ -4,7 +4,8 @@ import { parseDeviceTopic } from '../protocol/topics.js'
 import type { HubContext } from './context.js'
 import type { HubModule } from './lifecycle.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
-import { ClockOffsets, DEFAULT_CLOCK_POLICY } from './clock.js'
+import { ClockOffsets } from './clock.js'
+import { clockPolicy } from './settings.js'
 import { backlogOf, publishErrorLogs } from './events/sources.js'
 
 /** The MQTT intake as the compaction policy and the API's readiness see it. */
@@ -53,7 +54,7 @@ export function intakeModule(hub: HubContext): IntakeModule {
     accepting: () => accepting,
     lastTelemetryAt: () => lastTelemetryAt,
     async start() {
-      const { options, metrics, devices, batchLimits } = hub
+      const { options, settings, metrics, devices, batchLimits } = hub
       const broker = hub.broker!.broker
       const engine = hub.alertEngine!
       batchLimits.seed(await hub.store.series({}))
@@ -62,9 +63,9 @@ export function intakeModule(hub: HubContext): IntakeModule {
         store: hub.store,
         devices,
         metrics,
-        limits: { maxBytes: options.maxBatchBytes },
+        limits: { maxBytes: settings.maxBatchBytes },
         clockOffsets: new ClockOffsets(),
-        clockPolicy: { ...DEFAULT_CLOCK_POLICY, ...options.clockPolicy },
+        clockPolicy: clockPolicy(settings.clock),
         dedupDisabled: options.testing?.dedupDisabled,
         afterWrite: options.testing?.afterWrite,
         limitBatch: (device, batch) => {

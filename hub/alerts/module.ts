@@ -11,7 +11,7 @@ import type { Rule } from './rule-schema.js'
  * construction). Resolved alerts and their history are pruned hourly; silences expire by themselves.
  */
 export function alertsModule(hub: HubContext, notificationConfig: NotificationConfig, fileRules: Rule[] | undefined): HubModule {
-  const alertOptions = hub.options.alerts
+  const { alerts: alertSettings, retention } = hub.settings
   return {
     name: 'alerts',
     async start() {
@@ -25,10 +25,9 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         clock,
         log,
         metrics: hub.metrics,
-        tickMs: alertOptions?.tickMs,
-        startupGraceMs: alertOptions?.startupGraceMs,
-        freshnessMs: alertOptions?.freshnessMs,
-        maxBacklog: alertOptions?.maxBacklog,
+        tickMs: alertSettings.evalInterval,
+        startupGraceMs: alertSettings.startupGrace,
+        maxBacklog: hub.options.testing?.alertMaxBacklog,
         slos: hub.slos,
         anomaly: hub.anomaly,
         onCommitted: (alerts, events) => publishAlertEvents(hub.events, alerts, events),
@@ -48,7 +47,7 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         everyMs: 3_600_000,
         run: () => {
           const engine = hub.alertEngine!
-          return engine.run(() => engine.store.prune(hub.clock() - (hub.options.retentionMs?.alerts ?? 90 * 86_400_000)))
+          return engine.run(() => engine.store.prune(hub.clock() - retention.alerts))
         },
       },
     ],

@@ -1,19 +1,18 @@
 import type { HubContext } from '../context.js'
 import type { HubModule } from '../lifecycle.js'
-import { DEFAULT_ANOMALY_OPTIONS } from './service.js'
 
 /**
  * Anomaly states, scores and events: one atomic write per checkpoint, run inside the alert engine's order of steps;
  * a last checkpoint at stop, after the engine stopped. Scores older than metric retention are pruned hourly.
  */
 export function anomalyModule(hub: HubContext): HubModule {
-  const { checkpointMs } = { ...DEFAULT_ANOMALY_OPTIONS, ...hub.options.anomaly }
+  const { checkpoint, } = hub.settings.anomaly
   return {
     name: 'anomaly',
     stop: () => hub.anomaly.checkpoint(),
     periodic: [
-      { name: 'anomaly.checkpoint', everyMs: checkpointMs, run: () => hub.alertEngine!.run(() => hub.anomaly.checkpoint()) },
-      { name: 'anomaly.prune', everyMs: 3_600_000, run: () => hub.anomaly.prune(hub.clock() - (hub.options.retentionMs?.metrics ?? 30 * 86_400_000)) },
+      { name: 'anomaly.checkpoint', everyMs: checkpoint, run: () => hub.alertEngine!.run(() => hub.anomaly.checkpoint()) },
+      { name: 'anomaly.prune', everyMs: 3_600_000, run: () => hub.anomaly.prune(hub.clock() - hub.settings.retention.metrics) },
     ],
   }
 }

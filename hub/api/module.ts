@@ -15,7 +15,7 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
   return {
     name: 'api',
     async start() {
-      const { options, clock, log } = hub
+      const { options, settings, clock, log } = hub
       const deviceData: DeviceDataDeps = {
         store: hub.store,
         logs: hub.logs,
@@ -44,7 +44,7 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         audit: hub.audit,
         remote: hub.remote,
         verifyAudit: () => verifyAudit(hub.audit, hub.auditSigner),
-        auditReads: options.audit?.reads,
+        auditReads: settings.audit.reads,
         dashboards: hub.dashboards,
         events: hub.events,
         eventStream: options.console?.eventStream,
@@ -52,19 +52,19 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         revokeDevice: (id, by) => hub.revokeDevice(id, by),
         purgeDevice: (id, by) => purgeDevice(deviceData, id, by),
         exportDevice: (id) => exportDevice(deviceData, id),
-        insecure: options.insecure,
+        insecure: settings.insecure,
         limits: DEFAULT_QUERY_LIMITS,
         ready,
         clock,
         log,
       }))
       const server = await new Promise<ServerType>((resolve) => {
-        const https = options.tls?.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
-        const s = serve({ fetch: app.fetch, hostname: options.host, port: options.httpPort, ...https }, () => resolve(s))
+        const https = settings.tls.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
+        const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.httpPort, ...https }, () => resolve(s))
       })
       http = server
       const address = server.address()
-      hub.httpPort = typeof address === 'object' && address ? address.port : options.httpPort
+      hub.httpPort = typeof address === 'object' && address ? address.port : settings.httpPort
     },
     async stop() {
       // Open /v1/events streams end first: the HTTP server's close waits for every open response.

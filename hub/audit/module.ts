@@ -12,6 +12,6 @@ export function auditModule(hub: HubContext): HubModule {
     async stop() {
       await hub.audit.checkpoint()
     },
-    periodic: [{ name: 'audit.checkpoint', everyMs: hub.options.audit?.checkpointIntervalMs ?? 600_000, run: () => hub.audit.checkpoint() }],
+    periodic: [{ name: 'audit.checkpoint', everyMs: hub.settings.audit.checkpointInterval, run: () => hub.audit.checkpoint() }],
   }
 }

@@ -3,25 +3,23 @@ import type { HubModule } from '../lifecycle.js'
 
 /** Telemetry this recent means an ingest burst is under way (see compactionYields). */
 const COMPACTION_IDLE_MS = 250
-const DEFAULT_COMPACT_DEFER_SAMPLES = 20_000_000
 
 /**
- * Compacts closed time windows every compactIntervalMs. Compaction is background work (DESIGN §6): it yields to a
+ * Compacts closed time windows every compactInterval. Compaction is background work (DESIGN §6): it yields to a
  * burst of telemetry (a fleet's backlog after an outage) so the two cores go to storing and acking, and catches up
- * once the burst pauses. A head past compactDeferSamples, or put off for compactDeferMaxMs, is compacted
+ * once the burst pauses. A head past compactDeferSamples, or put off for compactDeferMax, is compacted
  * regardless: a hub under steady load (telemetry always in the last 250 ms) still compacts, and no burst grows the
  * head without bound.
  */
 export function compactionModule(hub: HubContext, lastTelemetryAt: () => number): HubModule {
-  const { options } = hub
-  const deferSamples = options.compactDeferSamples ?? DEFAULT_COMPACT_DEFER_SAMPLES
-  const deferMaxMs = options.compactDeferMaxMs ?? 10 * options.compactIntervalMs
+  const { compactInterval, compactDeferSamples, compactDeferMax } = hub.settings
+  const deferMaxMs = compactDeferMax ?? 10 * compactInterval
   let deferredSince: number | undefined
 
   const yields = (): boolean => {
     const now = performance.now()
     if (now - lastTelemetryAt() >= COMPACTION_IDLE_MS) return false
-    if (hub.store.stats().headSamples >= deferSamples) return false
+    if (hub.store.stats().headSamples >= compactDeferSamples) return false
     deferredSince ??= now
     return now - deferredSince < deferMaxMs
   }
@@ -31,7 +29,7 @@ export function compactionModule(hub: HubContext, lastTelemetryAt: () => number)
     periodic: [
       {
         name: 'metrics.compact',
-        everyMs: options.compactIntervalMs,
+        everyMs: compactInterval,
         run: async () => {
           if (yields()) {
             hub.metrics.compactionsDeferred.inc()

@@ -6,7 +6,7 @@ export function securityModule(hub: HubContext): HubModule {
   return {
     name: 'security',
     async start() {
-      hub.generatedAdminToken = await hub.auth.init(hub.options.adminToken)
+      hub.generatedAdminToken = await hub.auth.init(hub.settings.adminToken)
       await hub.credentials.open()
     },
   }

@@ -38,7 +38,7 @@ describe('a device banned by the flapping guard', () => {
     dir = await tempDir()
     const hubLog: string[] = []
     hub = await startTestHub(dir.dir, {
-      limits: { connectAttemptsPerId: 3, connectWindowMs: 60_000, banMs: BAN_MS },
+      limits: { connectAttemptsPerId: 3, connectWindow: 60_000, ban: BAN_MS },
       log: (level, msg, extra) => hubLog.push(`${level} ${msg} ${JSON.stringify(extra ?? {})}`),
     })
     // Three restarts use up the id's attempts.

@@ -19,7 +19,7 @@ describe(`fuzz: seed ${SEED}, ${CBOR} CBOR batches, ${MQTT} MQTT sessions`, () =
   beforeAll(async () => {
     dir = await tempDir()
     // Connection limits out of the way: thousands of sessions from one address is the point here.
-    hub = await startTestHub(dir.dir, { limits: { connectAttemptsPerId: 1e9, connectAttemptsPerAddress: 1e9, publishPerSecond: 1e6, publishBytesPerSecond: 1e9 } })
+    hub = await startTestHub(dir.dir, { limits: { connectAttemptsPerId: 1e9, connectAttemptsPerAddress: 1e9, publishRate: 1e6, publishBytes: 1e9 } })
   })
   afterAll(async () => {
     await hub?.stop()

@@ -27,7 +27,7 @@ export async function startTestHub(dir: string, overrides: Partial<HubOptions> =
     mqttCredentials: false,
     adminToken: TEST_ADMIN_TOKEN,
     maxBatchBytes: 1024 * 1024,
-    compactIntervalMs: 60_000,
+    compactInterval: 60_000,
     log: silent,
     ...overrides,
   })

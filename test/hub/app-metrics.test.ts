@@ -150,7 +150,7 @@ describe("the hub's periodic metric retention", () => {
   beforeEach(async () => {
     dir = await tempDir()
     clockShift = 0
-    hub = await startTestHub(dir.dir, { compactIntervalMs: 50, retentionMs: { metrics: 25 * DAY }, clock: () => Date.now() + clockShift })
+    hub = await startTestHub(dir.dir, { compactInterval: 50, retention: { metrics: 25 * DAY }, now: () => Date.now() + clockShift })
     agent = makeTestAgent(dir.dir, hub.mqttUrl)
     await agent.start()
   })

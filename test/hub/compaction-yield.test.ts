@@ -20,7 +20,7 @@ describe('compaction during an ingest burst', () => {
 
   async function burst(overrides: Partial<HubOptions>): Promise<{ chunkRowsDuring: number[]; deferred: number }> {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { compactIntervalMs: 100, ...overrides })
+    hub = await startTestHub(dir.dir, { compactInterval: 100, ...overrides })
     device = await TestDevice.connect(hub.mqttUrl, 'burst-1')
     const chunkRowsDuring: number[] = []
     // Day-old samples: their windows are long closed, so every head row is compactable at once.
@@ -35,7 +35,7 @@ describe('compaction during an ingest burst', () => {
   }
 
   it('waits while telemetry streams in, then compacts every sample once the burst pauses', async () => {
-    const { chunkRowsDuring, deferred } = await burst({ compactDeferMaxMs: 60_000 })
+    const { chunkRowsDuring, deferred } = await burst({ compactDeferMax: 60_000 })
     expect(chunkRowsDuring.every((n) => n === 0)).toBe(true)
     expect(deferred).toBeGreaterThan(0)
     await waitFor(() => hub.hub.store.stats().headRows === 0 || undefined, 10_000, 'compaction after the burst')
@@ -47,12 +47,12 @@ describe('compaction during an ingest burst', () => {
   })
 
   it('compacts during the burst once the head holds more than compactDeferSamples', async () => {
-    const { chunkRowsDuring } = await burst({ compactDeferMaxMs: 60_000, compactDeferSamples: 100 })
+    const { chunkRowsDuring } = await burst({ compactDeferMax: 60_000, compactDeferSamples: 100 })
     expect(chunkRowsDuring.some((n) => n > 0)).toBe(true)
   })
 
   it('compacts during a burst that lasts longer than compactDeferMaxMs (a hub under steady load)', async () => {
-    const { chunkRowsDuring, deferred } = await burst({ compactDeferMaxMs: 300 })
+    const { chunkRowsDuring, deferred } = await burst({ compactDeferMax: 300 })
     expect(deferred).toBeGreaterThan(0)
     expect(chunkRowsDuring.some((n) => n > 0)).toBe(true)
   })

@@ -17,7 +17,7 @@ describe('device to query API, in process (real aedes, LevelDB, MQTT, HTTP)', ()
   beforeEach(async () => {
     dir = await tempDir()
     // The packet limit sits above maxBatchBytes here so the decoder's own size limit is what refuses the 2 MiB payload.
-    hub = await startTestHub(dir.dir, { limits: { maxPacketBytes: 4 * 1024 * 1024 } })
+    hub = await startTestHub(dir.dir, { limits: { maxPacket: 4 * 1024 * 1024 } })
   })
   afterEach(async () => {
     await agent?.stop()

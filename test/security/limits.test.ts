@@ -3,7 +3,7 @@ import { encodeBatch, decodeAck } from '../../protocol/codec.js'
 import { MetricsBuilder } from '../../protocol/metrics-builder.js'
 import { PROTOCOL_VERSION } from '../../protocol/batch.js'
 import { topics } from '../../protocol/topics.js'
-import type { SecurityLimits } from '../../hub/limits/config.js'
+import type { HubSettings } from '../../hub/settings.js'
 import { startTestHub, type TestHub } from '../helpers/hub.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
 import { batchFor, closedWithin, connect } from './support.js'
@@ -16,9 +16,9 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
     await dir?.cleanup()
     hub = dir = undefined
   })
-  const start = async (limits: Partial<SecurityLimits>) => {
+  const start = async (limits: Partial<HubSettings['limits']>, maxThrottleMs?: number) => {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { limits })
+    hub = await startTestHub(dir.dir, { limits, testing: { maxThrottleMs } })
     return hub
   }
   const limited = async (h: TestHub, reason: string) => {
@@ -28,7 +28,7 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
   const device = (h: TestHub, id: string) => connect(h.mqttUrl, { clientId: id })
 
   it('a packet over the maximum size closes that connection before it is buffered', async () => {
-    const h = await start({ maxPacketBytes: 64 * 1024 })
+    const h = await start({ maxPacket: 64 * 1024 })
     const big = await device(h, 'big-1')
     const small = await device(h, 'small-1')
     big.publish(topics.telemetry('big-1'), Buffer.alloc(100 * 1024, 1), { qos: 0 })
@@ -40,7 +40,7 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
   })
 
   it('publish rate: a fast publisher is slowed to its rate, a flood is cut off, a neighbour is not slowed', async () => {
-    const h = await start({ publishPerSecond: 20, maxThrottleMs: 3_000 })
+    const h = await start({ publishRate: 20 }, 3_000)
     const fast = await device(h, 'fast-1')
     const calm = await device(h, 'calm-1')
     const t0 = Date.now()
@@ -66,7 +66,7 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
   })
 
   it('connection attempts: a flapping client id and a noisy address are banned for a while', async () => {
-    const h = await start({ connectAttemptsPerId: 3, connectAttemptsPerAddress: 8, banMs: 60_000 })
+    const h = await start({ connectAttemptsPerId: 3, connectAttemptsPerAddress: 8, ban: 60_000 })
     for (let k = 0; k < 3; k++) await (await device(h, 'flap-1')).endAsync()
     // A ban is not a credentials problem: MQTT 3.1.1 return code 3, "server unavailable" (docs/security.md).
     await expect(device(h, 'flap-1')).rejects.toThrow(/Server unavailable/i)
@@ -77,14 +77,14 @@ describe('limits: each configurable, counted by reason in /metrics and per devic
   })
 
   it('keepalive outside the bounds is refused', async () => {
-    const h = await start({ keepaliveMinSeconds: 5, keepaliveMaxSeconds: 600 })
+    const h = await start({ keepaliveMin: 5, keepaliveMax: 600 })
     for (const keepalive of [0, 2, 601]) await expect(connect(h.mqttUrl, { clientId: `ka-${keepalive}`, keepalive }), `keepalive ${keepalive}`).rejects.toThrow()
     await (await connect(h.mqttUrl, { clientId: 'ka-ok', keepalive: 60 })).endAsync()
     expect(await limited(h, 'keepalive_out_of_bounds')).toBe(3)
   })
 
   it('series per device, labels per series, label value length and log line size: the rest of the batch is stored and acked', async () => {
-    const h = await start({ seriesPerDevice: 5, labelsPerSeries: 3, labelValueBytes: 64, logLineBytes: 100 })
+    const h = await start({ seriesPerDevice: 5, labelsPerSeries: 3, labelValue: 64, logLine: 100 })
     const c = await device(h, 'card-1')
     const acks: unknown[] = []
     c.on('message', (_t, p) => acks.push(decodeAck(p)))

@@ -52,7 +52,7 @@ describe('TLS: mqtts and HTTPS from cert and key files, optional client certific
   const tlsHub = (requireClientCert: boolean, sub: string) =>
     startTestHub(`${pki}/${sub}`, {
       mqttCredentials: true,
-      tls: { cert: server.cert, key: server.key, ca: ca.cert, mqttPort: 0, requireClientCert, plainMqtt: false, https: true },
+      tls: { cert: server.cert, key: server.key, ca: ca.cert, mqttPort: 0, clientCerts: requireClientCert, plainMqtt: false, https: true },
     })
 
   it('an agent delivers over mqtts:// with its token, trusting the test CA; the API answers over HTTPS', async () => {

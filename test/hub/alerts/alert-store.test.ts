@@ -61,7 +61,7 @@ describe('alert persistence and bounds', () => {
   })
 
   it('a flood beyond the evaluation backlog is all evaluated; the calls over the bound return a wait, counted', async () => {
-    const hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 2 } })
+    const hub = await startTestHub(dir.dir, { testing: { alertMaxBacklog: 2 } })
     try {
       const engine = hub.hub.alertEngine!
       const batch = { v: 1, dev: 'd', ep: 'e', seq: 1, at: 0 }

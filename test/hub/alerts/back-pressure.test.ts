@@ -12,7 +12,7 @@ describe('alert evaluation back-pressure', () => {
 
   beforeEach(async () => {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { alerts: { maxBacklog: 1, startupGraceMs: 0 } })
+    hub = await startTestHub(dir.dir, { alerts: { startupGrace: 0 }, testing: { alertMaxBacklog: 1 } })
   })
   afterEach(async () => {
     await hub.stop()

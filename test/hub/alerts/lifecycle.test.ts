@@ -15,9 +15,9 @@ describe('alert lifecycle: ack, resolve, repeat, incidents, replay', () => {
   const seen: Array<{ topic: string; state: string; device: string; at: number }> = []
   const closers: Array<() => Promise<unknown>> = []
 
-  async function start(alerts: HubOptions['alerts'] = {}) {
+  async function start(options: Partial<HubOptions> = {}) {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { alerts: { tickMs: 100, ...alerts } })
+    hub = await startTestHub(dir.dir, { ...options, alerts: { evalInterval: 100, ...options.alerts } })
     seen.length = 0
     const operator = await newOperator(hub.apiUrl)
     ops = await mqtt.connectAsync(hub.mqttUrl, { clientId: operator.name, username: operator.name, password: operator.token, reconnectPeriod: 0 })

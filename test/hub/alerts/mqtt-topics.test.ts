@@ -13,7 +13,7 @@ describe('alert topics seen by a real mosquitto_sub (DESIGN §3, §10)', () => {
 
   beforeEach(async () => {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { alerts: { tickMs: 100 } })
+    hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100 } })
     device = await TestDevice.connect(hub.mqttUrl, 'pump-1')
     sub = mosquittoSub(hub.mqttUrl, await newOperator(hub.apiUrl))
     await untilSubscribed(sub)

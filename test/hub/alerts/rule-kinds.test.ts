@@ -13,7 +13,7 @@ describe('rule kinds fire and resolve on real ingest', () => {
 
   beforeEach(async () => {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { alerts: { tickMs: 100, startupGraceMs: 0 } })
+    hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100, startupGrace: 0 } })
     device = await TestDevice.connect(hub.mqttUrl, 'edge-1')
   })
   afterEach(async () => {

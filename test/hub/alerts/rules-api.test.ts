@@ -48,7 +48,7 @@ describe('/v1/rules', () => {
   })
 
   it('creates, reads, replaces and deletes; deleting a rule resolves its alerts', async () => {
-    hub = await startTestHub(dir.dir, { alerts: { tickMs: 100 } })
+    hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100 } })
     const a = api(hub.apiUrl)
     const created = await a.post('/v1/rules', RULE)
     expect(created.status).toBe(201)
@@ -78,7 +78,7 @@ describe('/v1/rules', () => {
   it('provisions rules from a YAML file given at start; file rules are changed in the file, not the API', async () => {
     const file = join(dir.dir, 'rules.yaml')
     await writeFile(file, `- {id: cpu-hot, kind: threshold, metric: cpu, op: ">", threshold: 0.9, clearThreshold: 0.8, for: 2m, severity: high}\n- {id: gone, kind: offline}\n`)
-    hub = await startTestHub(dir.dir, { alerts: { rulesFile: file } })
+    hub = await startTestHub(dir.dir, { rules: file })
     const a = api(hub.apiUrl)
     expect((await a.get('/v1/rules')).body.rules.map((r: { id: string; source: string }) => `${r.id}:${r.source}`)).toEqual(['cpu-hot:file', 'gone:file'])
     expect((await a.get('/v1/rules/cpu-hot')).body).toMatchObject({ for: 120_000, clearThreshold: 0.8 })
@@ -89,7 +89,7 @@ describe('/v1/rules', () => {
 
     // The file is the source of truth for its rules: removed there, removed here; API rules stay.
     await writeFile(file, `- {id: cpu-hot, kind: threshold, metric: cpu, op: ">", threshold: 0.95}\n`)
-    hub = await startTestHub(dir.dir, { alerts: { rulesFile: file } })
+    hub = await startTestHub(dir.dir, { rules: file })
     const rules = (await api(hub.apiUrl).get('/v1/rules')).body.rules
     expect(rules.map((r: { id: string }) => r.id)).toEqual(['cpu-hot', 'pressure-high'])
     expect(rules[0].threshold).toBe(0.95)
@@ -97,7 +97,7 @@ describe('/v1/rules', () => {
 
     await writeFile(file, `- {id: ok, kind: offline}\n- {id: bad, kind: threshold, metric: cpu, op: ">"}\n`)
     hub = undefined
-    await expect(startTestHub(dir.dir, { alerts: { rulesFile: file } })).rejects.toThrow(/rules\.yaml: \[1\]\.threshold/)
+    await expect(startTestHub(dir.dir, { rules: file })).rejects.toThrow(/rules\.yaml: \[1\]\.threshold/)
   })
 
   it('outpost hub --rules FILE with a bad rule exits with a config error naming the rule and field', async () => {

@@ -11,7 +11,7 @@ describe('/v1/silences', () => {
   let sub: ReturnType<typeof mosquittoSub>
   beforeEach(async () => {
     dir = await tempDir()
-    hub = await startTestHub(dir.dir, { alerts: { tickMs: 100 } })
+    hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100 } })
     sub = mosquittoSub(hub.mqttUrl, await newOperator(hub.apiUrl))
     await untilSubscribed(sub)
   })

@@ -26,7 +26,7 @@ describe('console routes: page and assets, whoami, dashboards, device paging', (
     dir = await tempDir()
     const file = join(dir.dir, 'dashboards.yaml')
     writeFileSync(file, `- id: provisioned-one\n  title: From a file\n  panels: [{title: Online, type: stat, query: /v1/devices?limit=1, field: counts.online}]\n`)
-    hub = await startTestHub(dir.dir, { console: { dashboardsFile: file } })
+    hub = await startTestHub(dir.dir, { dashboards: file })
   })
   afterAll(async () => {
     await hub?.stop()

@@ -56,7 +56,7 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
   it('leaves no key holding the device id or its series; other devices are untouched, also while they send', async () => {
     const t = await tempDir()
     cleanups.push(t.cleanup)
-    const h = await startTestHub(t.dir, { alerts: { tickMs: 200 } })
+    const h = await startTestHub(t.dir, { alerts: { evalInterval: 200 } })
     cleanups.push(() => h.stop())
     const admin = api(h.apiUrl)
     expect((await admin.post('/v1/devices', { id: GONE })).status).toBe(201)

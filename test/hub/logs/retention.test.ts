@@ -21,7 +21,7 @@ describe('log retention in the hub', () => {
 
   it("the hub's periodic pass deletes logs older than retention.logs", async () => {
     const now = Date.now()
-    hub = await startTestHub(dir.dir, { compactIntervalMs: 50, retentionMs: { logs: 2 * DAY } })
+    hub = await startTestHub(dir.dir, { compactInterval: 50, retention: { logs: 2 * DAY } })
     const client = await mqtt.connectAsync(hub.mqttUrl, { clientId: 'raw-1', username: 'raw-1' })
     try {
       let acks = 0

@@ -26,7 +26,7 @@ async function scenario(): Promise<{ h: TestHub; dir: string }> {
   const t = await tempDir()
   cleanups.push(t.cleanup)
   const clock = { now: T0 - MIN }
-  const h = await startTestHub(t.dir, { clock: () => clock.now, alerts: { tickMs: 3_600_000, startupGraceMs: 0 } })
+  const h = await startTestHub(t.dir, { now: () => clock.now, alerts: { evalInterval: 3_600_000, startupGrace: 0 } })
   cleanups.push(() => h.stop())
   const admin = api(h.apiUrl)
   expect((await admin.post('/v1/rules', { id: 'dev-offline', kind: 'offline', severity: 'high' })).status).toBe(201)

@@ -20,7 +20,7 @@ describe('scheduled reports (reports: in the hub YAML)', () => {
     cleanups.push(receiver.close)
     const clock = { now: T0 + HOUR / 2 }
     const reports = [{ name: 'hourly', every: '1h', format: 'csv', webhook: { url: receiver.url, backoffMin: 50 } }]
-    let h = await startTestHub(t.dir, { clock: () => clock.now, reports })
+    let h = await startTestHub(t.dir, { now: () => clock.now, reports })
     expect(await h.hub.reportScheduler!.tick()).toBe(0)
     clock.now = T0 + HOUR + 1000
     expect(await h.hub.reportScheduler!.tick()).toBe(1)
@@ -30,7 +30,7 @@ describe('scheduled reports (reports: in the hub YAML)', () => {
     expect(receiver.accepted[0]).toMatchObject({ report: 'hourly', from: T0, to: T0 + HOUR, format: 'csv' })
     expect(receiver.accepted[0].content).toContain('# devices')
     await h.stop()
-    h = await startTestHub(t.dir, { clock: () => clock.now, reports })
+    h = await startTestHub(t.dir, { now: () => clock.now, reports })
     cleanups.push(() => h.stop())
     expect(await h.hub.reportScheduler!.tick()).toBe(0)
     clock.now = T0 + 2 * HOUR
@@ -40,7 +40,7 @@ describe('scheduled reports (reports: in the hub YAML)', () => {
   })
 
   it('refuses a bad schedule naming its index and key', async () => {
-    const make = (reports: unknown[]) => () => new Hub({ data: '/nonexistent/never', host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1, compactIntervalMs: 1000, log: silent, reports })
+    const make = (reports: Array<Record<string, unknown>>) => () => new Hub({ data: '/nonexistent/never', host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1, compactInterval: 1000, log: silent, reports })
     expect(make([{ name: 'x', every: 'soon', webhook: { url: 'http://127.0.0.1:1/' } }])).toThrow('reports[0].every:')
     expect(make([{ name: 'x', every: '1d', webhook: { url: 'ftp://x' } }])).toThrow('reports[0].webhook: url:')
     expect(make([{ name: 'x', every: '1d', webhook: { url: 'http://127.0.0.1:1/' }, fromat: 'csv' }])).toThrow('reports[0].fromat:')

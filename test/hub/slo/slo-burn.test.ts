@@ -44,7 +44,7 @@ async function hubAt(): Promise<{ h: TestHub; clock: { now: number } }> {
   cleanups.push(t.cleanup)
   const clock = { now: T1 + HOUR }
   // tickMs large: the test runs the alert pass itself at the times it sets.
-  const h = await startTestHub(t.dir, { clock: () => clock.now, alerts: { tickMs: 3_600_000 } })
+  const h = await startTestHub(t.dir, { now: () => clock.now, alerts: { evalInterval: 3_600_000 } })
   cleanups.push(() => h.stop())
   const samples = counterSamples('api-1', 1000, errorsPerMinuteEnding)
   for (let i = 0, seq = 1; i < samples.length; i += 2000) await h.hub.store.ingest(makeBatch({ dev: 'api-1', ep: 'e', seq: seq++, samples: samples.slice(i, i + 2000) }))
@@ -120,7 +120,7 @@ describe('SLOs: threshold indicator', () => {
     const t = await tempDir()
     cleanups.push(t.cleanup)
     const start = Date.UTC(2026, 0, 20, 12)
-    const h = await startTestHub(t.dir, { clock: () => start + HOUR, alerts: { tickMs: 3_600_000 } })
+    const h = await startTestHub(t.dir, { now: () => start + HOUR, alerts: { evalInterval: 3_600_000 } })
     cleanups.push(() => h.stop())
     // One p95 latency sample per minute; 6 of the 60 minutes are slower than 250 ms.
     const samples: TestSample[] = Array.from({ length: 60 }, (_, k) => ({ name: 'api_latency_p95_seconds', labels: {}, ts: start + k * MIN + 30_000, value: k % 10 === 3 ? 0.4 : 0.12 }))

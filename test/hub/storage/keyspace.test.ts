@@ -31,7 +31,7 @@ describe('keyspace', () => {
     cleanup.push(dir.cleanup)
     const receiver = await startReceiver()
     cleanup.push(receiver.close)
-    const hub = await startTestHub(dir.dir, { alerts: { tickMs: 100, notifiers: [{ kind: 'webhook', url: receiver.url }] } })
+    const hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100 }, notifiers: [{ kind: 'webhook', url: receiver.url }] })
     let stopped = false
     cleanup.push(async () => stopped || hub.stop())
     expect((await api(hub.apiUrl).post('/v1/rules', { id: 'hot', kind: 'threshold', metric: 't', agg: 'last', op: '>', threshold: 1, severity: 'high' })).status).toBe(201)

@@ -83,7 +83,7 @@ describe('webhook notifier', () => {
       dir = await tempDir()
       const receiver = await startReceiver({ failFirst: 3 })
       closers.push(receiver.close)
-      hub = await startTestHub(dir.dir, { alerts: { tickMs: 100, notifiers: [{ kind: 'webhook', url: receiver.url, backoffMin: '100ms' }] } })
+      hub = await startTestHub(dir.dir, { alerts: { evalInterval: 100 }, notifiers: [{ kind: 'webhook', url: receiver.url, backoffMin: '100ms' }] })
       await api(hub.apiUrl).post('/v1/rules', RULE)
       const device = await TestDevice.connect(hub.mqttUrl, 'pump-1')
       closers.push(() => device.close())
@@ -105,7 +105,7 @@ describe('webhook notifier', () => {
       const probe = await startReceiver()
       const port = probe.port
       await probe.close()
-      const options = { alerts: { tickMs: 100, notifiers: [{ kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, backoffMin: '100ms', backoffMax: '300ms' }] } }
+      const options = { alerts: { evalInterval: 100 }, notifiers: [{ kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, backoffMin: '100ms', backoffMax: '300ms' }] }
       hub = await startTestHub(dir.dir, options)
       await api(hub.apiUrl).post('/v1/rules', RULE)
       const device = await TestDevice.connect(hub.mqttUrl, 'pump-1')

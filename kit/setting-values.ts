@@ -1,7 +1,8 @@
 import ms from 'ms'
 import { z } from 'zod'
 
-// Value parsers shared by the hub's and agent's settings; each accepts the string form an env var or flag gives.
+// Value parsers of the hub's and agent's settings (hub/settings.ts, cli/settings.ts); each accepts the string form an
+// env var or flag gives.
 
 export const port = z.coerce.number().int('must be an integer').min(0).max(65535, 'must be a port 0-65535')
 
