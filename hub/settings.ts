@@ -119,11 +119,15 @@ export type PartialHubSettings = { [K in keyof HubSettings]?: HubSettings[K] ext
 /** Sections are the keys without settings meta of their own (`limits`, `retention`…). */
 const SECTIONS = new Set(Object.entries(hubSettingsSchema.shape).filter(([, field]) => field.meta() === undefined).map(([key]) => key))
 
-/** Fills what `given` leaves out with the schema's defaults, section by section (values given are not re-checked). */
+/**
+ * Fills what `given` leaves out with the schema's defaults, section by section. Values given are not checked again
+ * (the CLI checked them; tests may set what no user can, such as a 0 startup grace); keys the schema lacks are ignored.
+ */
 export function withHubDefaults(given: PartialHubSettings): HubSettings {
   const defaults = hubSettingsSchema.parse({}) as Record<string, unknown>
   const out: Record<string, unknown> = { ...defaults }
-  for (const [key, value] of Object.entries(given)) {
+  for (const key of Object.keys(hubSettingsSchema.shape)) {
+    const value = (given as Record<string, unknown>)[key]
     if (value !== undefined) out[key] = SECTIONS.has(key) ? { ...(defaults[key] as object), ...(value as object) } : value
   }
   return out as HubSettings

@@ -28,7 +28,10 @@ describe('settings from one schema per section', () => {
   })
 
   it('a hub built in code keeps the defaults of a section it sets only part of', () => {
-    const s = withHubDefaults({ limits: { publishRate: 5 }, compactInterval: 50 })
+    const s = withHubDefaults({ limits: { publishRate: 5 }, compactInterval: 50, rules: 'rules.yaml', adminToken: 'x'.repeat(16), ...{ interval: 10 } })
+    expect(s.rules).toBe('rules.yaml')
+    expect(s.adminToken).toBe('x'.repeat(16))
+    expect('interval' in s).toBe(false) // `outpost dev` passes agent keys too; the hub takes only its own
     expect(s.limits.publishRate).toBe(5)
     expect(s.limits.ban).toBe(60_000)
     expect(s.compactInterval).toBe(50)
