@@ -1,4 +1,4 @@
-// Issue 17: the delivery loop every queued notifier shares (email, slack, pagerduty, msteams, telegram, ntfy):
+// Issue 17: the delivery loop every queued notifier shares (webhook, email, slack, pagerduty, msteams, telegram, ntfy):
 // a bounded queue in LevelDB, one send at a time in order, retries with exponential backoff that honour 429 and
 // Retry-After, drops counted and logged, every attempt recorded for GET /v1/notifications.
 import { z } from 'zod'
