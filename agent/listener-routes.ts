@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Hono } from 'hono'
 import { getRequestListener } from '@hono/node-server'
 import type { Telemetry } from './telemetry.js'
+import { prometheusRegistry } from './telemetry-registry.js'
 import { createListenerInputs } from './inputs/registry.js'
 import type { BatchBody } from './split-body.js'
 
@@ -23,7 +24,7 @@ export function buildListener(agent: ListenerAgent, intervalMs: number, log: (le
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   // Routes first: the inputs they belong to declare their counters in the table the registry then reads.
   for (const input of createListenerInputs()) input.mount(app, routeOptions)
-  const registry = agent.telemetry.registry()
+  const registry = prometheusRegistry(agent.telemetry)
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
   return getRequestListener(app.fetch)

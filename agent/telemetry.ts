@@ -1,7 +1,7 @@
 // One table of the agent's own metrics (DESIGN §8; Vector's instrumentation spec): every self-metric is declared
 // once here, and the same declaration feeds both the local listener's `/metrics` and the `outpost_agent_*` samples
 // shipped to the hub in each batch, so the two cannot disagree. Inputs count what they accept and drop through it.
-import { Counter, Gauge, Registry } from 'prom-client'
+// prom-client is loaded only with the listener (agent/telemetry-registry.ts): an agent nobody scrapes never loads it.
 import type { Labels, SeriesDef } from '../protocol/batch.js'
 import type { MetricSink } from './collectors/types.js'
 
@@ -68,23 +68,9 @@ export class Telemetry {
     }
   }
 
-  /** A Prometheus registry reading the same table at scrape time (the local listener's `/metrics`). */
-  registry(): Registry {
-    const registry = new Registry()
-    for (const { def, read } of this.entries) {
-      const labelNames = [...(def.labelNames ?? labelNamesOf(read()))]
-      const collect = function (this: Counter | Gauge) {
-        this.reset()
-        for (const [labels, value] of readings(read())) {
-          if (this instanceof Counter) this.inc(labels, value)
-          else this.set(labels, value)
-        }
-      }
-      const options = { name: def.name, help: def.help, labelNames, registers: [registry], collect }
-      if (def.type === 'counter') new Counter(options)
-      else new Gauge(options)
-    }
-    return registry
+  /** Each metric with a reader of its current values (the local listener's `/metrics` reads the table so). */
+  metrics(): Array<{ def: SelfMetric; read: () => Array<[Labels, number]> }> {
+    return this.entries.map(({ def, read }) => ({ def, read: () => readings(read()) }))
   }
 
   private add(entry: Entry): void {
@@ -107,7 +93,3 @@ function readings(reading: Reading): Array<[Labels, number]> {
   return typeof reading === 'number' ? [[{}, reading]] : reading
 }
 
-function labelNamesOf(reading: Reading): string[] {
-  // Label names are fixed per metric; read them off the first reading (counters start with their label sets).
-  return typeof reading === 'number' ? [] : [...new Set(reading.flatMap(([labels]) => Object.keys(labels)))]
-}

@@ -2,28 +2,26 @@
 import { Command } from 'commander'
 import { ConfigError } from './config.js'
 import { packageVersion } from './version.js'
-import { hubCommand } from './commands/hub.js'
-import { agentCommand } from './commands/agent.js'
-import { devCommand } from './commands/dev.js'
-import { simulateCommand } from './commands/simulate.js'
-import { deviceCommand } from './commands/device.js'
-import { tokenCommand } from './commands/token.js'
-import { reportCommand } from './commands/report.js'
-import { auditCommand } from './commands/audit.js'
-import { configCommand } from './commands/config.js'
+import type { Command as CommandType } from 'commander'
 
-const program = new Command('outpost')
-  .description('Outpost: edge telemetry agent and hub')
-  .version(packageVersion())
-  .addCommand(hubCommand())
-  .addCommand(agentCommand())
-  .addCommand(devCommand())
-  .addCommand(simulateCommand())
-  .addCommand(deviceCommand())
-  .addCommand(tokenCommand())
-  .addCommand(reportCommand())
-  .addCommand(auditCommand())
-  .addCommand(configCommand())
+// Each command's module is imported only when that command runs (or for help): `outpost agent` on a small device
+// then loads no hub, simulator or alert-config code.
+const COMMANDS: Record<string, () => Promise<CommandType>> = {
+  hub: async () => (await import('./commands/hub.js')).hubCommand(),
+  agent: async () => (await import('./commands/agent.js')).agentCommand(),
+  dev: async () => (await import('./commands/dev.js')).devCommand(),
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand(),
+  device: async () => (await import('./commands/device.js')).deviceCommand(),
+  token: async () => (await import('./commands/token.js')).tokenCommand(),
+  report: async () => (await import('./commands/report.js')).reportCommand(),
+  audit: async () => (await import('./commands/audit.js')).auditCommand(),
+  config: async () => (await import('./commands/config.js')).configCommand(),
+}
+
+const program = new Command('outpost').description('Outpost: edge telemetry agent and hub').version(packageVersion())
+const named = process.argv[2]
+const chosen = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS)
+for (const name of chosen) program.addCommand(await COMMANDS[name]())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`

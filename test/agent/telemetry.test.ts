@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SeriesDef } from '../../protocol/batch.js'
 import { Telemetry } from '../../agent/telemetry.js'
+import { prometheusRegistry } from '../../agent/telemetry-registry.js'
 import { makeTestAgent } from '../helpers/agent.js'
 import { startTestHub, type TestHub } from '../helpers/hub.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
@@ -26,7 +27,7 @@ describe('agent telemetry table', () => {
       ['outpost_agent_ingest_requests_total', 'counter', { result: 'accepted' }, 0],
       ['outpost_agent_ingest_requests_total', 'counter', { result: 'bad_request' }, 1],
     ])
-    const text = await t.registry().metrics()
+    const text = await prometheusRegistry(t).metrics()
     expect(text).toContain('# TYPE outpost_agent_buffer_bytes gauge\noutpost_agent_buffer_bytes 43')
     expect(text).toContain('# TYPE outpost_agent_dropped_batches_total counter\noutpost_agent_dropped_batches_total{reason="buffer_full"} 3')
     expect(text).toContain('outpost_agent_ingest_requests_total{result="bad_request"} 1')

@@ -1,4 +1,4 @@
-// Issue 17: the delivery loop every queued notifier shares (email, slack, pagerduty, msteams, telegram, ntfy):
+// Issue 17: the delivery loop every queued notifier shares (webhook, email, slack, pagerduty, msteams, telegram, ntfy):
 // a bounded queue in LevelDB, one send at a time in order, retries with exponential backoff that honour 429 and
 // Retry-After, drops counted and logged, every attempt recorded for GET /v1/notifications.
 import { z } from 'zod'
@@ -6,7 +6,7 @@ import { durationMsOrZero } from '../../../kit/durations.js'
 import type { AttemptRecorder, Delivery, Notification, Notifier, NotifierContext, SendResult } from './types.js'
 
 export type { AttemptRecorder, Delivery, SendResult }
-import { PersistedQueue } from './webhook/queue.js'
+import { PersistedQueue } from './persisted-queue.js'
 
 /** The options every queued notifier takes besides its own. */
 export const deliveryOptions = {
@@ -27,8 +27,11 @@ export interface DeliveryOptions {
   maxAge: number
 }
 
-/** A notifier that accepts anything at once into its durable queue and delivers from there. */
-export abstract class QueuedNotifier implements Notifier {
+/**
+ * A notifier that accepts anything at once into its durable queue and delivers from there. `Item` is what the queue
+ * holds: the Delivery for most kinds, the final body for the webhook (whose queue also carries scheduled reports).
+ */
+export abstract class QueuedNotifier<Item = Delivery> implements Notifier {
   readonly name: string
   readonly counters = { delivered: 0, failures: 0, dropped: 0 }
   protected readonly queue: PersistedQueue
@@ -41,13 +44,19 @@ export abstract class QueuedNotifier implements Notifier {
     readonly receiver: string,
     protected readonly delivery: DeliveryOptions,
     protected readonly ctx: NotifierContext & { attempts?: AttemptRecorder },
+    queueName = `${kind}.${receiver}`,
   ) {
     this.name = `${kind}:${receiver}`
-    this.queue = new PersistedQueue(ctx.db, `${kind}.${receiver}`, delivery.maxQueue)
+    this.queue = new PersistedQueue(ctx.db, queueName, delivery.maxQueue)
   }
 
-  /** Sends one queued message. Must send the same bytes for the same `d` and `key`; never throws. */
-  protected abstract send(d: Delivery, key: string): Promise<SendResult>
+  /** Sends one queued item. Must send the same bytes for the same item and `key`; never throws. */
+  protected abstract deliver(item: Item, key: string): Promise<SendResult>
+
+  /** The alert ids an item carries, for the attempt log. */
+  protected alertsOf(item: Item): string[] {
+    return (item as Delivery).notification.alerts.map((a) => a.id)
+  }
 
   async start(): Promise<void> {
     await this.queue.open()
@@ -59,8 +68,13 @@ export abstract class QueuedNotifier implements Notifier {
   }
 
   async enqueue(d: Delivery): Promise<void> {
+    await this.push(d as Item)
+  }
+
+  /** Adds an item to the durable queue (oldest dropped and counted past maxQueue) and wakes the delivery loop. */
+  protected async push(item: Item): Promise<void> {
     const before = this.queue.dropped
-    await this.queue.push(d, this.ctx.clock())
+    await this.queue.push(item, this.ctx.clock())
     if (this.queue.dropped > before) {
       this.counters.dropped += this.queue.dropped - before
       this.ctx.log('warning', 'notifier queue full; oldest messages dropped', { notifier: this.name, dropped: this.counters.dropped })
@@ -92,8 +106,8 @@ export abstract class QueuedNotifier implements Notifier {
     while (!this.stopped) {
       const head = await this.queue.head()
       if (!head) break
-      const d = head.post.body as Delivery
-      const alerts = d.notification.alerts.map((a) => a.id)
+      const item = head.post.body as Item
+      const alerts = this.alertsOf(item)
       const now = this.ctx.clock()
       if (now - head.post.createdAt > this.delivery.maxAge) {
         this.counters.dropped++
@@ -106,7 +120,7 @@ export abstract class QueuedNotifier implements Notifier {
         retryIn = head.post.nextAt - now
         break
       }
-      const result = await this.send(d, head.key).catch((err: Error): SendResult => ({ outcome: 'retry', error: err.message }))
+      const result = await this.deliver(item, head.key).catch((err: Error): SendResult => ({ outcome: 'retry', error: err.message }))
       const attempt = head.post.attempts + 1
       if (result.outcome === 'retry') {
         this.counters.failures++

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { Telemetry } from '../../../agent/telemetry.js'
+import { prometheusRegistry } from '../../../agent/telemetry-registry.js'
 import { expect } from 'vitest'
 import { mountOtlp } from '../../../agent/inputs/otlp/route.js'
 import { encodeProtobufRequest, loadProto, type OtlpSignal } from '../../../agent/inputs/otlp/proto.js'
@@ -37,7 +38,7 @@ export function otlpApp() {
     log: () => {},
     now: () => NOW,
   })
-  return { app, accepted, state, registry: telemetry.registry() }
+  return { app, accepted, state, registry: prometheusRegistry(telemetry) }
 }
 
 export type Encoding = 'json' | 'protobuf'

@@ -75,7 +75,7 @@ export class EmailNotifier extends QueuedNotifier {
     this.threads = table<'email-threads-*', string>(ctx.db, ['email-threads-*', this.receiver])
   }
 
-  protected async send(d: Delivery, key: string): Promise<SendResult> {
+  protected async deliver(d: Delivery, key: string): Promise<SendResult> {
     const v = messageView(d, this.receiver)
     const thread = threadKey(d)
     const root = await this.threads.get(thread)

@@ -63,7 +63,7 @@ export class TeamsNotifier extends QueuedNotifier {
     super('msteams', opts.name ?? defaultReceiverName('msteams', opts.url), opts, ctx)
   }
 
-  protected send(d: Delivery): Promise<SendResult> {
+  protected deliver(d: Delivery): Promise<SendResult> {
     return this.postJson(this.opts.url, adaptiveCardMessage(messageView(d, this.receiver), this.opts.title, this.opts.body))
   }
 }

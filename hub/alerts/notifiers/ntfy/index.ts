@@ -51,7 +51,7 @@ export class NtfyNotifier extends QueuedNotifier {
     }
   }
 
-  protected send(d: Delivery): Promise<SendResult> {
+  protected deliver(d: Delivery): Promise<SendResult> {
     return this.postJson(this.opts.url.replace(/\/$/, ''), this.message(d), this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {})
   }
 }

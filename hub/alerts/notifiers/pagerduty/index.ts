@@ -73,7 +73,7 @@ export class PagerDutyNotifier extends QueuedNotifier {
     return this.enqueue({ notification: { incident: null, alerts: [alert] }, acknowledged: true })
   }
 
-  protected async send(d: Delivery): Promise<SendResult> {
+  protected async deliver(d: Delivery): Promise<SendResult> {
     for (const event of this.events(d)) {
       const res = await this.postJson(this.opts.url, event)
       if (res.outcome !== 'delivered') return res

@@ -61,7 +61,7 @@ export class SlackNotifier extends QueuedNotifier {
     this.threads = table<'slack-threads-*', { channel: string; ts: string }>(ctx.db, ['slack-threads-*', this.receiver])
   }
 
-  protected async send(d: Delivery): Promise<SendResult> {
+  protected async deliver(d: Delivery): Promise<SendResult> {
     const message = slackMessage(messageView(d, this.receiver), this.opts.title, this.opts.body)
     if (!this.opts.token) return this.postJson(this.opts.url!, message)
     const auth = { authorization: `Bearer ${this.opts.token}` }

@@ -43,7 +43,7 @@ export class TelegramNotifier extends QueuedNotifier {
     return { chat_id: this.opts.chatId, text, parse_mode: 'HTML', disable_notification: this.opts.disableNotification }
   }
 
-  protected async send(d: Delivery): Promise<SendResult> {
+  protected async deliver(d: Delivery): Promise<SendResult> {
     const res = await this.postJson(`${this.opts.apiUrl}/bot${this.opts.token}/sendMessage`, this.message(d))
     if (res.outcome === 'delivered' && res.json?.ok !== true) return { outcome: 'refused', error: 'telegram: answer without ok' }
     // Telegram's 429 carries parameters.retry_after (seconds) in the body as well as the header.

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { Telemetry } from '../../../../agent/telemetry.js'
+import { prometheusRegistry } from '../../../../agent/telemetry-registry.js'
 import { describe, expect, it } from 'vitest'
 import { BufferFullError } from '../../../../agent/buffer/types.js'
 import { mountIngest } from '../../../../agent/inputs/ingest/route.js'
@@ -26,7 +27,7 @@ function appThatFails(err: unknown) {
     })
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any }
   }
-  return { post, logged, registry: telemetry.registry() }
+  return { post, logged, registry: prometheusRegistry(telemetry) }
 }
 
 describe('POST /v1/ingest when the agent refuses the data', () => {

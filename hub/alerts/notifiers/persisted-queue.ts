@@ -1,5 +1,5 @@
-import type { Database } from '../../../storage/db.js'
-import { table } from '../../../storage/keyspace.js'
+import type { Database } from '../../storage/db.js'
+import { table } from '../../storage/keyspace.js'
 
 export interface QueuedPost {
   body: unknown
@@ -9,8 +9,8 @@ export interface QueuedPost {
 }
 
 /**
- * A bounded FIFO of webhook posts in the hub's LevelDB, so undelivered posts survive a restart. When full, the
- * oldest post is dropped and counted (the newest state matters most).
+ * A bounded FIFO of notifier messages (webhook posts, queued deliveries) in the hub's LevelDB, so undelivered ones
+ * survive a restart. When full, the oldest is dropped and counted (the newest state matters most).
  */
 export class PersistedQueue {
   private readonly sub
