@@ -3,7 +3,7 @@ import { ConfigError } from './config.js'
 import { Hub } from '../hub/hub.js'
 import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
-import type { HubSettings } from './settings.js'
+import type { HubSettings } from './hub-settings.js'
 
 // The agent's factory lives apart (agent-factory.ts), so `outpost agent` never loads the hub (docs/agent.md, footprint).
 export { agentFromSettings, asConfigError, packageVersion } from './agent-factory.js'

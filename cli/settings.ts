@@ -1,21 +1,17 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import { builtinInputs } from '../agent/inputs/registry.js'
-import { hubSettingsSchema } from '../hub/settings.js'
 import { section, setting, settingLeaves, settingWithDefault as withDefault } from '../kit/settings.js'
 import type { Setting } from './config.js'
 import { bool, duration, hostPort, mqttUrl, positiveInt, size, sizeOrZero } from '../kit/setting-values.js'
 
-export type { HubSettings } from '../hub/settings.js'
+// The hub's settings are in cli/hub-settings.ts: `outpost agent` loads this file and must load no hub code.
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
 const yamlOnly = (description: string) => ({ description, fileOnly: true })
 
 /** A YAML list of names, or one comma-separated string (flag, env). */
 const keyList = z.union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))])
-
-/** Settings of `outpost hub` (DESIGN §2), from the hub's schema (hub/settings.ts). */
-export const hubSettings: Setting[] = settingLeaves(hubSettingsSchema)
 
 /** Settings of `outpost agent` (DESIGN §2): one schema, sections as in the YAML. */
 export const agentSettingsSchema = z.object({

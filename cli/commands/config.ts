@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import ms from 'ms'
 import { ConfigError, resolveSettings } from '../config.js'
-import { hubSettings, type HubSettings } from '../settings.js'
+import { hubSettings, type HubSettings } from '../hub-settings.js'
 import { parseNotificationConfig, receiverNames } from '../../hub/alerts/notifications.js'
 import type { NotifierConfig } from '../../hub/alerts/notifiers/registry.js'
 import { loadRulesFile } from '../../hub/alerts/provision.js'

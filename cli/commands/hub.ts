@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { addSettingsToCommand, resolveSettings } from '../config.js'
-import { hubSettings, type HubSettings } from '../settings.js'
+import { hubSettings, type HubSettings } from '../hub-settings.js'
 import { createLogger } from '../log.js'
 import { runUntilSignal } from '../run.js'
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { resolveSettings, envName, flagName, ConfigError } from '../../cli/config.js'
-import { agentSettings, hubSettings, type AgentSettings, type HubSettings } from '../../cli/settings.js'
+import { agentSettings, type AgentSettings } from '../../cli/settings.js'
+import { hubSettings, type HubSettings } from '../../cli/hub-settings.js'
 import { tempDir } from '../helpers/temp.js'
 
 describe('config: flag > env > file > default (DESIGN §2)', () => {

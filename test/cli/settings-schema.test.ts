@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { resolveSettings } from '../../cli/config.js'
-import { agentSettings, agentSettingsSchema, hubSettings, type AgentSettings, type HubSettings } from '../../cli/settings.js'
+import { agentSettings, agentSettingsSchema, type AgentSettings } from '../../cli/settings.js'
+import { hubSettings, type HubSettings } from '../../cli/hub-settings.js'
 import { hubSettingsSchema, withHubDefaults } from '../../hub/settings.js'
 import { section, setting, settingLeaves, settingWithDefault } from '../../kit/settings.js'
 
