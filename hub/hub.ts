@@ -10,7 +10,8 @@ import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore, type CompactionStepPoint } from './metrics/store/index.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
-import { HealthStore } from './health/health-store.js'
+import { LevelHealthStore } from './health/level-health-store.js'
+import type { HealthStore } from './health/types.js'
 import { DeviceRegistry } from './devices.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
@@ -194,7 +195,7 @@ export class Hub {
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = createDatabase(options.data)
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
-    this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
+    this.health = new LevelHealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
