@@ -13,6 +13,7 @@ import { LogStore } from './logs/index.js'
 import { LevelHealthStore } from './health/level-health-store.js'
 import type { HealthStore } from './health/types.js'
 import { DeviceRegistry } from './devices.js'
+import { levelDeviceStores } from './device-store/level-device-store.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import { startBroker, type BrokerHandle } from './broker.js'
@@ -203,7 +204,7 @@ export class Hub {
       compactBatchSamples: options.testing?.compactBatchSamples,
       onCompactionStep: options.testing?.onCompactionStep,
     })
-    this.devices = new DeviceRegistry(this.db, this.clock)
+    this.devices = new DeviceRegistry(levelDeviceStores(this.db), this.clock)
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(this.db, this.auth, this.clock)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
