@@ -18,6 +18,7 @@ import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import { startBroker, type BrokerHandle } from './broker.js'
 import { CredentialStore } from './security/credentials.js'
+import { LevelCredentialRecords } from './security/level-credential-records.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
 import { endDeviceSession } from './security/sessions.js'
 import { AuditLog } from './audit/audit-log.js'
@@ -206,7 +207,7 @@ export class Hub {
     })
     this.devices = new DeviceRegistry(levelDeviceStores(this.db), this.clock)
     this.auth = new AdminAuth(this.db)
-    this.credentials = new CredentialStore(this.db, this.auth, this.clock)
+    this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
