@@ -22,6 +22,7 @@ import { LevelCredentialRecords } from './security/level-credential-records.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
 import { endDeviceSession } from './security/sessions.js'
 import { AuditLog } from './audit/audit-log.js'
+import { LevelAuditStore } from './audit/level-audit-store.js'
 import { AuditSigner } from './audit/signer.js'
 import { verifyAudit } from './audit/verify.js'
 import { DEFAULT_LIMITS, type LimitReason, type SecurityLimits } from './limits/config.js'
@@ -210,7 +211,7 @@ export class Hub {
     this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(options.data, 'audit-ed25519.pem'))
-    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
+    this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner, checkpointEvery: options.audit?.checkpointEvery })
     this.dashboards = new DashboardStore(this.db, this.clock)
     this.remote = new RemoteService({ db: this.db, clock: this.clock, log: options.log })
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
