@@ -6,14 +6,15 @@ import { Commit, type BatchStager } from './commit.js'
 import type { Database } from './db.js'
 import { ackRanges, emptyMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { KeyedQueue } from './keyed-queue.js'
-import { dedupKey, LevelDedupMarkStore } from './level-dedup-mark-store.js'
+import { LevelDedupMarkStore } from './level-dedup-mark-store.js'
 import type { DedupMarkStore } from './types.js'
 
-export { dedupKey } from './level-dedup-mark-store.js'
+/** The in-memory cache's key of a (device, epoch); device ids never contain \0 (DESIGN §3). */
+const cacheKey = (dev: string, ep: string) => `${dev}\x00${ep}`
 
 export class BatchWriter {
   private readonly queue = new KeyedQueue()
-  /** Marks read or written by this process, by dedupKey: a device's next batch needs no read. */
+  /** Marks read or written by this process, by cacheKey: a device's next batch needs no read. */
   private readonly marks = new Map<string, DedupMark>()
 
   /** `stagers` stage in this order (metrics first, then the other stores), after the dedup mark. */
@@ -36,7 +37,7 @@ export class BatchWriter {
     return this.queue.run(device, async () => {
       const result = await erase()
       const deleted = await this.store.purgeDevice(device)
-      for (const key of [...this.marks.keys()]) if (key.startsWith(dedupKey(device, ''))) this.marks.delete(key)
+      for (const key of [...this.marks.keys()]) if (key.startsWith(cacheKey(device, ''))) this.marks.delete(key)
       result.dedupMarks += deleted
       return result
     })
@@ -48,7 +49,7 @@ export class BatchWriter {
   }
 
   private async writeInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
-    const key = dedupKey(batch.dev, batch.ep)
+    const key = cacheKey(batch.dev, batch.ep)
     const mark = await this.loadMark(batch.dev, batch.ep, key)
     if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: ackRanges(mark, batch.seq) }
 
