@@ -4,7 +4,6 @@ import { PresenceHistory } from './presence-history.js'
 
 export type { DeviceCounters, DeviceRecord } from './device-store/types.js'
 
-
 /** Devices the hub has seen (DESIGN §7 /v1/devices), kept in memory and written to a DeviceStore. */
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceRecord>()
