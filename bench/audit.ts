@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { Level } from 'level'
 import { AuditLog } from '../hub/audit/audit-log.js'
+import { LevelAuditStore } from '../hub/audit/level-audit-store.js'
 import { chained, GENESIS_HASH } from '../hub/audit/chain.js'
 import { AuditSigner } from '../hub/audit/signer.js'
 import { verifyAudit } from '../hub/audit/verify.js'
@@ -16,7 +17,8 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
   const db = new Level<string, any>(join(dir, 'db'), { valueEncoding: 'json' })
   await db.open()
   const signer = AuditSigner.openOrCreate(join(dir, 'key.pem'))
-  const log = new AuditLog(db, Date.now, { signer })
+  const store = new LevelAuditStore(db)
+  const log = new AuditLog(store, Date.now, { signer })
   const t0 = 1_700_000_000_000
   let prev = GENESIS_HASH
   const writeStarted = performance.now()
@@ -25,8 +27,8 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
     const entry = { at: t0 + seq, actor: `token-${seq % 7}`, method: 'POST', route: '/v1/rules', target: `rule-${seq % 100}`, status: 201, summary: { id: `rule-${seq % 100}`, kind: 'threshold', metric: 'system_cpu_usage_ratio', op: '>', threshold: 0.9 } }
     const rec = chained(entry, seq, prev)
     prev = rec.hash
-    ops.push({ type: 'put', sublevel: log.table, key: `${String(entry.at).padStart(15, '0')}.${String(seq).padStart(12, '0')}`, value: rec })
-    if ((seq + 1) % 1000 === 0) ops.push({ type: 'put', sublevel: log.checkpoints, key: String(seq).padStart(12, '0'), value: signer.sign({ seq, hash: rec.hash, at: entry.at }) })
+    ops.push({ type: 'put', sublevel: store.records, key: `${String(entry.at).padStart(15, '0')}.${String(seq).padStart(12, '0')}`, value: rec })
+    if ((seq + 1) % 1000 === 0) ops.push({ type: 'put', sublevel: store.checkpointTable, key: String(seq).padStart(12, '0'), value: signer.sign({ seq, hash: rec.hash, at: entry.at }) })
     if (ops.length >= 10_000) await db.batch(ops.splice(0))
   }
   if (ops.length > 0) await db.batch(ops)
@@ -39,11 +41,11 @@ export async function benchAudit(dir: string, records = 1_000_000): Promise<Reco
   for (let run = 0; run < 3; run++) {
     let started = performance.now()
     let n = 0
-    for await (const _ of log.table.values()) n++
+    for await (const _ of store.records.values()) n++
     read.push((performance.now() - started) / 1000)
     if (n !== records) throw new Error(`read ${n} records`)
     started = performance.now()
-    const it = log.rawTable.iterator()
+    const it = store.raw.iterator()
     for (let batch = await it.nextv(1000); batch.length > 0; batch = await it.nextv(1000)) n += batch.length
     await it.close()
     rawRead.push((performance.now() - started) / 1000)

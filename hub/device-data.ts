@@ -1,7 +1,7 @@
 import type { AlertService } from './alerts/service.js'
 import type { AuditLog } from './audit/audit-log.js'
 import type { DeviceRegistry } from './devices.js'
-import type { HealthStore } from './health/health-store.js'
+import type { HealthStore } from './health/types.js'
 import type { LogStore } from './logs/index.js'
 import type { CredentialStore } from './security/credentials.js'
 import type { LevelMetricStore } from './metrics/store/index.js'

@@ -1,53 +1,26 @@
-import type { Database } from './storage/db.js'
 import type { StatusMessage } from '../protocol/batch.js'
+import type { DeviceRecord, DeviceStore, DeviceStores } from './device-store/types.js'
 import { PresenceHistory } from './presence-history.js'
-import { table } from './storage/keyspace.js'
 
-export interface DeviceCounters {
-  batches: number
-  samples: number
-  duplicates: number
-  rejected: number
-  /** Samples refused for lying outside the accepted time window. */
-  samplesOutOfWindow: number
-  /** Refusals and slow-downs by a security limit or the ACL, by reason (docs/security.md). */
-  limited?: Record<string, number>
-}
+export type { DeviceCounters, DeviceRecord } from './device-store/types.js'
 
-export interface DeviceRecord {
-  id: string
-  online: boolean
-  firstSeen: number
-  lastSeen: number
-  version?: string
-  host?: Record<string, unknown>
-  epoch?: string
-  /** Estimated hub time − device time, ms (the raw offset, kept whether or not it is corrected). */
-  clockOffsetMs?: number
-  /** True while stored timestamps are shifted by the offset (it exceeds the threshold). */
-  clockCorrected?: boolean
-  counters: DeviceCounters
-  /** The agent's buffer backlog from its latest self-metrics (outpost_agent_batches_pending, …_buffer_bytes). */
-  backlog?: { batches: number; bytes: number }
-}
-
-/** Devices the hub has seen (DESIGN §7 /v1/devices), persisted in the hub's LevelDB. */
+/** Devices the hub has seen (DESIGN §7 /v1/devices), kept in memory and written to a DeviceStore. */
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceRecord>()
   private readonly dirty = new Set<string>()
-  private readonly table
+  private readonly store: DeviceStore
   private flushing: Promise<void> = Promise.resolve()
   /** Online/offline changes over time (availability SLOs, reports). */
   readonly presence: PresenceHistory
 
-  constructor(db: Database, private readonly clock: () => number = Date.now) {
-    this.table = table<'devices', DeviceRecord>(db, 'devices')
-    this.presence = new PresenceHistory(db)
+  constructor(stores: DeviceStores, private readonly clock: () => number = Date.now) {
+    this.store = stores.devices
+    this.presence = new PresenceHistory(stores.presence)
   }
 
   async open(): Promise<void> {
     // Presence is re-learned from births after a hub restart; nobody is connected yet.
-    for await (const [id, record] of this.table.iterator()) this.devices.set(id, { ...record, online: false })
+    for (const record of await this.store.loadAll()) this.devices.set(record.id, { ...record, online: false })
     await this.presence.open((id) => this.devices.get(id)?.lastSeen)
   }
 
@@ -85,7 +58,7 @@ export class DeviceRegistry {
     await this.flushing
     this.devices.delete(id)
     this.dirty.delete(id)
-    await this.table.del(id)
+    await this.store.delete(id)
     await this.presence.purge(id)
   }
 
@@ -118,9 +91,9 @@ export class DeviceRegistry {
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.dirty.size === 0) return
-      const ops = [...this.dirty].map((id) => ({ type: 'put' as const, key: id, value: this.devices.get(id)! }))
+      const records = [...this.dirty].map((id) => this.devices.get(id)!)
       this.dirty.clear()
-      await this.table.batch(ops)
+      await this.store.putMany(records)
     })
     return this.flushing
   }

@@ -6,13 +6,17 @@ import { createDatabase, type Database } from './storage/db.js'
 import { LevelMetricStore } from './metrics/store/index.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
-import { HealthStore } from './health/health-store.js'
+import { LevelHealthStore } from './health/level-health-store.js'
+import type { HealthStore } from './health/types.js'
 import { DeviceRegistry } from './devices.js'
+import { levelDeviceStores } from './device-store/level-device-store.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import type { BrokerHandle } from './broker.js'
 import { CredentialStore } from './security/credentials.js'
+import { LevelCredentialRecords } from './security/level-credential-records.js'
 import { AuditLog } from './audit/audit-log.js'
+import { LevelAuditStore } from './audit/level-audit-store.js'
 import { AuditSigner } from './audit/signer.js'
 import type { SecurityLimits } from './limits/config.js'
 import { BatchLimits } from './limits/batch-limits.js'
@@ -114,7 +118,7 @@ export class Hub implements HubContext {
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
     this.db = createDatabase(settings.data)
     this.traces = new TraceStore(this.db, { retentionMs: settings.retention.traces })
-    this.health = new HealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
+    this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: settings.retention.logs })
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
@@ -122,12 +126,12 @@ export class Hub implements HubContext {
       compactBatchSamples: options.testing?.compactBatchSamples,
       onCompactionStep: options.testing?.onCompactionStep,
     })
-    this.devices = new DeviceRegistry(this.db, this.clock)
+    this.devices = new DeviceRegistry(levelDeviceStores(this.db), this.clock)
     this.auth = new AdminAuth(this.db)
-    this.credentials = new CredentialStore(this.db, this.auth, this.clock)
+    this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
-    this.audit = new AuditLog(this.db, this.clock, { signer: this.auditSigner })
+    this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner })
     this.dashboards = new DashboardStore(this.db, this.clock)
     this.remote = new RemoteService({ db: this.db, clock: this.clock, log: options.log })
     this.limits = securityLimits(settings.limits, options.testing?.maxThrottleMs)

@@ -1,30 +1,22 @@
-import type { Database } from './storage/db.js'
-import { table } from './storage/keyspace.js'
+import type { PresenceChange, PresenceStore } from './device-store/types.js'
 
-/** One change of a device's presence. */
-export interface PresenceChange {
-  at: number
-  online: boolean
-}
+export type { PresenceChange } from './device-store/types.js'
 
 /**
  * Each device's online/offline changes over time (births and wills on `…/status`, DESIGN §3), kept for availability
- * SLOs and fleet reports (docs/slo.md). Keys `${device}\0${at}` so one device's history is one key range.
+ * SLOs and fleet reports (docs/slo.md), in a PresenceStore.
  */
 export class PresenceHistory {
-  readonly table
   private readonly last = new Map<string, PresenceChange>()
 
-  constructor(db: Database) {
-    this.table = table<'device-presence', PresenceChange>(db, 'device-presence')
-  }
+  constructor(private readonly store: PresenceStore) {}
 
   /**
    * Loads each device's latest change. A device the history last saw online while the hub was down is taken as
    * offline from its last sign of life (`lastSeen`): the hub cannot vouch for the time it did not watch.
    */
   async open(lastSeen: (device: string) => number | undefined): Promise<void> {
-    for await (const [key, change] of this.table.iterator()) this.last.set(key.slice(0, key.indexOf('\0')), change)
+    for (const [device, change] of await this.store.latest()) this.last.set(device, change)
     for (const [device, change] of this.last) {
       if (!change.online) continue
       await this.record(device, false, Math.max(change.at, lastSeen(device) ?? change.at))
@@ -38,7 +30,7 @@ export class PresenceHistory {
     // A clock step back must not reorder a device's history.
     const change = { at: Math.max(at, prev?.at ?? at), online }
     this.last.set(device, change)
-    await this.table.put(presenceKey(device, change.at), change)
+    await this.store.append(device, change)
   }
 
   devices(): string[] {
@@ -47,13 +39,11 @@ export class PresenceHistory {
 
   /** Online and observed ms of `device` in [from, to): observed starts at its first recorded change. */
   async uptime(device: string, from: number, to: number): Promise<{ online: number; observed: number }> {
-    let state: PresenceChange | undefined
-    const [before] = await this.table.values({ gte: presenceKey(device, 0), lte: presenceKey(device, from), reverse: true, limit: 1 }).all()
-    state = before
+    let state = await this.store.lastAtOrBefore(device, from)
     let online = 0
     let observed = 0
     let cursor = from
-    for await (const change of this.table.values({ gt: presenceKey(device, from), lt: presenceKey(device, to) })) {
+    for await (const change of this.store.changesBetween(device, from, to)) {
       if (state) {
         observed += change.at - cursor
         if (state.online) online += change.at - cursor
@@ -71,10 +61,6 @@ export class PresenceHistory {
   /** Erases a device's history (purge). */
   async purge(device: string): Promise<void> {
     this.last.delete(device)
-    await this.table.clear({ gte: `${device}\0`, lt: `${device}\x01` })
+    await this.store.purgeDevice(device)
   }
-}
-
-function presenceKey(device: string, at: number): string {
-  return `${device}\0${String(Math.max(0, at)).padStart(15, '0')}`
 }

@@ -3,7 +3,8 @@ import type { DecodedBatch } from '../../protocol/batch.js'
 import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../metrics/store/types.js'
 import { randomBytes } from 'node:crypto'
-import { AlertStore, type AlertWrite, type OutboxEntry } from './alert-store.js'
+import { LevelAlertStore } from './store/level-alert-store.js'
+import type { AlertStore, AlertWrite, OutboxEntry } from './store/types.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
 import { WindowRegistry } from './rules/shared-windows.js'
@@ -19,6 +20,8 @@ import { toMessage, type AlertRecord, type HistoryEvent, type Observation } from
 
 export interface AlertEngineOptions {
   db: Database
+  /** Where rules, alerts, history and the outbox are kept (default: a LevelAlertStore on `db`). */
+  alertStore?: AlertStore
   store: MetricStore
   devices: DeviceRegistry
   notifiers: Notifier[]
@@ -79,7 +82,7 @@ export class AlertEngine {
   private ctx!: EvalContext
 
   constructor(private readonly options: AlertEngineOptions) {
-    this.store = new AlertStore(options.db)
+    this.store = options.alertStore ?? new LevelAlertStore(options.db)
   }
 
   async start(): Promise<void> {

@@ -1,30 +1,9 @@
-import type { Database } from '../storage/db.js'
-import { table } from '../storage/keyspace.js'
 import { decimalKey } from '../storage/time-keys.js'
 import { chained, GENESIS_HASH, type ChainLink } from './chain.js'
 import type { AuditSigner, Checkpoint } from './signer.js'
+import type { AuditEntry, AuditQuery, AuditStore, StoredAuditEntry } from './types.js'
 
-export interface AuditEntry {
-  at: number
-  actor: string
-  /** HTTP method, or `mqtt` / `hub` for security events that are not API calls. */
-  method: string
-  /** The route pattern (`/v1/devices/:id`) or the event's name (`device.disconnected`). */
-  route: string
-  target?: string
-  status?: number
-  /** Request body with secrets removed, shortened. */
-  summary?: unknown
-}
-
-export interface AuditQuery {
-  from: number
-  to: number
-  actor?: string
-  limit: number
-}
-
-export type StoredAuditEntry = AuditEntry & ChainLink
+export type { AuditEntry, AuditQuery, StoredAuditEntry } from './types.js'
 
 export interface AuditLogOptions {
   /** Signs checkpoints; without one no checkpoints are written (verification still checks the chain). */
@@ -34,40 +13,30 @@ export interface AuditLogOptions {
 }
 
 /**
- * The audit log (DESIGN §6, §7 /v1/audit): one LevelDB sublevel, keys in time order, each record chained to the one
- * before by hash (chain.ts) and anchored by signed checkpoints (signer.ts); verify.ts walks the chain.
+ * The audit log (DESIGN §6, §7 /v1/audit): records in an AuditStore, keys in time order, each record chained to the
+ * one before by hash (chain.ts) and anchored by signed checkpoints (signer.ts); verify.ts walks the chain.
  */
 export class AuditLog {
-  readonly table
-  /** The same records as stored bytes, for verification without decoding (verify.ts). */
-  readonly rawTable
-  readonly checkpoints
-  private readonly meta
   private head: { seq: number; hash: string; key: string } = { seq: -1, hash: GENESIS_HASH, key: '' }
   private lastCheckpointSeq = -1
   private writing: Promise<unknown> = Promise.resolve()
 
   constructor(
-    db: Database,
+    readonly store: AuditStore,
     private readonly clock: () => number = Date.now,
     readonly options: AuditLogOptions = {},
-  ) {
-    this.table = table<'audit', StoredAuditEntry>(db, 'audit')
-    this.rawTable = table<'audit', Uint8Array>(db, 'audit', 'view')
-    this.checkpoints = table<'audit-checkpoints', Checkpoint>(db, 'audit-checkpoints')
-    this.meta = table<'audit-meta', unknown>(db, 'audit-meta')
-  }
+  ) {}
 
   /** Loads the chain's head; records written before the chain existed are chained from the genesis marker first. */
   async open(): Promise<{ migrated: number }> {
     let migrated = 0
-    const [last] = await this.table.iterator({ reverse: true, limit: 1 }).all()
-    if (last && typeof (last[1] as Partial<ChainLink>).hash !== 'string') migrated = await this.migrate()
-    const [tail] = await this.table.iterator({ reverse: true, limit: 1 }).all()
-    if (tail) this.head = { seq: tail[1].seq, hash: tail[1].hash, key: tail[0] }
-    const [cp] = await this.checkpoints.values({ reverse: true, limit: 1 }).all()
+    const last = await this.store.last()
+    if (last && typeof last.record.hash !== 'string') migrated = await this.migrate()
+    const tail = await this.store.last()
+    if (tail) this.head = { seq: tail.record.seq!, hash: tail.record.hash!, key: tail.key }
+    const cp = await this.store.lastCheckpoint()
     this.lastCheckpointSeq = cp?.seq ?? -1
-    if (migrated > 0) await this.meta.put('migrated', { records: migrated, at: this.clock() })
+    if (migrated > 0) await this.store.putMeta('migrated', { records: migrated, at: this.clock() })
     await this.checkpoint()
     return { migrated }
   }
@@ -76,15 +45,15 @@ export class AuditLog {
   private async migrate(): Promise<number> {
     let prev = GENESIS_HASH
     let seq = 0
-    let ops: Array<{ type: 'put'; key: string; value: StoredAuditEntry }> = []
-    for await (const [key, value] of this.table.iterator()) {
-      const { seq: _s, prev: _p, hash: _h, ...entry } = value as Partial<StoredAuditEntry> & AuditEntry
+    const rows: Array<[string, StoredAuditEntry]> = []
+    for await (const [key, value] of this.store.entries()) {
+      const { seq: _s, prev: _p, hash: _h, ...entry } = value
       const record = chained(entry as AuditEntry, seq++, prev)
       prev = record.hash
-      ops.push({ type: 'put', key, value: record })
-      if (ops.length >= 10_000) await this.table.batch(ops.splice(0))
+      rows.push([key, record])
+      if (rows.length >= 10_000) await this.store.replace(rows.splice(0))
     }
-    if (ops.length > 0) await this.table.batch(ops)
+    await this.store.replace(rows)
     return seq
   }
 
@@ -96,7 +65,7 @@ export class AuditLog {
       // Keys sort by time; a clock that steps back must not put a record before its predecessor.
       let key = auditKey(at, full.seq)
       if (key <= this.head.key) key = auditKey(Number(this.head.key.slice(0, 15)) + 1, full.seq)
-      await this.table.put(key, full)
+      await this.store.put(key, full)
       this.head = { seq: full.seq, hash: full.hash, key }
       const every = this.options.checkpointEvery ?? 1000
       if (full.seq - this.lastCheckpointSeq >= every) await this.writeCheckpoint()
@@ -117,7 +86,7 @@ export class AuditLog {
     const signer = this.options.signer
     if (!signer || this.head.seq <= this.lastCheckpointSeq) return undefined
     const cp = signer.sign({ seq: this.head.seq, hash: this.head.hash, at: this.clock() })
-    await this.checkpoints.put(decimalKey(cp.seq, 12), cp)
+    await this.store.putCheckpoint(cp)
     this.lastCheckpointSeq = cp.seq
     return cp
   }
@@ -130,8 +99,7 @@ export class AuditLog {
   /** Newest first. */
   async query(q: AuditQuery): Promise<StoredAuditEntry[]> {
     const out: StoredAuditEntry[] = []
-    const range = { gte: decimalKey(q.from, 15), lt: decimalKey(q.to + 1, 15), reverse: true }
-    for await (const entry of this.table.values(range)) {
+    for await (const entry of this.store.newestFirst(q.from, q.to)) {
       if (q.actor !== undefined && entry.actor !== q.actor) continue
       out.push(entry)
       if (out.length >= q.limit) break

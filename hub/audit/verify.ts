@@ -33,7 +33,7 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
   await log.idle()
   const checkpoints = new Map<number, Checkpoint>()
   let firstBroken: BrokenLink | undefined
-  for await (const cp of log.checkpoints.values()) {
+  for await (const cp of log.store.checkpoints()) {
     if (signer && !signer.verify(cp) && !firstBroken) firstBroken = { seq: cp.seq, reason: `checkpoint at seq ${cp.seq} has a bad signature` }
     checkpoints.set(cp.seq, cp)
   }
@@ -41,39 +41,30 @@ export async function verifyAudit(log: AuditLog, signer: AuditSigner | undefined
   let seq = 0
   const check = new FastLinkCheck()
   // Values only: keys are looked up again for the one record a break is reported at.
-  const it = log.rawTable.values()
-  // The next block is read (in LevelDB's thread) while this one is hashed on the main thread.
-  let next = it.nextv(2000)
-  try {
-    while (!firstBroken) {
-      const values = await next
-      if (values.length === 0) break
-      next = it.nextv(2000)
-      for (const raw of values) {
-        let hash = check.link(raw, seq, prev)
-        if (hash === undefined) {
-          // Not the stored shape a sound record has: decode it to say what is wrong (or accept an equivalent encoding).
-          const record = JSON.parse(Buffer.from(raw).toString('utf8'))
-          const problem = linkProblem(record, seq, prev)
-          if (problem) {
-            firstBroken = { seq, key: await keyAt(log, seq), at: record.at, reason: problem }
-            break
-          }
-          hash = record.hash as string
+  // A checkpoint with a bad signature is already the first break: the walk is skipped.
+  const blocks = firstBroken ? [] : log.store.rawBlocks(2000)
+  walk: for await (const values of blocks) {
+    for (const raw of values) {
+      let hash = check.link(raw, seq, prev)
+      if (hash === undefined) {
+        // Not the stored shape a sound record has: decode it to say what is wrong (or accept an equivalent encoding).
+        const record = JSON.parse(Buffer.from(raw).toString('utf8'))
+        const problem = linkProblem(record, seq, prev)
+        if (problem) {
+          firstBroken = { seq, key: await log.store.keyAt(seq), at: record.at, reason: problem }
+          break walk
         }
-        const cp = checkpoints.get(seq)
-        if (cp && cp.hash !== hash) {
-          const at = JSON.parse(Buffer.from(raw).toString('utf8')).at
-          firstBroken = { seq, key: await keyAt(log, seq), at, reason: `record differs from the signed checkpoint at seq ${seq}` }
-          break
-        }
-        prev = hash
-        seq++
+        hash = record.hash as string
       }
+      const cp = checkpoints.get(seq)
+      if (cp && cp.hash !== hash) {
+        const at = JSON.parse(Buffer.from(raw).toString('utf8')).at
+        firstBroken = { seq, key: await log.store.keyAt(seq), at, reason: `record differs from the signed checkpoint at seq ${seq}` }
+        break walk
+      }
+      prev = hash
+      seq++
     }
-  } finally {
-    await next.catch(() => undefined)
-    await it.close()
   }
   if (!firstBroken) {
     const beyond = [...checkpoints.keys()].filter((s) => s >= seq).sort((a, b) => a - b)[0]
@@ -123,11 +114,4 @@ class FastLinkCheck {
     const hash = buf.toString('latin1', n - 66, n - 2)
     return expected === hash ? hash : undefined
   }
-}
-
-/** The store key of the record at chain position `seq` (key order), for a report. */
-async function keyAt(log: AuditLog, seq: number): Promise<string | undefined> {
-  let i = 0
-  for await (const key of log.rawTable.keys()) if (i++ === seq) return key
-  return undefined
 }

@@ -3,7 +3,7 @@
 import { isValidDeviceId } from '../../protocol/ids.js'
 import { badParameter } from '../metrics/query/errors.js'
 import { parseTime } from '../metrics/query/time.js'
-import type { HistoryQuery } from './health-store.js'
+import type { HistoryQuery } from './types.js'
 import { assertKnown, single } from '../params.js'
 
 export const DEFAULT_HISTORY_RANGE_MS = 24 * 3_600_000

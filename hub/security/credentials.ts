@@ -1,26 +1,10 @@
-import type { Database } from '../storage/db.js'
 import { isValidDeviceId } from '../../protocol/ids.js'
 import type { AdminAuth } from '../auth.js'
 import type { Role } from './roles.js'
 import { digestOf, hashSecret, newSecret, verifySecret } from './token-hash.js'
-import { table } from '../storage/keyspace.js'
+import type { ApiToken, CredentialRecordStore, DeviceCredential } from './types.js'
 
-export interface DeviceCredential {
-  id: string
-  hash: string
-  createdAt: number
-  createdBy: string
-  revokedAt?: number
-}
-
-export interface ApiToken {
-  /** The token's name: also its MQTT username for operator accounts, and the id in /v1/tokens/{id}. */
-  id: string
-  role: Role
-  hash: string
-  createdAt: number
-  createdBy: string
-}
+export type { ApiToken, DeviceCredential } from './types.js'
 
 export interface Identity {
   name: string
@@ -40,29 +24,24 @@ export class CredentialError extends Error {
 const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/
 
 /**
- * Device credentials and API/operator tokens (DESIGN §11), kept only as scrypt hashes in LevelDB.
+ * Device credentials and API/operator tokens (DESIGN §11), kept only as scrypt hashes in a CredentialRecordStore.
  * Verified secrets are remembered by digest so a request or reconnect does not pay for scrypt again;
  * a revocation forgets them at once.
  */
 export class CredentialStore {
-  private readonly deviceTable
-  private readonly tokenTable
   private readonly devices = new Map<string, DeviceCredential>()
   private readonly tokens = new Map<string, ApiToken>()
   private readonly verified = new Map<string, string>()
 
   constructor(
-    db: Database,
+    private readonly records: CredentialRecordStore,
     private readonly admin: AdminAuth,
     private readonly clock: () => number = Date.now,
-  ) {
-    this.deviceTable = table<'device-credentials', DeviceCredential>(db, 'device-credentials')
-    this.tokenTable = table<'api-tokens', ApiToken>(db, 'api-tokens')
-  }
+  ) {}
 
   async open(): Promise<void> {
-    for await (const [id, d] of this.deviceTable.iterator()) this.devices.set(id, d)
-    for await (const [id, t] of this.tokenTable.iterator()) this.tokens.set(id, t)
+    for (const d of await this.records.loadDevices()) this.devices.set(d.id, d)
+    for (const t of await this.records.loadTokens()) this.tokens.set(t.id, t)
   }
 
   /** Creates a device (or gives a revoked or, with `rotate`, an active one a new token); returns the token once. */
@@ -75,7 +54,7 @@ export class CredentialStore {
     const record: DeviceCredential = { id, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
     this.forget(id)
     this.devices.set(id, record)
-    await this.deviceTable.put(id, record)
+    await this.records.putDevice(record)
     return secret
   }
 
@@ -85,7 +64,7 @@ export class CredentialStore {
     const revoked = { ...d, revokedAt: this.clock() }
     this.forget(id)
     this.devices.set(id, revoked)
-    await this.deviceTable.put(id, revoked)
+    await this.records.putDevice(revoked)
     return revoked
   }
 
@@ -93,7 +72,7 @@ export class CredentialStore {
   async purgeDevice(id: string): Promise<boolean> {
     const had = this.devices.delete(id)
     this.forget(id)
-    await this.deviceTable.del(id)
+    await this.records.deleteDevice(id)
     return had
   }
 
@@ -123,7 +102,7 @@ export class CredentialStore {
     const secret = newSecret()
     const record: ApiToken = { id, role, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
     this.tokens.set(id, record)
-    await this.tokenTable.put(id, record)
+    await this.records.putToken(record)
     return { id, token: `${id}.${secret}` }
   }
 
@@ -131,7 +110,7 @@ export class CredentialStore {
     if (!this.tokens.has(id)) throw new CredentialError('not_found', `token "${id}" not found`)
     this.tokens.delete(id)
     this.forget(id)
-    await this.tokenTable.del(id)
+    await this.records.deleteToken(id)
   }
 
   listTokens(): Array<Omit<ApiToken, 'hash'>> {

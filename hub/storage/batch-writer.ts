@@ -4,27 +4,25 @@ import type { DecodedBatch } from '../../protocol/batch.js'
 import type { IngestOptions, IngestResult } from './types.js'
 import { Commit, type BatchStager } from './commit.js'
 import type { Database } from './db.js'
-import { ackRanges, decodeMark, emptyMark, encodeMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
+import { ackRanges, emptyMark, isStored, markStored, type DedupMark } from './dedup-mark.js'
 import { KeyedQueue } from './keyed-queue.js'
-import { table } from './keyspace.js'
+import { LevelDedupMarkStore } from './level-dedup-mark-store.js'
+import type { DedupMarkStore } from './types.js'
 
-/** Marks are keyed per (device, epoch). */
-export function dedupKey(dev: string, ep: string): string {
-  return `${dev}\x00${ep}`
-}
+/** The in-memory cache's key of a (device, epoch); device ids never contain \0 (DESIGN §3). */
+const cacheKey = (dev: string, ep: string) => `${dev}\x00${ep}`
 
 export class BatchWriter {
   private readonly queue = new KeyedQueue()
+  /** Marks read or written by this process, by cacheKey: a device's next batch needs no read. */
   private readonly marks = new Map<string, DedupMark>()
-  private readonly table
 
   /** `stagers` stage in this order (metrics first, then the other stores), after the dedup mark. */
   constructor(
     private readonly db: Database,
     private readonly stagers: readonly BatchStager[],
-  ) {
-    this.table = table<'m-dedup', Uint8Array>(db, 'm-dedup')
-  }
+    private readonly store: DedupMarkStore = new LevelDedupMarkStore(db),
+  ) {}
 
   write(batch: DecodedBatch, options: IngestOptions = {}): Promise<IngestResult> {
     // One device at a time: its dedup mark is read, changed and written (DESIGN §5).
@@ -38,10 +36,9 @@ export class BatchWriter {
   purgeDevice<T extends { dedupMarks: number }>(device: string, erase: () => Promise<T>): Promise<T> {
     return this.queue.run(device, async () => {
       const result = await erase()
-      const keys = await this.table.keys({ gte: dedupKey(device, ''), lt: `${device}\x01` }).all()
-      if (keys.length > 0) await this.table.batch(keys.map((key) => ({ type: 'del' as const, key })))
-      for (const key of [...this.marks.keys()]) if (key.startsWith(`${device}\x00`)) this.marks.delete(key)
-      result.dedupMarks += keys.length
+      const deleted = await this.store.purgeDevice(device)
+      for (const key of [...this.marks.keys()]) if (key.startsWith(cacheKey(device, ''))) this.marks.delete(key)
+      result.dedupMarks += deleted
       return result
     })
   }
@@ -52,24 +49,23 @@ export class BatchWriter {
   }
 
   private async writeInOrder(batch: DecodedBatch, options: IngestOptions): Promise<IngestResult> {
-    const key = dedupKey(batch.dev, batch.ep)
-    const mark = await this.loadMark(key)
+    const key = cacheKey(batch.dev, batch.ep)
+    const mark = await this.loadMark(batch.dev, batch.ep, key)
     if (isStored(mark, batch.seq)) return { duplicate: true, ackSeq: mark.w, samples: 0, storedRanges: ackRanges(mark, batch.seq) }
 
     const next = markStored(mark, batch.seq, batch.lo)
     const commit = new Commit(this.db)
-    commit.stage([{ type: 'put', sublevel: this.table, key, value: encodeMark(next) }])
+    this.store.stage(commit, batch.dev, batch.ep, next)
     commit.onCommitted(() => this.marks.set(key, next))
     for (const stager of this.stagers) stager.stage(commit, batch, options)
     await commit.commit()
     return { duplicate: false, ackSeq: next.w, samples: commit.counted('samples'), storedRanges: ackRanges(next, batch.seq) }
   }
 
-  private async loadMark(key: string): Promise<DedupMark> {
+  private async loadMark(device: string, epoch: string, key: string): Promise<DedupMark> {
     const cached = this.marks.get(key)
     if (cached) return cached
-    const bytes = await this.table.get(key)
-    const mark = bytes ? decodeMark(bytes) : emptyMark()
+    const mark = (await this.store.get(device, epoch)) ?? emptyMark()
     this.marks.set(key, mark)
     return mark
   }

@@ -1,14 +1,7 @@
 import { decodeStored, encodeStored } from './stored-cbor.js'
+import type { DedupMark } from './types.js'
 
-/**
- * What the hub has stored of one (device, epoch) — DESIGN §5, exactly-once in the store.
- * Every seq <= `w` is stored (or was given up by the agent, see `lo`); `ranges` are the stored seqs above
- * `w + 1` as sorted, disjoint, non-touching [start, end] pairs, so a long out-of-order replay stays small.
- */
-export interface DedupMark {
-  w: number
-  ranges: Array<[number, number]>
-}
+export type { DedupMark } from './types.js'
 
 export function emptyMark(): DedupMark {
   return { w: 0, ranges: [] }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { HealthStore } from '../../health/health-store.js'
+import type { HealthStore } from '../../health/types.js'
 import { parseCurrentParams, parseHistoryParams } from '../../health/params.js'
 import { fleetHealth } from '../../health/summary.js'
 

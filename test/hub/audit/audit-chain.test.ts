@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AuditLog } from '../../../hub/audit/audit-log.js'
+import { LevelAuditStore } from '../../../hub/audit/level-audit-store.js'
 import { AuditSigner } from '../../../hub/audit/signer.js'
 import { verifyAudit } from '../../../hub/audit/verify.js'
 import { startTestHub, TEST_ADMIN_TOKEN } from '../../helpers/hub.js'
@@ -22,7 +23,7 @@ async function auditDb(records: number, checkpointEvery = 1000) {
   cleanups.push(() => db.close())
   const signer = AuditSigner.openOrCreate(join(t.dir, 'key.pem'))
   let now = 1_700_000_000_000
-  const log = new AuditLog(db, () => now++, { signer, checkpointEvery })
+  const log = new AuditLog(new LevelAuditStore(db), () => now++, { signer, checkpointEvery })
   await log.open()
   for (let i = 0; i < records; i++) await log.record({ actor: `user-${i % 3}`, method: 'POST', route: '/v1/rules', target: `r${i}`, status: 200 })
   await log.checkpoint()
@@ -133,8 +134,9 @@ describe('audit chain in the hub', () => {
     const good = await cli()
     expect(good.code, good.output).toBe(0)
     expect(good.output).toMatch(/Audit log intact: 3 records/)
-    const [key, rec] = (await h.hub.audit.table.iterator({ limit: 2 }).all())[1]
-    await h.hub.audit.table.put(key, { ...rec, target: 'v-9' })
+    const records = (h.hub.audit.store as LevelAuditStore).records
+    const [key, rec] = (await records.iterator({ limit: 2 }).all())[1]
+    await records.put(key, { ...rec, target: 'v-9' })
     const bad = await cli()
     expect(bad.code).toBe(1)
     expect(bad.output).toContain(`Audit log BROKEN at seq 1, key ${key}`)

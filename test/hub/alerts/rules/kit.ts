@@ -10,6 +10,7 @@ import { WindowRegistry } from '../../../../hub/alerts/rules/shared-windows.js'
 import { parseRule } from '../../../../hub/alerts/rule-schema.js'
 import type { Observation } from '../../../../hub/alerts/types.js'
 import { DeviceRegistry } from '../../../../hub/devices.js'
+import { levelDeviceStores } from '../../../../hub/device-store/level-device-store.js'
 import { LevelMetricStore } from '../../../../hub/metrics/store/index.js'
 import { tempDir } from '../../../helpers/temp.js'
 
@@ -54,7 +55,7 @@ export async function evaluatorKit(options: { startupGraceMs?: number } = {}): P
   await db.open()
   let now = T0
   const clock = () => now
-  const devices = new DeviceRegistry(db, clock)
+  const devices = new DeviceRegistry(levelDeviceStores(db), clock)
   await devices.open()
   const store = new LevelMetricStore(db, { clock })
   await store.open()

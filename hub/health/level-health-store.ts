@@ -1,7 +1,7 @@
 // DESIGN §6: health current and history. Staged into each batch's Commit (hub/storage/commit.ts), so a
 // batch's health results, metrics and dedup mark are stored together or not at all (DESIGN §5).
 import type { DecodedBatch, HealthResult } from '../../protocol/batch.js'
-import type { BatchStager, Commit } from '../storage/commit.js'
+import type { Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
 import type { IngestOptions } from '../storage/types.js'
 import { table } from '../storage/keyspace.js'
@@ -20,21 +20,7 @@ import {
   type HealthRow,
 } from './keys.js'
 
-export type { CurrentHealth, HealthRow } from './keys.js'
-
-export interface HealthStoreOptions {
-  /** History older than this is deleted by prune(), in whole days; current rows older than it are hidden. */
-  retentionMs: number
-  clock?: () => number
-}
-
-export interface HistoryQuery {
-  device?: string
-  check?: string
-  from: number
-  to: number
-  limit: number
-}
+import type { HealthStore, HealthStoreOptions, HistoryQuery } from './types.js'
 
 function openTables(db: Database) {
   return {
@@ -44,7 +30,8 @@ function openTables(db: Database) {
   }
 }
 
-export class HealthStore implements BatchStager {
+/** The health store in LevelDB: history by time (`h-hist`) and by device (`h-dev`), current rows (`h-cur`). */
+export class LevelHealthStore implements HealthStore {
   private readonly tables: ReturnType<typeof openTables>
   private readonly clock: () => number
   /** Mirror of the `h-cur` table, loaded at open: ops() compares against it without a read. */
@@ -96,16 +83,16 @@ export class HealthStore implements BatchStager {
     for (const key of stale) this.currentRows.delete(key)
   }
 
-  /**
-   * History rows for every result, and current rows for results newer than the stored one. The metric store runs
-   * one device's ingests one at a time (ops → write → committed), so the mirror is up to date for this device.
-   */
   /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
   stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
     commit.stage(this.ops(batch, options))
     commit.onCommitted(() => this.committed(batch))
   }
 
+  /**
+   * History rows for every result, and current rows for results newer than the stored one. The BatchWriter runs
+   * one device's writes one at a time (stage → commit → committed), so the mirror is up to date for this device.
+   */
   private ops(batch: DecodedBatch, options: IngestOptions): BatchOp[] {
     if (!batch.h?.length) return []
     const offset = options.tsOffset ?? 0

@@ -1,32 +1,17 @@
-import type { Database } from '../storage/db.js'
-import type { Incident } from './incidents.js'
-import type { StoredRule } from './rule-schema.js'
-import type { Silence } from './silences.js'
-import type { AlertRecord, HistoryEvent } from './types.js'
-import { table } from '../storage/keyspace.js'
-import { decimalKey } from '../storage/time-keys.js'
-import type { Notification } from './notifiers/types.js'
-
-/** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
-export interface OutboxEntry {
-  id: string
-  notification: Notification
-}
-
-export interface AlertWrite {
-  rules?: { put?: StoredRule[]; del?: string[] }
-  alerts?: { put?: AlertRecord[]; del?: string[] }
-  events?: HistoryEvent[]
-  silences?: { put?: Silence[]; del?: string[] }
-  incidents?: Incident[]
-  outbox?: OutboxEntry[]
-}
+import type { Database } from '../../storage/db.js'
+import type { Incident } from '../incidents.js'
+import type { StoredRule } from '../rule-schema.js'
+import type { Silence } from '../silences.js'
+import type { AlertRecord, HistoryEvent } from '../types.js'
+import { table } from '../../storage/keyspace.js'
+import { decimalKey } from '../../storage/time-keys.js'
+import type { AlertStore, AlertWrite, OutboxEntry } from './types.js'
 
 /**
  * Rules, alerts (states and pending timers), history, silences and incidents in the hub's LevelDB (DESIGN §6), so
  * all of it survives a restart. Each engine step is one atomic batch.
  */
-export class AlertStore {
+export class LevelAlertStore implements AlertStore {
   private readonly rules
   private readonly alerts
   private readonly events

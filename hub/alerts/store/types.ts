@@ -1,0 +1,53 @@
+// The alert store's interface (DESIGN §6, §10): rules, alerts with their history, silences, incidents and the
+// notification outbox, as the alert engine and service use them. The LevelDB implementation is level-alert-store.ts;
+// every implementation must pass test/hub/alerts/store/alert-store.case.ts.
+import type { Incident } from '../incidents.js'
+import type { Notification } from '../notifiers/types.js'
+import type { StoredRule } from '../rule-schema.js'
+import type { Silence } from '../silences.js'
+import type { AlertRecord, HistoryEvent } from '../types.js'
+
+/** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
+export interface OutboxEntry {
+  /** Sorts by the step that wrote it: `step time (15 digits)-random`. */
+  id: string
+  notification: Notification
+}
+
+/** One engine step's changes; several are written as one atomic write. */
+export interface AlertWrite {
+  rules?: { put?: StoredRule[]; del?: string[] }
+  alerts?: { put?: AlertRecord[]; del?: string[] }
+  /** Appended to their alert's history. */
+  events?: HistoryEvent[]
+  silences?: { put?: Silence[]; del?: string[] }
+  incidents?: Incident[]
+  outbox?: OutboxEntry[]
+}
+
+export interface AlertStore {
+  /**
+   * Writes every change of `writes` in one atomic write, in order: a later put of a key wins, a delete removes what
+   * an earlier put of the same write set.
+   */
+  write(...writes: AlertWrite[]): Promise<void>
+  loadRules(): Promise<StoredRule[]>
+  loadSilences(): Promise<Silence[]>
+  /** Pending and firing alerts (not resolved). */
+  loadOpenAlerts(): Promise<AlertRecord[]>
+  loadOpenIncidents(): Promise<Incident[]>
+  /** Notifications written with their state but not yet handed to every notifier, oldest (lowest id) first. */
+  loadOutbox(): Promise<OutboxEntry[]>
+  deleteOutbox(id: string): Promise<void>
+  getAlert(id: string): Promise<AlertRecord | undefined>
+  /** Alerts passing `filter`, highest id (newest start) first, at most `limit`. */
+  listAlerts(filter: (a: AlertRecord) => boolean, limit: number): Promise<AlertRecord[]>
+  /** One alert's history events, oldest first (by time, then in the order written). */
+  history(alertId: string): Promise<HistoryEvent[]>
+  /** Incidents passing `filter`, highest id (newest start) first, at most `limit`. */
+  listIncidents(filter: (i: Incident) => boolean, limit: number): Promise<Incident[]>
+  /** Deletes resolved alerts (with their history) and resolved incidents that ended before `cutoff`. */
+  prune(cutoff: number): Promise<{ alerts: number; incidents: number }>
+  /** Erases every alert of `device` with its history, and its alert ids from incidents (purge). */
+  purgeDevice(device: string): Promise<{ alerts: number }>
+}

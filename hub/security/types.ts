@@ -1,0 +1,35 @@
+// The credential store's interface (DESIGN §11): the records CredentialStore (credentials.ts) keeps, scrypt hashes
+// only. CredentialStore holds the logic (issuing, verifying, revoking, its cache) and reaches storage only through
+// this. The LevelDB implementation is level-credential-records.ts; every implementation must pass
+// test/hub/security/credential-record-store.case.ts.
+import type { Role } from './roles.js'
+
+export interface DeviceCredential {
+  id: string
+  hash: string
+  createdAt: number
+  createdBy: string
+  revokedAt?: number
+}
+
+export interface ApiToken {
+  /** The token's name: also its MQTT username for operator accounts, and the id in /v1/tokens/{id}. */
+  id: string
+  role: Role
+  hash: string
+  createdAt: number
+  createdBy: string
+}
+
+/** Device credentials and API tokens, each by id; the two are apart (one id may name one of each). */
+export interface CredentialRecordStore {
+  /** Every device credential, revoked ones included, by id ascending. */
+  loadDevices(): Promise<DeviceCredential[]>
+  /** Every API token, by id ascending. */
+  loadTokens(): Promise<ApiToken[]>
+  /** Stores the record, replacing the stored one of its id; durable when the promise resolves. */
+  putDevice(record: DeviceCredential): Promise<void>
+  deleteDevice(id: string): Promise<void>
+  putToken(record: ApiToken): Promise<void>
+  deleteToken(id: string): Promise<void>
+}
