@@ -73,7 +73,7 @@ export const hubSettings: Setting[] = [
   { path: 'anomaly.eventQuiet', description: 'samples below the threshold that close an anomaly event', schema: positiveInt, default: 30 },
   { path: 'anomaly.checkpoint', description: 'how often anomaly states, scores and events are written', schema: duration, default: '10s' },
   { path: 'anomaly.history', description: 'stored history a newly scored series learns from', schema: duration, default: '1d' },
-  { path: 'anomaly.detectors', description: 'anomaly detectors and their options (YAML only; docs/anomaly.md)', schema: z.record(z.string(), z.unknown()), default: { robust: {}, seasonal: {}, levelshift: {} }, fileOnly: true },
+  { path: 'anomaly.detectors', description: 'anomaly detectors and their options (YAML only; docs/anomaly.md)', schema: z.record(z.string(), z.unknown()), default: { rarity: {} }, fileOnly: true },
   { path: 'logLevel', description: 'debug, info, warning or error', schema: logLevel, default: 'info' },
 ]
 
