@@ -28,6 +28,8 @@ export type RarityOptions = z.output<typeof rarityOptions>
 
 /** Deviations (in robust σ) below this are ordinary and not binned. */
 const Z_MIN = 2
+/** Deviations below this many σ are never rare, however seldom the series has been so calm: no alarm on noise. */
+const Z_FLOOR = 4
 /** Histogram bins: lower edges Z_MIN·RATIO^k, the last open-ended (2 … ≈1,400 σ). */
 const BINS = 26
 const RATIO = 1.3
@@ -38,6 +40,11 @@ const FEATURES = 4
 const LEARN_AFTER = 30
 /** Residuals are clipped at this many σ before the baseline learns them. */
 const CLIP = 3
+/**
+ * The least history a record is judged against: in a young series records are common (its first 300 samples hold
+ * several), so a record there scores below 1 (at 260 samples about 0.82).
+ */
+const REF_MIN = 1000
 /** Volatility counts each deviation up to this many σ, so one spike is not a change of volatility. */
 const VOL_CAP = 10
 
@@ -63,9 +70,9 @@ export function rarityDetector(o: RarityOptions): Detector {
   const inner: Verdict = { score: 0, expected: 0, lo: 0, hi: 0 }
   const zs = new Float64Array(FEATURES)
 
-  /** Share of learned deviations of feature `f` at least `z` (bins interpolated), with a half-count prior. */
+  /** Share of learned deviations at least `z` (bins interpolated), with half a count of prior; 1 below Z_FLOOR. */
   const tail = (s: Float64Array, at: number, z: number, total: number): number => {
-    if (z < Z_MIN) return 1
+    if (z < Z_FLOOR) return 1
     let k = Math.min(BINS - 1, Math.floor(Math.log(z / Z_MIN) / Math.log(RATIO)))
     const hi = EDGES[k] * RATIO
     let above = s[at + k] * Math.max(0, (hi - z) / (hi - EDGES[k]))
@@ -98,7 +105,7 @@ export function rarityDetector(o: RarityOptions): Detector {
       let total = s[off + TOTAL]
       let p = 1
       for (let f = 0; f < FEATURES; f++) p = Math.min(p, tail(s, off + HIST + f * BINS, zs[f], total))
-      out.score = n >= warmup ? Math.min(1, Math.max(0, Math.log(p) / Math.log(0.5 / (total + 1)))) : 0
+      out.score = n >= warmup ? Math.min(1, Math.max(0, Math.log(p) / Math.log(0.5 / (Math.max(total, REF_MIN) + 1)))) : 0
       out.expected = level
       out.lo = level - BAND_Z * sigma
       out.hi = level + BAND_Z * sigma
