@@ -330,6 +330,7 @@ export class Hub {
       traces: this.traces,
       health: this.health,
       alerts: this.alerts,
+      anomaly: this.anomaly,
       devices: this.devices,
       credentials: this.credentials,
       audit: this.audit,

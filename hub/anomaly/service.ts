@@ -227,6 +227,22 @@ export class AnomalyService {
     return this.store.readScores(seriesKey(name, labels), from, to)
   }
 
+  /**
+   * Forgets `device` (device purge): its tracked series and finished events leave memory first, so no later
+   * checkpoint writes them back, then the store erases what earlier checkpoints wrote (after any write in flight).
+   */
+  purgeDevice(device: string): Promise<{ series: number; events: number }> {
+    for (const [key, t] of this.series) if (t.device === device) this.series.delete(key)
+    const kept = this.finished.filter((e) => e.device !== device)
+    this.finished.splice(0, this.finished.length, ...kept)
+    const p = this.writes.then(() => this.store.purgeDevice(device))
+    this.writes = p.then(
+      () => {},
+      () => {},
+    )
+    return p
+  }
+
   /** Per device: series scored, and how many are in an anomaly now (an open event). */
   rates(): Map<string, { series: number; anomalous: number }> {
     const out = new Map<string, { series: number; anomalous: number }>()
