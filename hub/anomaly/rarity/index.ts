@@ -45,8 +45,14 @@ const CLIP = 3
  * several), so a record there scores below 1 (at 260 samples about 0.82).
  */
 const REF_MIN = 1000
-/** Volatility counts each deviation up to this many σ, so one spike is not a change of volatility. */
-const VOL_CAP = 10
+/** The short average of the signed deviation counts each one up to this many σ, so one spike is not a shift. */
+const CAP = 6
+/**
+ * The short average of the deviation's size counts each one up to this many σ and is scaled by VOL_SCALE: Gaussian
+ * noise sits at 2 (0.8 × 2.5), one spike adds at most 0.95, noise grown 2.5-fold reaches 5.
+ */
+const VOL_CAP = 4
+const VOL_SCALE = 2.5
 
 // Slots: samples, level, mean absolute deviation, short average of signed z, short average of |z|, histogram total,
 // then the levelshift detector's slots, then FEATURES histograms of BINS counts.
@@ -74,8 +80,9 @@ export function rarityDetector(o: RarityOptions): Detector {
   const tail = (s: Float64Array, at: number, z: number, total: number): number => {
     if (z < Z_FLOOR) return 1
     let k = Math.min(BINS - 1, Math.floor(Math.log(z / Z_MIN) / Math.log(RATIO)))
+    // Within a bin the counts are taken as spread evenly; the last bin is open-ended, so all of it counts.
     const hi = EDGES[k] * RATIO
-    let above = s[at + k] * Math.max(0, (hi - z) / (hi - EDGES[k]))
+    let above = k === BINS - 1 ? s[at + k] : s[at + k] * Math.max(0, (hi - z) / (hi - EDGES[k]))
     for (k++; k < BINS; k++) above += s[at + k]
     return (above + 0.5) / (total + 1)
   }
@@ -94,12 +101,13 @@ export function rarityDetector(o: RarityOptions): Detector {
       const dev = s[off + DEV]
       const sigma = sigmaOf(dev, level)
       const zv = n < 2 ? 0 : (x - level) / sigma
-      const short = s[off + SHORT] + beta * (zv - s[off + SHORT])
+      const zc = zv > CAP ? CAP : zv < -CAP ? -CAP : zv
+      const short = s[off + SHORT] + beta * (zc - s[off + SHORT])
       const vol = s[off + VOL] + beta * (Math.min(Math.abs(zv), VOL_CAP) - s[off + VOL])
       shift.update(s, off + SHIFT, ts, x, inner)
       zs[0] = Math.abs(zv)
       zs[1] = Math.abs(short) * shortScale
-      zs[2] = vol * 3
+      zs[2] = vol * VOL_SCALE
       zs[3] = inner.score > 0 ? zAt(inner.score) : 0
       // Score: the rarest deviation's tail probability, as a share of the log-probability of a first-ever record.
       let total = s[off + TOTAL]
