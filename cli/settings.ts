@@ -69,7 +69,7 @@ export const hubSettings: Setting[] = [
   { path: 'audit.reads', description: 'record reads (GET) of the API by tokens in the audit log too', schema: bool, default: false },
   { path: 'audit.checkpointInterval', description: 'how often a signed checkpoint of the audit chain is written', schema: duration, default: '10m' },
   { path: 'anomaly.detect', description: "metric names (globs, comma-separated) scored for anomalies without a rule; none for none", schema: nameGlobs, default: 'system_*' },
-  { path: 'anomaly.threshold', description: 'anomaly score (0-1] at which an anomaly event opens (0.85 is medium sensitivity)', schema: score, default: 0.85 },
+  { path: 'anomaly.threshold', description: 'anomaly score (0-1] at which an anomaly event opens (0.8 is medium sensitivity)', schema: score, default: 0.8 },
   { path: 'anomaly.eventQuiet', description: 'samples below the threshold that close an anomaly event', schema: positiveInt, default: 30 },
   { path: 'anomaly.checkpoint', description: 'how often anomaly states, scores and events are written', schema: duration, default: '10s' },
   { path: 'anomaly.history', description: 'stored history a newly scored series learns from', schema: duration, default: '1d' },

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { SeriesModel, DEFAULT_DETECTORS, type DetectorConfig } from '../../hub/anomaly/model.js'
 import { builtinDetectors } from '../../hub/anomaly/registry.js'
+import { DEFAULT_ANOMALY_OPTIONS } from '../../hub/anomaly/service.js'
 import { stepEvent, type OpenEvent } from '../../hub/anomaly/events.js'
 import { loadCorpus, loadProfiles, publishedScores, referenceScores, type NabFile } from './nab-corpus.js'
 import { normalise, scoreDetections, sweepRows, type CostMatrix, type SweepRows } from './nab-scorer.js'
@@ -215,6 +216,12 @@ export function benchNab(options: NabOptions): string[] {
     const all: Scored[] = files.map((file, i) => ({ file, scores: scored!.scores[i], rows: fileRows.get(file)! }))
     lines.push(`  ${label}: state ${scored!.stateBytes} B/series; ${runs[1].toFixed(3)} µs/sample (median of 3 passes); events close after ${quiet} calm samples`)
     const { standardThreshold } = table(label, all)
+    if (config === DEFAULT_DETECTORS) {
+      // What a hub does out of the box: the default detector at the default event threshold (anomaly.threshold).
+      const t = DEFAULT_ANOMALY_OPTIONS.threshold
+      const at = (set: Scored[]) => total(set, 'standard', profiles.standard, t, quiet).toFixed(1)
+      lines.push(`  ${label} standard at the hub's default threshold ${t}: training A ${at(all.filter((s) => trainFiles.includes(s.file)))}, held-out B ${at(all.filter((s) => heldFiles.includes(s.file)))}`)
+    }
     for (const [name, set] of [['training A', all.filter((s) => trainFiles.includes(s.file))], ['held-out B', all.filter((s) => heldFiles.includes(s.file))]] as const) {
       const e = eventFigures(set, standardThreshold, quiet)
       figures.push(

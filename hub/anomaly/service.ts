@@ -32,7 +32,7 @@ export interface AnomalyOptions {
 export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   detect: ['system_*'],
   detectors: DEFAULT_DETECTORS,
-  threshold: 0.85,
+  threshold: 0.8,
   quiet: 30,
   checkpointMs: 10_000,
   historyMs: 86_400_000,
