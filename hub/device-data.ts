@@ -1,4 +1,5 @@
 import type { AlertService } from './alerts/service.js'
+import type { AnomalyService } from './anomaly/service.js'
 import type { AuditLog } from './audit/audit-log.js'
 import type { DeviceRegistry } from './devices.js'
 import type { HealthStore } from './health/types.js'
@@ -13,6 +14,7 @@ export interface DeviceDataDeps {
   traces: TraceStore
   health: HealthStore
   alerts: AlertService
+  anomaly: AnomalyService
   devices: DeviceRegistry
   credentials: CredentialStore
   audit: AuditLog
@@ -32,13 +34,17 @@ export interface PurgeSummary {
   spans: number
   healthResults: number
   alerts: number
+  /** Anomaly detection's series states (with their scores) and events. */
+  anomalySeries: number
+  anomalyEvents: number
   credentials: boolean
   wasConnected: boolean
 }
 
 /**
  * Erases every trace of a device (docs/security.md, "Deleting a device"): credentials first (so nothing new arrives),
- * then its samples, series, dedup marks, logs, spans, health results, alerts, registry record and presence history.
+ * then its samples, series, dedup marks, logs, spans, health results, alerts, anomaly states, scores and events,
+ * registry record and presence history.
  * The audit log keeps the record of the purge itself.
  */
 export async function purgeDevice(deps: DeviceDataDeps, id: string, by: string): Promise<PurgeSummary> {
@@ -49,9 +55,10 @@ export async function purgeDevice(deps: DeviceDataDeps, id: string, by: string):
   const { spans } = await deps.traces.purgeDevice(id)
   const { results: healthResults } = await deps.health.purgeDevice(id)
   const { alerts } = await deps.alerts.purgeDevice(id, by)
+  const { series: anomalySeries, events: anomalyEvents } = await deps.anomaly.purgeDevice(id)
   await deps.devices.purge(id)
   deps.forgetLimits(id)
-  const summary: PurgeSummary = { ...metrics, logs, spans, healthResults, alerts, credentials, wasConnected }
+  const summary: PurgeSummary = { ...metrics, logs, spans, healthResults, alerts, anomalySeries, anomalyEvents, credentials, wasConnected }
   await deps.audit.record({ actor: by, method: 'hub', route: 'device.purged', target: id, summary })
   return summary
 }

@@ -118,6 +118,33 @@ export class AnomalyStore {
     yield* this.events.values({ gte: pad(from), lte: `${pad(to)}\uffff` })
   }
 
+  /**
+   * Erases every state, open event, score row and event of `device` (device purge, docs/security.md). A series is the
+   * device's when its key carries the label `device` = `device` (the hub adds that label to every series).
+   */
+  async purgeDevice(device: string): Promise<{ series: number; events: number }> {
+    const mark = `\u0000device\u0001${device}`
+    const owned = (key: string) => {
+      const at = key.indexOf(mark)
+      return at >= 0 && (at + mark.length === key.length || key[at + mark.length] === '\u0000')
+    }
+    const keys: string[] = []
+    for await (const key of this.states.keys()) if (owned(key)) keys.push(key)
+    const ops: any[] = []
+    for (const key of keys) {
+      ops.push({ type: 'del', sublevel: this.states, key }, { type: 'del', sublevel: this.open, key })
+      for await (const k of this.scores.keys({ gte: `${key}\u0002`, lt: `${key}\u0003` })) ops.push({ type: 'del', sublevel: this.scores, key: k })
+    }
+    let events = 0
+    for await (const [k, e] of this.events.iterator()) {
+      if (e.device !== device) continue
+      ops.push({ type: 'del', sublevel: this.events, key: k })
+      events++
+    }
+    if (ops.length) await this.states.db.batch(ops)
+    return { series: keys.length, events }
+  }
+
   /** Deletes scores and finished events older than `cutoff` (retention). */
   async prune(cutoff: number): Promise<number> {
     let n = 0

@@ -36,11 +36,13 @@ export interface SeriesVerdict extends Verdict {
 /** `anomaly.detectors`: detector name → its options (the setting's and the bench's form). */
 export type DetectorConfig = Record<string, unknown>
 
-export const DEFAULT_DETECTORS: DetectorConfig = { robust: {}, seasonal: {}, levelshift: {} }
+export const DEFAULT_DETECTORS: DetectorConfig = { rarity: {} }
 
 export class SeriesModel {
   readonly detectors: Detector[]
   private readonly offsets: number[] = []
+  /** Each detector's calibration slots, -1 for a detector whose score is already calibrated. */
+  private readonly calOffsets: number[] = []
   /** Float64 slots of one series' state. */
   readonly slots: number
   private readonly scratch: Verdict = { score: 0, expected: 0, lo: 0, hi: 0 }
@@ -59,7 +61,11 @@ export class SeriesModel {
         throw withPrefix(`${key}.${name}`, err)
       }
     })
-    let off = HEADER + CAL_SLOTS * this.detectors.length
+    let off = HEADER
+    for (const d of this.detectors) {
+      this.calOffsets.push(d.calibrated ? -1 : off)
+      if (!d.calibrated) off += CAL_SLOTS
+    }
     for (const d of this.detectors) {
       this.offsets.push(off)
       off += d.slots
@@ -98,7 +104,7 @@ export class SeriesModel {
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]
       d.update(s, this.offsets[i], ts, value, v)
-      if (this.calibrate) v.score = this.calibrated(s, HEADER + CAL_SLOTS * i, v.score)
+      if (this.calibrate && this.calOffsets[i] >= 0) v.score = this.calibrated(s, this.calOffsets[i], v.score)
       out.scores[i] = v.score
       if (v.score > out.score) {
         out.score = v.score

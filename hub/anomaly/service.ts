@@ -32,7 +32,7 @@ export interface AnomalyOptions {
 export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   detect: ['system_*'],
   detectors: DEFAULT_DETECTORS,
-  threshold: 0.85,
+  threshold: 0.8,
   quiet: 30,
   checkpointMs: 10_000,
   historyMs: 86_400_000,
@@ -225,6 +225,22 @@ export class AnomalyService {
   async scores(name: string, labels: Labels, from: number, to: number): Promise<{ ts: number[]; values: number[] }> {
     await this.checkpoint()
     return this.store.readScores(seriesKey(name, labels), from, to)
+  }
+
+  /**
+   * Forgets `device` (device purge): its tracked series and finished events leave memory first, so no later
+   * checkpoint writes them back, then the store erases what earlier checkpoints wrote (after any write in flight).
+   */
+  purgeDevice(device: string): Promise<{ series: number; events: number }> {
+    for (const [key, t] of this.series) if (t.device === device) this.series.delete(key)
+    const kept = this.finished.filter((e) => e.device !== device)
+    this.finished.splice(0, this.finished.length, ...kept)
+    const p = this.writes.then(() => this.store.purgeDevice(device))
+    this.writes = p.then(
+      () => {},
+      () => {},
+    )
+    return p
   }
 
   /** Per device: series scored, and how many are in an anomaly now (an open event). */

@@ -17,6 +17,11 @@ export interface Detector {
   readonly name: string
   /** Float64 slots of one series' state (8 bytes each). */
   readonly slots: number
+  /**
+   * True when the score is already judged against the series' own history (as `rarity`'s tail probability): the
+   * model does not calibrate it again.
+   */
+  readonly calibrated?: boolean
   /** Sets a fresh series' state at `state[off .. off + slots)`. */
   init(state: Float64Array, off: number): void
   /**

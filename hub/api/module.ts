@@ -22,6 +22,7 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         traces: hub.traces,
         health: hub.health,
         alerts: hub.alerts,
+        anomaly: hub.anomaly,
         devices: hub.devices,
         credentials: hub.credentials,
         audit: hub.audit,

@@ -5,7 +5,7 @@ import { builtinDetectors } from '../../../hub/anomaly/registry.js'
 import { SeriesModel, type DetectorConfig } from '../../../hub/anomaly/model.js'
 import { SENSITIVITY } from '../../../hub/anomaly/score.js'
 import { detectorConformance } from './detector.case.js'
-import { series, STEP } from './synthetic.js'
+import { rng, series, STEP } from './synthetic.js'
 
 for (const plugin of builtinDetectors().plugins()) detectorConformance(plugin)
 
@@ -83,5 +83,36 @@ describe('seasonal', () => {
   it('says nothing before it has seen two whole periods', () => {
     const data = series(2 * day - 10, 9, (i, t, z) => (i % 300 === 299 ? 1000 : daily(i, t, z)))
     expect(Math.max(...scores({ seasonal: {} }, data))).toBe(0)
+  })
+})
+
+describe('rarity', () => {
+  it('flags spikes that outdo the series, and not its noise', () => {
+    const spikes = new Map([[1500, 40], [2200, 60], [2900, 80]])
+    const data = series(3500, 11, (i, _t, z) => 50 + 2 * z + (spikes.get(i) ?? 0))
+    const s = scores({ rarity: {} }, data)
+    for (const i of spikes.keys()) expect(max(s, i, i + 3), `spike at ${i}`).toBeGreaterThanOrEqual(MEDIUM)
+    expect(alarmRate(s, 200, 1490)).toBe(0)
+    expect(alarmRate(s, 1510, 2190)).toBeLessThan(0.005)
+  })
+
+  it('flags a level shift and a value stuck where the series moves', () => {
+    const shifted = series(4000, 12, (i, _t, z) => (i < 2000 ? 10 : 30) + z)
+    expect(max(scores({ rarity: {} }, shifted), 2000, 2005)).toBeGreaterThanOrEqual(MEDIUM)
+    const stuck = series(3000, 13, (i, _t, z) => (i >= 2000 && i < 2200 ? 7.25 : Math.round((50 + 3 * z) * 10) / 10))
+    const s = scores({ rarity: {} }, stuck)
+    expect(alarmRate(s, 1200, 2000)).toBeLessThan(0.01)
+    expect(max(s, 2000, 2200)).toBeGreaterThanOrEqual(MEDIUM)
+  })
+
+  it('on a bursty series, alarms on a burst far beyond its usual ones, not on the usual ones', () => {
+    // Bursts every 40 samples of random size (as request counts or tweet volumes), each a huge deviation from the
+    // baseline: rarity has seen hundreds of them and waits for one beyond them all.
+    const r = rng(14)
+    const data = series(6000, 15, (i, _t, z) => 100 + 3 * z + (i % 40 === 0 ? 50 + 150 * r() : 0) + (i === 5000 ? 2000 : 0))
+    const s = scores({ rarity: {} }, data)
+    // 75 ordinary bursts in [2000, 4990): fewer than one in ten alarms.
+    expect(s.slice(2000, 4990).filter((x) => x >= MEDIUM).length).toBeLessThan(8)
+    expect(max(s, 5000, 5003)).toBeGreaterThanOrEqual(MEDIUM)
   })
 })

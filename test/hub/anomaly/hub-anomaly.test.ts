@@ -20,14 +20,17 @@ async function freePort(): Promise<number> {
 }
 
 const METRIC = 'pump_pressure_bars'
-const N = 600
+const N = 1200
 /** Samples a second apart ending about now, so alert evidence is fresh (docs/alerts.md). */
 const T0 = Math.floor(Date.now() / 1000) * 1000 - N * 1000
 
-/** The stream: noise around 3 bar, a spike at 150 (inside minHistory) and one at 400 (after it). */
+/**
+ * The stream: noise around 3 bar, a spike at 500 (inside minHistory) and a larger one at 1000 (after it): the default
+ * detector (`rarity`) judges a deviation by the series' own history, so the second spike must outdo the first.
+ */
 function stream(): Array<{ ts: number; value: number }> {
   const g = gaussian(rng(42))
-  return Array.from({ length: N }, (_, i) => ({ ts: T0 + i * 1000, value: Math.round((3 + 0.05 * g() + (i === 150 || i === 400 ? 2 : 0)) * 1000) / 1000 }))
+  return Array.from({ length: N }, (_, i) => ({ ts: T0 + i * 1000, value: Math.round((3 + 0.05 * g() + (i === 500 ? 2 : i === 1000 ? 3 : 0)) * 1000) / 1000 }))
 }
 
 interface Hub {
@@ -87,41 +90,41 @@ describe('anomaly detection on a real hub process', () => {
     const rules = join(dir.dir, 'rules.yaml')
     await writeFile(
       rules,
-      `- id: pressure-odd\n  kind: anomaly\n  metric: ${METRIC}\n  match: {pump: p1}\n  sensitivity: medium\n  minHistory: 300s\n  severity: high\n`,
+      `- id: pressure-odd\n  kind: anomaly\n  metric: ${METRIC}\n  match: {pump: p1}\n  sensitivity: medium\n  minHistory: 700s\n  severity: high\n`,
     )
     const hub = await startHub(join(dir.dir, 'hub'), { mqtt: await freePort(), http: await freePort() }, ['--rules', rules], { OUTPOST_ANOMALY_DETECT: 'none' })
     const d = await device(hub, 'pump-1', await newDeviceToken(hub.apiUrl, 'pump-1'))
     const samples = stream()
     await send(hub, d, samples, 0, N)
 
-    // Both spikes are anomaly events; only the one after minHistory (300 s of learning) became an alert.
+    // Both spikes are anomaly events; only the one after minHistory (700 s of learning) became an alert.
     const events = await waitFor(async () => {
       const r = await api(hub.apiUrl).get(`/v1/anomalies?device=pump-1&name=${METRIC}&label.pump=p1&from=${T0}&minScore=0.85`)
       return r.body.events?.length >= 2 && r.body.events
     }, 30_000, 'two anomaly events')
     const starts = events.map((e: { start: number }) => (e.start - T0) / 1000).sort((a: number, b: number) => a - b)
-    expect(starts).toEqual([150, 400])
-    const spike = events.find((e: { start: number }) => e.start === T0 + 400_000)
-    expect(spike).toMatchObject({ device: 'pump-1', name: METRIC, labels: { pump: 'p1', device: 'pump-1' }, value: samples[400].value })
+    expect(starts).toEqual([500, 1000])
+    const spike = events.find((e: { start: number }) => e.start === T0 + 1_000_000)
+    expect(spike).toMatchObject({ device: 'pump-1', name: METRIC, labels: { pump: 'p1', device: 'pump-1' }, value: samples[1000].value })
     expect(spike.maxScore).toBeGreaterThanOrEqual(0.85)
     expect(spike.expected).toBeCloseTo(3, 1)
     expect(spike.band[0]).toBeLessThan(3)
     expect(spike.band[1]).toBeGreaterThan(3)
-    expect(spike.band[1]).toBeLessThan(samples[400].value)
+    expect(spike.band[1]).toBeLessThan(samples[1000].value)
 
     const alerts = await waitFor(async () => {
       const r = await api(hub.apiUrl).get('/v1/alerts?rule=pressure-odd')
       return r.body.alerts?.length >= 1 && r.body.alerts.every((a: { state: string }) => a.state === 'resolved') && r.body.alerts
     }, 30_000, 'the anomaly alert fired and resolved')
     expect(alerts).toHaveLength(1)
-    expect(alerts[0].startsAt).toBeGreaterThanOrEqual(T0 + 400_000)
+    expect(alerts[0].startsAt).toBeGreaterThanOrEqual(T0 + 1_000_000)
     expect(alerts[0].labels).toMatchObject({ pump: 'p1', device: 'pump-1' })
 
     // The device reports its share of anomalous series; none is anomalous at the end.
     const dev = (await api(hub.apiUrl).get('/v1/devices/pump-1')).body
     expect(dev.anomalyRate).toBe(0)
     const s = await scores(hub, N)
-    expect(s.find(([t]) => t === T0 + 400_000)?.[1]).toBeGreaterThanOrEqual(0.85)
+    expect(s.find(([t]) => t === T0 + 1_000_000)?.[1]).toBeGreaterThanOrEqual(0.85)
   }, 120_000)
 
   it('the same stream gives the same scores across a SIGKILL and restart of the hub', async () => {
@@ -143,16 +146,16 @@ describe('anomaly detection on a real hub process', () => {
     let hub = await startHub(data, ports, [], { ...env, OUTPOST_ANOMALY_CHECKPOINT: '1h' })
     const token = await newDeviceToken(hub.apiUrl, 'pump-1')
     let d = await device(hub, 'pump-1', token)
-    await send(hub, d, samples, 0, 250)
-    await scores(hub, 250) // a read writes a checkpoint first
-    await send(hub, d, samples, 250, 420)
+    await send(hub, d, samples, 0, 550)
+    await scores(hub, 550) // a read writes a checkpoint first
+    await send(hub, d, samples, 550, 840)
     hub.proc.child.kill('SIGKILL')
     await hub.proc.exited
     await d.close().catch(() => {})
 
     hub = await startHub(data, ports, [], env)
     d = await device(hub, 'pump-1', token)
-    await send(hub, d, samples, 420, N)
+    await send(hub, d, samples, 840, N)
     expect(await scores(hub, N)).toEqual(expected)
   }, 180_000)
 })

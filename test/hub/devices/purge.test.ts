@@ -56,7 +56,7 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
   it('leaves no key holding the device id or its series; other devices are untouched, also while they send', async () => {
     const t = await tempDir()
     cleanups.push(t.cleanup)
-    const h = await startTestHub(t.dir, { alerts: { evalInterval: 200 } })
+    const h = await startTestHub(t.dir, { alerts: { evalInterval: 200 }, anomaly: { detect: ['pump_*'] } })
     cleanups.push(() => h.stop())
     const admin = api(h.apiUrl)
     expect((await admin.post('/v1/devices', { id: GONE })).status).toBe(201)
@@ -75,7 +75,11 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
     const goneSeries = (await h.hub.store.series({ labels: { device: GONE } })).map((s) => idHex(s.id))
     expect(goneSeries.length).toBe(2)
     const before = await Promise.all(KEPT.map((id) => counts(h, id)))
+    // Anomaly detection scores the pump series: its state and scores are stored under keys naming the device.
+    await waitFor(async () => h.hub.anomaly.size === 3, 20_000, 'three pump series scored')
+    await h.hub.anomaly.checkpoint()
     const keysBefore = await allKeys(h)
+    expect(keysBefore.filter((k) => k.startsWith('!anomaly-state!') && k.includes(GONE))).toHaveLength(1)
     expect(keysBefore.some((k) => k.includes(GONE))).toBe(true)
     // The check below would see them: series rows, postings and chunk rows (rollups need more samples) of the device's series.
     expect(new Set(keysBefore.filter((k) => goneSeries.includes(seriesIdOf(k) ?? '')).map((k) => k.split('!')[1]))).toEqual(new Set(['m-series', 'm-post', 'm-chunk']))
@@ -94,7 +98,7 @@ describe('DELETE /v1/devices/{id}?purge=true', () => {
     sending = false
     expect(res.status).toBe(200)
     const { purged } = await res.json()
-    expect(purged).toMatchObject({ series: 2, logs: 20, spans: 20, credentials: true, wasConnected: true })
+    expect(purged).toMatchObject({ series: 2, logs: 20, spans: 20, anomalySeries: 1, credentials: true, wasConnected: true })
     expect(purged.chunkRows + purged.headRows).toBeGreaterThan(0)
     expect(purged.alerts).toBeGreaterThan(0)
     await streaming
