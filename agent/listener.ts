@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { listenError } from '../kit/startup-error.js'
 
 /**
  * DESIGN §9: the local listener (127.0.0.1:4318 by default). The socket is bound at start; the app behind it (Hono,
@@ -19,9 +20,10 @@ export async function startListener(listen: string, loadApp: () => Promise<(req:
     )
   })
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (err: NodeJS.ErrnoException) => reject(listenError(err, host, port, 'listen'))
+    server.once('error', fail)
     server.listen(port, host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve(server)
     })
   })

@@ -23,6 +23,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** An error that says all an operator needs (a port in use, hub/listen.ts): printed without its stack. */
+export function userFacing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { userFacing?: unknown }).userFacing === true
+}
+
 /** Where a resolved setting came from; flags and env pin a key against remote configuration (docs/agent.md). */
 export type SettingOrigin = 'flag' | 'env' | 'file' | 'default'
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
-import { ConfigError } from './config.js'
+import { ConfigError, userFacing } from './config.js'
 import { packageVersion } from './version.js'
 import type { Command as CommandType } from 'commander'
 
@@ -24,7 +24,7 @@ const chosen = named !== undefined && named in COMMANDS ? [named] : Object.keys(
 for (const name of chosen) program.addCommand(await COMMANDS[name]())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : `outpost: ${(err as Error).stack ?? String(err)}`
+  const message = err instanceof ConfigError ? `outpost: config: ${err.message}` : userFacing(err) ? `outpost: ${(err as Error).message}` : `outpost: ${(err as Error).stack ?? String(err)}`
   process.stderr.write(message + '\n')
   process.exit(2)
 })

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
+import { listenOn } from './listen.js'
 import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import { isValidDeviceId } from '../protocol/ids.js'
@@ -40,18 +41,6 @@ export interface BrokerHandle {
   close(): Promise<void>
 }
 
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address()
-  return typeof address === 'object' && address ? address.port : port
-}
-
 /** Embedded aedes on TCP and/or TLS; every connection passes the packet-size guard first. */
 export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   const broker = await Aedes.createBroker({
@@ -76,7 +65,7 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   let port = 0
   if (o.port !== undefined) {
     const server = createServer((socket) => accept(socket, { address: socket.remoteAddress, certRequired: false }))
-    port = await listen(server, o.port, o.host)
+    port = await listenOn(server, o.port, o.host, 'mqttPort')
     servers.push(server)
   }
   let tlsPort: number | undefined
@@ -87,7 +76,7 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
       accept(socket, { address: socket.remoteAddress, certCN: typeof cn === 'string' ? cn : undefined, certRequired: t.requireClientCert })
     })
     server.on('tlsClientError', () => {}) // a refused handshake closes that socket only
-    tlsPort = await listen(server, t.port, o.host)
+    tlsPort = await listenOn(server, t.port, o.host, 'tls.mqttPort')
     servers.push(server)
   }
   const clients = (broker as unknown as { clients: Record<string, Client> }).clients

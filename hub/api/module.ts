@@ -1,5 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https'
-import { serve, type ServerType } from '@hono/node-server'
+import { createAdaptorServer, type ServerType } from '@hono/node-server'
+import type { Server } from 'node:net'
+import { listenOn } from '../listen.js'
 import type { HubContext } from '../context.js'
 import type { HubModule } from '../lifecycle.js'
 import type { Pem } from '../broker-module.js'
@@ -59,13 +61,10 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         clock,
         log,
       }))
-      const server = await new Promise<ServerType>((resolve) => {
-        const https = settings.tls.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
-        const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.httpPort, ...https }, () => resolve(s))
-      })
+      const https = settings.tls.https && pem ? { createServer: createHttpsServer, serverOptions: { cert: pem.cert, key: pem.key } } : {}
+      const server = createAdaptorServer({ fetch: app.fetch, ...https })
+      hub.httpPort = await listenOn(server as Server, settings.httpPort, settings.host, 'httpPort')
       http = server
-      const address = server.address()
-      hub.httpPort = typeof address === 'object' && address ? address.port : settings.httpPort
     },
     async stop() {
       // Open /v1/events streams end first: the HTTP server's close waits for every open response.
