@@ -27,6 +27,8 @@ export interface HubModule {
 export class Lifecycle {
   private readonly started: HubModule[] = []
   private readonly timers: NodeJS.Timeout[] = []
+  /** Runs in progress: stop() lets them finish before any module stops (a compaction must not meet a closed db). */
+  private readonly inFlight = new Set<Promise<unknown>>()
 
   constructor(private readonly log: Log) {}
 
@@ -47,6 +49,7 @@ export class Lifecycle {
   /** Ends periodic work, then stops every started module in reverse order; the first failure is rethrown at the end. */
   async stop(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer)
+    await Promise.allSettled([...this.inFlight])
     await this.stopStarted()
   }
 
@@ -68,10 +71,14 @@ export class Lifecycle {
     const timer = setInterval(() => {
       if (running) return
       running = true
-      task
+      const run = task
         .run()
         .catch((err) => this.log('error', 'background task failed', { module, task: task.name, error: String(err) }))
-        .finally(() => (running = false))
+        .finally(() => {
+          running = false
+          this.inFlight.delete(run)
+        })
+      this.inFlight.add(run)
     }, task.everyMs)
     // Background work never keeps the process alive by itself.
     timer.unref()

@@ -111,4 +111,33 @@ describe('hub lifecycle: modules start in order, stop in reverse, periodic work 
     await waitFor(() => Date.now() >= settle, 10_000, '50 ms')
     expect(events.slice(stoppedAt)).toEqual(['stop stores'])
   })
+  it('a run in progress finishes before any module stops', async () => {
+    const events: string[] = []
+    lifecycle = new Lifecycle(recorder().log)
+    let release: (() => void) | undefined
+    const compaction: HubModule = {
+      name: 'compaction',
+      periodic: [
+        {
+          name: 'compact',
+          everyMs: 1,
+          run: async () => {
+            if (events.includes('compact started')) return
+            events.push('compact started')
+            await new Promise<void>((resolve) => (release = resolve))
+            events.push('compact done')
+          },
+        },
+      ],
+    }
+    await lifecycle.start([traced('stores', events), compaction])
+    await waitFor(() => release !== undefined, 10_000, 'a compaction run')
+    const stopping = lifecycle.stop()
+    const later = Date.now() + 50
+    await waitFor(() => Date.now() >= later, 10_000, '50 ms')
+    expect(events).not.toContain('stop stores')
+    release!()
+    await stopping
+    expect(events.slice(-2)).toEqual(['compact done', 'stop stores'])
+  })
 })
