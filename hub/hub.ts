@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer as createHttpsServer } from 'node:https'
-import { createDatabase, type Database } from './storage/db.js'
+import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
+import { isNoSpace, StorageSpace } from './storage/space.js'
+import { hubConditionAlerts } from './alerts/hub-conditions.js'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Aedes, AedesPublishPacket, Client } from 'aedes'
 import type { Hono } from 'hono'
@@ -156,6 +158,8 @@ export class Hub {
   /** Live changes for consoles (GET /v1/events). */
   readonly events = new EventBus()
   readonly dashboards: DashboardStore
+  /** The disk under the database: full pauses ingest without acks, until it has room again (docs/delivery.md). */
+  readonly space: StorageSpace
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -193,6 +197,13 @@ export class Hub {
     this.notificationConfig = parseNotificationConfig(options.alerts?.notifiers ?? [], options.alerts?.routing)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.db = createDatabase(options.data)
+    this.space = new StorageSpace({
+      dir: options.data,
+      reopen: () => reopenDatabase(this.db),
+      clock: this.clock,
+      log: options.log,
+      onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
+    })
     this.traces = new TraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
@@ -284,7 +295,7 @@ export class Hub {
       afterStateWrite: this.options.testing?.afterAlertStateWrite,
     })
     this.alertEngine = engine
-    this.alerts = new AlertService(engine, this.clock)
+    this.alerts = new AlertService(engine, this.clock, () => hubConditionAlerts({ storageFull: this.space.full }))
     await engine.start()
     if (fileRules) await this.alerts.provision(fileRules)
     await this.slos.open(this.alerts)
@@ -297,6 +308,7 @@ export class Hub {
       limits: { maxBytes: this.options.maxBatchBytes },
       clockOffsets: new ClockOffsets(),
       clockPolicy: { ...DEFAULT_CLOCK_POLICY, ...this.options.clockPolicy },
+      storage: this.space,
       dedupDisabled: this.options.testing?.dedupDisabled,
       afterWrite: this.options.testing?.afterWrite,
       limitBatch: (device, batch) => {
@@ -365,7 +377,8 @@ export class Hub {
       exportDevice: (id) => exportDevice(deviceData, id),
       insecure: this.options.insecure,
       limits: DEFAULT_QUERY_LIMITS,
-      ready: () => this.accepting,
+      ready: () => this.accepting && !this.space.full,
+      unready: () => (this.space.full ? `storage full since ${new Date(this.space.full.since).toISOString()}: ${this.space.full.error}` : undefined),
       clock: this.clock,
       log,
     }))
@@ -432,17 +445,23 @@ export class Hub {
   async stop(): Promise<void> {
     this.accepting = false
     for (const t of this.timers) clearInterval(t)
+    this.space.stop()
+    // On a full disk the last writes fail: the hub still stops (what they held is rebuilt or re-sent).
+    const write = (fn: () => Promise<unknown>) => fn().catch((err) => {
+      if (!this.space.full && !isNoSpace(err)) throw err
+      this.options.log('warning', 'write at stop failed: storage full', { error: (err as Error).message })
+    })
     await Promise.allSettled([...this.inflight])
     await this.remote.close()
     await this.alertEngine?.stop()
     await this.reportScheduler?.stop()
-    await this.anomaly.checkpoint()
+    await write(() => this.anomaly.checkpoint())
     await this.broker?.close()
     // Open /v1/events streams end first: the HTTP server's close waits for every open response.
     this.events.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
-    await this.devices.flush()
-    await this.audit.checkpoint()
+    await write(() => this.devices.flush())
+    await write(() => this.audit.checkpoint())
     await this.store.close()
     await this.traces.close()
     await this.logs.close()
