@@ -1,6 +1,7 @@
 import type { Database } from './storage/db.js'
 import type { StatusMessage } from '../protocol/batch.js'
 import { PresenceHistory } from './presence-history.js'
+import type { ClockJump } from './clock.js'
 import { table } from './storage/keyspace.js'
 
 export interface DeviceCounters {
@@ -26,6 +27,9 @@ export interface DeviceRecord {
   clockOffsetMs?: number
   /** True while stored timestamps are shifted by the offset (it exceeds the threshold). */
   clockCorrected?: boolean
+  /** Steps of the device's clock the hub saw (hub/clock.ts), and the latest. */
+  clockJumps?: number
+  lastClockJump?: ClockJump
   counters: DeviceCounters
   /** The agent's buffer backlog from its latest self-metrics (outpost_agent_batches_pending, …_buffer_bytes). */
   backlog?: { batches: number; bytes: number }
@@ -99,6 +103,12 @@ export class DeviceRegistry {
       d.counters.samples += samples
     }
     d.clockOffsetMs = clockOffsetMs
+  }
+
+  recordClockJump(id: string, jump: ClockJump): void {
+    const d = this.touch(id)
+    d.clockJumps = (d.clockJumps ?? 0) + 1
+    d.lastClockJump = jump
   }
 
   recordRejected(id: string): void {

@@ -60,7 +60,10 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   }
   if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
   // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
-  const offset = deps.clockOffsets.observe(topicDevice, received, batch.at)
+  const offset = deps.clockOffsets.observe(topicDevice, received, batch.at, (jump) => {
+    deps.devices.recordClockJump(topicDevice, jump)
+    deps.log('warning', 'device clock stepped', { device: topicDevice, fromMs: jump.fromMs, toMs: jump.toMs })
+  })
   const shift = correctionFor(offset, deps.clockPolicy)
   const windowed = applyTimeWindow(batch.m, shift, received, deps.clockPolicy)
   if (windowed.tooNew) deps.metrics.samplesRejected.inc({ reason: 'too_new' }, windowed.tooNew)
