@@ -8,7 +8,8 @@ export type Database = Level<string, any>
 /** One write of an atomic `db.batch`, aimed at a table through its `sublevel` property. */
 export type BatchOp = BatchOperation<Database, string, any>
 
-type Sublevel = ReturnType<Database['sublevel']>
+/** A table, as far as reopening it goes. */
+type Sublevel = { open(): Promise<void> }
 
 /**
  * LevelDB keeps a failed background write (a table it could not write for lack of space) as an error that every later
@@ -18,10 +19,8 @@ type Sublevel = ReturnType<Database['sublevel']>
 class HubDatabase extends Level<string, any> {
   private readonly tables = new Set<WeakRef<Sublevel>>()
 
-  override sublevel(name: string, options?: object): any {
-    const sub = super.sublevel(name, options as never) as Sublevel
-    this.tables.add(new WeakRef(sub))
-    return sub
+  track(table: Sublevel): void {
+    this.tables.add(new WeakRef(table))
   }
 
   /** Closes and opens the database and every table taken from it; operations issued meanwhile wait or fail once. */
@@ -41,6 +40,11 @@ class HubDatabase extends Level<string, any> {
 export function createDatabase(path: string): Database {
   // A 16 MiB memtable (LevelDB's default is 4 MiB) flushes and compacts level 0 less often under ingest bursts.
   return new HubDatabase(path, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 }) as unknown as Database
+}
+
+/** Remembers a table taken from a database made by `createDatabase`, so `reopenDatabase` reopens it (keyspace.ts). */
+export function trackTable(db: Database, table: Sublevel): void {
+  if (db instanceof HubDatabase) db.track(table)
 }
 
 /** Closes and opens a database made by `createDatabase`, its tables too (see HubDatabase). */
