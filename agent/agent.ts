@@ -242,6 +242,9 @@ export class Agent {
 
   /** Runs every collector once and stores what they produced as one or more batches. */
   async collectOnce(now = (this.options.clock ?? Date.now)()): Promise<void> {
+    // The clock the samples are stamped on now, so a step during the collection does not move them to the new one.
+    this.clockSteps.check()
+    const stampedOn = this.clockSteps.clock
     try {
       const builder = new MetricsBuilder()
       const results = await Promise.allSettled(this.options.collectors.map((c) => c.collect(builder, now)))
@@ -251,7 +254,7 @@ export class Agent {
         }
       })
       this.telemetry.emit(builder, now)
-      await this.appendMetrics(builder)
+      await this.appendMetrics(builder, stampedOn)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })
     } finally {
@@ -260,14 +263,12 @@ export class Agent {
   }
 
   /** Seals the builder's samples into buffered batches of at most maxBatchSamples each. */
-  async appendMetrics(builder: MetricsBuilder): Promise<void> {
+  async appendMetrics(builder: MetricsBuilder, stampedOn = this.clockSteps.clock): Promise<void> {
     const wire = builder.build()
     if (!wire) return
-    this.clockSteps.check()
-    for (const part of splitEncoded({ m: wire }, this.options.maxBatchSamples)) {
-      if (!this.isValid(part.body.m!)) continue
-      await this.buffer.append(part.bytes)
-    }
+    const parts = splitEncoded({ m: wire }, this.options.maxBatchSamples).filter((part) => this.isValid(part.body.m!))
+    this.clockSteps.append(stampedOn, parts.length)
+    for (const part of parts) await this.buffer.append(part.bytes)
     this.uplink.notify()
   }
 

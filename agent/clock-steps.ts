@@ -43,6 +43,21 @@ export class ClockSteps {
     return wall
   }
 
+  /** Which clock is in force now: pass it to `append` for samples stamped now and appended later. */
+  get clock(): number {
+    return this.total
+  }
+
+  /**
+   * Before appending `count` batches whose samples were stamped on clock `stampedOn`: if a step came between the
+   * stamping and now (a collection takes a while), they belong to the clock before it.
+   */
+  append(stampedOn: number, count: number): void {
+    this.check()
+    const last = this.marks[this.marks.length - 1]
+    if (stampedOn !== this.total && last && last.fromSeq === this.nextSeq()) last.fromSeq += count
+  }
+
   /** The wall clock now, on the clock batch `seq` was stamped with: now less the steps made since. */
   atFor(seq: number): number {
     const now = this.check()

@@ -40,4 +40,23 @@ describe('ClockSteps (agent wall clock against the monotonic clock)', () => {
     expect(steps.steps).toBe(0)
     expect(steps.atFor(1)).toBe(1_800_000_000_000 + mono + drift)
   })
+
+  it('batches stamped before a step that is found only at their append stay on the clock before it', () => {
+    let mono = 0
+    let offset = 0
+    let nextSeq = 1
+    const wall = () => 1_800_000_000_000 + mono + offset
+    const steps = new ClockSteps(() => nextSeq, wall, undefined, () => mono)
+    steps.check()
+    const stampedOn = steps.clock // a collection starts, its samples on the first clock
+    offset = -HOUR // the step comes while it runs
+    steps.append(stampedOn, 2) // seqs 1 and 2
+    nextSeq = 3
+    steps.append(steps.clock, 1) // seq 3, stamped after the step
+    nextSeq = 4
+    expect(steps.steps).toBe(1)
+    expect(steps.atFor(1)).toBe(wall() + HOUR)
+    expect(steps.atFor(2)).toBe(wall() + HOUR)
+    expect(steps.atFor(3)).toBe(wall())
+  })
 })
