@@ -20,6 +20,7 @@ import type { Server } from 'node:http'
 import type { UplinkLimits } from './uplink.js'
 import type { TraceSampler } from './sampling/sampler.js'
 import { BoundaryTimer } from './boundary-timer.js'
+import { ClockSteps } from './clock-steps.js'
 
 export type { BatchBody } from './split-body.js'
 
@@ -79,11 +80,14 @@ export class Agent {
   invalidBatches = 0
   /** The one table of the agent's own metrics: the listener's /metrics and the samples shipped each tick. */
   readonly telemetry = new Telemetry()
+  /** Steps of the wall clock, so each batch's `at` is read on the clock its samples were stamped with. */
+  readonly clockSteps: ClockSteps
 
   constructor(private readonly options: AgentOptions) {
     assertDeviceId(options.id)
     mkdirSync(options.data, { recursive: true, mode: 0o700 })
     this.buffer = new LevelBuffer(options.data, { ...options.buffer, log: options.log })
+    this.clockSteps = new ClockSteps(() => this.buffer.stats().nextSeq, options.clock ?? Date.now, options.log)
     this.uplink = new Uplink(this.buffer, {
       hubUrl: options.hub,
       deviceId: options.id,
@@ -92,6 +96,7 @@ export class Agent {
       version: options.version,
       hostInfo: options.hostInfo,
       clock: options.clock,
+      clockSteps: this.clockSteps,
       log: options.log,
       onCmd: options.onCmd,
       ...options.uplink,
@@ -237,6 +242,9 @@ export class Agent {
 
   /** Runs every collector once and stores what they produced as one or more batches. */
   async collectOnce(now = (this.options.clock ?? Date.now)()): Promise<void> {
+    // The clock the samples are stamped on now, so a step during the collection does not move them to the new one.
+    this.clockSteps.check()
+    const stampedOn = this.clockSteps.clock
     try {
       const builder = new MetricsBuilder()
       const results = await Promise.allSettled(this.options.collectors.map((c) => c.collect(builder, now)))
@@ -246,7 +254,7 @@ export class Agent {
         }
       })
       this.telemetry.emit(builder, now)
-      await this.appendMetrics(builder)
+      await this.appendMetrics(builder, stampedOn)
     } catch (err) {
       this.options.log('error', 'collection failed', { error: (err as Error).message })
     } finally {
@@ -255,13 +263,12 @@ export class Agent {
   }
 
   /** Seals the builder's samples into buffered batches of at most maxBatchSamples each. */
-  async appendMetrics(builder: MetricsBuilder): Promise<void> {
+  async appendMetrics(builder: MetricsBuilder, stampedOn = this.clockSteps.clock): Promise<void> {
     const wire = builder.build()
     if (!wire) return
-    for (const part of splitEncoded({ m: wire }, this.options.maxBatchSamples)) {
-      if (!this.isValid(part.body.m!)) continue
-      await this.buffer.append(part.bytes)
-    }
+    const parts = splitEncoded({ m: wire }, this.options.maxBatchSamples).filter((part) => this.isValid(part.body.m!))
+    this.clockSteps.append(stampedOn, parts.length)
+    for (const part of parts) await this.buffer.append(part.bytes)
     this.uplink.notify()
   }
 
@@ -283,6 +290,7 @@ export class Agent {
     }
     if (parts.length === 0 && !options.checkpoints) return []
     // Checkpoints (an input's position) go in the same atomic write as the data they cover.
+    if (parts.length > 0) this.clockSteps.check()
     const seqs = await this.buffer.appendMany(parts.map((p) => p.bytes), options)
     if (parts.length > 0) this.uplink.notify()
     return seqs

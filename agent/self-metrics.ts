@@ -26,7 +26,7 @@ export function declareAgentMetrics(t: Telemetry, r: AgentReadings): void {
   uplink('outpost_agent_batches_acked_total', 'Batches the hub acked', (c) => c.acked)
   uplink('outpost_agent_errors_total', 'Uplink errors', (c) => c.errors)
   t.read({ name: 'outpost_agent_dropped_batches_total', help: 'Batches dropped, by reason', type: 'counter', labelNames: ['reason'] }, () => {
-    const dropped: Record<string, number> = { buffer_full: 0, ...r.buffer().droppedBatches, invalid: r.invalidBatches() }
+    const dropped: Record<string, number> = { buffer_full: 0, disk_full: 0, ...r.buffer().droppedBatches, invalid: r.invalidBatches() }
     return Object.entries(dropped).map(([reason, n]) => [{ reason }, n])
   })
   // Trace sampling decisions, spans by decision (docs/agent.md): kept, kept_error, kept_slow, dropped_probability, dropped_rate.

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks'
+
 /** Bytes-per-second budget for the backlog lane (`uplink.maxBytesPerSecond`); 0 means no cap. */
 export class TokenBucket {
   private tokens: number
@@ -5,7 +7,8 @@ export class TokenBucket {
 
   constructor(
     private ratePerSecond: number,
-    private readonly clock: () => number = Date.now,
+    // Monotonic: a wall clock stepped back would otherwise empty the bucket for as long as the step.
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.tokens = ratePerSecond
     this.last = clock()

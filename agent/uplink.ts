@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { performance } from 'node:perf_hooks'
 import mqtt, { type MqttClient } from 'mqtt'
 import { PROTOCOL_VERSION, type Batch } from '../protocol/batch.js'
 import { decodeAck, encodeStatus, wrapBody } from '../protocol/codec.js'
@@ -6,6 +7,7 @@ import { topics } from '../protocol/topics.js'
 import type { LevelBuffer } from './buffer/level-buffer.js'
 import { backoffDelay } from './backoff.js'
 import { TokenBucket } from './token-bucket.js'
+import type { ClockSteps } from './clock-steps.js'
 
 export interface UplinkOptions {
   hubUrl: string
@@ -27,6 +29,8 @@ export interface UplinkOptions {
   maxBytesPerSecond?: number
   /** Agent wall clock (tests shift it to simulate a device whose clock is wrong). */
   clock?: () => number
+  /** Steps of that clock: each batch's `at` is read on the clock its samples were stamped with. */
+  clockSteps?: ClockSteps
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** A payload on the device's cmd topic (DESIGN §3); the remote control (agent/remote/) decodes and answers it. */
   onCmd?: (payload: Buffer) => void
@@ -173,8 +177,8 @@ export class Uplink extends EventEmitter {
         // Retrying at once would only feed the guard: wait out the ban (MQTT 3.1.1 cannot say when it ends).
         this.counters.banned++
         const waitMs = this.options.banWaitMs ?? DEFAULT_BAN_WAIT_MS
-        this.bannedUntil = Date.now() + waitMs
-        this.options.log('warning', `hub refused the connection as banned (${err.message}): waiting out the ban until ${new Date(this.bannedUntil).toISOString()}`, { waitMs })
+        this.bannedUntil = performance.now() + waitMs
+        this.options.log('warning', `hub refused the connection as banned (${err.message}): waiting out the ban until ${new Date(Date.now() + waitMs).toISOString()}`, { waitMs })
         // Should the close have come first, its short backoff gives way to the ban.
         if (this.reconnectTimer) this.scheduleReconnect(waitMs)
         return
@@ -250,7 +254,7 @@ export class Uplink extends EventEmitter {
     this.emit('disconnected')
     clearTimeout(this.reconnectTimer)
     const backoff = backoffDelay(this.attempt++, this.options.reconnectBaseMs, this.options.reconnectMaxMs)
-    this.scheduleReconnect(Math.max(backoff, this.bannedUntil - Date.now()))
+    this.scheduleReconnect(Math.max(backoff, this.bannedUntil - performance.now()))
   }
 
   private scheduleReconnect(delay: number): void {
@@ -364,8 +368,8 @@ export class Uplink extends EventEmitter {
    */
   private async reconcileIfStalled(): Promise<void> {
     if (this.inFlight.size > 0 || this.buffer.stats().pending === 0) return
-    if (Date.now() - this.reconciledAt < RECONCILE_EVERY_MS) return
-    this.reconciledAt = Date.now()
+    if (performance.now() - this.reconciledAt < RECONCILE_EVERY_MS) return
+    this.reconciledAt = performance.now()
     const missing = await this.buffer.reconcile()
     if (missing > 0) this.options.log('warning', 'buffer counted batches it cannot read; recounted', { missing })
   }
@@ -379,14 +383,15 @@ export class Uplink extends EventEmitter {
       dev: this.options.deviceId,
       ep: this.buffer.epoch,
       seq,
-      at: this.now(),
+      at: this.options.clockSteps ? this.options.clockSteps.atFor(seq) : this.now(),
       lo: Math.min(this.buffer.ackFloor(), seq),
     }
     if (hist) envelope.hist = true
     // The buffered body is already wire CBOR: only the envelope is encoded per send.
     const payload = wrapBody(body, envelope)
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-    this.inFlight.set(seq, { at: Date.now(), hist })
+    // Durations on the monotonic clock: a wall clock stepped back an hour must not hold resends back for an hour.
+    this.inFlight.set(seq, { at: performance.now(), hist })
     if (resend) this.counters.resent++
     else {
       this.counters.sent++
@@ -404,7 +409,7 @@ export class Uplink extends EventEmitter {
 
   private async resendExpired(): Promise<void> {
     if (!this.ready || !this.connected) return
-    const now = Date.now()
+    const now = performance.now()
     for (const [seq, flight] of this.inFlight) {
       if (now - flight.at <= this.options.ackTimeoutMs) continue
       const [item] = await this.buffer.read(seq - 1, 1)

@@ -12,20 +12,51 @@ export interface ClockPolicy {
 export const DEFAULT_CLOCK_POLICY: ClockPolicy = { correctAboveMs: 2_000, maxAheadMs: 10 * 60_000, maxBehindMs: 30 * 24 * 3_600_000 }
 
 const WINDOW = 16
+/** Readings further than this from every clock the device has shown are a step of its clock, not network delay. */
+export const CLOCK_JUMP_MS = 10_000
+/** Clocks (offsets) remembered per device: batches made before a step may still arrive after it. */
+const MAX_CLOCKS = 4
+
+/** A step of a device's clock, as the hub saw it: offsets before and after, and when (hub time). */
+export interface ClockJump {
+  at: number
+  fromMs: number
+  toMs: number
+}
+
+/** One clock a device has shown: its recent readings, the smallest of them being the offset. */
+interface DeviceClock {
+  readings: number[]
+  offset: number
+}
 
 /**
  * Per-device clock offset (hub time − device time), DESIGN §5. Each batch gives `received − at`, which is the
  * offset plus the network delay; delay is never negative, so the smallest of the recent readings is the estimate.
+ * A device whose clock steps (docs/delivery.md, clock jumps) shows readings far from the current estimate: each
+ * distinct clock keeps its own readings, so batches made before the step (the agent reads their `at` on the clock
+ * that stamped them) and after it are each corrected by their own offset, and the step is reported once.
  */
 export class ClockOffsets {
-  private readonly readings = new Map<string, number[]>()
+  private readonly clocks = new Map<string, DeviceClock[]>()
 
-  observe(device: string, receivedAt: number, sentAt: number): number {
-    let list = this.readings.get(device)
-    if (!list) this.readings.set(device, (list = []))
-    list.push(receivedAt - sentAt)
-    if (list.length > WINDOW) list.shift()
-    return Math.min(...list)
+  observe(device: string, receivedAt: number, sentAt: number, onJump?: (jump: ClockJump) => void): number {
+    const reading = receivedAt - sentAt
+    let list = this.clocks.get(device)
+    if (!list) this.clocks.set(device, (list = []))
+    let clock: DeviceClock | undefined
+    for (const c of list) if (Math.abs(reading - c.offset) <= CLOCK_JUMP_MS && (!clock || Math.abs(reading - c.offset) < Math.abs(reading - clock.offset))) clock = c
+    if (!clock) {
+      const last = list[0]
+      clock = { readings: [], offset: reading }
+      if (last) onJump?.({ at: receivedAt, fromMs: last.offset, toMs: reading })
+    }
+    // Most recently used first; the least recently used clock is forgotten past MAX_CLOCKS.
+    list.splice(0, list.length, clock, ...list.filter((c) => c !== clock).slice(0, MAX_CLOCKS - 1))
+    clock.readings.push(reading)
+    if (clock.readings.length > WINDOW) clock.readings.shift()
+    clock.offset = Math.min(...clock.readings)
+    return clock.offset
   }
 }
 

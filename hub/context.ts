@@ -2,6 +2,7 @@
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
 import type { Database } from './storage/db.js'
+import type { StorageSpace } from './storage/space.js'
 import type { LevelMetricStore } from './metrics/store/index.js'
 import type { TraceStore } from './traces/index.js'
 import type { LogStore } from './logs/index.js'
@@ -38,6 +39,7 @@ export interface HubContext {
   readonly clock: () => number
   readonly metrics: HubMetrics
   readonly db: Database
+  readonly space: StorageSpace
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore

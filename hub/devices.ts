@@ -1,6 +1,7 @@
 import type { StatusMessage } from '../protocol/batch.js'
 import type { DeviceRecord, DeviceStore, DeviceStores } from './device-store/types.js'
 import { PresenceHistory } from './presence-history.js'
+import type { ClockJump } from './clock.js'
 
 export type { DeviceCounters, DeviceRecord } from './device-store/types.js'
 
@@ -72,6 +73,12 @@ export class DeviceRegistry {
       d.counters.samples += samples
     }
     d.clockOffsetMs = clockOffsetMs
+  }
+
+  recordClockJump(id: string, jump: ClockJump): void {
+    const d = this.touch(id)
+    d.clockJumps = (d.clockJumps ?? 0) + 1
+    d.lastClockJump = jump
   }
 
   recordRejected(id: string): void {

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
-import { createDatabase, type Database } from './storage/db.js'
+import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
+import { StorageSpace } from './storage/space.js'
 import { LevelMetricStore } from './metrics/store/index.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
@@ -63,6 +64,8 @@ export type { HubOptions } from './options.js'
 export class Hub implements HubContext {
   readonly metrics = new HubMetrics()
   readonly db: Database
+  /** The disk under the database: full pauses ingest without acks, until it has room again (docs/delivery.md). */
+  readonly space: StorageSpace
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore
@@ -117,6 +120,13 @@ export class Hub implements HubContext {
     this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
     this.db = createDatabase(settings.data)
+    this.space = new StorageSpace({
+      dir: settings.data,
+      reopen: () => reopenDatabase(this.db),
+      clock: this.clock,
+      log: options.log,
+      onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
+    })
     this.traces = new TraceStore(this.db, { retentionMs: settings.retention.traces })
     this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
     this.logs = new LogStore(this.db, { retentionMs: settings.retention.logs })

@@ -28,6 +28,8 @@ export interface IngestDeps {
    * engine is behind: the ack waits for it (back-pressure; the device keeps and resends un-acked batches).
    */
   onStored?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
+  /** The disk under the store (hub/storage/space.ts): while it is full nothing is written or acked. */
+  storage?: { readonly full: unknown; noteError(err: unknown): boolean }
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -58,17 +60,29 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   }
   if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
   // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
-  const offset = deps.clockOffsets.observe(topicDevice, received, batch.at)
+  const offset = deps.clockOffsets.observe(topicDevice, received, batch.at, (jump) => {
+    deps.devices.recordClockJump(topicDevice, jump)
+    deps.log('warning', 'device clock stepped', { device: topicDevice, fromMs: jump.fromMs, toMs: jump.toMs })
+  })
   const shift = correctionFor(offset, deps.clockPolicy)
   const windowed = applyTimeWindow(batch.m, shift, received, deps.clockPolicy)
   if (windowed.tooNew) deps.metrics.samplesRejected.inc({ reason: 'too_new' }, windowed.tooNew)
   if (windowed.tooOld) deps.metrics.samplesRejected.inc({ reason: 'too_old' }, windowed.tooOld)
+  if (deps.storage?.full) {
+    // No ack: the device keeps the batch and sends it again once the disk has room (docs/delivery.md, full disk).
+    deps.metrics.rejected.inc({ reason: 'storage_full' })
+    return
+  }
   let result
   try {
     const toStore = { ...batch, m: windowed.metrics }
     result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {
     // Not acked: the agent keeps the batch and sends it again.
+    if (deps.storage?.noteError(err)) {
+      deps.metrics.rejected.inc({ reason: 'storage_full' })
+      return
+    }
     deps.metrics.rejected.inc({ reason: 'store_error' })
     deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
     return

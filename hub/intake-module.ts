@@ -66,6 +66,7 @@ export function intakeModule(hub: HubContext): IntakeModule {
         limits: { maxBytes: settings.maxBatchBytes },
         clockOffsets: new ClockOffsets(),
         clockPolicy: clockPolicy(settings.clock),
+        storage: hub.space,
         dedupDisabled: options.testing?.dedupDisabled,
         afterWrite: options.testing?.afterWrite,
         limitBatch: (device, batch) => {

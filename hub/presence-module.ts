@@ -5,7 +5,7 @@ import type { HubModule } from './lifecycle.js'
 export function presenceModule(hub: HubContext): HubModule {
   return {
     name: 'presence',
-    stop: () => hub.devices.flush(),
+    stop: () => hub.space.writeAtStop('devices flush', () => hub.devices.flush()),
     periodic: [{ name: 'devices.flush', everyMs: 5_000, run: () => hub.devices.flush() }],
   }
 }

@@ -44,12 +44,13 @@ export class HubMetrics {
   readonly alertsOpen = new Gauge({ name: 'outpost_hub_alerts', help: 'Open alerts, by state (pending, firing)', labelNames: ['state'], registers: [this.registry] })
   readonly alertNotifications = new Counter({ name: 'outpost_hub_alert_notifications_total', help: 'Alert messages handed to the notifiers', registers: [this.registry] })
   readonly alertIngestWaits = new Counter({ name: 'outpost_hub_alert_ingest_waits_total', help: 'Stored batches whose ack waited for the alert engine to catch up (back-pressure)', registers: [this.registry] })
+  readonly storageFull = new Gauge({ name: 'outpost_hub_storage_full', help: '1 while writes to the hub database fail for lack of disk space (ingest paused, nothing acked)', registers: [this.registry] })
   readonly alertErrors = new Counter({ name: 'outpost_hub_alert_engine_errors_total', help: 'Alert engine steps that failed (logged)', registers: [this.registry] })
 
   constructor() {
     for (const reason of LIMIT_REASONS) this.limited.inc({ reason }, 0)
     // Every rejection reason appears at 0 from the start, so alerts on it can be written before it happens.
-    for (const reason of ['too_large', 'malformed', 'too_deep', 'too_many_items', 'unsupported_version', 'invalid_field', 'unknown_field', 'wrong_device', 'store_error']) {
+    for (const reason of ['too_large', 'malformed', 'too_deep', 'too_many_items', 'unsupported_version', 'invalid_field', 'unknown_field', 'wrong_device', 'store_error', 'storage_full']) {
       this.rejected.inc({ reason }, 0)
     }
     for (const reason of ['too_new', 'too_old']) this.samplesRejected.inc({ reason }, 0)

@@ -14,6 +14,7 @@ export function storesModule(hub: HubContext): HubModule {
       await hub.devices.open()
     },
     async stop() {
+      hub.space.stop()
       await hub.store.close()
       await hub.traces.close()
       await hub.logs.close()

@@ -1,7 +1,8 @@
 import type { BufferedBatch, BufferStats, LevelBufferOptions } from './types.js'
 import { BufferFullError } from './types.js'
 import { encodeRecord } from './record.js'
-import { dirBytes, isCorruption, levelFileBytes, openBufferDb, readPendingCounter, resetBufferDb } from './level-files.js'
+import { performance } from 'node:perf_hooks'
+import { dirBytes, freeBytes, isCorruption, isNoSpace, levelFileBytes, openBufferDb, readPendingCounter, resetBufferDb } from './level-files.js'
 import type { OpenedDb } from './level-files.js'
 import { RecordStore } from './record-store.js'
 
@@ -11,6 +12,8 @@ export type { LevelBufferOptions } from './types.js'
 const ENTRY_OVERHEAD = 64
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER
 const MAX_REPAIRS = 2
+/** The disk is measured at least this often when writing, so space other programs take is seen (ms, monotonic). */
+const MEASURE_EVERY_MS = 5_000
 
 /**
  * The agent's durable outbox (DESIGN §5, docs/delivery.md). A batch stays until the hub acks it; its seq and the
@@ -24,6 +27,12 @@ export class LevelBuffer {
   private store: RecordStore | undefined
   private diskMeasured = 0
   private writtenSinceMeasure = 0
+  /** Free bytes on the buffer's filesystem at the last measurement, and when it was taken (monotonic ms). */
+  private freeMeasured = Infinity
+  private measuredAt = -Infinity
+  /** A write failed for space and the database is closed until it can be opened again (LevelDB keeps such errors). */
+  private closedForSpace = false
+  private noSpaceErrors = 0
   private readonly dropped: Record<string, number> = {}
   private readonly recoveries = { repaired: 0, reset: 0 }
   private readonly clock: () => number
@@ -156,6 +165,7 @@ export class LevelBuffer {
       droppedBatches: { ...this.dropped },
       quarantined: s?.quarantined ?? 0,
       recoveries: { ...this.recoveries },
+      noSpaceErrors: this.noSpaceErrors,
     }
   }
 
@@ -205,39 +215,91 @@ export class LevelBuffer {
    * first, then refuses (`block`) or drops the oldest batches to twice that below the cap, so compactions stay rare.
    */
   private async makeRoom(store: RecordStore, incoming: number): Promise<void> {
-    const limit = this.options.maxBytes - Math.min(this.fileBytes, this.options.maxBytes / 4)
+    const capLimit = this.options.maxBytes - Math.min(this.fileBytes, this.options.maxBytes / 4)
     if (incoming > this.options.maxBytes) throw new BufferFullError('data larger than the whole buffer')
-    if (this.writtenSinceMeasure < this.fileBytes && this.diskMeasured + this.writtenSinceMeasure + incoming <= limit) return
+    const fresh = performance.now() - this.measuredAt < MEASURE_EVERY_MS
+    if (fresh && this.writtenSinceMeasure < this.fileBytes && this.diskMeasured + this.writtenSinceMeasure + incoming <= this.limit(capLimit)) return
     await this.measureDisk()
-    if (this.diskMeasured + incoming <= limit) return
+    if (this.diskMeasured + incoming <= this.limit(capLimit)) return
     await store.reclaim()
     await this.measureDisk()
-    while (this.diskMeasured + incoming > limit && store.pending > 0) {
-      if (this.options.policy === 'block') throw new BufferFullError('buffer full')
+    while (this.diskMeasured + incoming > this.limit(capLimit) && store.pending > 0) {
+      // The cap or the disk, whichever is nearer: a full disk is handled like a full buffer, under its own reason.
+      const reason = this.diskLimit() < capLimit ? 'disk_full' : 'buffer_full'
+      if (this.options.policy === 'block') throw new BufferFullError(reason === 'disk_full' ? 'disk full' : 'buffer full')
       const bodyPerDiskByte = Math.max(1, store.bytes / Math.max(1, this.diskMeasured))
-      await store.dropOldest((this.diskMeasured + incoming - limit + this.options.maxBytes - limit) * bodyPerDiskByte)
+      const margin = this.options.maxBytes - capLimit
+      await store.dropOldest((this.diskMeasured + incoming - this.limit(capLimit) + margin) * bodyPerDiskByte, reason)
       await this.measureDisk()
     }
     // An empty buffer still over the limit is LevelDB's own files: take the batch rather than refuse all data.
   }
 
+  /** What the disk leaves the buffer: what it uses plus what is free, less two files for LevelDB's merges. */
+  private diskLimit(): number {
+    return this.diskMeasured + this.freeMeasured - 2 * this.fileBytes
+  }
+
+  private limit(capLimit: number): number {
+    return Math.min(capLimit, this.diskLimit())
+  }
+
   private async measureDisk(): Promise<void> {
     this.diskMeasured = await dirBytes(this.dir)
+    this.freeMeasured = await freeBytes(this.dir)
+    this.measuredAt = performance.now()
     this.writtenSinceMeasure = 0
   }
 
   /** Runs `fn`; on a LevelDB corruption error repairs (or replaces) the database and runs it once more. */
   private async guarded<T>(fn: (store: RecordStore) => Promise<T>): Promise<T> {
     if (!this.store) throw new Error('buffer is not open')
+    if (this.closedForSpace) await this.reopenForSpace()
     try {
       return await fn(this.store)
     } catch (err) {
+      if (isNoSpace(err)) {
+        await this.onNoSpace(err)
+        // Reopened: with drop_oldest the operation runs once more, and an append now drops the oldest to fit.
+        if (this.options.policy !== 'drop_oldest') throw new BufferFullError(`disk full (${(err as Error).message})`)
+        try {
+          return await fn(this.store)
+        } catch (again) {
+          if (!isNoSpace(again)) throw again
+          await this.onNoSpace(again)
+          throw new BufferFullError(`disk full (${(again as Error).message})`)
+        }
+      }
       if (!isCorruption(err)) throw err
       this.log('error', 'buffer database corrupt in use: repairing', { error: (err as Error).message })
       await this.store.close().catch(() => {})
       await this.openStore(1)
       return fn(this.store)
     }
+  }
+
+  /**
+   * A write failed for space: nothing of it was kept. LevelDB keeps a failed flush as an error on every later write,
+   * so the database is closed and opened again; if that too fails for space, operations refuse (BufferFullError)
+   * and each tries to open it again. Seqs and counters stay those of the closed store.
+   */
+  private async onNoSpace(err: unknown): Promise<void> {
+    this.noSpaceErrors++
+    this.log('error', 'disk full under the buffer: the write failed and kept nothing; reopening the database', { error: (err as Error).message })
+    this.closedForSpace = true
+    await this.store?.close().catch(() => {})
+    await this.reopenForSpace()
+  }
+
+  private async reopenForSpace(): Promise<void> {
+    try {
+      await this.openStore(0)
+    } catch (err) {
+      if (isNoSpace(err)) throw new BufferFullError(`disk full (${(err as Error).message})`)
+      throw err
+    }
+    this.closedForSpace = false
+    this.log('info', 'buffer database open again after a full disk')
   }
 
   private count(reason: string, n: number): void {

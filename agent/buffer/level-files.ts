@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 
@@ -44,6 +44,23 @@ export function isCorruption(err: unknown): boolean {
   return false
 }
 
+/**
+ * True for an out-of-space error, also when wrapped: LevelDB reports it as `IO error: <file>: No space left on device`
+ * (code LEVEL_IO_ERROR), Node's own file calls as ENOSPC.
+ */
+export function isNoSpace(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 'ENOSPC' || /no space left on device/i.test(String(e.message ?? ''))) return true
+    e = e.cause as typeof e
+  }
+  return false
+}
+
+/** Bytes free on the filesystem holding `dir`, for an ordinary process (Infinity where it cannot be read). */
+export async function freeBytes(dir: string): Promise<number> {
+  return statfs(dir).then((s) => s.bavail * s.bsize, () => Infinity)
+}
+
 /** Sum of the sizes of the files in the database directory: the buffer's real disk use. */
 export async function dirBytes(dir: string): Promise<number> {
   let total = 0
@@ -77,10 +94,12 @@ export async function openBufferDb(dir: string, maxBytes: number, now: () => num
     await rm(join(dir, 'lost'), { recursive: true, force: true })
     await db.open()
     return { db, outcome: { kind: 'repaired' } }
-  } catch {
+  } catch (err) {
+    await db.close().catch(() => {})
+    // A full disk is no damage: moving the data aside would lose it. The caller tries again once there is room.
+    if (isNoSpace(err)) throw err
     // Beyond repair, whatever the error (a failed repair can also end in an IO error on its own temp files): the
     // agent must still start, so the directory goes aside, kept for inspection, and a new epoch begins.
-    await db.close().catch(() => {})
     return resetBufferDb(dir, maxBytes, now)
   }
 }

@@ -207,8 +207,11 @@ export class RecordStore {
     return ops.length
   }
 
-  /** Drops the oldest batches until their bodies add up to `target` bytes, counts them, and compacts their range. */
-  async dropOldest(target: number): Promise<void> {
+  /**
+   * Drops the oldest batches until their bodies add up to `target` bytes, counts them under `reason` (`buffer_full`:
+   * the cap; `disk_full`: the disk under the buffer), and compacts their range.
+   */
+  async dropOldest(target: number, reason = 'buffer_full'): Promise<void> {
     const { db, batches } = this.s
     let freed = 0
     let dropped = 0
@@ -229,7 +232,7 @@ export class RecordStore {
       dropped += ops.length
       await this.refreshLowest(Number(ops[ops.length - 1].key) + 1)
     }
-    this.hooks.count('buffer_full', dropped)
+    this.hooks.count(reason, dropped)
     await compactRange(db, batches.prefix, batches.prefix + seqKey(this.lowestSeq()))
   }
 

@@ -13,12 +13,14 @@ export interface BufferStats {
   pending: number
   oldestSeq: number | undefined
   nextSeq: number
-  /** Batches lost since this process opened the buffer, by reason: `buffer_full`, `corrupt`. */
+  /** Batches lost since this process opened the buffer, by reason: `buffer_full`, `disk_full`, `corrupt`. */
   droppedBatches: Record<string, number>
   /** Damaged records held aside in the quarantine (never sent; cleared first when space is needed). */
   quarantined: number
   /** Times the database had to be repaired, or moved aside and started afresh with a new epoch. */
   recoveries: { repaired: number; reset: number }
+  /** Writes that failed for lack of disk space (each refused what it carried; the database was reopened). */
+  noSpaceErrors: number
 }
 
 export type FullPolicy = 'drop_oldest' | 'block'

@@ -1,6 +1,7 @@
 import type { HubContext } from '../context.js'
 import type { HubModule } from '../lifecycle.js'
 import { publishAlertEvents } from '../events/sources.js'
+import { hubConditionAlerts } from './hub-conditions.js'
 import { AlertEngine } from './engine.js'
 import { AlertService } from './service.js'
 import { createNotifications, type NotificationConfig } from './notifications.js'
@@ -34,7 +35,7 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         afterStateWrite: hub.options.testing?.afterAlertStateWrite,
       })
       hub.alertEngine = engine
-      hub.alerts = new AlertService(engine, clock)
+      hub.alerts = new AlertService(engine, clock, () => hubConditionAlerts({ storageFull: hub.space.full }))
       await engine.start()
       if (fileRules) await hub.alerts.provision(fileRules)
     },

@@ -36,6 +36,8 @@ export class AlertService {
   constructor(
     private readonly engine: AlertEngine,
     private readonly clock: () => number,
+    /** The hub's own conditions firing now (./hub-conditions.ts): listed with the alerts, never stored. */
+    private readonly hubConditions: () => AlertRecord[] = () => [],
   ) {}
 
   openCounts(): { pending: number; firing: number } {
@@ -108,7 +110,7 @@ export class AlertService {
   }
 
   async listAlerts(filter: AlertFilter): Promise<AlertView[]> {
-    const alerts = await this.engine.store.listAlerts((a) => {
+    const keep = (a: AlertRecord): boolean => {
       if (filter.state && statusOf(a) !== filter.state) return false
       if (filter.rule && a.rule !== filter.rule) return false
       if (filter.device && a.device !== filter.device) return false
@@ -116,11 +118,15 @@ export class AlertService {
       if (filter.from !== undefined && (a.endsAt ?? Infinity) < filter.from) return false
       if (filter.to !== undefined && a.activeAt > filter.to) return false
       return true
-    }, filter.limit)
-    return alerts.map((a) => this.view(a))
+    }
+    const conditions = this.hubConditions().filter(keep)
+    const alerts = await this.engine.store.listAlerts(keep, filter.limit)
+    return [...conditions, ...alerts].slice(0, filter.limit).map((a) => this.view(a))
   }
 
   async getAlert(id: string): Promise<AlertView & { history: HistoryEvent[] }> {
+    const condition = this.hubConditions().find((x) => x.id === id)
+    if (condition) return { ...this.view(condition), history: [] }
     const a = await this.lookup(id)
     return { ...this.view(a), history: await this.engine.store.history(id) }
   }
@@ -236,6 +242,9 @@ export class AlertService {
   }
 
   private async lookup(id: string): Promise<AlertRecord> {
+    if (this.hubConditions().some((x) => x.id === id)) {
+      throw new AlertOpError(409, 'hub_condition', `alert "${id}" is a condition of the hub itself: it clears by itself once the condition ends`)
+    }
     const open = this.engine.openAlerts().find((x) => x.id === id)
     if (open) return open
     const stored = await this.engine.store.getAlert(id).catch(() => undefined)

@@ -9,7 +9,7 @@ export function anomalyModule(hub: HubContext): HubModule {
   const { checkpoint, } = hub.settings.anomaly
   return {
     name: 'anomaly',
-    stop: () => hub.anomaly.checkpoint(),
+    stop: () => hub.space.writeAtStop('anomaly checkpoint', () => hub.anomaly.checkpoint()),
     periodic: [
       { name: 'anomaly.checkpoint', everyMs: checkpoint, run: () => hub.alertEngine!.run(() => hub.anomaly.checkpoint()) },
       { name: 'anomaly.prune', everyMs: 3_600_000, run: () => hub.anomaly.prune(hub.clock() - hub.settings.retention.metrics) },

@@ -79,6 +79,8 @@ export interface ApiDeps {
   insecure: boolean
   limits: QueryLimits
   ready: () => boolean
+  /** Why a started hub is not ready (a full disk), if it is not. */
+  unready?: () => string | undefined
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
 }
@@ -89,7 +91,11 @@ export function createApi(deps: ApiDeps): Hono {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/readyz', (c) => (deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503)))
+  app.get('/readyz', (c) => {
+    if (deps.ready()) return c.json({ status: 'ready' })
+    const reason = deps.unready?.()
+    return c.json(reason ? { status: 'unready', reason } : { status: 'starting' }, 503)
+  })
   app.get('/metrics', async (c) => {
     const stats = deps.store.stats()
     deps.metrics.series.set(stats.series)

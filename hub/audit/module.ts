@@ -9,9 +9,7 @@ export function auditModule(hub: HubContext): HubModule {
       const { migrated } = await hub.audit.open()
       if (migrated > 0) hub.log('info', 'audit log chained from the genesis marker', { records: migrated })
     },
-    async stop() {
-      await hub.audit.checkpoint()
-    },
+    stop: () => hub.space.writeAtStop('audit checkpoint', () => hub.audit.checkpoint()),
     periodic: [{ name: 'audit.checkpoint', everyMs: hub.settings.audit.checkpointInterval, run: () => hub.audit.checkpoint() }],
   }
 }

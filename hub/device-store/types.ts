@@ -1,3 +1,4 @@
+import type { ClockJump } from '../clock.js'
 // The device stores' interfaces (DESIGN §6, §7 /v1/devices): the records DeviceRegistry (hub/devices.ts) keeps and the
 // presence changes PresenceHistory (hub/presence-history.ts) keeps. Both classes hold the logic (counters, what a
 // change is, uptime) and reach storage only through these. LevelDB implementations beside this file; every
@@ -26,6 +27,9 @@ export interface DeviceRecord {
   clockOffsetMs?: number
   /** True while stored timestamps are shifted by the offset (it exceeds the threshold). */
   clockCorrected?: boolean
+  /** Steps of the device's clock the hub saw (hub/clock.ts), and the latest. */
+  clockJumps?: number
+  lastClockJump?: ClockJump
   counters: DeviceCounters
   /** The agent's buffer backlog from its latest self-metrics (outpost_agent_batches_pending, …_buffer_bytes). */
   backlog?: { batches: number; bytes: number }

@@ -1,7 +1,7 @@
 // DESIGN §6: every table of the hub's database, by the prefix it lives under. A store opens its tables only through
 // `table()`, so this list is complete; docs/storage.md prints it and test/hub/storage/keyspace.test.ts checks both
 // against a real data dir. Adding a table is one line here and one row there.
-import type { Database } from './db.js'
+import { trackTable, type Database } from './db.js'
 
 export type ValueEncoding = 'view' | 'json' | 'utf8'
 
@@ -89,5 +89,7 @@ export function table<P extends Prefix, V = DefaultValue<(typeof KEYSPACE)[P]['e
   const entry: KeyspaceEntry = KEYSPACE[pattern]
   const full = name === undefined ? pattern : pattern.replace('*', name)
   if (full.includes('*') || (name !== undefined && !pattern.endsWith('*'))) throw new Error(`keyspace: ${JSON.stringify(prefix)} is not a table name`)
-  return db.sublevel<string, V>(full, { valueEncoding: encoding ?? entry.encoding })
+  const sub = db.sublevel<string, V>(full, { valueEncoding: encoding ?? entry.encoding })
+  trackTable(db, sub)
+  return sub
 }

@@ -89,6 +89,12 @@ export function Device({ id, params }: { id: string; params?: URLSearchParams })
           <Fact label="Agent" value={d.version ?? '–'} />
           <Fact label="Host" value={d.host ? `${d.host.hostname ?? ''} ${d.host.os ?? d.host.platform ?? ''} ${d.host.arch ?? ''}`.trim() : '–'} />
           <Fact label="Clock offset" value={d.clockOffsetMs === null ? '–' : `${d.clockOffsetMs >= 0 ? '+' : '−'}${fmtDuration(Math.abs(d.clockOffsetMs))}${d.clockCorrected ? ' (corrected)' : ''}`} />
+          {d.clockJumps > 0 && d.lastClockJump && (
+            <Fact
+              label="Clock jumps"
+              value={`${d.clockJumps} · last ${fmtAgo(d.lastClockJump.at)}: offset ${fmtOffset(d.lastClockJump.fromMs)} → ${fmtOffset(d.lastClockJump.toMs)}`}
+            />
+          )}
           <Fact label="Backlog" value={d.backlog ? `${d.backlog.batches} batches · ${fmtBytes(d.backlog.bytes)}` : '–'} />
           <Fact label="Samples" value={d.counters.samples.toLocaleString()} />
         </div>
@@ -179,4 +185,9 @@ export function HealthChecks({ data }: { data: any }) {
       </tbody>
     </table>
   )
+}
+
+/** A clock offset with its sign: +1h means the device's clock is an hour behind the hub's. */
+function fmtOffset(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${fmtDuration(Math.abs(ms))}`
 }

@@ -26,6 +26,9 @@ function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefi
     epoch: d?.epoch ?? null,
     clockOffsetMs: d?.clockOffsetMs ?? null,
     clockCorrected: d?.clockCorrected ?? false,
+    /** Steps of the device's clock the hub saw, and the latest ({ at, fromMs, toMs }) or null. */
+    clockJumps: d?.clockJumps ?? 0,
+    lastClockJump: d?.lastClockJump ?? null,
     counters: d?.counters ?? { batches: 0, samples: 0, duplicates: 0, rejected: 0, samplesOutOfWindow: 0 },
     /** Credential state: active, revoked, or null for a device seen without credentials (--insecure). */
     credentials: cred ? (cred.revokedAt !== undefined ? 'revoked' : 'active') : null,
