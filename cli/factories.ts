@@ -75,6 +75,8 @@ function hubLimits(l: HubSettings['limits'] | undefined): Partial<SecurityLimits
     connectAttemptsPerAddress: l.connectAttemptsPerAddress,
     connectWindowMs: l.connectWindow,
     banMs: l.ban,
+    admissionPerSecond: l.admissionRate,
+    admissionQueue: l.admissionQueue,
     keepaliveMinSeconds: l.keepaliveMin,
     keepaliveMaxSeconds: l.keepaliveMax,
     seriesPerDevice: l.seriesPerDevice,

@@ -48,6 +48,8 @@ export const hubSettings: Setting[] = [
   { path: 'limits.connectAttemptsPerAddress', description: 'connection attempts per address per window before a ban (many devices may share one NAT address)', schema: positiveInt, default: 2000 },
   { path: 'limits.connectWindow', description: 'window for counting connection attempts', schema: duration, default: '1m' },
   { path: 'limits.ban', description: 'how long a flapping client id or address is refused', schema: duration, default: '1m' },
+  { path: 'limits.admissionRate', description: 'new MQTT sessions admitted per second; more wait for their CONNACK (reconnect storms)', schema: positiveInt, default: 1000 },
+  { path: 'limits.admissionQueue', description: 'connections waiting for admission at most; beyond it one is refused (CONNACK 3)', schema: positiveInt, default: 50_000 },
   { path: 'limits.keepaliveMin', description: 'shortest MQTT keepalive accepted, seconds', schema: positiveInt, default: 5 },
   { path: 'limits.keepaliveMax', description: 'longest MQTT keepalive accepted, seconds', schema: positiveInt, default: 3600 },
   { path: 'limits.seriesPerDevice', description: 'distinct metric series one device may create', schema: positiveInt, default: 10_000 },
@@ -98,6 +100,8 @@ export interface HubSettings {
     connectAttemptsPerAddress: number
     connectWindow: number
     ban: number
+    admissionRate: number
+    admissionQueue: number
     keepaliveMin: number
     keepaliveMax: number
     seriesPerDevice: number

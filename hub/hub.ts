@@ -23,6 +23,7 @@ import { AuditSigner } from './audit/signer.js'
 import { verifyAudit } from './audit/verify.js'
 import { DEFAULT_LIMITS, type LimitReason, type SecurityLimits } from './limits/config.js'
 import { ConnectGuard } from './limits/connect-guard.js'
+import { AdmissionQueue } from './limits/admission.js'
 import { PublishRate } from './limits/rate.js'
 import { BatchLimits } from './limits/batch-limits.js'
 import { ingestTelemetry, type IngestDeps } from './ingest.js'
@@ -166,6 +167,7 @@ export class Hub {
   /** Set when the hub generated an admin token on this start: print it once. */
   generatedAdminToken?: string
   private broker?: BrokerHandle
+  private admission?: AdmissionQueue
   private http?: ServerType
   private timers: NodeJS.Timeout[] = []
   private inflight = new Set<Promise<void>>()
@@ -247,6 +249,7 @@ export class Hub {
         requireCredentials: this.options.mqttCredentials ?? !this.options.insecure,
         limits: this.limits,
         connectGuard: new ConnectGuard(this.limits, this.clock),
+        admission: (this.admission = new AdmissionQueue(this.limits)),
         rate: new PublishRate(this.limits.publishPerSecond, this.limits.publishBytesPerSecond, this.clock),
         peerOf: (client) => this.broker!.peerOf(client),
         refused,
@@ -437,6 +440,7 @@ export class Hub {
     await this.alertEngine?.stop()
     await this.reportScheduler?.stop()
     await this.anomaly.checkpoint()
+    this.admission?.close()
     await this.broker?.close()
     // Open /v1/events streams end first: the HTTP server's close waits for every open response.
     this.events.close()

@@ -32,6 +32,18 @@ export class DeviceLabelStore {
     await this.table.put(device, labels)
   }
 
+  /** Sets the labels of many devices in one LevelDB batch (bulk provisioning). */
+  async setMany(entries: Array<[string, DeviceLabels]>): Promise<void> {
+    if (entries.length === 0) return
+    await this.table.batch(entries.map(([device, labels]) => ({ type: 'put' as const, key: device, value: labels })))
+    for (const [device, labels] of entries) this.labels.set(device, labels)
+  }
+
+  /** Every device with labels, for applying them to series (hub/metrics/device-labels). */
+  entries(): IterableIterator<[string, DeviceLabels]> {
+    return this.labels.entries()
+  }
+
   /** Devices whose labels include every `K=V` of `matchers`. */
   matching(devices: string[], matchers: DeviceLabels): string[] {
     return devices.filter((d) => Object.entries(matchers).every(([k, v]) => this.labels.get(d)?.[k] === v))
