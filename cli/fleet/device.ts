@@ -7,6 +7,14 @@ import { topics } from '../../protocol/topics.js'
 import { backoffDelay } from '../../agent/backoff.js'
 import { SyntheticCollector } from '../../agent/collectors/synthetic/index.js'
 
+interface Entry {
+  bytes: Buffer
+  /** When first sent live in this session (publish-to-ack latency); undefined for resends and batches kept offline. */
+  sentAt?: number
+  /** When last sent, for the ack timeout. */
+  lastSent?: number
+}
+
 /** The metric whose value counts a simulated device's ticks 1, 2, 3…: what a checker reads back from the hub. */
 export const PROBE_METRIC = 'sim_probe_seq'
 
@@ -21,6 +29,8 @@ export interface FleetDeviceOptions {
   banWaitMs: number
   keepaliveSeconds: number
   version: string
+  /** Resend a batch not acked within this time (as the agent's uplink.ackTimeout). */
+  ackTimeoutMs: number
   /** Publish-to-ack latency of a batch sent live and acked in the same session, ms. */
   onAckLatency: (ms: number) => void
 }
@@ -34,7 +44,7 @@ export interface FleetDeviceOptions {
 export class FleetDevice {
   readonly epoch = randomBytes(8).toString('hex')
   /** Unacked batches by seq, and when each was first sent in the current session (undefined: not sent live). */
-  private readonly pending = new Map<number, { bytes: Buffer; sentAt?: number }>()
+  private readonly pending = new Map<number, Entry>()
   private readonly collector: SyntheticCollector
   private client?: MqttClient
   private nextSeq = 1
@@ -95,9 +105,12 @@ export class FleetDevice {
     builder.add({ name: PROBE_METRIC, type: 'gauge', labels: {} }, now, ++this.ticks)
     const seq = this.nextSeq++
     const batch = { v: PROTOCOL_VERSION, dev: this.o.id, ep: this.epoch, seq, at: Date.now(), lo: this.floor(seq), m: builder.build() }
-    const entry: { bytes: Buffer; sentAt?: number } = { bytes: Buffer.from(encodeBatch(batch)) }
+    const entry: Entry = { bytes: Buffer.from(encodeBatch(batch)) }
     this.pending.set(seq, entry)
-    if (this.ready) this.publish(seq, entry, false)
+    if (this.ready) this.publish(entry, false)
+    // Batches not acked in time go again (the hub dedups): called on every tick, so no timer per device.
+    const old = performance.now() - this.o.ackTimeoutMs
+    if (this.ready) for (const e of this.pending.values()) if (e !== entry && e.lastSent !== undefined && e.lastSent < old) this.publish(e, true)
   }
 
   async stop(): Promise<void> {
@@ -133,11 +146,12 @@ export class FleetDevice {
     }
     this.ready = true
     // Everything unacked goes again, oldest first: the hub dedups (DESIGN §5).
-    for (const [seq, entry] of this.pending) this.publish(seq, entry, true)
+    for (const entry of this.pending.values()) this.publish(entry, true)
   }
 
-  private publish(seq: number, entry: { bytes: Buffer; sentAt?: number }, resend: boolean): void {
-    entry.sentAt = resend ? undefined : performance.now()
+  private publish(entry: Entry, resend: boolean): void {
+    entry.lastSent = performance.now()
+    entry.sentAt = resend ? undefined : entry.lastSent
     if (resend) this.counters.resent++
     else this.counters.sent++
     this.client!.publish(topics.telemetry(this.o.id), entry.bytes, { qos: 1 }, () => {})
@@ -165,7 +179,7 @@ export class FleetDevice {
 
   private onClose(): void {
     this.ready = false
-    for (const entry of this.pending.values()) entry.sentAt = undefined
+    for (const entry of this.pending.values()) entry.sentAt = entry.lastSent = undefined
     if (this.stopped) return
     clearTimeout(this.reconnectTimer)
     const delay = Math.max(backoffDelay(this.attempt++, this.o.reconnectBaseMs, this.o.reconnectMaxMs), this.bannedUntil - Date.now())

@@ -12,6 +12,7 @@ export interface FleetOptions {
   reconnectBaseMs?: number
   reconnectMaxMs?: number
   banWaitMs?: number
+  ackTimeoutMs?: number
 }
 
 export interface FleetReport {
@@ -54,6 +55,7 @@ export class FleetSimulator {
           reconnectMaxMs: o.reconnectMaxMs ?? 10_000,
           banWaitMs: o.banWaitMs ?? 60_000,
           keepaliveSeconds: 60,
+          ackTimeoutMs: o.ackTimeoutMs ?? 30_000,
           version: o.version,
           onAckLatency: (ms) => {
             // A bounded sample: every latency up to 200,000, then a random replacement (reservoir).
