@@ -8,6 +8,7 @@ import type { Hono } from 'hono'
 import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore, type CompactionStepPoint } from './metrics/store/index.js'
+import { withDeviceLabels } from './metrics/device-labels.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
 import { HealthStore } from './health/health-store.js'
@@ -344,7 +345,8 @@ export class Hub {
       clock: this.clock,
     }
     const app = (this.api = createApi({
-      store: this.store,
+      // The API sees each device's labels on its series (docs/query.md, "Device labels").
+      store: withDeviceLabels(this.store, this.remote.labels),
       traces: this.traces,
       logs: this.logs,
       health: this.health,
