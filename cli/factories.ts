@@ -6,6 +6,7 @@ import type { NotifierConfig } from '../hub/alerts/notifiers/registry.js'
 import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
 import type { HubSettings } from './settings.js'
+import { packageVersion } from './version.js'
 
 // The agent's factory lives apart (agent-factory.ts), so `outpost agent` never loads the hub (docs/agent.md, footprint).
 export { agentFromSettings, asConfigError, packageVersion } from './agent-factory.js'
@@ -103,6 +104,7 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     httpPort: s.httpPort,
     insecure: s.insecure,
     adminToken: s.adminToken,
+    version: packageVersion(),
     tls: hubTls(s.tls),
     limits: hubLimits(s.limits),
     maxBatchBytes: s.maxBatchBytes,

@@ -9,6 +9,7 @@ import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore, type CompactionStepPoint } from './metrics/store/index.js'
 import { withDeviceLabels } from './metrics/device-labels.js'
+import { dataSizeByKind } from './storage/data-size.js'
 import { TraceStore } from './traces/index.js'
 import { LogStore } from './logs/index.js'
 import { HealthStore } from './health/health-store.js'
@@ -116,6 +117,8 @@ export interface HubOptions {
     compactBatchSamples?: number
     onCompactionStep?: (point: CompactionStepPoint, step: number) => void
   }
+  /** The package version, shown by GET /v1/status (the CLI passes it). */
+  version?: string
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   clock?: () => number
 }
@@ -347,6 +350,12 @@ export class Hub {
     const app = (this.api = createApi({
       // The API sees each device's labels on its series (docs/query.md, "Device labels").
       store: withDeviceLabels(this.store, this.remote.labels),
+      status: {
+        version: this.options.version ?? 'unknown',
+        startedAt: this.clock(),
+        dataSize: () => dataSizeByKind(this.db, this.options.data),
+        connections: () => ({ connected: this.broker?.broker.connectedClients ?? 0, admissionWaiting: this.admission?.waiting ?? 0 }),
+      },
       traces: this.traces,
       logs: this.logs,
       health: this.health,
