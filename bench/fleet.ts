@@ -13,10 +13,15 @@ export interface FleetBenchOptions {
   series: number
   /** Steady window for RSS, CPU per device and publish-to-ack, ms. */
   windowMs: number
+  /** Reporting interval of every device, ms. */
+  intervalMs: number
 }
 
 async function startHub(data: string, mqttPort: number): Promise<{ proc: BenchProcess; api: string }> {
-  const proc = startOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning'], { OUTPOST_ADMIN_TOKEN: ADMIN })
+  const proc = startOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning'], {
+    OUTPOST_ADMIN_TOKEN: ADMIN,
+    NODE_OPTIONS: '--max-old-space-size=4096',
+  })
   const api = await until(() => /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output())?.[1], 60_000, 'hub start')
   return { proc, api }
 }
@@ -43,6 +48,17 @@ export async function benchFleet(o: FleetBenchOptions): Promise<string[]> {
   const data = join(o.dir, 'hub')
   let hub = await startHub(data, mqttPort)
   let sim: FleetSimulator | undefined
+  // Waits on the fleet, failing at once (with the hub's output) should the hub process die meanwhile.
+  const fleetUntil = (done: () => boolean, what: string) =>
+    until(
+      () => {
+        if (hub.proc.child.exitCode !== null || hub.proc.child.signalCode !== null) throw new Error(`bench: the hub exited while waiting for ${what}:\n${hub.proc.output().slice(-4000)}`)
+        return done() ? true : undefined
+      },
+      600_000,
+      what,
+      200,
+    )
   try {
     const idle = await rssMiB(hub.proc.child.pid!)
     const ids = simulatedIds({ devices: o.devices, idPrefix: 'fleet-' })
@@ -58,14 +74,14 @@ export async function benchFleet(o: FleetBenchOptions): Promise<string[]> {
     const oneByOnePerDevice = (performance.now() - t) / 1000 / 200
     out(`  provisioning ${o.devices.toLocaleString('en')} devices      ${bulkS.toFixed(2)} s in bulk | baseline one per request ${(oneByOnePerDevice * 1000).toFixed(1)} ms/device → ${(oneByOnePerDevice * o.devices).toFixed(1)} s for the fleet`)
 
-    sim = new FleetSimulator({ ids, hub: `mqtt://127.0.0.1:${mqttPort}`, tokens, series: o.series, intervalMs: 1000, version: 'bench', reconnectBaseMs: 500, reconnectMaxMs: 10_000 })
+    sim = new FleetSimulator({ ids, hub: `mqtt://127.0.0.1:${mqttPort}`, tokens, series: o.series, intervalMs: o.intervalMs, version: 'bench', reconnectBaseMs: 500, reconnectMaxMs: 10_000 })
     const cpu0 = await cpuSeconds(hub.proc.child.pid!)
     sim.start()
-    await until(() => (sim!.online() === o.devices ? true : undefined), 600_000, 'all devices online', 200)
+    await fleetUntil(() => sim!.online() === o.devices, 'all devices online')
     const online = sim.report().timeToAllOnlineMs / 1000
     const connectCpu = (await cpuSeconds(hub.proc.child.pid!)) - cpu0
     out(`  time to all online            ${online.toFixed(1)} s (${o.devices.toLocaleString('en')} connects, hub CPU ${((connectCpu / o.devices) * 1000).toFixed(2)} ms per connect incl. its first batches)`)
-    await until(() => (sim!.unacked() < o.devices ? true : undefined), 300_000, 'backlog of the connect phase acked', 200)
+    await fleetUntil(() => sim!.unacked() < o.devices, 'backlog of the connect phase acked')
 
     sim.resetPhase()
     const cpuA = await cpuSeconds(hub.proc.child.pid!)
@@ -74,23 +90,23 @@ export async function benchFleet(o: FleetBenchOptions): Promise<string[]> {
     const steady = sim.report()
     const cpuPerDeviceS = ((await cpuSeconds(hub.proc.child.pid!)) - cpuA) / ((performance.now() - tA) / 1000) / o.devices
     const rss = await rssMiB(hub.proc.child.pid!)
-    const rate = o.devices * (o.series + 1)
+    const rate = (o.devices * (o.series + 1) * 1000) / o.intervalMs
     out(`  hub RSS                       ${rss.toFixed(0)} MiB with ${o.devices.toLocaleString('en')} online | idle before ${idle.toFixed(0)} MiB → ${(((rss - idle) * 1024) / o.devices).toFixed(1)} KiB per device (series included)`)
     out(`  hub CPU per device            ${(cpuPerDeviceS * 1e6).toFixed(0)} µs per second (${(cpuPerDeviceS * o.devices * 100).toFixed(0)}% of one core for the fleet at ${rate.toLocaleString('en')} samples/s)`)
-    out(`  publish-to-ack live           p50 ${steady.ackP50Ms.toFixed(1)} ms, p99 ${steady.ackP99Ms.toFixed(1)} ms at ${rate.toLocaleString('en')} samples/s (${o.devices.toLocaleString('en')} batches/s)`)
+    out(`  publish-to-ack live           p50 ${steady.ackP50Ms.toFixed(1)} ms, p99 ${steady.ackP99Ms.toFixed(1)} ms at ${rate.toLocaleString('en')} samples/s (${((o.devices * 1000) / o.intervalMs).toLocaleString('en')} batches/s)`)
 
-    // The storm: kill -9 while every device is connected, a backlog builds for 5 s, restart on the same data.
+    // The storm: kill -9 while every device is connected, a backlog builds for 1.5 intervals, restart on the same data.
     const stormConnects = sim.report().connects
     hub.proc.child.kill('SIGKILL')
     await hub.proc.exited
-    await sleep(5_000)
+    await sleep(o.intervalMs * 1.5)
     const backlog = sim.unacked()
     const tR = performance.now()
     hub = await startHub(data, mqttPort)
     sim.resetPhase()
-    await until(() => (sim!.online() === o.devices ? true : undefined), 600_000, 'all devices back', 200)
+    await fleetUntil(() => sim!.online() === o.devices, 'all devices back')
     const backS = (performance.now() - tR) / 1000
-    await until(() => (sim!.unacked() < o.devices ? true : undefined), 600_000, 'storm backlog acked', 200)
+    await fleetUntil(() => sim!.unacked() < o.devices, 'storm backlog acked')
     const ackedS = (performance.now() - tR) / 1000
     const storm = sim.report()
     const scrypt = await scryptHash('x'.repeat(43))

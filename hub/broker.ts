@@ -43,7 +43,9 @@ export interface BrokerHandle {
 async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    // A reconnect storm opens thousands of connections at once: past the accept backlog (Node's default 511) the
+    // kernel drops SYNs and clients retry after 1, 3, 7, 15 s…; the kernel caps this at net.core.somaxconn.
+    server.listen({ port, host, backlog: 8192 }, () => {
       server.off('error', reject)
       resolve()
     })

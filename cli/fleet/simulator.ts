@@ -38,7 +38,7 @@ export interface FleetReport {
 export class FleetSimulator {
   readonly devices: FleetDevice[]
   private readonly latencies: number[] = []
-  private timer?: NodeJS.Timeout
+  private timers: NodeJS.Timeout[] = []
   private startedAt = 0
   private allOnlineAt?: number
   private readonly cpuStart = process.cpuUsage()
@@ -69,14 +69,19 @@ export class FleetSimulator {
   start(): void {
     this.startedAt = performance.now()
     for (const d of this.devices) d.start()
+    // Each device stamps its samples at the interval boundary, as the agent does, but sends at its own phase within
+    // the interval (a real fleet's clocks and start times differ): a steady stream rather than one burst per tick.
+    const slices = Math.min(100, this.devices.length)
+    const per = Math.ceil(this.devices.length / slices)
     const schedule = () => {
-      const wait = this.o.intervalMs - (Date.now() % this.o.intervalMs)
-      this.timer = setTimeout(() => {
-        const at = Date.now()
-        const boundary = at - (at % this.o.intervalMs)
-        for (const d of this.devices) d.tick(boundary)
-        schedule()
-      }, wait)
+      const now = Date.now()
+      const boundary = now - (now % this.o.intervalMs) + this.o.intervalMs
+      this.timers = Array.from({ length: slices }, (_, j) =>
+        setTimeout(() => {
+          for (const d of this.devices.slice(j * per, (j + 1) * per)) d.tick(boundary)
+          if (j === slices - 1) schedule()
+        }, boundary - now + (j * this.o.intervalMs) / slices),
+      )
     }
     schedule()
   }
@@ -111,7 +116,7 @@ export class FleetSimulator {
 
   /** Stops ticking (no new batches); devices stay connected until stop(). */
   pause(): void {
-    clearTimeout(this.timer)
+    for (const t of this.timers) clearTimeout(t)
   }
 
   async stop(): Promise<void> {
