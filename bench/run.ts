@@ -22,11 +22,13 @@ import { benchAudit } from './audit.js'
 import { benchNab, defaultRoot } from './anomaly/nab.js'
 import { benchAnomalyScale } from './anomaly/scale.js'
 import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
+import { benchFleet } from './fleet.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify console agent.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security alerts audit anomaly notify fleet console agent.
 // OUTPOST_BENCH_AGENT_WINDOW (default 10m) is the agent section's measuring window.
+// The fleet section (issue 15): OUTPOST_BENCH_FLEET_DEVICES (default 10000), OUTPOST_BENCH_FLEET_WINDOW (default 30s).
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -81,6 +83,13 @@ async function main(): Promise<void> {
     if (want('alerts')) await alertsSection(dir)
     if (want('anomaly')) await anomalySection(dir)
     if (want('notify')) await notifySection(dir)
+    if (want('fleet')) {
+      const devices = Number(process.env.OUTPOST_BENCH_FLEET_DEVICES ?? 10_000)
+      const windowMs = ms((process.env.OUTPOST_BENCH_FLEET_WINDOW ?? '30s') as ms.StringValue)
+      // 19 series + the probe every 10 s: 20,000 samples/s live at 10,000 devices (issue 15's publish-to-ack rate).
+      console.log(`\nfleet: ${fmt(devices)} devices, one MQTT connection each (FleetSimulator in this process) → outpost hub (own process), 10 s interval, 19 series + probe:`)
+      await benchFleet({ dir: join(dir, 'fleet'), devices, series: 19, windowMs, intervalMs: 10_000 })
+    }
     if (want('console')) {
       const load = os.loadavg()[0].toFixed(1)
       console.log(`\nconsole (headless chromium, hub in process; median of ${process.env.OUTPOST_BENCH_CONSOLE_RUNS ?? 5} cold loads; load average ${load} on ${os.cpus().length} CPUs):`)

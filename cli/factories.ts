@@ -3,6 +3,7 @@ import { ConfigError } from './config.js'
 import { Hub } from '../hub/hub.js'
 import { AlertConfigError } from '../hub/alerts/rule-schema.js'
 import type { LogFn } from './log.js'
+import { packageVersion } from './version.js'
 import type { HubSettings } from './hub-settings.js'
 
 // The agent's factory lives apart (agent-factory.ts), so `outpost agent` never loads the hub (docs/agent.md, footprint).
@@ -68,7 +69,7 @@ export function hubFromSettings(s: HubSettings, log: LogFn, source?: string): Hu
   // The sections go to the hub as they are (hub/settings.ts); only the log level stays here.
   const { logLevel: _, ...settings } = s
   try {
-    return new Hub({ ...settings, testing: hubTestingHooks(log), log })
+    return new Hub({ ...settings, version: packageVersion(), testing: hubTestingHooks(log), log })
   } catch (err) {
     throw err instanceof AlertConfigError ? new ConfigError(source ? `${source}: ${err.message}` : err.message) : err
   }

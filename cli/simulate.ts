@@ -123,6 +123,8 @@ async function drained(agent: Agent, firstSeq: number, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs
   const done = () => agent.buffer.stats().pending === 0 && agent.uplink.counters.acked >= agent.buffer.stats().nextSeq - firstSeq
   while (!done() && Date.now() < deadline) {
-    await Promise.race([once(agent.uplink, 'acked'), new Promise((r) => setTimeout(r, 200))])
+    // once() with a signal removes its listener when the 200 ms poll wins (no listener piles up per round).
+    const signal = AbortSignal.timeout(200)
+    await once(agent.uplink, 'acked', { signal }).catch(() => {})
   }
 }

@@ -4,6 +4,7 @@ import type { HubContext } from './context.js'
 import type { HubModule } from './lifecycle.js'
 import { startBroker } from './broker.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
+import { AdmissionQueue } from './limits/admission.js'
 import { ConnectGuard } from './limits/connect-guard.js'
 import { PublishRate } from './limits/rate.js'
 import type { LimitReason } from './limits/config.js'
@@ -40,6 +41,7 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
           requireCredentials: options.mqttCredentials ?? !settings.insecure,
           limits,
           connectGuard: new ConnectGuard(limits, hub.clock),
+          admission: (hub.admission = new AdmissionQueue(limits)),
           rate: new PublishRate(limits.publishPerSecond, limits.publishBytesPerSecond, hub.clock),
           peerOf: (client) => hub.broker!.peerOf(client),
           refused,
@@ -61,6 +63,7 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
       broker.broker.on('clientDisconnect', () => hub.metrics.mqttClients.set(broker.broker.connectedClients))
     },
     stop: async () => {
+      hub.admission?.close()
       await hub.broker?.close()
     },
   }

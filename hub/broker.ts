@@ -41,6 +41,10 @@ export interface BrokerHandle {
   close(): Promise<void>
 }
 
+// A reconnect storm opens thousands of connections at once: past the accept backlog (Node's default 511) the kernel
+// drops SYNs and clients retry after 1, 3, 7, 15 s…; the kernel caps this at net.core.somaxconn.
+const ACCEPT_BACKLOG = 8192
+
 /** Embedded aedes on TCP and/or TLS; every connection passes the packet-size guard first. */
 export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   const broker = await Aedes.createBroker({
@@ -65,7 +69,7 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   let port = 0
   if (o.port !== undefined) {
     const server = createServer((socket) => accept(socket, { address: socket.remoteAddress, certRequired: false }))
-    port = await listenOn(server, o.port, o.host, 'mqttPort')
+    port = await listenOn(server, o.port, o.host, 'mqttPort', ACCEPT_BACKLOG)
     servers.push(server)
   }
   let tlsPort: number | undefined
@@ -76,7 +80,7 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
       accept(socket, { address: socket.remoteAddress, certCN: typeof cn === 'string' ? cn : undefined, certRequired: t.requireClientCert })
     })
     server.on('tlsClientError', () => {}) // a refused handshake closes that socket only
-    tlsPort = await listenOn(server, t.port, o.host, 'tls.mqttPort')
+    tlsPort = await listenOn(server, t.port, o.host, 'tls.mqttPort', ACCEPT_BACKLOG)
     servers.push(server)
   }
   const clients = (broker as unknown as { clients: Record<string, Client> }).clients

@@ -3,6 +3,7 @@ import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
 import type { Database } from './storage/db.js'
 import type { StorageSpace } from './storage/space.js'
+import type { AdmissionQueue } from './limits/admission.js'
 import type { LevelMetricStore } from './metrics/store/index.js'
 import type { TraceStore } from './traces/index.js'
 import type { LogStore } from './logs/index.js'
@@ -62,6 +63,8 @@ export interface HubContext {
   generatedAdminToken?: string
   /** Set by the broker module. */
   broker?: BrokerHandle
+  /** Connections waiting for their CONNACK (set by the broker module; GET /v1/status reads it). */
+  admission?: AdmissionQueue
   mqttPort: number
   mqttsPort?: number
   /** Set by the alerts module. */

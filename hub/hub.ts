@@ -14,6 +14,7 @@ import { levelDeviceStores } from './device-store/level-device-store.js'
 import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import type { BrokerHandle } from './broker.js'
+import type { AdmissionQueue } from './limits/admission.js'
 import { CredentialStore } from './security/credentials.js'
 import { LevelCredentialRecords } from './security/level-credential-records.js'
 import { AuditLog } from './audit/audit-log.js'
@@ -96,6 +97,7 @@ export class Hub implements HubContext {
   /** Scheduled reports, when `reports:` names any (tests drive its tick). */
   reportScheduler?: ReportScheduler
   broker?: BrokerHandle
+  admission?: AdmissionQueue
   mqttPort = 0
   mqttsPort?: number
   httpPort = 0

@@ -27,6 +27,8 @@ export interface HubOptions extends Omit<PartialHubSettings, 'logLevel'> {
     /** A client slowed down by more than this is disconnected (default 10 s; limits.publishRate sets the rate). */
     maxThrottleMs?: number
   }
+  /** The package version, shown by GET /v1/status (the CLI passes it). */
+  version?: string
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   /** The hub's clock (default Date.now); the `clock` setting is the policy for devices' clocks. */
   now?: () => number

@@ -9,10 +9,16 @@ import { duration, positiveInt } from '../../kit/setting-values.js'
 import { createLogger } from '../log.js'
 import { simulate, simulatedIds, type SimulateOptions } from '../simulate.js'
 import { callApi, type ApiTarget } from '../api-client.js'
+import { runFleet, type FleetReport } from '../fleet/simulator.js'
+import { packageVersion } from '../agent-factory.js'
 
+/** Gives every simulated device (new) credentials through the bulk route, 5,000 per request. */
 async function provisionDevices(target: ApiTarget, ids: string[]): Promise<Record<string, string>> {
   const tokens: Record<string, string> = {}
-  for (const id of ids) tokens[id] = (await callApi(target, 'POST', 'v1/devices', { id, rotate: true })).token
+  for (let k = 0; k < ids.length; k += 5_000) {
+    const r = await callApi(target, 'POST', 'v1/devices', { devices: ids.slice(k, k + 5_000).map((id) => ({ id, rotate: true })) })
+    for (const d of r.devices as Array<{ id: string; token: string }>) tokens[d.id] = d.token
+  }
   return tokens
 }
 
@@ -35,15 +41,29 @@ const simulateSettings: Setting[] = [
   { path: 'api', description: 'hub API URL: with --admin-token, each simulated device is given its own credentials there', schema: z.string().url() },
   { path: 'adminToken', description: 'admin token for --api (env OUTPOST_ADMIN_TOKEN)', schema: z.string().min(1) },
   { path: 'data', description: 'directory for the simulated agents\' buffers (default: a temp dir, removed after)', schema: z.string().min(1) },
+  {
+    path: 'buffer',
+    description: 'level: each device is the real agent with its own LevelDB buffer; memory: one MQTT connection per device keeping unacked batches in memory, for fleets of thousands (live mode only)',
+    schema: z.enum(['level', 'memory']),
+    default: 'level',
+  },
 ]
 
 export function simulateCommand(): Command {
   const cmd = new Command('simulate').description('run N simulated agents (the real agent code) with deterministic series')
   addSettingsToCommand(cmd, simulateSettings)
   return cmd.action(async (flags: Record<string, unknown>) => {
-    const s = resolveSettings<SimulateOptions & Pick<AgentSettings, 'logLevel'> & { data?: string; json: boolean; api?: string; adminToken?: string }>(simulateSettings, flags)
+    const s = resolveSettings<SimulateOptions & Pick<AgentSettings, 'logLevel'> & { data?: string; json: boolean; api?: string; adminToken?: string; buffer: 'level' | 'memory' }>(simulateSettings, flags)
     if (s.duration !== undefined && s.backfill !== undefined) throw new Error('give --duration or --backfill, not both')
     const log = createLogger('simulate', s.logLevel)
+    if (s.buffer === 'memory') {
+      if (s.backfill !== undefined) throw new Error('--buffer memory runs live only: give --duration, not --backfill')
+      const ids = simulatedIds(s)
+      const tokens = s.api ? await provisionDevices({ api: s.api, token: s.adminToken }, ids) : undefined
+      const report = await runFleet({ ids, hub: s.hub, token: s.token, tokens, series: s.series, intervalMs: s.interval, version: packageVersion(), durationMs: s.duration ?? s.interval, log: (msg) => log('info', msg) })
+      process.stdout.write(s.json ? JSON.stringify(report) + '\n' : formatFleetReport(report))
+      return
+    }
     const dir = s.data ?? mkdtempSync(join(tmpdir(), 'outpost-sim-'))
     try {
       // A secured hub wants a token per device: provision (or rotate) each one through the API first.
@@ -54,6 +74,13 @@ export function simulateCommand(): Command {
       if (!s.data) rmSync(dir, { recursive: true, force: true })
     }
   })
+}
+
+function formatFleetReport(r: FleetReport): string {
+  return (
+    `devices ${r.devices}, series ${r.seriesPerDevice}, all online in ${(r.timeToAllOnlineMs / 1000).toFixed(2)} s; ${r.batches} batches (${r.samples} samples), acked ${r.acked}, unacked ${r.unacked}\n` +
+    `publish-to-ack p50 ${r.ackP50Ms.toFixed(1)} ms, p99 ${r.ackP99Ms.toFixed(1)} ms; connects ${r.connects}, banned ${r.banned}; ${r.cpuSeconds.toFixed(2)} CPU s, RSS ${Math.round(r.rssBytes / 2 ** 20)} MiB\n`
+  )
 }
 
 function formatReport(r: Awaited<ReturnType<typeof simulate>>): string {

@@ -14,6 +14,7 @@ import type { QueryLimits } from '../metrics/query/params.js'
 import { ApiError, errorResponse } from './errors.js'
 import { actorOf, roleOf, setActor, setRole } from './actor.js'
 import { deviceRoutes } from './routes/devices.js'
+import { statusRoutes, type StatusDeps } from './routes/status.js'
 import { metricRoutes } from './routes/metrics.js'
 import { traceRoutes } from './routes/traces.js'
 import type { TraceStore } from '../traces/index.js'
@@ -49,6 +50,8 @@ import type { SloService } from '../slo/service.js'
 
 export interface ApiDeps {
   store: MetricStore
+  /** GET /v1/status (issue 15); without it the route is not mounted (tests building a bare API). */
+  status?: Omit<StatusDeps, 'store' | 'devices' | 'credentials' | 'clock'>
   traces: TraceStore
   logs: LogStore
   health: HealthStore
@@ -168,6 +171,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.route('/v1/devices', remoteDeviceRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/config', fleetConfigRoutes({ remote: deps.remote, knownDevices }))
   app.route('/v1/tokens', tokenRoutes(deps.credentials))
+  if (deps.status) app.route('/v1/status', statusRoutes({ ...deps.status, store: deps.store, devices: deps.devices, credentials: deps.credentials, clock: deps.clock }))
   app.route('/v1/audit', auditRoutes(deps.audit, deps.clock, deps.verifyAudit))
   app.route('/v1/metrics', metricRoutes(deps.store, deps.limits, deps.clock, deps.anomaly))
   if (deps.anomaly) app.route('/v1/anomalies', anomalyRoutes(deps.anomaly, deps.clock))

@@ -1,6 +1,8 @@
 import { createServer as createHttpsServer } from 'node:https'
 import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { Server } from 'node:net'
+import { withDeviceLabels } from '../metrics/device-labels.js'
+import { dataSizeByKind } from '../storage/data-size.js'
 import { listenOn } from '../listen.js'
 import type { HubContext } from '../context.js'
 import type { HubModule } from '../lifecycle.js'
@@ -33,7 +35,14 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         clock,
       }
       const app = (hub.api = createApi({
-        store: hub.store,
+        // The API sees each device's labels on its series (docs/query.md, "Device labels").
+        store: withDeviceLabels(hub.store, hub.remote.labels),
+        status: {
+          version: options.version ?? 'unknown',
+          startedAt: clock(),
+          dataSize: () => dataSizeByKind(hub.db, settings.data),
+          connections: () => ({ connected: hub.broker?.broker.connectedClients ?? 0, admissionWaiting: hub.admission?.waiting ?? 0 }),
+        },
         traces: hub.traces,
         logs: hub.logs,
         health: hub.health,

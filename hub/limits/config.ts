@@ -13,6 +13,10 @@ export interface SecurityLimits {
   connectAttemptsPerAddress: number
   connectWindowMs: number
   banMs: number
+  /** New MQTT sessions admitted per second; more wait for their CONNACK (hub/limits/admission.ts). */
+  admissionPerSecond: number
+  /** Connections waiting for admission at most; beyond it one is refused with CONNACK 3. */
+  admissionQueue: number
   /** Keepalive a client may ask for, seconds (0 = none is refused). */
   keepaliveMinSeconds: number
   keepaliveMaxSeconds: number
@@ -33,6 +37,8 @@ export const DEFAULT_LIMITS: SecurityLimits = {
   connectAttemptsPerAddress: 2000,
   connectWindowMs: 60_000,
   banMs: 60_000,
+  admissionPerSecond: 1000,
+  admissionQueue: 50_000,
   keepaliveMinSeconds: 5,
   keepaliveMaxSeconds: 3600,
   seriesPerDevice: 10_000,
@@ -47,6 +53,7 @@ export const LIMIT_REASONS = [
   'publish_throttled',
   'publish_flood',
   'connect_banned',
+  'admission_queue_full',
   'keepalive_out_of_bounds',
   'bad_credentials',
   'not_authorized',

@@ -28,6 +28,12 @@ export class ConnectGuard {
     return byAddress ? { key: 'address', ...byAddress } : undefined
   }
 
+  /** Takes one attempt back from an address's count: a device proved its credentials (mqtt-access.ts). */
+  admitted(address: string | undefined): void {
+    const a = address === undefined ? undefined : this.attempts.get(`addr:${address}`)
+    if (a && a.count > 0 && this.clock() >= a.bannedUntil) a.count--
+  }
+
   private count(key: string, max: number, now: number): { until: number; fresh: boolean } | undefined {
     let a = this.attempts.get(key)
     if (!a || (now - a.since > this.limits.connectWindowMs && now >= a.bannedUntil)) {

@@ -14,6 +14,8 @@ export const MAX_LABELS = 32
 export class DeviceLabelStore {
   private readonly table
   private readonly labels = new Map<string, DeviceLabels>()
+  /** Label names in use by any device, rebuilt after a change (queries ask on every series lookup). */
+  private keyCache?: Set<string>
 
   constructor(db: Database) {
     this.table = table<'device-labels', DeviceLabels>(db, 'device-labels')
@@ -29,7 +31,30 @@ export class DeviceLabelStore {
 
   async set(device: string, labels: DeviceLabels): Promise<void> {
     this.labels.set(device, labels)
+    this.keyCache = undefined
     await this.table.put(device, labels)
+  }
+
+  /** Sets the labels of many devices in one LevelDB batch (bulk provisioning). */
+  async setMany(entries: Array<[string, DeviceLabels]>): Promise<void> {
+    if (entries.length === 0) return
+    await this.table.batch(entries.map(([device, labels]) => ({ type: 'put' as const, key: device, value: labels })))
+    for (const [device, labels] of entries) this.labels.set(device, labels)
+    this.keyCache = undefined
+  }
+
+  /** Every label name some device has. */
+  keys(): ReadonlySet<string> {
+    if (!this.keyCache) {
+      this.keyCache = new Set()
+      for (const labels of this.labels.values()) for (const k of Object.keys(labels)) this.keyCache.add(k)
+    }
+    return this.keyCache
+  }
+
+  /** Every device with labels, for applying them to series (hub/metrics/device-labels). */
+  entries(): IterableIterator<[string, DeviceLabels]> {
+    return this.labels.entries()
   }
 
   /** Devices whose labels include every `K=V` of `matchers`. */

@@ -1,7 +1,7 @@
 import { isValidDeviceId } from '../../protocol/ids.js'
 import type { AdminAuth } from '../auth.js'
 import type { Role } from './roles.js'
-import { digestOf, hashSecret, newSecret, verifySecret } from './token-hash.js'
+import { hashSecret, isLegacyHash, newSecret, verifySecret } from './token-hash.js'
 import type { ApiToken, CredentialRecordStore, DeviceCredential } from './types.js'
 
 export type { ApiToken, DeviceCredential } from './types.js'
@@ -24,14 +24,16 @@ export class CredentialError extends Error {
 const TOKEN_NAME = /^[A-Za-z0-9_-]{1,64}$/
 
 /**
- * Device credentials and API/operator tokens (DESIGN §11), kept only as scrypt hashes in a CredentialRecordStore.
- * Verified secrets are remembered by digest so a request or reconnect does not pay for scrypt again;
- * a revocation forgets them at once.
+ * Device credentials and API/operator tokens (DESIGN §11), kept only as HMAC-SHA-256 hashes under the hub secret in
+ * a CredentialRecordStore, so a reconnect storm costs microseconds per device. Hashes of the older scrypt form still verify and are
+ * rewritten as HMAC on their next successful login (docs/security.md, "Token hashes").
  */
 export class CredentialStore {
   private readonly devices = new Map<string, DeviceCredential>()
   private readonly tokens = new Map<string, ApiToken>()
-  private readonly verified = new Map<string, string>()
+  private key: Buffer = Buffer.alloc(0)
+  /** Logins that rewrote a legacy scrypt hash as HMAC (counted for docs/security.md's migration). */
+  migrated = 0
 
   constructor(
     private readonly records: CredentialRecordStore,
@@ -40,6 +42,7 @@ export class CredentialStore {
   ) {}
 
   async open(): Promise<void> {
+    this.key = await this.records.tokenKey()
     for (const d of await this.records.loadDevices()) this.devices.set(d.id, d)
     for (const t of await this.records.loadTokens()) this.tokens.set(t.id, t)
   }
@@ -51,18 +54,40 @@ export class CredentialStore {
     if (existing && existing.revokedAt === undefined && !rotate) throw new CredentialError('exists', `device "${id}" already has credentials (revoke it, or rotate)`)
     if (this.tokens.has(id)) throw new CredentialError('exists', `"${id}" is already the name of an API token`)
     const secret = newSecret()
-    const record: DeviceCredential = { id, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
-    this.forget(id)
+    const record: DeviceCredential = { id, hash: hashSecret(secret, this.key), createdAt: this.clock(), createdBy: by }
     this.devices.set(id, record)
     await this.records.putDevice(record)
     return secret
+  }
+
+  /**
+   * Creates many devices in one atomic write (bulk provisioning, docs/api.md): every entry is checked first, so a
+   * bad or taken id refuses the whole list naming its index and nothing is written. Returns each token once.
+   */
+  async addDevices(entries: Array<{ id: string; rotate?: boolean }>, by: string): Promise<Array<{ id: string; token: string }>> {
+    const seen = new Set<string>()
+    entries.forEach(({ id, rotate }, i) => {
+      if (!isValidDeviceId(id)) throw new CredentialError('invalid_id', `devices[${i}].id: invalid device id ${JSON.stringify(id)}: must match [A-Za-z0-9._-]{1,64} and not be a reserved name`)
+      if (seen.has(id)) throw new CredentialError('exists', `devices[${i}].id: "${id}" appears twice in the list`)
+      seen.add(id)
+      const existing = this.devices.get(id)
+      if (existing && existing.revokedAt === undefined && !rotate) throw new CredentialError('exists', `devices[${i}].id: device "${id}" already has credentials (revoke it, or rotate)`)
+      if (this.tokens.has(id)) throw new CredentialError('exists', `devices[${i}].id: "${id}" is already the name of an API token`)
+    })
+    const now = this.clock()
+    const made = entries.map(({ id }) => {
+      const token = newSecret()
+      return { id, token, record: { id, hash: hashSecret(token, this.key), createdAt: now, createdBy: by } satisfies DeviceCredential }
+    })
+    await this.records.putDevices(made.map(({ record }) => record))
+    for (const { id, record } of made) this.devices.set(id, record)
+    return made.map(({ id, token }) => ({ id, token }))
   }
 
   async revokeDevice(id: string): Promise<DeviceCredential> {
     const d = this.devices.get(id)
     if (!d || d.revokedAt !== undefined) throw new CredentialError('not_found', `device "${id}" has no active credentials`)
     const revoked = { ...d, revokedAt: this.clock() }
-    this.forget(id)
     this.devices.set(id, revoked)
     await this.records.putDevice(revoked)
     return revoked
@@ -71,7 +96,6 @@ export class CredentialStore {
   /** Forgets a device's credentials entirely (purge): no record, revoked or not, is left. */
   async purgeDevice(id: string): Promise<boolean> {
     const had = this.devices.delete(id)
-    this.forget(id)
     await this.records.deleteDevice(id)
     return had
   }
@@ -91,7 +115,7 @@ export class CredentialStore {
   async checkDevice(id: string, secret: string): Promise<boolean> {
     const d = this.devices.get(id)
     if (!d || d.revokedAt !== undefined) return false
-    return this.check(id, secret, d.hash)
+    return this.check(id, secret, d.hash, (hash) => this.rehashDevice(id, d, hash))
   }
 
   /** Creates an API token; returns the full bearer string `name.secret` once. */
@@ -100,7 +124,7 @@ export class CredentialStore {
     if (!TOKEN_NAME.test(id) || !isValidDeviceId(id)) throw new CredentialError('invalid_id', `invalid token name ${JSON.stringify(id)}: must match [A-Za-z0-9_-]{1,64}`)
     if (this.tokens.has(id) || this.devices.has(id) || id === 'admin') throw new CredentialError('exists', `the name "${id}" is taken`)
     const secret = newSecret()
-    const record: ApiToken = { id, role, hash: await hashSecret(secret), createdAt: this.clock(), createdBy: by }
+    const record: ApiToken = { id, role, hash: hashSecret(secret, this.key), createdAt: this.clock(), createdBy: by }
     this.tokens.set(id, record)
     await this.records.putToken(record)
     return { id, token: `${id}.${secret}` }
@@ -109,7 +133,6 @@ export class CredentialStore {
   async revokeToken(id: string): Promise<void> {
     if (!this.tokens.has(id)) throw new CredentialError('not_found', `token "${id}" not found`)
     this.tokens.delete(id)
-    this.forget(id)
     await this.records.deleteToken(id)
   }
 
@@ -129,21 +152,33 @@ export class CredentialStore {
   async identifyNamed(name: string, secret: string): Promise<Identity | undefined> {
     if (secret.startsWith(name + '.')) secret = secret.slice(name.length + 1)
     const t = this.tokens.get(name)
-    if (!t || !(await this.check(name, secret, t.hash))) return undefined
+    if (!t || !(await this.check(name, secret, t.hash, (hash) => this.rehashToken(name, t, hash)))) return undefined
     return { name, role: t.role }
   }
 
-  private async check(name: string, secret: string, hash: string): Promise<boolean> {
-    const digest = digestOf(name, secret)
-    if (this.verified.get(digest) === name) return true
-    if (!(await verifySecret(secret, hash))) return false
-    // Revoked while scrypt ran: do not cache.
+  private async check(name: string, secret: string, hash: string, rehash: (hmac: string) => Promise<void>): Promise<boolean> {
+    if (!(await verifySecret(secret, hash, this.key))) return false
+    if (!isLegacyHash(hash)) return true
+    // Revoked or rotated while scrypt ran: the old secret no longer counts.
     if (this.devices.get(name)?.hash !== hash && this.tokens.get(name)?.hash !== hash) return false
-    this.verified.set(digest, name)
+    await rehash(hashSecret(secret, this.key))
     return true
   }
 
-  private forget(name: string): void {
-    for (const [digest, owner] of this.verified) if (owner === name) this.verified.delete(digest)
+  /** A legacy scrypt hash, just verified, rewritten as HMAC unless the record changed meanwhile. */
+  private async rehashDevice(id: string, was: DeviceCredential, hash: string): Promise<void> {
+    if (this.devices.get(id) !== was) return
+    const record = { ...was, hash }
+    this.devices.set(id, record)
+    await this.records.putDevice(record)
+    this.migrated++
+  }
+
+  private async rehashToken(id: string, was: ApiToken, hash: string): Promise<void> {
+    if (this.tokens.get(id) !== was) return
+    const record = { ...was, hash }
+    this.tokens.set(id, record)
+    await this.records.putToken(record)
+    this.migrated++
   }
 }

@@ -1,13 +1,19 @@
-// Credential records in LevelDB: tables `device-credentials` and `api-tokens`, key the id, value JSON (docs/storage.md).
+// Credential records in LevelDB: tables `device-credentials` and `api-tokens`, key the id, value JSON; the hub
+// secret under `tokenHmacKey` in the `auth` table (docs/storage.md).
+import { randomBytes } from 'node:crypto'
 import type { Database } from '../storage/db.js'
 import { table } from '../storage/keyspace.js'
 import type { ApiToken, CredentialRecordStore, DeviceCredential } from './types.js'
 
+/** Name of the hub secret in the `auth` table (docs/security.md, "Token hashes"). */
+const KEY_NAME = 'tokenHmacKey'
+
 export class LevelCredentialRecords implements CredentialRecordStore {
   private readonly devices
   private readonly tokens
+  private key?: Promise<Buffer>
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.devices = table<'device-credentials', DeviceCredential>(db, 'device-credentials')
     this.tokens = table<'api-tokens', ApiToken>(db, 'api-tokens')
   }
@@ -24,6 +30,10 @@ export class LevelCredentialRecords implements CredentialRecordStore {
     return this.devices.put(record.id, record)
   }
 
+  putDevices(records: DeviceCredential[]): Promise<void> {
+    return this.devices.batch(records.map((r) => ({ type: 'put' as const, key: r.id, value: r })))
+  }
+
   deleteDevice(id: string): Promise<void> {
     return this.devices.del(id)
   }
@@ -34,5 +44,17 @@ export class LevelCredentialRecords implements CredentialRecordStore {
 
   deleteToken(id: string): Promise<void> {
     return this.tokens.del(id)
+  }
+
+  tokenKey(): Promise<Buffer> {
+    this.key ??= (async () => {
+      const auth = table(this.db, 'auth')
+      const stored = await auth.get(KEY_NAME)
+      if (stored) return Buffer.from(stored, 'base64url')
+      const key = randomBytes(32)
+      await auth.put(KEY_NAME, key.toString('base64url'))
+      return key
+    })()
+    return this.key
   }
 }

@@ -3,6 +3,7 @@ import { isValidDeviceId } from '../../protocol/ids.js'
 import { NAMESPACE, parseDeviceTopic } from '../../protocol/topics.js'
 import type { LimitReason, SecurityLimits } from '../limits/config.js'
 import type { ConnectGuard } from '../limits/connect-guard.js'
+import type { AdmissionQueue } from '../limits/admission.js'
 import type { PublishRate } from '../limits/rate.js'
 import type { CredentialStore } from './credentials.js'
 
@@ -14,6 +15,8 @@ export interface MqttAccessDeps {
   requireCredentials: boolean
   limits: SecurityLimits
   connectGuard: ConnectGuard
+  /** Paces new sessions (a reconnect storm waits for its CONNACK instead of being refused). */
+  admission: AdmissionQueue
   rate: PublishRate
   /** The peer's address and, with client certificates, the certificate's CN (broker.ts knows the socket). */
   peerOf: (client: Client) => { address?: string; certCN?: string; certRequired: boolean }
@@ -55,6 +58,69 @@ function operatorMaySubscribe(filter: string): boolean {
  */
 export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): Partial<AedesOptions> {
   const { limits } = deps
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
+    const fail = (reason: LimitReason, message: string, code: 3 | 4 | 5) => {
+      deps.refused(reason, client)
+      done(authError(message, code), false)
+    }
+    const peer = deps.peerOf(client)
+    const ban = deps.connectGuard.attempt(client.id, peer.address)
+    if (ban) {
+      // The flapping guard's ban is not a credentials problem: MQTT 3.1.1 has no "banned" code, so it is return
+      // code 3 "server unavailable" (the agent waits out the ban on it); the log line names the ban and its end.
+      const until = new Date(ban.until).toISOString()
+      const who = ban.key === 'id' ? { client: client.id } : { client: client.id, address: peer.address }
+      if (ban.fresh) deps.log('warning', `connection attempts over the limit: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
+      else deps.log('debug', `connection refused: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
+      return fail('connect_banned', `banned for too many connection attempts by this ${ban.key === 'id' ? 'client id' : 'address'} until ${until}`, 3)
+    }
+    if (peer.certRequired && peer.certCN !== client.id) return fail('not_authorized', `certificate CN ${JSON.stringify(peer.certCN)} is not the client id`, 5)
+    const secret = password?.toString('utf8')
+    if (username !== undefined && username !== client.id) {
+      // An operator under a client id its tool picked (DESIGN §11: mosquitto_sub, Node-RED, Home Assistant make
+      // random ones), several sessions per token. A device's id stays its own: taking it would end its session.
+      if (deps.credentials.isDevice(client.id) || deps.credentials.isRevoked(client.id)) {
+        return fail('bad_credentials', `client id ${JSON.stringify(client.id)} belongs to a device`, 4)
+      }
+      if (!secret) return fail('bad_credentials', 'bad username or password', 4)
+      deps.credentials.identifyNamed(username, secret).then(
+        (who) => {
+          if (!who) return fail('bad_credentials', 'bad username or password', 4)
+          if (who.role === 'viewer') return fail('not_authorized', 'this token may not use MQTT', 5)
+          sessions.set(client, { kind: 'operator', id: who.name })
+          done(null, true)
+        },
+        (err: Error) => done(authError(err.message, 5), false),
+      )
+      return
+    }
+    const decide = async (): Promise<MqttIdentity | LimitReason> => {
+      // A revoked device stays out even with --insecure or a client certificate.
+      if (deps.credentials.isRevoked(client.id)) return 'bad_credentials'
+      if (secret && deps.credentials.isDevice(client.id)) {
+        if (!(await deps.credentials.checkDevice(client.id, secret))) return 'bad_credentials'
+        // A device that proved its token is not guessing: its attempt is taken back from its address's count, so a
+        // fleet behind one NAT reconnecting at once is not banned (its id's own count still catches flapping).
+        deps.connectGuard.admitted(peer.address)
+        return { kind: 'device', id: client.id }
+      }
+      if (secret) {
+        const who = await deps.credentials.identifyNamed(client.id, secret)
+        if (who) return who.role === 'viewer' ? 'not_authorized' : { kind: 'operator', id: who.name }
+        if (deps.requireCredentials) return 'bad_credentials'
+      }
+      if (!deps.requireCredentials || (peer.certRequired && peer.certCN === client.id)) return { kind: 'device', id: client.id }
+      return 'bad_credentials'
+    }
+    decide().then(
+      (who) => {
+        if (typeof who === 'string') return fail(who, who === 'not_authorized' ? 'this token may not use MQTT' : 'bad username or password', who === 'not_authorized' ? 5 : 4)
+        sessions.set(client, who)
+        done(null, true)
+      },
+      (err: Error) => done(authError(err.message, 5), false),
+    )
+}
   return {
     preConnect: (client, packet, done) => {
       // Wildcard and reserved client ids are refused before anything else (DESIGN §3), then keepalive bounds.
@@ -71,63 +137,14 @@ export function mqttAccessHooks(deps: MqttAccessDeps, sessions: MqttSessions): P
       done(null, true)
     },
     authenticate: (client, username, password, done) => {
-      const fail = (reason: LimitReason, message: string, code: 3 | 4 | 5) => {
-        deps.refused(reason, client)
-        done(authError(message, code), false)
+      // Admission first (docs/security.md, "Reconnect storms"): the connection waits its turn for CONNACK; one that
+      // closed meanwhile is dropped uncounted; only a full queue is refused.
+      const gone = () => client.closed || (client.conn as { destroyed?: boolean }).destroyed === true
+      const admitted = deps.admission.enter(gone, () => authenticate(client, username, password, done))
+      if (!admitted) {
+        deps.refused('admission_queue_full', client)
+        done(authError('too many connections waiting: try again later', 3), false)
       }
-      const peer = deps.peerOf(client)
-      const ban = deps.connectGuard.attempt(client.id, peer.address)
-      if (ban) {
-        // The flapping guard's ban is not a credentials problem: MQTT 3.1.1 has no "banned" code, so it is return
-        // code 3 "server unavailable" (the agent waits out the ban on it); the log line names the ban and its end.
-        const until = new Date(ban.until).toISOString()
-        const who = ban.key === 'id' ? { client: client.id } : { client: client.id, address: peer.address }
-        if (ban.fresh) deps.log('warning', `connection attempts over the limit: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
-        else deps.log('debug', `connection refused: ${ban.key === 'id' ? 'client id' : 'address'} banned until ${until}`, who)
-        return fail('connect_banned', `banned for too many connection attempts by this ${ban.key === 'id' ? 'client id' : 'address'} until ${until}`, 3)
-      }
-      if (peer.certRequired && peer.certCN !== client.id) return fail('not_authorized', `certificate CN ${JSON.stringify(peer.certCN)} is not the client id`, 5)
-      const secret = password?.toString('utf8')
-      if (username !== undefined && username !== client.id) {
-        // An operator under a client id its tool picked (DESIGN §11: mosquitto_sub, Node-RED, Home Assistant make
-        // random ones), several sessions per token. A device's id stays its own: taking it would end its session.
-        if (deps.credentials.isDevice(client.id) || deps.credentials.isRevoked(client.id)) {
-          return fail('bad_credentials', `client id ${JSON.stringify(client.id)} belongs to a device`, 4)
-        }
-        if (!secret) return fail('bad_credentials', 'bad username or password', 4)
-        deps.credentials.identifyNamed(username, secret).then(
-          (who) => {
-            if (!who) return fail('bad_credentials', 'bad username or password', 4)
-            if (who.role === 'viewer') return fail('not_authorized', 'this token may not use MQTT', 5)
-            sessions.set(client, { kind: 'operator', id: who.name })
-            done(null, true)
-          },
-          (err: Error) => done(authError(err.message, 5), false),
-        )
-        return
-      }
-      const decide = async (): Promise<MqttIdentity | LimitReason> => {
-        // A revoked device stays out even with --insecure or a client certificate.
-        if (deps.credentials.isRevoked(client.id)) return 'bad_credentials'
-        if (secret && deps.credentials.isDevice(client.id)) {
-          return (await deps.credentials.checkDevice(client.id, secret)) ? { kind: 'device', id: client.id } : 'bad_credentials'
-        }
-        if (secret) {
-          const who = await deps.credentials.identifyNamed(client.id, secret)
-          if (who) return who.role === 'viewer' ? 'not_authorized' : { kind: 'operator', id: who.name }
-          if (deps.requireCredentials) return 'bad_credentials'
-        }
-        if (!deps.requireCredentials || (peer.certRequired && peer.certCN === client.id)) return { kind: 'device', id: client.id }
-        return 'bad_credentials'
-      }
-      decide().then(
-        (who) => {
-          if (typeof who === 'string') return fail(who, who === 'not_authorized' ? 'this token may not use MQTT' : 'bad username or password', who === 'not_authorized' ? 5 : 4)
-          sessions.set(client, who)
-          done(null, true)
-        },
-        (err: Error) => done(authError(err.message, 5), false),
-      )
     },
     authorizePublish: (client, packet, done) => {
       if (!client) return done(null) // the hub itself (acks, alerts)

@@ -25,6 +25,7 @@ const POLICY: Record<string, Case> = {
   'GET /readyz': { need: 'public', ok2xx: true },
   'GET /metrics': { need: 'public', ok2xx: true },
   'GET /v1/devices': { need: 'viewer', ok2xx: true },
+  'GET /v1/status': { need: 'viewer', ok2xx: true },
   'GET /v1/devices/:_': { need: 'viewer', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}` }) },
   'POST /v1/devices': { need: 'admin', ok2xx: true, request: async () => ({ path: '/v1/devices', body: { id: fresh() } }) },
   'DELETE /v1/devices/:_': { need: 'admin', ok2xx: true, request: async (h) => ({ path: `/v1/devices/${await made(h)}` }) },

@@ -1,7 +1,7 @@
-import type { ZodType } from 'zod'
+import { z, type ZodType } from 'zod'
 import { ruleSchema } from '../../alerts/rule-schema.js'
 import { silenceInput } from '../../alerts/silences.js'
-import { deviceAddBody } from '../routes/devices.js'
+import { deviceAddBody, deviceBulkBody } from '../routes/devices.js'
 import { tokenAddBody } from '../routes/tokens.js'
 import { dashboardSchema } from '../../dashboards/schema.js'
 import { commandBody, configBody, labelsBody } from '../routes/remote.js'
@@ -30,14 +30,19 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: {
       q: 'case-insensitive substring of the id',
       state: 'online offline alerting',
-      'label.K': 'only devices whose host field K equals the value (repeatable)',
+      'label.K': 'only devices whose label K (or else host field K) equals the value (repeatable)',
       sort: 'id (default) or trouble',
       offset: 'skip this many',
       limit: 'at most this many (1-10000; default all)',
     },
   },
   'GET /v1/devices/{id}': { tag: 'devices', summary: 'One device' },
-  'POST /v1/devices': { tag: 'devices', summary: 'Provision a device (or rotate its token); the token is returned once', body: deviceAddBody },
+  'POST /v1/devices': {
+    tag: 'devices',
+    summary: 'Provision a device, or a list of up to 50,000 with labels in one write (`{devices:[{id, labels, rotate}]}`, all or none); each token is returned once',
+    body: z.union([deviceAddBody, deviceBulkBody]),
+  },
+  'GET /v1/status': { tag: 'hub', summary: 'Hub version and uptime, devices online and known, MQTT sessions and admission queue, series, data size on disk by kind' },
   'DELETE /v1/devices/{id}': {
     tag: 'devices',
     summary: "Revoke a device's credentials and end its session; with purge=true also erase all its data (admin)",

@@ -6,6 +6,8 @@ export interface ListedDevice {
   id: string
   online: boolean
   host: Record<string, unknown> | null
+  /** Labels given by an admin (PUT …/labels, bulk provisioning). */
+  labels?: Record<string, string>
   openAlerts: { firing: number; pending: number }
   backlog: DeviceRecord['backlog'] | null
   counters: { samples: number }
@@ -15,7 +17,7 @@ export interface DeviceListQuery {
   /** Case-insensitive substring of the id. */
   q?: string
   state?: 'online' | 'offline' | 'alerting'
-  /** `label.K=V`: host fields (os, arch, …) equal to V. */
+  /** `label.K=V`: the device's label K, or else its host field K (os, arch, …), equal to V. */
   labels: Array<[string, string]>
   sort: 'id' | 'trouble'
   offset: number
@@ -68,7 +70,7 @@ export function pageDevices<T extends ListedDevice>(all: T[], query: DeviceListQ
     (d) =>
       (!query.q || d.id.toLowerCase().includes(query.q)) &&
       (!query.state || (query.state === 'alerting' ? alerting(d) : d.online === (query.state === 'online'))) &&
-      query.labels.every(([k, v]) => d.host !== null && String(d.host[k]) === v),
+      query.labels.every(([k, v]) => (d.labels && k in d.labels ? d.labels[k] === v : d.host !== null && String(d.host[k]) === v)),
   )
   if (query.sort === 'trouble') {
     const rank = new Map(matching.map((d) => [d, troubleRank(d)]))

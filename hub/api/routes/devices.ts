@@ -7,6 +7,7 @@ import { actorOf } from '../actor.js'
 import { asApiError, jsonBody } from './credential-body.js'
 import { pageDevices, parseDeviceListQuery } from './device-list.js'
 import type { RemoteService } from '../../remote/remote-service.js'
+import { LABEL_NAME, MAX_LABELS } from '../../remote/device-labels.js'
 
 type Credential = ReturnType<CredentialStore['listDevices']>[number]
 type OpenAlerts = { firing: number; pending: number }
@@ -52,6 +53,15 @@ function view(d: DeviceRecord | undefined, id: string, cred: Credential | undefi
 
 export const deviceAddBody = z.object({ id: z.string(), rotate: z.boolean().optional() }).strict()
 
+/** Most devices in one bulk request (10,000 take about a second; docs/api.md). */
+export const MAX_BULK_DEVICES = 50_000
+const labelsField = z
+  .record(z.string().regex(LABEL_NAME, 'label names match [A-Za-z_][A-Za-z0-9_.-]{0,63}'), z.string().max(256))
+  .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
+export const deviceBulkBody = z
+  .object({ devices: z.array(z.object({ id: z.string(), labels: labelsField.optional(), rotate: z.boolean().optional() }).strict()).min(1).max(MAX_BULK_DEVICES) })
+  .strict()
+
 export interface DeviceRouteDeps {
   devices: DeviceRegistry
   credentials: CredentialStore
@@ -87,6 +97,14 @@ export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, 
       return c.json(view(devices.get(id), id, cred, openAlerts().get(id), remote, anomalyRates?.()))
     })
     .post('/', async (c) => {
+      // `{id}` adds one device; `{devices: [{id, labels?, rotate?}…]}` adds a list at once, all or none (bulk).
+      const raw: unknown = await c.req.json().catch(() => undefined)
+      if (raw && typeof raw === 'object' && 'devices' in raw) {
+        const body = await jsonBody(c, deviceBulkBody)
+        const made = await credentials.addDevices(body.devices, actorOf(c)).catch(asApiError)
+        await remote.labels.setMany(body.devices.filter((d) => d.labels).map((d) => [d.id, d.labels!]))
+        return c.json({ devices: made }, 201)
+      }
       const body = await jsonBody(c, deviceAddBody)
       const token = await credentials.addDevice(body.id, actorOf(c), body.rotate).catch(asApiError)
       return c.json({ id: body.id, token }, 201)

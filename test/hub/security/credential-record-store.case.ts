@@ -24,6 +24,22 @@ export function runCredentialRecordStoreSuite(name: string, makeHarness: () => P
     afterEach(async () => harness.cleanup())
     const reopen = async () => (store = await harness.reopen())
 
+    it('stores a list of devices in one write, all of them; a reopen reads every one', async () => {
+      const list = Array.from({ length: 500 }, (_, i) => device(`bulk-${String(i).padStart(3, '0')}`))
+      await store.putDevices(list)
+      await reopen()
+      expect(await store.loadDevices()).toEqual(list)
+    })
+
+    it('keeps one token key for good: made on first use, the same bytes after a reopen', async () => {
+      const key = await store.tokenKey()
+      expect(key).toBeInstanceOf(Buffer)
+      expect(key.length).toBe(32)
+      expect(await store.tokenKey()).toEqual(key)
+      await reopen()
+      expect(await store.tokenKey()).toEqual(key)
+    })
+
     it('starts empty', async () => {
       expect(await store.loadDevices()).toEqual([])
       expect(await store.loadTokens()).toEqual([])
