@@ -100,6 +100,8 @@ function newHub(s: HubSettings, log: LogFn): Hub {
     mqttPort: s.mqttPort,
     httpPort: s.httpPort,
     insecure: s.insecure,
+    cluster: s.cluster ? { redisUrl: s.cluster } : undefined,
+    proxyProtocol: s.proxyProtocol,
     adminToken: s.adminToken,
     tls: hubTls(s.tls),
     limits: hubLimits(s.limits),

@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { z } from 'zod'
 import { builtinInputs } from '../agent/inputs/registry.js'
 import type { Setting } from './config.js'
-import { bool, duration, hostPort, mqttUrl, port, positiveInt, size, sizeOrZero } from './value-types.js'
+import { bool, duration, hostPort, mqttUrls, port, positiveInt, redisUrl, size, sizeOrZero } from './value-types.js'
 
 const logLevel = z.enum(['debug', 'info', 'warning', 'error'])
 /** `system_*,pump_*` or a YAML list of metric name globs. */
@@ -21,6 +21,8 @@ export const hubSettings: Setting[] = [
   { path: 'host', description: 'address the broker and API listen on', schema: z.string().min(1), default: '0.0.0.0' },
   { path: 'mqttPort', description: 'MQTT port (0 picks a free one)', schema: port, default: 1883 },
   { path: 'httpPort', description: 'HTTP API port (0 picks a free one)', schema: port, default: 8080 },
+  { path: 'cluster', description: 'join the brokers of the hubs sharing this Redis, redis://HOST:PORT (docs/cluster.md)', schema: redisUrl },
+  { path: 'proxyProtocol', description: 'the MQTT listener is behind a load balancer sending a PROXY protocol v1/v2 header (HAProxy send-proxy); connections without one are refused', schema: bool, default: false },
   { path: 'insecure', description: 'no API tokens and no MQTT passwords (the topic ACL stays); for a closed lab network only', schema: bool, default: false },
   { path: 'adminToken', description: 'admin API token (default: generated on first start, printed once)', schema: z.string().min(16, 'must be at least 16 characters') },
   { path: 'maxBatchBytes', description: 'largest telemetry payload accepted', schema: size, default: '1MiB' },
@@ -83,6 +85,8 @@ export interface HubSettings {
   mqttPort: number
   httpPort: number
   insecure: boolean
+  cluster?: string
+  proxyProtocol: boolean
   adminToken?: string
   maxBatchBytes: number
   compactInterval: number
@@ -122,7 +126,7 @@ export interface HubSettings {
 
 /** Settings of `outpost agent` (DESIGN §2). */
 export const agentSettings: Setting[] = [
-  { path: 'hub', description: 'hub MQTT URL', schema: mqttUrl, default: 'mqtt://127.0.0.1:1883' },
+  { path: 'hub', description: 'hub MQTT URL, or several comma-separated: the agent moves to the next when one fails (docs/cluster.md)', schema: mqttUrls, default: 'mqtt://127.0.0.1:1883' },
   { path: 'id', description: 'device id', schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match [A-Za-z0-9._-]{1,64}'), default: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) },
   { path: 'token', description: 'device token (from `outpost device add`)', schema: z.string().min(1) },
   { path: 'tls.ca', description: 'PEM CA file to trust for an mqtts:// hub (default: the system CAs)', schema: z.string().min(1) },

@@ -48,6 +48,8 @@ import type { Dashboard } from './dashboards/schema.js'
 import type { EventStreamOptions } from './api/routes/events.js'
 import { ClockOffsets, DEFAULT_CLOCK_POLICY, type ClockPolicy } from './clock.js'
 import { RemoteService } from './remote/remote-service.js'
+import { ClusterLink } from './cluster/cluster-link.js'
+import { CredentialError } from './security/credentials.js'
 
 export interface HubOptions {
   data: string
@@ -104,6 +106,10 @@ export interface HubOptions {
   audit?: { reads?: boolean; checkpointIntervalMs?: number; checkpointEvery?: number }
   /** Anomaly detection (issue 18, docs/anomaly.md); unset fields take DEFAULT_ANOMALY_OPTIONS. */
   anomaly?: Partial<AnomalyOptions>
+  /** Join other hubs' brokers through this Redis (`--cluster redis://HOST:PORT`, docs/cluster.md). */
+  cluster?: { redisUrl: string }
+  /** The plain MQTT listener takes a PROXY protocol header from a load balancer before each connection. */
+  proxyProtocol?: boolean
   /** Test-only hooks for crash and checker tests (never set by the CLI for users). */
   testing?: {
     dedupDisabled?: boolean
@@ -166,6 +172,7 @@ export class Hub {
   /** Set when the hub generated an admin token on this start: print it once. */
   generatedAdminToken?: string
   private broker?: BrokerHandle
+  private cluster?: ClusterLink
   private http?: ServerType
   private timers: NodeJS.Timeout[] = []
   private inflight = new Set<Promise<void>>()
@@ -254,13 +261,16 @@ export class Hub {
       },
       sessions,
     )
+    const cluster = (this.cluster = this.options.cluster && new ClusterLink({ url: this.options.cluster.redisUrl, registry: this.metrics.registry, log }))
     this.broker = await startBroker({
       host: this.options.host,
       port: !tls || tls.plainMqtt ? this.options.mqttPort : undefined,
       tls: tls && pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.requireClientCert } : undefined,
       maxPacketBytes: this.limits.maxPacketBytes,
-      hooks,
+      hooks: cluster ? { ...hooks, id: cluster.brokerId, mq: cluster.mq, persistence: cluster.persistence } : hooks,
       onPacketTooLarge: () => refused('packet_too_large', null),
+      proxyProtocol: this.options.proxyProtocol,
+      onProxyHeaderRefused: () => refused('proxy_header', null),
     })
     this.mqttPort = this.broker.port
     this.mqttsPort = this.broker.tlsPort
@@ -320,6 +330,10 @@ export class Hub {
     }
     this.broker.broker.on('publish', (packet, client) => this.onPublish(ingestDeps, packet, client))
     await this.remote.attach(this.broker.broker)
+    cluster?.attach(this.broker.broker, {
+      onRevoked: (id, hub) => this.endRevokedSession(id, `cluster:${hub}`),
+      onRemoteReply: (device, payload) => this.remote.onReply(device, payload),
+    })
     this.broker.broker.on('client', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.broker.broker.on('clientDisconnect', () => this.metrics.mqttClients.set(this.broker!.broker.connectedClients))
     this.accepting = true
@@ -420,6 +434,16 @@ export class Hub {
   /** Revokes a device's credentials and ends its live session at once (issue 7); both are in the audit log. */
   async revokeDevice(id: string, by: string): Promise<void> {
     await this.credentials.revokeDevice(id)
+    await this.cluster?.announceRevocation(id)
+    await this.endRevokedSession(id, by)
+  }
+
+  /** A revoked device's session ends here: at once on the revoking hub, on the others when its notice arrives. */
+  private async endRevokedSession(id: string, by: string): Promise<void> {
+    // Another hub's revocation is applied to this hub's credentials too (each hub checks devices itself).
+    await this.credentials.revokeDevice(id).catch((err) => {
+      if (!(err instanceof CredentialError)) throw err
+    })
     const wasConnected = this.broker ? await endDeviceSession(this.broker, id) : false
     if (this.devices.get(id)) {
       await this.devices.applyStatus(id, { state: 'offline' })
@@ -438,6 +462,7 @@ export class Hub {
     await this.reportScheduler?.stop()
     await this.anomaly.checkpoint()
     await this.broker?.close()
+    this.cluster?.close()
     // Open /v1/events streams end first: the HTTP server's close waits for every open response.
     this.events.close()
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()))
