@@ -54,13 +54,13 @@ describe('hubs joined through Redis', () => {
   })
 
   it("a command sent through hub B's API reaches the device on hub A, and its reply comes back to B", async () => {
-    const r = await b.call('POST', '/v1/devices/dev-a/commands', { name: 'ping', timeout: '20s' })
+    const r = await b.call('POST', '/v1/devices/dev-a/commands', { name: 'ping', timeout: 20_000 })
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({ device: 'dev-a', name: 'ping', state: 'ok' })
   }, 30_000)
 
   it("a configuration put on hub B reaches the device on hub A (retained on its cmd topic) and B sees it applied", async () => {
-    const put = await b.call('PUT', '/v1/devices/dev-a/config', { config: { 'uplink.inflight': 8 } })
+    const put = await b.call('PUT', '/v1/devices/dev-a/config', { config: { interval: '2s' } })
     expect(put.status).toBe(200)
     const version = put.body.desired.version
     const applied = await waitFor(async () => {
@@ -126,12 +126,11 @@ describe('hubs joined through Redis', () => {
     await redis.start()
     await waitFor(async () => (await a.metric('outpost_hub_cluster_redis_up')) === 1 && (await b.metric('outpost_hub_cluster_redis_up')) === 1, 60_000, 'hubs back on Redis')
     const r = await waitFor(async () => {
-      const res = await b.call('POST', '/v1/devices/dev-a/commands', { name: 'ping', timeout: '5s' })
+      const res = await b.call('POST', '/v1/devices/dev-a/commands', { name: 'ping', timeout: 5_000 })
       return res.body.state === 'ok' && res.body
     }, 60_000, 'a command across hubs again')
     expect(r.state).toBe('ok')
     // Nothing lost: everything each agent buffered was acked.
     await waitFor(async () => (await agentA.metric('outpost_agent_batches_pending')) <= 1 && (await agentB.metric('outpost_agent_batches_pending')) <= 1, 30_000, 'buffers drained')
-    expect(await agentA.metric('outpost_agent_dropped_batches_total')).toBeNaN() // labelled: only the labelled lines exist
   }, 180_000)
 })
