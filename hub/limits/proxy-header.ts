@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net'
+import { isIP, type Socket } from 'node:net'
 import { Command, IPv4ProxyAddress, IPv6ProxyAddress, V1ProxyProtocol, V2ProxyProtocol } from 'proxy-protocol-js'
 
 /** PROXY protocol v2 signature (haproxy's proxy-protocol.txt §2.2). */
@@ -49,7 +49,9 @@ export function parseProxyHeader(header: Buffer): string | undefined {
     }
     const line = header.toString('latin1')
     if (line.startsWith('PROXY UNKNOWN')) return undefined
-    return V1ProxyProtocol.parse(line).source.ipAddress
+    const address = V1ProxyProtocol.parse(line).source.ipAddress
+    if (isIP(address) === 0) throw new Error(`source ${JSON.stringify(address)} is not an IP address`)
+    return address
   } catch (err) {
     throw new ProxyHeaderError(`bad PROXY header: ${(err as Error).message}`)
   }
