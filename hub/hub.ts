@@ -348,6 +348,8 @@ export class Hub {
       credentials: this.credentials,
       audit: this.audit,
       endSession: async (id) => {
+        // An erased device must not stay connected to another hub of a cluster either.
+        await this.cluster?.announceRevocation(id)
         const was = this.broker ? await endDeviceSession(this.broker, id) : false
         return was
       },
