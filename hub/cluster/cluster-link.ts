@@ -42,11 +42,15 @@ export class ClusterLink {
 
   constructor(private readonly o: ClusterLinkOptions) {
     // Two pub/sub connections for the bus (a subscribed Redis connection can do nothing else), one for retained data.
-    // No command waits for ever: offline ones fail after ioredis's 20 retries (about 10 s), counted and logged.
-    const connect = (name: string) => new Redis(o.url, { connectionName: `outpost-${name}`, lazyConnect: false })
-    const sub = connect('bus-sub')
-    const pub = connect('bus-pub')
-    const data = connect('retained')
+    // Messages for other hubs wait out a short outage only: after ioredis's 20 retries (about 10 s) they are dropped
+    // and counted (acks are cumulative; agents resend). Subscriptions and retained writes wait for Redis however long
+    // it is away: a subscription made meanwhile must still reach Redis (ioredis resubscribes only what succeeded),
+    // and the retained status of this hub's devices must end up there.
+    const connect = (name: string, waitForRedis: boolean) =>
+      new Redis(o.url, { connectionName: `outpost-${name}`, ...(waitForRedis ? { maxRetriesPerRequest: null } : {}) })
+    const sub = connect('bus-sub', true)
+    const pub = connect('bus-pub', false)
+    const data = connect('retained', true)
     this.conns = [sub, pub, data]
     const remote = MQEmitterRedis({ subConn: sub, pubConn: pub })
     this.forwardErrors = new Counter({ name: 'outpost_hub_cluster_errors_total', help: 'Cluster messages or retained writes that did not reach Redis', registers: [o.registry] })

@@ -119,9 +119,11 @@ describe('hubs joined through Redis', () => {
     expect(await a.metric('outpost_hub_batches_total')).toBeGreaterThan(batchesA)
     // A device reconnecting meanwhile is served by its hub too (session state is the hub's own).
     const tokenOnA = await addDevice(a, 'dev-late')
+    await addDevice(b, 'dev-late')
     const late = await connect(a.mqtt, { clientId: 'dev-late', username: 'dev-late', password: tokenOnA })
     clients.push(late)
-    await late.subscribeAsync(topics.ack('dev-late'), { qos: 1 })
+    await late.subscribeAsync([topics.ack('dev-late'), topics.cmd('dev-late')], { qos: 1 })
+    const cmdSeen = new Promise<void>((resolve) => late.on('message', (topic) => topic === topics.cmd('dev-late') && resolve()))
 
     await redis.start()
     await waitFor(async () => (await a.metric('outpost_hub_cluster_redis_up')) === 1 && (await b.metric('outpost_hub_cluster_redis_up')) === 1, 60_000, 'hubs back on Redis')
@@ -130,6 +132,9 @@ describe('hubs joined through Redis', () => {
       return res.body.state === 'ok' && res.body
     }, 60_000, 'a command across hubs again')
     expect(r.state).toBe('ok')
+    // The subscription made while Redis was away reached it too: a configuration put on B arrives on A.
+    expect((await b.call('PUT', '/v1/devices/dev-late/config', { config: { interval: '5s' } })).status).toBe(200)
+    await cmdSeen
     // Nothing lost: everything each agent buffered was acked.
     await waitFor(async () => (await agentA.metric('outpost_agent_batches_pending')) <= 1 && (await agentB.metric('outpost_agent_batches_pending')) <= 1, 30_000, 'buffers drained')
   }, 180_000)
