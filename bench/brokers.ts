@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
@@ -76,6 +77,7 @@ async function busLatencies(from: Hub, to: Hub, topic: string): Promise<number[]
  * all in one run on a real redis-server.
  */
 export async function benchBrokers(dir: string): Promise<Record<string, number>> {
+  mkdirSync(dir, { recursive: true })
   const port = await freePort()
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
   await new Promise<void>((resolve, reject) => {
