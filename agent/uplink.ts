@@ -10,6 +10,7 @@ import { TokenBucket } from './token-bucket.js'
 import type { ClockSteps } from './clock-steps.js'
 
 export interface UplinkOptions {
+  /** One hub URL, or several comma-separated: a failed connection moves to the next (docs/cluster.md). */
   hubUrl: string
   deviceId: string
   token?: string
@@ -91,6 +92,9 @@ export class Uplink extends EventEmitter {
   private bannedUntil = 0
   /** Bumped on every (re)connect: a lane read that began on an older session must not move this one's cursors. */
   private session = 0
+  /** The hubs to try, in turn (`--hub a,b`); hubIndex is the one tried last. */
+  private readonly hubUrls: string[]
+  private hubIndex = 0
 
   constructor(
     private readonly buffer: LevelBuffer,
@@ -99,6 +103,12 @@ export class Uplink extends EventEmitter {
     super()
     this.now = options.clock ?? Date.now
     this.bucket = new TokenBucket(options.maxBytesPerSecond ?? 0)
+    this.hubUrls = options.hubUrl.split(',').map((u) => u.trim()).filter(Boolean)
+  }
+
+  /** The hub this uplink connects (or last tried to connect) to. */
+  get hub(): string {
+    return this.hubUrls[this.hubIndex]
   }
 
   /** The limits in force now (a remote configuration may have changed them). */
@@ -154,7 +164,7 @@ export class Uplink extends EventEmitter {
 
   private connect(): void {
     const { deviceId } = this.options
-    this.client = mqtt.connect(this.options.hubUrl, {
+    this.client = mqtt.connect(this.hub, {
       clientId: deviceId,
       username: deviceId,
       password: this.options.token,
@@ -230,7 +240,7 @@ export class Uplink extends EventEmitter {
     this.highestBacklogSent = 0
     const client = this.client!
     const { deviceId, version } = this.options
-    this.options.log('info', 'connected to hub', { hub: this.options.hubUrl })
+    this.options.log('info', 'connected to hub', { hub: this.hub })
     try {
       await client.subscribeAsync(topics.ack(deviceId), { qos: 1 })
       // The retained configuration, if any, arrives right after this subscription (DESIGN §3).
@@ -261,7 +271,15 @@ export class Uplink extends EventEmitter {
     clearTimeout(this.reconnectTimer)
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined
-      if (!this.stopped) this.client?.reconnect()
+      if (this.stopped) return
+      if (this.hubUrls.length < 2) return void this.client?.reconnect()
+      // A session lost or a connection refused: the next hub of the list, after the same backoff and jitter.
+      this.hubIndex = (this.hubIndex + 1) % this.hubUrls.length
+      const old = this.client
+      old?.removeAllListeners()
+      old?.on('error', () => {})
+      old?.end(true)
+      this.connect()
     }, delay)
   }
 

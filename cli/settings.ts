@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { builtinInputs } from '../agent/inputs/registry.js'
 import { section, setting, settingLeaves, settingWithDefault as withDefault } from '../kit/settings.js'
 import type { Setting } from './config.js'
-import { bool, duration, hostPort, mqttUrl, positiveInt, size, sizeOrZero } from '../kit/setting-values.js'
+import { bool, duration, hostPort, mqttUrls, positiveInt, size, sizeOrZero } from '../kit/setting-values.js'
 
 // The hub's settings are in cli/hub-settings.ts: `outpost agent` loads this file and must load no hub code.
 
@@ -15,7 +15,7 @@ const keyList = z.union([z.array(z.string().min(1)), z.string().transform((v) =>
 
 /** Settings of `outpost agent` (DESIGN §2): one schema, sections as in the YAML. */
 export const agentSettingsSchema = z.object({
-  hub: withDefault(mqttUrl, 'hub MQTT URL', 'mqtt://127.0.0.1:1883'),
+  hub: withDefault(mqttUrls, 'hub MQTT URL, or several comma-separated: the agent moves to the next when one fails (docs/cluster.md)', 'mqtt://127.0.0.1:1883'),
   id: withDefault(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must match [A-Za-z0-9._-]{1,64}'), 'device id', hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64)),
   token: setting(z.string().min(1), 'device token (from `outpost device add`)'),
   tls: z

@@ -4,6 +4,7 @@ import type { HubContext } from './context.js'
 import type { HubModule } from './lifecycle.js'
 import { startBroker } from './broker.js'
 import { mqttAccessHooks, MqttSessions } from './security/mqtt-access.js'
+import { ClusterLink } from './cluster/cluster-link.js'
 import { AdmissionQueue } from './limits/admission.js'
 import { ConnectGuard } from './limits/connect-guard.js'
 import { PublishRate } from './limits/rate.js'
@@ -49,13 +50,16 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
         },
         sessions,
       )
+      const cluster = (hub.cluster = settings.cluster ? new ClusterLink({ url: settings.cluster, registry: hub.metrics.registry, log }) : undefined)
       const broker = (hub.broker = await startBroker({
         host: settings.host,
         port: !pem || tls.plainMqtt ? settings.mqttPort : undefined,
         tls: pem ? { ...pem, port: tls.mqttPort, requireClientCert: tls.clientCerts } : undefined,
         maxPacketBytes: limits.maxPacketBytes,
-        hooks,
+        hooks: cluster ? { ...hooks, id: cluster.brokerId, mq: cluster.mq, persistence: cluster.persistence } : hooks,
         onPacketTooLarge: () => refused('packet_too_large', null),
+        proxyProtocol: settings.proxyProtocol,
+        onProxyHeaderRefused: () => refused('proxy_header', null),
       }))
       hub.mqttPort = broker.port
       hub.mqttsPort = broker.tlsPort
@@ -65,6 +69,7 @@ export function brokerModule(hub: HubContext, pem: Pem | undefined): HubModule {
     stop: async () => {
       hub.admission?.close()
       await hub.broker?.close()
+      hub.cluster?.close()
     },
   }
 }

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import { isValidDeviceId } from '../protocol/ids.js'
 import { guardedConnection } from './limits/packet-guard.js'
+import { readProxyHeader } from './limits/proxy-header.js'
 
 export interface BrokerTls {
   cert: string | Buffer
@@ -23,7 +24,14 @@ export interface BrokerOptions {
   maxPacketBytes: number
   hooks?: Partial<AedesOptions>
   onPacketTooLarge?: () => void
+  /** The plain listener is behind a load balancer that sends a PROXY protocol header (v1 or v2) first (docs/cluster.md). */
+  proxyProtocol?: boolean
+  /** A connection without a valid PROXY header, closed. */
+  onProxyHeaderRefused?: (why: string) => void
 }
+
+/** Longest wait for a load balancer's PROXY header. */
+const PROXY_HEADER_TIMEOUT_MS = 10_000
 
 export interface PeerInfo {
   address?: string
@@ -68,7 +76,21 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
   const servers: Server[] = []
   let port = 0
   if (o.port !== undefined) {
-    const server = createServer((socket) => accept(socket, { address: socket.remoteAddress, certRequired: false }))
+    const server = createServer((socket) => {
+      if (!o.proxyProtocol) return accept(socket, { address: socket.remoteAddress, certRequired: false })
+      socket.on('error', () => {})
+      readProxyHeader(socket, PROXY_HEADER_TIMEOUT_MS).then(
+        ({ address, rest }) => {
+          if (rest.length > 0) socket.unshift(rest)
+          // The client's address for the per-address limits is the one the load balancer saw.
+          accept(socket, { address: address ?? socket.remoteAddress, certRequired: false })
+        },
+        (err: Error) => {
+          o.onProxyHeaderRefused?.(err.message)
+          socket.destroy()
+        },
+      )
+    })
     port = await listenOn(server, o.port, o.host, 'mqttPort', ACCEPT_BACKLOG)
     servers.push(server)
   }

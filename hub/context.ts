@@ -4,6 +4,7 @@ import type { Hono } from 'hono'
 import type { Database } from './storage/db.js'
 import type { StorageSpace } from './storage/space.js'
 import type { AdmissionQueue } from './limits/admission.js'
+import type { ClusterLink } from './cluster/cluster-link.js'
 import type { LevelMetricStore } from './metrics/store/index.js'
 import type { TraceStore } from './traces/index.js'
 import type { LogStore } from './logs/index.js'
@@ -65,6 +66,8 @@ export interface HubContext {
   broker?: BrokerHandle
   /** Connections waiting for their CONNACK (set by the broker module; GET /v1/status reads it). */
   admission?: AdmissionQueue
+  /** The link to the other hubs' brokers through Redis (`--cluster`; set by the broker module). */
+  cluster?: ClusterLink
   mqttPort: number
   mqttsPort?: number
   /** Set by the alerts module. */

@@ -15,6 +15,8 @@ import { HubMetrics } from './self-metrics.js'
 import { AdminAuth } from './auth.js'
 import type { BrokerHandle } from './broker.js'
 import type { AdmissionQueue } from './limits/admission.js'
+import type { ClusterLink } from './cluster/cluster-link.js'
+import { clusterModule } from './cluster/module.js'
 import { CredentialStore } from './security/credentials.js'
 import { LevelCredentialRecords } from './security/level-credential-records.js'
 import { AuditLog } from './audit/audit-log.js'
@@ -98,6 +100,7 @@ export class Hub implements HubContext {
   reportScheduler?: ReportScheduler
   broker?: BrokerHandle
   admission?: AdmissionQueue
+  cluster?: ClusterLink
   mqttPort = 0
   mqttsPort?: number
   httpPort = 0
@@ -169,6 +172,7 @@ export class Hub implements HubContext {
       sloModule(this, this.fileSlos),
       reportsModule(this, this.reportSchedules),
       remoteModule(this),
+      clusterModule(this),
       apiModule(this, pem, intake.accepting),
       intake,
       compactionModule(this, intake.lastTelemetryAt),

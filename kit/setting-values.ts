@@ -38,7 +38,16 @@ export const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 export const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT')
 
-export const mqttUrl = z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, 'expected mqtt://HOST:PORT or mqtts://HOST:PORT')
+const MQTT_URL = /^mqtts?:\/\/[^\s/,]+(:\d+)?\/?$/
+export const mqttUrl = z.string().regex(MQTT_URL, 'expected mqtt://HOST:PORT or mqtts://HOST:PORT')
+
+/** One hub URL or several, comma-separated (the agent's `--hub`). */
+export const mqttUrls = z
+  .string()
+  .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean).join(','))
+  .refine((v) => v !== '' && v.split(',').every((u) => MQTT_URL.test(u)), 'expected mqtt://HOST:PORT or mqtts://HOST:PORT, or several comma-separated')
+
+export const redisUrl = z.string().regex(/^rediss?:\/\/([^\s@/]+@)?[^\s@/]+(:\d+)?(\/\d+)?$/, 'expected redis://HOST:PORT (or redis://USER:PASSWORD@HOST:PORT/DB)')
 
 /** A size, or 0 to mean "no limit". */
 export const sizeOrZero = z.union([z.literal(0), z.literal('0'), size]).transform((v) => (v === '0' ? 0 : v))

@@ -30,7 +30,11 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         devices: hub.devices,
         credentials: hub.credentials,
         audit: hub.audit,
-        endSession: async (id) => (hub.broker ? await endDeviceSession(hub.broker, id) : false),
+        endSession: async (id) => {
+          // An erased device must not stay connected to another hub of a cluster either.
+          await hub.cluster?.announceRevocation(id)
+          return hub.broker ? await endDeviceSession(hub.broker, id) : false
+        },
         forgetLimits: (id) => hub.batchLimits.forget(id),
         clock,
       }

@@ -65,5 +65,6 @@ export const LIMIT_REASONS = [
   'too_many_labels',
   'label_value_too_long',
   'log_line_truncated',
+  'proxy_header',
 ] as const
 export type LimitReason = (typeof LIMIT_REASONS)[number]

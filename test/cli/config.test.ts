@@ -63,4 +63,14 @@ describe('config: flag > env > file > default (DESIGN §2)', () => {
     expect(() => resolveSettings(agentSettings, { id: 'a/b' }, {})).toThrow(/"id"/)
     expect(() => resolveSettings(agentSettings, { config: '/nonexistent/outpost.yaml' }, {})).toThrow(/cannot read config file/)
   })
+
+  it('takes a list of hubs for the agent and a Redis URL for the hub cluster (docs/cluster.md), refusing bad ones by key', () => {
+    const agent = resolveSettings<AgentSettings>(agentSettings, { hub: 'mqtt://a:1883, mqtts://b:8883' }, {})
+    expect(agent.hub).toBe('mqtt://a:1883,mqtts://b:8883')
+    expect(() => resolveSettings(agentSettings, { hub: 'mqtt://a:1883,http://b' }, {})).toThrow(/"hub" from flag --hub/)
+    const hub = resolveSettings<HubSettings>(hubSettings, {}, { OUTPOST_CLUSTER: 'redis://10.0.0.5:6379', OUTPOST_PROXY_PROTOCOL: 'true' })
+    expect(hub).toMatchObject({ cluster: 'redis://10.0.0.5:6379', proxyProtocol: true })
+    expect(resolveSettings<HubSettings>(hubSettings, {}, {})).toMatchObject({ proxyProtocol: false })
+    expect(() => resolveSettings(hubSettings, { cluster: 'postgres://x' }, {})).toThrow(/"cluster" from flag --cluster/)
+  })
 })

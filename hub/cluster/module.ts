@@ -1,0 +1,17 @@
+import type { HubContext } from '../context.js'
+import type { HubModule } from '../lifecycle.js'
+import { endRevokedSession } from '../security/revocation.js'
+
+/** With `--cluster`: revocations and command replies from the other hubs act here (docs/cluster.md). The link itself
+ *  is made with the broker (its bus and retained store) and closed after it. */
+export function clusterModule(hub: HubContext): HubModule {
+  return {
+    name: 'cluster',
+    async start() {
+      hub.cluster?.attach(hub.broker!.broker, {
+        onRevoked: (id, from) => endRevokedSession(hub, id, `cluster:${from}`),
+        onRemoteReply: (device, payload) => hub.remote.onReply(device, payload),
+      })
+    },
+  }
+}
