@@ -1,7 +1,7 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type LogLevel, type LogRecord } from '../protocol/batch.js'
 import { LevelMetricStore } from '../hub/metrics/store/index.js'
-import { LogStore } from '../hub/logs/index.js'
+import { LevelLogStore } from '../hub/logs/index.js'
 
 // Benchmark of the hub's log store (docs/logs.md): 1,000,000 log lines from 50 devices over two days, ingested
 // through LevelMetricStore.ingest in 5,000-line batches (10 devices at a time), then full-text queries on them.
@@ -74,7 +74,7 @@ async function medianMs(run: () => Promise<unknown>): Promise<number> {
 export async function benchLogs(dir: string): Promise<Record<string, number>> {
   const db = new Level<string, any>(dir, { valueEncoding: 'json' })
   await db.open()
-  const logs = new LogStore(db, { retentionMs: 3650 * 86_400_000 })
+  const logs = new LevelLogStore(db, { retentionMs: 3650 * 86_400_000 })
   const store = new LevelMetricStore(db, { participants: [logs] })
   await store.open()
   await logs.open()
