@@ -1,4 +1,5 @@
 export { LevelLogStore, type LogStoreOptions } from './log-store.js'
+export { BlockLogStore, type BlockLogStoreOptions } from './blocks/block-log-store.js'
 export { encodeCursor, parseErrorParams, parseLogParams } from './params.js'
 export { fingerprintOf, normalizeMessage } from './fingerprint.js'
 export { tokenize } from './tokenize.js'

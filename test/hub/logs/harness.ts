@@ -4,26 +4,28 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type LogRecord } from '../../../protocol/batch.js'
 import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
-import { LevelLogStore, type LogStoreOptions } from '../../../hub/logs/index.js'
+import { BlockLogStore, LevelLogStore, type LogStore, type LogStoreOptions } from '../../../hub/logs/index.js'
+import type { BlockLogStoreOptions } from '../../../hub/logs/blocks/block-log-store.js'
 import type { LogStoreHarness } from './log-store.case.js'
 
-export interface LogHarness extends LogStoreHarness {
-  logs: LevelLogStore
+export interface LogHarness<S extends LogStore = LogStore> extends LogStoreHarness {
+  logs: S
   store: LevelMetricStore
+  dir: string
 }
 
 export function logBatch(dev: string, seq: number, records: LogRecord[], ep = 'ep-1'): DecodedBatch {
   return { v: PROTOCOL_VERSION, dev, ep, seq, at: 0, l: records }
 }
 
-/** A LevelLogStore taking part in a LevelMetricStore on a real LevelDB in a fresh temp dir. */
-export async function makeLogHarness(options: LogStoreOptions = {}): Promise<LogHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-logs-'))
+/** A log store taking part in a LevelMetricStore's ingest on a real LevelDB, in `dir` or a fresh temp dir. */
+async function makeHarness<S extends LogStore>(make: (db: Level<string, any>) => S, seal: (logs: S) => Promise<void>, existingDir?: string): Promise<LogHarness<S>> {
+  const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'outpost-logs-')))
   let db: Level<string, any>
   const open = async () => {
     db = new Level<string, any>(dir, { valueEncoding: 'json' })
     await db.open()
-    const logs = new LevelLogStore(db, options)
+    const logs = make(db)
     const store = new LevelMetricStore(db, { participants: [logs] })
     await store.open()
     await logs.open()
@@ -34,13 +36,13 @@ export async function makeLogHarness(options: LogStoreOptions = {}): Promise<Log
     await harness.logs.close()
     await db.close()
   }
-  const harness: LogHarness = {
+  const harness: LogHarness<S> = {
     ...(await open()),
+    dir,
     async ingest(dev, seq, records, tsOffset = 0, ep = 'ep-1') {
       return harness.store.ingest(logBatch(dev, seq, records, ep), { tsOffset })
     },
-    // Rows are final when committed: nothing to seal.
-    async seal() {},
+    seal: () => seal(harness.logs),
     async reopen() {
       await close()
       Object.assign(harness, await open())
@@ -51,4 +53,14 @@ export async function makeLogHarness(options: LogStoreOptions = {}): Promise<Log
     },
   }
   return harness
+}
+
+/** The LevelDB log store (one row per line): its rows are final when committed, nothing to seal. */
+export function makeLogHarness(options: LogStoreOptions = {}, dir?: string): Promise<LogHarness<LevelLogStore>> {
+  return makeHarness((db) => new LevelLogStore(db, options), async () => {}, dir)
+}
+
+/** The block log store; small blocks by default, so the suites cut their data into several. */
+export function makeBlockLogHarness(options: BlockLogStoreOptions = {}, dir?: string): Promise<LogHarness<BlockLogStore>> {
+  return makeHarness((db) => new BlockLogStore(db, { blockLines: 200, ...options }), (logs) => logs.seal(), dir)
 }
