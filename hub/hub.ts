@@ -9,7 +9,7 @@ import { decodeStatus } from '../protocol/codec.js'
 import { parseDeviceTopic } from '../protocol/topics.js'
 import { LevelMetricStore, type CompactionStepPoint } from './metrics/store/index.js'
 import { LevelTraceStore, type TraceStore } from './traces/index.js'
-import { LevelLogStore, type LogStore } from './logs/index.js'
+import { BlockLogStore, type LogStore } from './logs/index.js'
 import { HealthStore } from './health/health-store.js'
 import { DeviceRegistry } from './devices.js'
 import { HubMetrics } from './self-metrics.js'
@@ -195,7 +195,7 @@ export class Hub {
     this.db = createDatabase(options.data)
     this.traces = new LevelTraceStore(this.db, { retentionMs: options.retentionMs?.traces ?? 7 * 86_400_000 })
     this.health = new HealthStore(this.db, { retentionMs: options.retentionMs?.health ?? 30 * 86_400_000, clock: this.clock })
-    this.logs = new LevelLogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
+    this.logs = new BlockLogStore(this.db, { retentionMs: options.retentionMs?.logs ?? 14 * 86_400_000 })
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],

@@ -12,6 +12,8 @@ export interface LogHarness<S extends LogStore = LogStore> extends LogStoreHarne
   logs: S
   store: LevelMetricStore
   dir: string
+  /** Closes the stores and the database, keeping the dir. */
+  close(): Promise<void>
 }
 
 export function logBatch(dev: string, seq: number, records: LogRecord[], ep = 'ep-1'): DecodedBatch {
@@ -39,6 +41,7 @@ async function makeHarness<S extends LogStore>(make: (db: Level<string, any>) =>
   const harness: LogHarness<S> = {
     ...(await open()),
     dir,
+    close: () => close(),
     async ingest(dev, seq, records, tsOffset = 0, ep = 'ep-1') {
       return harness.store.ingest(logBatch(dev, seq, records, ep), { tsOffset })
     },

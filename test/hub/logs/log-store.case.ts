@@ -41,7 +41,7 @@ interface Stored extends LogRecord {
 }
 
 /** Random logs over three days from three devices, several per ms at times, ingested in batches of 50. */
-async function ingestRandom(h: LogStoreHarness, count: number, seed: number): Promise<Stored[]> {
+export async function ingestRandom(h: LogStoreHarness, count: number, seed: number): Promise<Stored[]> {
   const rand = seeded(seed)
   const stored: Stored[] = []
   const perDevice = new Map<string, LogRecord[]>()
@@ -105,7 +105,7 @@ const QUERIES: Array<Omit<LogQuery, 'limit'>> = [
   { ...ALL, words: ['nowhere'] },
 ]
 
-async function expectQueriesExact(logs: LogStore, stored: Stored[], limits: number[]): Promise<void> {
+export async function expectQueriesExact(logs: LogStore, stored: Stored[], limits: number[]): Promise<void> {
   for (const query of QUERIES) {
     const expected = stored.filter((r) => matches(r, query)).map((r) => `${r.device} ${r.message} ${JSON.stringify(r.attrs ?? {})}`)
     for (const limit of limits) {
