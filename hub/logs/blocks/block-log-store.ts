@@ -2,7 +2,8 @@ import type { DecodedBatch, LogRecord } from '../../../protocol/batch.js'
 import type { Commit } from '../../storage/commit.js'
 import type { BatchOp, Database } from '../../storage/db.js'
 import type { IngestOptions } from '../../storage/types.js'
-import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
+import { decodeStored } from '../../storage/stored-cbor.js'
+import { decodeHeadRow, encodeHeadRow } from './head-row.js'
 import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from '../error-rows.js'
 import { fingerprintOf } from '../fingerprint.js'
 import { clampTs, DAY_MS, dayKey, dayOf } from '../keys.js'
@@ -12,7 +13,7 @@ import { Bloom } from './bloom.js'
 import { BlockCache } from './block-cache.js'
 import type { BlockSummary } from './block-codec.js'
 import { planOf, searchBlocks, type StoredBlock } from './block-search.js'
-import { entryOf, idOf, storedOf, type BlockLine } from './lines.js'
+import { entryOf, storedOf, type BlockLine } from './lines.js'
 import { migrateLegacyLogs } from './migrate.js'
 import { countByDevice, linesOfDevice, purgeBlocksOfDevice } from './device-blocks.js'
 import { blockWrites } from './seal.js'
@@ -21,12 +22,6 @@ import { headKey, openBlockTables, seqOfBlockKey, type BlockTables } from './tab
 export interface BlockLogStoreOptions extends LogStoreOptions {
   /** Lines per block, and the head size that starts a seal; default 16,384. */
   blockLines?: number
-}
-
-interface HeadRow {
-  /** Clock correction of the batch. */
-  o: number
-  l: LogRecord[]
 }
 
 /**
@@ -76,7 +71,7 @@ export class BlockLogStore implements LogStore {
     this.headCount = 0
     for await (const [key, bytes] of this.tables.head.iterator()) {
       const [dev, ep, seq] = key.split('\x00')
-      this.addHead(key, headLines(dev, ep, Number(seq), decodeStored<HeadRow>(bytes)))
+      this.addHead(key, decodeHeadRow(bytes, dev, ep, Number(seq)))
     }
     this.isOpen = true
   }
@@ -89,11 +84,11 @@ export class BlockLogStore implements LogStore {
 
   stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
     if (!batch.l || batch.l.length === 0) return
-    const row: HeadRow = { o: options.tsOffset ?? 0, l: batch.l }
+    const offset = options.tsOffset ?? 0
     const key = headKey(batch.dev, batch.ep, batch.seq)
-    const lines = headLines(batch.dev, batch.ep, batch.seq, row)
+    const lines = headLines(batch.dev, batch.ep, batch.seq, batch.l, offset)
     const errors = this.errorRows(batch.dev, lines)
-    const ops: BatchOp[] = [{ type: 'put', sublevel: this.tables.head, key, value: encodeStored(row) }]
+    const ops: BatchOp[] = [{ type: 'put', sublevel: this.tables.head, key, value: encodeHeadRow(batch.l, offset) }]
     for (const e of errors) ops.push(this.errors.putOp(e.day, e.fingerprintId, batch.dev, e.row))
     commit.stage(ops)
     commit.onCommitted(() => {
@@ -267,10 +262,10 @@ export class BlockLogStore implements LogStore {
   }
 }
 
-/** The lines of one head row, clock-corrected. */
-export function headLines(dev: string, ep: string, seq: number, row: HeadRow): BlockLine[] {
-  return row.l.map((r, k) => {
-    const line: BlockLine = { ts: clampTs(r.ts + row.o), dev, ep, seq, k, level: r.level, message: r.message }
+/** The lines of one batch, clock-corrected. */
+function headLines(dev: string, ep: string, seq: number, records: readonly LogRecord[], offset: number): BlockLine[] {
+  return records.map((r, k) => {
+    const line: BlockLine = { ts: clampTs(r.ts + offset), dev, ep, seq, k, level: r.level, message: r.message }
     if (r.component !== undefined) line.component = r.component
     if (r.attrs !== undefined) line.attrs = r.attrs
     if (r.traceId !== undefined) line.traceId = r.traceId
@@ -278,5 +273,3 @@ export function headLines(dev: string, ep: string, seq: number, row: HeadRow): B
     return line
   })
 }
-
-export { idOf }

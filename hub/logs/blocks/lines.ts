@@ -16,23 +16,20 @@ export interface BlockLine {
   attrs?: Record<string, unknown>
   traceId?: string
   spanId?: string
+  /** Memo of idOf. */
+  id?: string
+  /** Memo of lineTerms. */
+  terms?: string[]
 }
-
-const ids = new WeakMap<BlockLine, string>()
-const terms = new WeakMap<BlockLine, string[]>()
 
 /** The record id (keys.ts), computed once per line. */
 export function idOf(line: BlockLine): string {
-  let id = ids.get(line)
-  if (id === undefined) ids.set(line, (id = recordId(line.ts, line.dev, line.ep, line.seq, line.k)))
-  return id
+  return (line.id ??= recordId(line.ts, line.dev, line.ep, line.seq, line.k))
 }
 
 /** The words of the message (tokenize.ts), computed once per line. */
 export function lineTerms(line: BlockLine): string[] {
-  let words = terms.get(line)
-  if (words === undefined) terms.set(line, (words = tokenize(line.message)))
-  return words
+  return (line.terms ??= tokenize(line.message))
 }
 
 export function storedOf(line: BlockLine): StoredLog {
