@@ -16,7 +16,7 @@ import { lineTerms, type BlockLine } from './lines.js'
 export const PAGE_ROWS = 512
 const compress = promisify(brotliCompress)
 const decompress = promisify(brotliDecompress)
-const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 22 } }
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_LGWIN]: 22 } }
 
 export interface BlockMeta {
   ts: number[]
@@ -59,7 +59,18 @@ export interface EncodedBlock {
   summary: BlockSummary
 }
 
-export const hasDigit = (word: string) => /\p{N}/u.test(word)
+const NUMERIC = /\p{N}/u
+
+/** Whether a word holds a digit (any script's): such words get no posting list. */
+export function hasDigit(word: string): boolean {
+  let ascii = true
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i)
+    if (c >= 48 && c <= 57) return true
+    if (c > 127) ascii = false
+  }
+  return !ascii && NUMERIC.test(word)
+}
 
 function dictionary(values: Array<string | undefined>, base: number): { dict: string[]; codes: number[] } {
   const index = new Map<string, number>()
@@ -94,16 +105,24 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
     ts, devs: devs.dict, dev: devs.codes, eps: eps.dict, ep: eps.codes,
     seq: lines.map((l) => l.seq), k: lines.map((l) => l.k), level, comps: comps.dict, comp: comps.codes,
   }
-  const words = new Map<string, number[]>()
-  lines.forEach((line, row) => {
-    for (const word of lineTerms(line)) {
-      const rows = words.get(word)
+  // Rows only for words without a digit (a few hundred a block); the rest only go into the Bloom filter.
+  const rowsOf = new Map<string, number[]>()
+  const distinct = new Set<string>()
+  for (let row = 0; row < lines.length; row++) {
+    for (const word of lineTerms(lines[row])) {
+      if (hasDigit(word)) {
+        distinct.add(word)
+        continue
+      }
+      const rows = rowsOf.get(word)
       if (rows) rows.push(row)
-      else words.set(word, [row])
+      else rowsOf.set(word, [row])
     }
-  })
+  }
   const postings = new Map<string, Uint8Array>()
-  for (const [word, rows] of words) if (!hasDigit(word)) postings.set(word, encodePostings(rows))
+  for (const [word, rows] of rowsOf) postings.set(word, encodePostings(rows))
+  const bloom = Bloom.forTerms(distinct, distinct.size + rowsOf.size)
+  for (const word of rowsOf.keys()) bloom.add(word)
   const pages: Array<Promise<Buffer>> = [compress(encodeStored(meta), BROTLI)]
   for (let start = 0; start < lines.length; start += PAGE_ROWS) {
     const page = lines.slice(start, start + PAGE_ROWS)
@@ -126,7 +145,7 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
   })
   const summary: BlockSummary = {
     day, count: lines.length, minId: ids[0], maxId: ids[ids.length - 1], devices: devs.dict, components: comps.dict, levels,
-    bloom: Bloom.forTerms(words.keys(), words.size).bits,
+    bloom: bloom.bits,
   }
   return { block: new Uint8Array(block.buffer, block.byteOffset, block.length), postings, summary }
 }
