@@ -46,6 +46,8 @@ export interface BlockSummary {
   minId: string
   maxId: string
   devices: string[]
+  /** Lines per device, as `devices`. */
+  deviceCounts: number[]
   components: string[]
   /** Bit i set when some line has level LOG_LEVELS[i]. */
   levels: number
@@ -93,6 +95,8 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
     prev = line.ts
   }
   const devs = dictionary(lines.map((l) => l.dev), 0)
+  const deviceCounts = devs.dict.map(() => 0)
+  for (const code of devs.codes) deviceCounts[code]++
   const eps = dictionary(lines.map((l) => l.ep), 0)
   const comps = dictionary(lines.map((l) => l.component), 1)
   let levels = 0
@@ -144,7 +148,7 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
     pos += s.length
   })
   const summary: BlockSummary = {
-    day, count: lines.length, minId: ids[0], maxId: ids[ids.length - 1], devices: devs.dict, components: comps.dict, levels,
+    day, count: lines.length, minId: ids[0], maxId: ids[ids.length - 1], devices: devs.dict, deviceCounts, components: comps.dict, levels,
     bloom: bloom.bits,
   }
   return { block: new Uint8Array(block.buffer, block.byteOffset, block.length), postings, summary }

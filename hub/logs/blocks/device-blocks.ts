@@ -28,6 +28,11 @@ export async function countByDevice(
   for (const block of blocks) {
     const s = block.summary
     if (s.maxId < low || s.minId >= high) continue
+    if (s.minId >= low && s.maxId < high) {
+      // Wholly inside the range: the summary's counts, no read.
+      s.devices.forEach((dev, i) => add(dev, s.deviceCounts[i]))
+      continue
+    }
     const d = await decoded(tables, block)
     if (!d) continue
     for (let row = 0; row < d.count; row++) if (d.meta.ts[row] >= from && d.meta.ts[row] <= to) add(d.meta.devs[d.meta.dev[row]], 1)
