@@ -61,6 +61,9 @@ export interface EncodedBlock {
   summary: BlockSummary
 }
 
+/** The posting row of a level (index into LOG_LEVELS): \x01 never starts a word. */
+export const levelTerm = (level: number) => `\x01${level}`
+
 const NUMERIC = /\p{N}/u
 
 /** Whether a word holds a digit (any script's): such words get no posting list. */
@@ -125,6 +128,10 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
   }
   const postings = new Map<string, Uint8Array>()
   for (const [word, rows] of rowsOf) postings.set(word, encodePostings(rows))
+  // Levels too, so a search for words at some levels intersects lists without decoding the block.
+  const levelRows = LOG_LEVELS.map((): number[] => [])
+  level.forEach((l, row) => levelRows[l].push(row))
+  levelRows.forEach((rows, l) => rows.length > 0 && postings.set(levelTerm(l), encodePostings(rows)))
   const bloom = Bloom.forTerms(distinct, distinct.size + rowsOf.size)
   for (const word of rowsOf.keys()) bloom.add(word)
   const pages: Array<Promise<Buffer>> = [compress(encodeStored(meta), BROTLI)]

@@ -3,7 +3,7 @@ import { tsKey } from '../keys.js'
 import { parseHexKey, MS_64 } from '../../storage/time-keys.js'
 import type { LogQuery } from '../types.js'
 import { Bloom } from './bloom.js'
-import { hasDigit, type BlockSummary } from './block-codec.js'
+import { hasDigit, levelTerm, type BlockSummary } from './block-codec.js'
 import { idOf, lineTerms, type BlockLine } from './lines.js'
 import type { BlockCache } from './block-cache.js'
 import { decodePostings, intersectRows } from './varint.js'
@@ -75,13 +75,23 @@ async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, w
   const postings = plan.plainWords.length > 0 ? await cache.tables.postings.getMany(plan.plainWords.map((w) => `${block.key}\x00${w}`)) : []
   // A Bloom false positive: nothing here.
   if (postings.some((p) => p === undefined)) return []
+  let lists = postings.map((p) => decodePostings(p!))
+  if (lists.length > 0 && plan.query.levels !== undefined) {
+    // Words at some levels: the union of the levels' rows joins the intersection, so a block without a matching
+    // row is never decoded.
+    const levels = plan.query.levels.map((l) => LOG_LEVELS.indexOf(l)).filter((l) => (block.summary.levels & (1 << l)) !== 0)
+    const rows = await cache.tables.postings.getMany(levels.map((l) => `${block.key}\x00${levelTerm(l)}`))
+    const union = rows.flatMap((r) => (r === undefined ? [] : decodePostings(r))).sort((a, b) => a - b)
+    lists = [...lists, union]
+  }
+  const rows = lists.length > 0 ? intersectRows(lists) : undefined
+  if (rows !== undefined && rows.length === 0) return []
   const decoded = await cache.get(block.key)
   // Deleted since the summary was read (prune, purge).
   if (decoded === undefined) return []
   const m = decoded.meta
   const q = plan.query
   const highTs = plan.high === ID_CEILING ? Infinity : parseHexKey(plan.high, MS_64)
-  const rows = postings.length > 0 ? intersectRows(postings.map((p) => decodePostings(p!))) : undefined
   const out: Array<[string, BlockLine]> = []
   const devCode = q.device === undefined ? -1 : m.devs.indexOf(q.device)
   const compCode = q.component === undefined ? -1 : m.comps.indexOf(q.component) + 1
