@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     }
     if (want('drain')) await drainSection(dir)
     for (const [name, title, run] of [
-      ['logs', 'logs (log stores through the hub store: blocks on 10 M lines, LevelDB rows on 1 M)', () => benchLogs(join(dir, 'logs'))],
+      ['logs', 'logs (log stores through the hub store: blocks on BENCH_LOG_LINES lines, default 10 M; LevelDB rows beside on BENCH_LOG_BASELINE_LINES, default 1 M)', () => benchLogs(join(dir, 'logs'))],
       ['traces', 'traces (TraceStore through the hub store, 1,000,000 spans)', () => benchTraces(join(dir, 'traces'))],
       ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
       ['audit', 'audit chain (1,000,000 records, checkpoint per 1,000; baseline: reading them unchecked)', () => benchAudit(join(dir, 'audit'))],
