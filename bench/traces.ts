@@ -1,7 +1,7 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../protocol/batch.js'
 import { LevelMetricStore } from '../hub/metrics/store/index.js'
-import { TraceStore } from '../hub/traces/index.js'
+import { LevelTraceStore } from '../hub/traces/index.js'
 import { dirBytes } from './machine.js'
 
 // Benchmark of the hub's trace store (issue 5): 1,000,000 spans (100,000 traces × 10 spans from 10 devices over
@@ -82,7 +82,7 @@ async function medianMs(runs: number, fn: (run: number) => Promise<unknown>): Pr
 export async function benchTraces(dir: string, traceCount = 100_000): Promise<Record<string, number>> {
   const db = new Level<string, any>(dir)
   await db.open()
-  const traces = new TraceStore(db, { retentionMs: 30 * DAY })
+  const traces = new LevelTraceStore(db, { retentionMs: 30 * DAY })
   const store = new LevelMetricStore(db, { participants: [traces] })
   await store.open()
   await traces.open()

@@ -5,8 +5,8 @@ import type { Hono } from 'hono'
 import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
 import { StorageSpace } from './storage/space.js'
 import { LevelMetricStore } from './metrics/store/index.js'
-import { TraceStore } from './traces/index.js'
-import { LogStore } from './logs/index.js'
+import { LevelTraceStore, type TraceStore } from './traces/index.js'
+import { BlockLogStore, type LogStore } from './logs/index.js'
 import { LevelHealthStore } from './health/level-health-store.js'
 import type { HealthStore } from './health/types.js'
 import { DeviceRegistry } from './devices.js'
@@ -132,9 +132,9 @@ export class Hub implements HubContext {
       log: options.log,
       onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
     })
-    this.traces = new TraceStore(this.db, { retentionMs: settings.retention.traces })
+    this.traces = new LevelTraceStore(this.db, { retentionMs: settings.retention.traces })
     this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
-    this.logs = new LogStore(this.db, { retentionMs: settings.retention.logs })
+    this.logs = new BlockLogStore(this.db, { retentionMs: settings.retention.logs })
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],

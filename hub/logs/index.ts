@@ -1,5 +1,6 @@
-export { LogStore, type LogStoreOptions } from './log-store.js'
+export { LevelLogStore, type LogStoreOptions } from './log-store.js'
+export { BlockLogStore, type BlockLogStoreOptions } from './blocks/block-log-store.js'
 export { encodeCursor, parseErrorParams, parseLogParams } from './params.js'
 export { fingerprintOf, normalizeMessage } from './fingerprint.js'
 export { tokenize } from './tokenize.js'
-export type { ErrorGroup, ErrorQuery, LogEntry, LogPage, LogQuery, PruneResult } from './types.js'
+export type { ErrorGroup, ErrorQuery, LogEntry, LogPage, LogQuery, LogStore, PruneResult, StoredLog } from './types.js'

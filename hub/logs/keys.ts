@@ -35,7 +35,12 @@ export function clampTs(ts: number): number {
 
 /** 16 hex digits of ts + 2^63: fixed width, so key order is time order, negative times included. */
 export function tsKey(ts: number): string {
-  return hexKey(clampTs(ts), MS_64)
+  // hexKey(clampTs(ts), MS_64) without BigInt (a clamped ts is within ±2^53, so both halves are exact): log
+  // blocks compute an id per line.
+  const t = clampTs(ts)
+  const hi = Math.floor(t / 4_294_967_296)
+  const lo = t - hi * 4_294_967_296
+  return (hi + 2_147_483_648).toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0')
 }
 
 export function dayOf(ts: number): number {

@@ -1,5 +1,5 @@
 import type { DecodedBatch, LogRecord } from '../../protocol/batch.js'
-import type { BatchStager, Commit } from '../storage/commit.js'
+import type { Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
 import type { IngestOptions } from '../storage/types.js'
 import { encodeStored } from '../storage/stored-cbor.js'
@@ -9,7 +9,7 @@ import { clampTs, DAY_MS, dayKey, dayOf, EMPTY_VALUE, indexKey, openLogSublevels
 import { scanErrorsOfDay, searchLogs, type StoredLog } from './search.js'
 import { tokenize } from './tokenize.js'
 import { deviceLogs, purgeDeviceLogs } from './device-data.js'
-import type { ErrorGroup, ErrorQuery, LogPage, LogQuery, PruneResult } from './types.js'
+import type { ErrorGroup, ErrorQuery, LogPage, LogQuery, LogStore, PruneResult } from './types.js'
 
 export interface LogStoreOptions {
   /** Logs older than this are deleted by whole UTC days (docs/logs.md); default 14 days. */
@@ -29,10 +29,10 @@ interface Pending {
 }
 
 /**
- * DESIGN §6: logs by time with indexes on device, level, component and words. Joins the metric store's atomic
+ * The LevelDB log store. DESIGN §6: logs by time with indexes on device, level, component and words. Joins the metric store's atomic
  * ingest write as a participant, so a batch's logs are stored exactly once with its dedup mark (DESIGN §5).
  */
-export class LogStore implements BatchStager {
+export class LevelLogStore implements LogStore {
   readonly retentionMs: number
   private readonly subs: LogSublevels
   private readonly errors: ErrorRows

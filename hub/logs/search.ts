@@ -1,25 +1,15 @@
-import type { LogLevel } from '../../protocol/batch.js'
 import { decodeStored } from '../storage/stored-cbor.js'
 import { fingerprintOf } from './fingerprint.js'
 import { dayOf, postingPrefix, SEP, term, tsKey, tsOfRecordId, type LogSublevels } from './keys.js'
 import { intersect, PostingStream, UnionStream, type IdStream } from './postings-join.js'
 import type { ErrorSummary } from './error-rows.js'
-import type { LogEntry, LogPage, LogQuery } from './types.js'
+import type { LogEntry, LogPage, LogQuery, StoredLog } from './types.js'
+
+export type { StoredLog } from './types.js'
 
 // Reads for GET /v1/logs and the partial days of /v1/logs/errors. Filters become posting lists of the day
 // (device, level, component, each word) joined newest first; with no filter the records are read by time.
 
-/** The record as stored: optional fields are left out. */
-export interface StoredLog {
-  ts: number
-  device: string
-  level: LogLevel
-  message: string
-  component?: string
-  attrs?: Record<string, unknown>
-  traceId?: string
-  spanId?: string
-}
 
 const GET_MANY_CHUNK = 1000
 /** Above every record id (they start with hex digits). */

@@ -1,4 +1,5 @@
-export { TraceStore, type TraceStoreOptions, type TraceLookup } from './trace-store.js'
+export { LevelTraceStore, type TraceStoreOptions } from './trace-store.js'
+export type { StoredSpan, TraceLookup, TraceStore } from './types.js'
 export type { TraceSearch } from './search.js'
 export type { OperationStats, TraceStatsQuery } from './stats.js'
 export type { SpanNode, TraceSummary, TraceTree } from './tree.js'

@@ -1,5 +1,5 @@
 import type { DecodedBatch } from '../../protocol/batch.js'
-import type { BatchStager, Commit } from '../storage/commit.js'
+import type { Commit } from '../storage/commit.js'
 import type { BatchOp, Database } from '../storage/db.js'
 import type { IngestOptions } from '../storage/types.js'
 import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
@@ -19,7 +19,8 @@ import { spanEntry, storedSpan, type SpanEntry, type StoredSpan } from './record
 import { findTraceIds, type TraceSearch } from './search.js'
 import { operationStats, type OperationStats, type TraceStatsQuery } from './stats.js'
 import { deviceSpans, purgeDeviceSpans } from './device-data.js'
-import { buildTraceTree, summarizeTrace, type TraceSummary, type TraceTree } from './tree.js'
+import { buildTraceTree, summarizeTrace, type TraceSummary } from './tree.js'
+import type { TraceLookup, TraceStore } from './types.js'
 
 export interface TraceStoreOptions {
   /** Spans that started longer ago than this are deleted by prune(). */
@@ -32,16 +33,11 @@ export interface TraceStoreOptions {
   pruneBatchSpans?: number
 }
 
-export interface TraceLookup extends TraceTree {
-  /** True when the trace has more spans than maxSpansPerTrace and only the earliest-keyed ones were read. */
-  truncated: boolean
-}
-
 /**
- * Spans by trace and by time (DESIGN §6). Staged into each batch's Commit (hub/storage/commit.ts), so a batch's spans commit in the same
+ * The LevelDB trace store: spans by trace and by time (DESIGN §6). Staged into each batch's Commit (hub/storage/commit.ts), so a batch's spans commit in the same
  * atomic LevelDB batch as its metrics and dedup mark (DESIGN §5): a duplicate batch writes no span twice.
  */
-export class TraceStore implements BatchStager {
+export class LevelTraceStore implements TraceStore {
   private readonly subs: TraceSublevels
   private readonly maxSpansPerTrace: number
   private readonly maxStatsSpans: number
@@ -71,8 +67,10 @@ export class TraceStore implements BatchStager {
     await this.pruning
   }
 
-  /** Four rows per span: the span under its trace, and an entry in the time, service and operation indexes. */
-  /** Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all). */
+  /**
+   * Stages the batch's rows into its commit (DESIGN §5: stored with its metrics and dedup mark, or not at all): four
+   * rows per span, the span under its trace and an entry in the time, service and operation indexes.
+   */
   stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
     commit.stage(this.ops(batch, options))
   }

@@ -4,30 +4,30 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type LogRecord } from '../../../protocol/batch.js'
 import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
-import { LogStore, type LogStoreOptions } from '../../../hub/logs/index.js'
+import { BlockLogStore, LevelLogStore, type LogStore, type LogStoreOptions } from '../../../hub/logs/index.js'
+import type { BlockLogStoreOptions } from '../../../hub/logs/blocks/block-log-store.js'
+import type { LogStoreHarness } from './log-store.case.js'
 
-export interface LogHarness {
-  logs: LogStore
+export interface LogHarness<S extends LogStore = LogStore> extends LogStoreHarness {
+  logs: S
   store: LevelMetricStore
-  /** Ingests one batch of logs through the metric store's atomic write, as the hub does. */
-  ingest(dev: string, seq: number, records: LogRecord[], tsOffset?: number, ep?: string): Promise<{ duplicate: boolean }>
-  /** Closes and reopens the database and both stores (a hub restart). */
-  reopen(): Promise<void>
-  cleanup(): Promise<void>
+  dir: string
+  /** Closes the stores and the database, keeping the dir. */
+  close(): Promise<void>
 }
 
 export function logBatch(dev: string, seq: number, records: LogRecord[], ep = 'ep-1'): DecodedBatch {
   return { v: PROTOCOL_VERSION, dev, ep, seq, at: 0, l: records }
 }
 
-/** A LogStore taking part in a LevelMetricStore on a real LevelDB in a fresh temp dir. */
-export async function makeLogHarness(options: LogStoreOptions = {}): Promise<LogHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-logs-'))
+/** A log store taking part in a LevelMetricStore's ingest on a real LevelDB, in `dir` or a fresh temp dir. */
+async function makeHarness<S extends LogStore>(make: (db: Level<string, any>) => S, seal: (logs: S) => Promise<void>, existingDir?: string): Promise<LogHarness<S>> {
+  const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'outpost-logs-')))
   let db: Level<string, any>
   const open = async () => {
     db = new Level<string, any>(dir, { valueEncoding: 'json' })
     await db.open()
-    const logs = new LogStore(db, options)
+    const logs = make(db)
     const store = new LevelMetricStore(db, { participants: [logs] })
     await store.open()
     await logs.open()
@@ -38,11 +38,14 @@ export async function makeLogHarness(options: LogStoreOptions = {}): Promise<Log
     await harness.logs.close()
     await db.close()
   }
-  const harness: LogHarness = {
+  const harness: LogHarness<S> = {
     ...(await open()),
+    dir,
+    close: () => close(),
     async ingest(dev, seq, records, tsOffset = 0, ep = 'ep-1') {
       return harness.store.ingest(logBatch(dev, seq, records, ep), { tsOffset })
     },
+    seal: () => seal(harness.logs),
     async reopen() {
       await close()
       Object.assign(harness, await open())
@@ -53,4 +56,14 @@ export async function makeLogHarness(options: LogStoreOptions = {}): Promise<Log
     },
   }
   return harness
+}
+
+/** The LevelDB log store (one row per line): its rows are final when committed, nothing to seal. */
+export function makeLogHarness(options: LogStoreOptions = {}, dir?: string): Promise<LogHarness<LevelLogStore>> {
+  return makeHarness((db) => new LevelLogStore(db, options), async () => {}, dir)
+}
+
+/** The block log store; small blocks by default, so the suites cut their data into several. */
+export function makeBlockLogHarness(options: BlockLogStoreOptions = {}, dir?: string): Promise<LogHarness<BlockLogStore>> {
+  return makeHarness((db) => new BlockLogStore(db, { blockLines: 200, ...options }), (logs) => logs.seal(), dir)
 }

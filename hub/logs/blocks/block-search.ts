@@ -1,0 +1,143 @@
+import { LOG_LEVELS } from '../../../protocol/batch.js'
+import { tsKey } from '../keys.js'
+import { parseHexKey, MS_64 } from '../../storage/time-keys.js'
+import type { LogQuery } from '../types.js'
+import { Bloom } from './bloom.js'
+import { hasDigit, levelTerm, type BlockSummary } from './block-codec.js'
+import { idOf, lineTerms, type BlockLine } from './lines.js'
+import type { BlockCache } from './block-cache.js'
+import { decodePostings, intersectRows } from './varint.js'
+
+// Reads for GET /v1/logs over the head (in memory) and the blocks, newest first. Blocks are visited by their
+// newest id, so a query stops as soon as no unread block can hold an id above the `limit`-th found.
+
+export interface StoredBlock {
+  key: string
+  summary: BlockSummary
+  bloom: Bloom
+}
+
+/** Above every record id (they start with hex digits). */
+const ID_CEILING = '~'
+const FETCH_BLOCKS = 4
+
+/** Record-id bounds [low, high) of a time range, optionally continuing below a cursor. */
+export function idRange(from: number, to: number, after?: string): { low: string; high: string } {
+  const low = Number.isFinite(from) ? tsKey(from) : ''
+  let high = Number.isFinite(to) ? `${tsKey(to)}\x01` : ID_CEILING
+  if (after !== undefined && after < high) high = after
+  return { low, high }
+}
+
+interface Plan {
+  query: LogQuery
+  low: string
+  high: string
+  levels: number
+  plainWords: string[]
+  digitWords: string[]
+}
+
+export function planOf(query: LogQuery): Plan {
+  const { low, high } = idRange(query.from, query.to, query.after)
+  const words = query.words ?? []
+  let levels = 0
+  for (const l of query.levels ?? LOG_LEVELS) levels |= 1 << LOG_LEVELS.indexOf(l)
+  return { query, low, high, levels, plainWords: words.filter((w) => !hasDigit(w)), digitWords: words.filter(hasDigit) }
+}
+
+function lineMatches(line: BlockLine, plan: Plan): boolean {
+  const q = plan.query
+  if (q.device !== undefined && line.dev !== q.device) return false
+  if (q.component !== undefined && line.component !== q.component) return false
+  if ((plan.levels & (1 << LOG_LEVELS.indexOf(line.level))) === 0) return false
+  if (plan.plainWords.length + plan.digitWords.length > 0) {
+    const terms = lineTerms(line)
+    for (const w of q.words!) if (!terms.includes(w)) return false
+  }
+  const id = idOf(line)
+  return id >= plan.low && id < plan.high
+}
+
+function blockMayMatch(block: StoredBlock, plan: Plan): boolean {
+  const s = block.summary
+  const q = plan.query
+  if (s.maxId < plan.low || s.minId >= plan.high) return false
+  if ((s.levels & plan.levels) === 0) return false
+  if (q.device !== undefined && !s.devices.includes(q.device)) return false
+  if (q.component !== undefined && !s.components.includes(q.component)) return false
+  for (const w of q.words ?? []) if (!block.bloom.mayHold(w)) return false
+  return true
+}
+
+/** Rows of the block matching the plan, highest id first, at most `want`. */
+async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
+  const postings = plan.plainWords.length > 0 ? await cache.tables.postings.getMany(plan.plainWords.map((w) => `${block.key}\x00${w}`)) : []
+  // A Bloom false positive: nothing here.
+  if (postings.some((p) => p === undefined)) return []
+  let lists = postings.map((p) => decodePostings(p!))
+  if (lists.length > 0 && plan.query.levels !== undefined) {
+    // Words at some levels: the union of the levels' rows joins the intersection, so a block without a matching
+    // row is never decoded.
+    const levels = plan.query.levels.map((l) => LOG_LEVELS.indexOf(l)).filter((l) => (block.summary.levels & (1 << l)) !== 0)
+    const rows = await cache.tables.postings.getMany(levels.map((l) => `${block.key}\x00${levelTerm(l)}`))
+    const union = rows.flatMap((r) => (r === undefined ? [] : decodePostings(r))).sort((a, b) => a - b)
+    lists = [...lists, union]
+  }
+  const rows = lists.length > 0 ? intersectRows(lists) : undefined
+  if (rows !== undefined && rows.length === 0) return []
+  const decoded = await cache.get(block.key)
+  // Deleted since the summary was read (prune, purge).
+  if (decoded === undefined) return []
+  const m = decoded.meta
+  const q = plan.query
+  const highTs = plan.high === ID_CEILING ? Infinity : parseHexKey(plan.high, MS_64)
+  const out: Array<[string, BlockLine]> = []
+  const devCode = q.device === undefined ? -1 : m.devs.indexOf(q.device)
+  const compCode = q.component === undefined ? -1 : m.comps.indexOf(q.component) + 1
+  let i = rows ? rows.length - 1 : decoded.count - 1
+  for (; i >= 0 && out.length < want; i--) {
+    const row = rows ? rows[i] : i
+    if (m.ts[row] > highTs) continue
+    if (devCode >= 0 && m.dev[row] !== devCode) continue
+    if (compCode > 0 && m.comp[row] !== compCode) continue
+    if ((plan.levels & (1 << m.level[row])) === 0) continue
+    const line = await decoded.line(row)
+    const id = idOf(line)
+    if (id < plan.low) break
+    if (id >= plan.high) continue
+    if (plan.digitWords.length > 0) {
+      const terms = lineTerms(line)
+      if (!plan.digitWords.every((w) => terms.includes(w))) continue
+    }
+    out.push([id, line])
+  }
+  return out
+}
+
+/** Up to `want` matching lines from the head and the blocks, highest id first. */
+export async function searchBlocks(
+  cache: BlockCache,
+  head: readonly BlockLine[],
+  blocks: readonly StoredBlock[],
+  plan: Plan,
+  want: number,
+): Promise<Array<[string, BlockLine]>> {
+  let found: Array<[string, BlockLine]> = []
+  for (const line of head) if (lineMatches(line, plan)) found.push([idOf(line), line])
+  const byId = (a: [string, BlockLine], b: [string, BlockLine]) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0)
+  const trim = () => {
+    found.sort(byId)
+    if (found.length > want) found.length = want
+  }
+  trim()
+  const candidates = blocks.filter((b) => blockMayMatch(b, plan)).sort((a, b) => (a.summary.maxId < b.summary.maxId ? 1 : -1))
+  for (let i = 0; i < candidates.length; i += FETCH_BLOCKS) {
+    const group = candidates.slice(i, i + FETCH_BLOCKS)
+    // Blocks below the want-th id found cannot add anything: the rest are older still.
+    if (found.length >= want && group[0].summary.maxId < found[want - 1][0]) break
+    for (const rows of await Promise.all(group.map((b) => blockMatches(cache, b, plan, want)))) found.push(...rows)
+    trim()
+  }
+  return found
+}
