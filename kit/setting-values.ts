@@ -1,4 +1,3 @@
-import ms from 'ms'
 import { z } from 'zod'
 
 // Value parsers of the hub's and agent's settings (hub/settings.ts, cli/settings.ts); each accepts the string form an
@@ -13,28 +12,9 @@ export const bool = z.union([
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v)),
 ])
 
-/** `10s`, `5m`, `1h`, or a number of ms. */
-export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : ms(v as ms.StringValue)
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 10s, 5m, 1h or a number of ms' })
-    return z.NEVER
-  }
-  return n
-})
-
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }
-
-/** `256MiB`, `10MB`, `4096`. */
-export const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = typeof v === 'number' ? [String(v), String(v), 'b'] : /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(v.trim())
-  const unit = SIZE_UNITS[(m?.[2] || 'b').toLowerCase()]
-  if (!m || unit === undefined || !(Number(m[1]) > 0)) {
-    ctx.addIssue({ code: 'custom', message: 'expected a size such as 256MiB, 10MB or a number of bytes' })
-    return z.NEVER
-  }
-  return Math.floor(Number(m[1]) * unit)
-})
+// Durations and sizes are the one parser every plugin option uses too (kit/durations.ts, kit/sizes.ts).
+export { durationMs as duration } from './durations.js'
+export { size, sizeOrZero } from './sizes.js'
 
 export const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT')
 
@@ -48,6 +28,3 @@ export const mqttUrls = z
   .refine((v) => v !== '' && v.split(',').every((u) => MQTT_URL.test(u)), 'expected mqtt://HOST:PORT or mqtts://HOST:PORT, or several comma-separated')
 
 export const redisUrl = z.string().regex(/^rediss?:\/\/([^\s@/]+@)?[^\s@/]+(:\d+)?(\/\d+)?$/, 'expected redis://HOST:PORT (or redis://USER:PASSWORD@HOST:PORT/DB)')
-
-/** A size, or 0 to mean "no limit". */
-export const sizeOrZero = z.union([z.literal(0), z.literal('0'), size]).transform((v) => (v === '0' ? 0 : v))
