@@ -9,8 +9,6 @@ export interface ClockPolicy {
   maxBehindMs: number
 }
 
-export const DEFAULT_CLOCK_POLICY: ClockPolicy = { correctAboveMs: 2_000, maxAheadMs: 10 * 60_000, maxBehindMs: 30 * 24 * 3_600_000 }
-
 const WINDOW = 16
 /** Readings further than this from every clock the device has shown are a step of its clock, not network delay. */
 export const CLOCK_JUMP_MS = 10_000

@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { bool, duration, port, positiveInt, redisUrl, size } from '../kit/setting-values.js'
 import { section, setting, settingWithDefault as withDefault } from '../kit/settings.js'
-import { DEFAULT_LIMITS, type SecurityLimits } from './limits/config.js'
+import { MAX_THROTTLE_MS, type SecurityLimits } from './limits/config.js'
 import type { ClockPolicy } from './clock.js'
 import type { AnomalyOptions } from './anomaly/service.js'
 
@@ -139,7 +139,7 @@ export function withHubDefaults(given: PartialHubSettings): HubSettings {
 
 // The stores and the broker name their limits with units; these read them from the sections.
 
-export function securityLimits(l: HubSettings['limits'], maxThrottleMs = DEFAULT_LIMITS.maxThrottleMs): SecurityLimits {
+export function securityLimits(l: HubSettings['limits'], maxThrottleMs = MAX_THROTTLE_MS): SecurityLimits {
   return {
     maxPacketBytes: l.maxPacket,
     publishPerSecond: l.publishRate,

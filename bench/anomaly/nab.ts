@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { SeriesModel, DEFAULT_DETECTORS, type DetectorConfig } from '../../hub/anomaly/model.js'
 import { builtinDetectors } from '../../hub/anomaly/registry.js'
-import { DEFAULT_ANOMALY_OPTIONS } from '../../hub/anomaly/service.js'
+import { withHubDefaults } from '../../hub/settings.js'
 import { stepEvent, type OpenEvent } from '../../hub/anomaly/events.js'
 import { loadCorpus, loadProfiles, publishedScores, referenceScores, type NabFile } from './nab-corpus.js'
 import { normalise, scoreDetections, sweepRows, type CostMatrix, type SweepRows } from './nab-scorer.js'
@@ -218,7 +218,7 @@ export function benchNab(options: NabOptions): string[] {
     const { standardThreshold } = table(label, all)
     if (config === DEFAULT_DETECTORS) {
       // What a hub does out of the box: the default detector at the default event threshold (anomaly.threshold).
-      const t = DEFAULT_ANOMALY_OPTIONS.threshold
+      const t = withHubDefaults({}).anomaly.threshold
       const at = (set: Scored[]) => total(set, 'standard', profiles.standard, t, quiet).toFixed(1)
       lines.push(`  ${label} standard at the hub's default threshold ${t}: training A ${at(all.filter((s) => trainFiles.includes(s.file)))}, held-out B ${at(all.filter((s) => heldFiles.includes(s.file)))}`)
     }

@@ -7,7 +7,8 @@ import vm from 'node:vm'
 import v8 from 'node:v8'
 import { PROTOCOL_VERSION, type DecodedBatch, type SeriesDef } from '../../protocol/batch.js'
 import { LevelMetricStore } from '../../hub/metrics/store/index.js'
-import { AnomalyService, DEFAULT_ANOMALY_OPTIONS } from '../../hub/anomaly/service.js'
+import { AnomalyService } from '../../hub/anomaly/service.js'
+import { anomalyOptions, withHubDefaults } from '../../hub/settings.js'
 import { BatchView } from '../../hub/alerts/rules/batch-view.js'
 
 const SERIES_PER_DEVICE = 200
@@ -47,7 +48,7 @@ export async function benchAnomalyScale(dir: string, totalSeries: number): Promi
   await db.open()
   const store = new LevelMetricStore(db, { clock: () => T0 + 3_600_000 })
   await store.open()
-  const anomaly = new AnomalyService(db, store, { ...DEFAULT_ANOMALY_OPTIONS, detect: ['bench_*'] })
+  const anomaly = new AnomalyService(db, store, { ...anomalyOptions(withHubDefaults({}).anomaly), detect: ['bench_*'] })
   const rounds = 6
   const timing = { store: [] as number[], first: 0, steady: [] as number[] }
   let seq = 0

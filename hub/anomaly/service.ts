@@ -29,15 +29,6 @@ export interface AnomalyOptions {
   historyMs: number
 }
 
-export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
-  detect: ['system_*'],
-  detectors: DEFAULT_DETECTORS,
-  threshold: 0.8,
-  quiet: 30,
-  checkpointMs: 10_000,
-  historyMs: 86_400_000,
-}
-
 export type { SeriesScores } from './types.js'
 
 interface Tracked {

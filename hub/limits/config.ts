@@ -28,24 +28,8 @@ export interface SecurityLimits {
   logLineBytes: number
 }
 
-export const DEFAULT_LIMITS: SecurityLimits = {
-  maxPacketBytes: 1024 * 1024,
-  publishPerSecond: 200,
-  publishBytesPerSecond: 8 * 1024 * 1024,
-  maxThrottleMs: 10_000,
-  connectAttemptsPerId: 20,
-  connectAttemptsPerAddress: 2000,
-  connectWindowMs: 60_000,
-  banMs: 60_000,
-  admissionPerSecond: 1000,
-  admissionQueue: 50_000,
-  keepaliveMinSeconds: 5,
-  keepaliveMaxSeconds: 3600,
-  seriesPerDevice: 10_000,
-  labelsPerSeries: 32,
-  labelValueBytes: 1024,
-  logLineBytes: 16 * 1024,
-}
+/** A client slowed down by more than this is disconnected instead (flooding); a bound of the throttle, not a setting. */
+export const MAX_THROTTLE_MS = 10_000
 
 /** Reasons a limit refused or slowed something, as counted in /metrics and per device. */
 export const LIMIT_REASONS = [

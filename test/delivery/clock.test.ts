@@ -54,7 +54,10 @@ describe('clock offset (DESIGN §5)', () => {
 
 describe('accepted time window', () => {
   it('refuses samples too far ahead or too old, counts them, and stores the rest', async () => {
-    const { applyTimeWindow, DEFAULT_CLOCK_POLICY } = await import('../../hub/clock.js')
+    const { applyTimeWindow } = await import('../../hub/clock.js')
+    const { clockPolicy, withHubDefaults } = await import('../../hub/settings.js')
+    // The hub's defaults, from the one settings schema: 10 m ahead, 30 d behind.
+    const DEFAULT_CLOCK_POLICY = clockPolicy(withHubDefaults({}).clock)
     const now = 1_800_000_000_000
     const metrics = {
       series: [{ name: 'x', type: 'gauge' as const, labels: {} }],
