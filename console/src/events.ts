@@ -13,6 +13,7 @@ export class LiveEvents {
   private readonly listeners = new Set<Listener>()
   private abort = new AbortController()
   private closed = false
+  private everConnected = false
   connected = false
   onStatus: (connected: boolean) => void = () => {}
 
@@ -39,6 +40,10 @@ export class LiveEvents {
     if (this.connected === v) return
     this.connected = v
     this.onStatus(v)
+    // Events sent while the stream was down are lost: after a reconnect, pages reload what they show, as for the
+    // hub's own `dropped` notice (useLive passes it to every page).
+    if (v && this.everConnected) for (const l of this.listeners) l({ type: 'dropped', count: 0 })
+    if (v) this.everConnected = true
   }
 
   private async loop(): Promise<void> {
