@@ -1,41 +1,15 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AuditLog } from '../../../hub/audit/audit-log.js'
 import { LevelAuditStore } from '../../../hub/audit/level-audit-store.js'
-import type { Database } from '../../../hub/storage/db.js'
-import { tempDir } from '../../helpers/temp.js'
-import { runAuditStoreSuite, type AuditStoreHarness } from './audit-store.case.js'
+import { levelStoreHarness } from '../../helpers/level-store-harness.js'
+import { runAuditStoreSuite } from './audit-store.case.js'
 
-interface LevelAuditHarness extends AuditStoreHarness {
-  db: Database
-}
-
-async function makeLevelHarness(): Promise<LevelAuditHarness> {
-  const { dir, cleanup } = await tempDir('outpost-audit-store-')
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    return { db, store: new LevelAuditStore(db) }
-  }
-  const harness: LevelAuditHarness = {
-    ...(await open()),
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-      await cleanup()
-    },
-  }
-  return harness
-}
+const makeLevelHarness = () => levelStoreHarness((db) => new LevelAuditStore(db), 'outpost-audit-store-')
 
 runAuditStoreSuite('LevelAuditStore', makeLevelHarness)
 
 describe('AuditLog over LevelAuditStore on disk', () => {
-  let harness: LevelAuditHarness | undefined
+  let harness: Awaited<ReturnType<typeof makeLevelHarness>> | undefined
   afterEach(async () => harness?.cleanup())
 
   it('writes the layout of docs/storage.md and migrates unchained records left by an old hub at open', async () => {

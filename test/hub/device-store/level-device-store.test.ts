@@ -1,34 +1,12 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LevelDeviceStore, LevelPresenceStore, levelDeviceStores } from '../../../hub/device-store/level-device-store.js'
 import { DeviceRegistry } from '../../../hub/devices.js'
 import type { Database } from '../../../hub/storage/db.js'
-import { tempDir } from '../../helpers/temp.js'
+import { levelStoreHarness } from '../../helpers/level-store-harness.js'
 import { runDeviceStoreSuite } from './device-store.case.js'
 import { runPresenceStoreSuite } from './presence-store.case.js'
 
-/** A store on a real LevelDB in a temp dir; reopen closes the database and opens it again. */
-async function levelHarness<S>(make: (db: Database) => S) {
-  const { dir, cleanup } = await tempDir('outpost-device-store-')
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    return { db, store: make(db) }
-  }
-  const harness = {
-    ...(await open()),
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-      await cleanup()
-    },
-  }
-  return harness
-}
+const levelHarness = <S>(make: (db: Database) => S) => levelStoreHarness(make, 'outpost-device-store-')
 
 runDeviceStoreSuite('LevelDeviceStore', () => levelHarness((db) => new LevelDeviceStore(db)))
 runPresenceStoreSuite('LevelPresenceStore', () => levelHarness((db) => new LevelPresenceStore(db)))

@@ -1,42 +1,16 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AdminAuth } from '../../../hub/auth.js'
 import { CredentialStore } from '../../../hub/security/credentials.js'
 import { LevelCredentialRecords } from '../../../hub/security/level-credential-records.js'
-import type { Database } from '../../../hub/storage/db.js'
-import { tempDir } from '../../helpers/temp.js'
-import { runCredentialRecordStoreSuite, type CredentialRecordStoreHarness } from './credential-record-store.case.js'
+import { levelStoreHarness } from '../../helpers/level-store-harness.js'
+import { runCredentialRecordStoreSuite } from './credential-record-store.case.js'
 
-interface LevelCredentialHarness extends CredentialRecordStoreHarness {
-  db: Database
-}
-
-async function makeLevelHarness(): Promise<LevelCredentialHarness> {
-  const { dir, cleanup } = await tempDir('outpost-credential-store-')
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    return { db, store: new LevelCredentialRecords(db) }
-  }
-  const harness: LevelCredentialHarness = {
-    ...(await open()),
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-      await cleanup()
-    },
-  }
-  return harness
-}
+const makeLevelHarness = () => levelStoreHarness((db) => new LevelCredentialRecords(db), 'outpost-credential-store-')
 
 runCredentialRecordStoreSuite('LevelCredentialRecords', makeLevelHarness)
 
 describe('CredentialStore over LevelCredentialRecords', () => {
-  let harness: LevelCredentialHarness | undefined
+  let harness: Awaited<ReturnType<typeof makeLevelHarness>> | undefined
   afterEach(async () => harness?.cleanup())
 
   it('keeps hashes only, in the layout of docs/storage.md, and verifies the same secrets after a reopen', async () => {

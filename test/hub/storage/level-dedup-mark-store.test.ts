@@ -1,49 +1,27 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Commit } from '../../../hub/storage/commit.js'
-import type { Database } from '../../../hub/storage/db.js'
 import { LevelDedupMarkStore } from '../../../hub/storage/level-dedup-mark-store.js'
 import { decodeStored } from '../../../hub/storage/stored-cbor.js'
-import { tempDir } from '../../helpers/temp.js'
+import { levelStoreHarness } from '../../helpers/level-store-harness.js'
 import { runDedupMarkStoreSuite, type DedupMarkStoreHarness } from './dedup-mark-store.case.js'
 
-interface LevelDedupHarness extends DedupMarkStoreHarness {
-  db: Database
-}
-
-async function makeLevelHarness(): Promise<LevelDedupHarness> {
-  const { dir, cleanup } = await tempDir('outpost-dedup-store-')
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    return { db, store: new LevelDedupMarkStore(db) }
-  }
-  const harness: LevelDedupHarness = {
-    ...(await open()),
-    async write(stage, options = {}) {
+async function makeLevelHarness() {
+  const harness = await levelStoreHarness((db) => new LevelDedupMarkStore(db), 'outpost-dedup-store-')
+  return Object.assign(harness, {
+    async write(stage: (commit: Commit) => void, options: { fail?: boolean } = {}) {
       const commit = new Commit(harness.db)
       stage(commit)
       // A put with no key makes LevelDB refuse the whole batch.
       if (options.fail) commit.stage([{ type: 'put', key: undefined as unknown as string, value: 1 }])
       await commit.commit()
     },
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-      await cleanup()
-    },
-  }
-  return harness
+  }) satisfies DedupMarkStoreHarness
 }
 
 runDedupMarkStoreSuite('LevelDedupMarkStore', makeLevelHarness)
 
 describe('LevelDedupMarkStore on disk', () => {
-  let harness: LevelDedupHarness | undefined
+  let harness: Awaited<ReturnType<typeof makeLevelHarness>> | undefined
   afterEach(async () => harness?.cleanup())
 
   it('writes the layout of docs/storage.md: m-dedup, key device \\0 epoch, CBOR {w, r}', async () => {

@@ -1,42 +1,16 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LevelAlertStore } from '../../../../hub/alerts/store/level-alert-store.js'
 import { parseRule } from '../../../../hub/alerts/rule-schema.js'
 import { newAlert } from '../../../../hub/alerts/transitions.js'
-import type { Database } from '../../../../hub/storage/db.js'
-import { tempDir } from '../../../helpers/temp.js'
-import { runAlertStoreSuite, type AlertStoreHarness } from './alert-store.case.js'
+import { levelStoreHarness } from '../../../helpers/level-store-harness.js'
+import { runAlertStoreSuite } from './alert-store.case.js'
 
-interface LevelAlertHarness extends AlertStoreHarness {
-  db: Database
-}
-
-async function makeLevelHarness(): Promise<LevelAlertHarness> {
-  const { dir, cleanup } = await tempDir('outpost-alert-store-')
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    return { db, store: new LevelAlertStore(db) }
-  }
-  const harness: LevelAlertHarness = {
-    ...(await open()),
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-      await cleanup()
-    },
-  }
-  return harness
-}
+const makeLevelHarness = () => levelStoreHarness((db) => new LevelAlertStore(db), 'outpost-alert-store-')
 
 runAlertStoreSuite('LevelAlertStore', makeLevelHarness)
 
 describe('LevelAlertStore on disk', () => {
-  let harness: LevelAlertHarness | undefined
+  let harness: Awaited<ReturnType<typeof makeLevelHarness>> | undefined
   afterEach(async () => harness?.cleanup())
 
   it('writes the layout of docs/storage.md: alerts by id, history by alert ! ts ! seq', async () => {
