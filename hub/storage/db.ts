@@ -52,3 +52,18 @@ export function reopenDatabase(db: Database): Promise<void> {
   if (!(db instanceof HubDatabase)) throw new Error('reopenDatabase: not a database made by createDatabase')
   return db.reopen()
 }
+
+/** A table's place in the database's key order, as abstract-level sublevels give it. */
+type Prefixed = { prefix: string; db: unknown }
+
+/**
+ * Makes the engine drop what deletes left behind in a table (LevelDB keeps deleted rows and their tombstones on disk
+ * until a compaction reaches them, so a store that moved rows elsewhere would hold them twice). LevelDB compacts the
+ * table's key range; an engine without `compactRange` reclaims on its own and this does nothing.
+ */
+export async function reclaimTable(table: Prefixed): Promise<void> {
+  const root = table.db as { compactRange?: (start: string, end: string) => Promise<void> }
+  if (typeof root.compactRange !== 'function') return
+  // Sublevel prefixes are `!name!`: every key of the table sorts before the prefix with its last '!' raised.
+  await root.compactRange(table.prefix, `${table.prefix.slice(0, -1)}"`)
+}

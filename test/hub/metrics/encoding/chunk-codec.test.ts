@@ -198,8 +198,11 @@ describe('chunk codec (Gorilla)', () => {
     // Uptime in seconds with 2 decimals ticking by ~1 s: the scaled deltas are ~100, their differences tiny.
     const uptime = Float64Array.from({ length: n }, (_, i) => Math.round((1041.23 + i * 1.0001) * 100) / 100)
     const uptimeBytes = expectRoundTrip(ts, uptime)
-    expect([4, 7]).toContain(uptimeBytes[0]) // values as delta-of-delta; exact 1 s ticks fit either time form
+    expect([4, 7, 8]).toContain(uptimeBytes[0]) // values as deltas; exact 1 s ticks fit any time form
     expect(uptimeBytes.length).toBeLessThan(n * 0.5)
+    // Above 2^49 format 8 does not apply: the Gorilla delta-of-delta form is written and read.
+    const bigUptime = uptime.map((v) => v + 2 ** 44)
+    expect([4, 7]).toContain(expectRoundTrip(ts, bigUptime)[0])
     // Extremes of the exact range, negative values and a step down: still bit for bit.
     for (const start of [2 ** 52 - 720 * 3, -(2 ** 52) + 5, -1_000, 0]) {
       const values = Float64Array.from({ length: n }, (_, i) => start + i * 3 - (i === 300 ? 7 : 0))
@@ -223,11 +226,16 @@ describe('chunk codec (Gorilla)', () => {
     // A 1 s timer a few ms late now and then, as a busy machine's setInterval gives.
     let t = 1_700_000_000_000
     const ts = Float64Array.from({ length: n }, (_, i) => (t += i === 0 ? 0 : 1_000 + Math.floor(next() * 4)))
-    const values = new Float64Array(n).fill(1)
+    // Values format 8 cannot hold (not integers once scaled), so the time column's form is the residuals'.
+    const values = new Float64Array(n).fill(Math.PI)
     const bytes = expectRoundTrip(ts, values)
     expect([6, 7]).toContain(bytes[0])
     // Under 4.5 bits a timestamp (delta-of-delta would take some 6-7): the value column is ~1 bit a sample.
     expect(bytes.length).toBeLessThan((n * 5.5) / 8 + 32)
+    // With integer values, format 8 packs the same ticks' deltas (0–3 ms late: 2 bits each) shorter still.
+    const packed = expectRoundTrip(ts, new Float64Array(n).fill(1))
+    expect(packed[0]).toBe(8)
+    expect(packed.length).toBeLessThan((n * 2.5) / 8 + 32)
     // Residuals of every size, out of order and duplicate times included; the 64-bit escape needs a wide span.
     const steps = [0, 1, -2, 7, -8, 127, -128, 500_000, -524_288, 2 ** 30, -(2 ** 31), 2 ** 40, -(2 ** 45), 3]
     for (const start of [0, -(2 ** 51), 1_700_000_000_000]) {
