@@ -203,7 +203,11 @@ export function benchNab(options: NabOptions): string[] {
   }
   const configs: Array<[string, DetectorConfig]> = options.detectors
     ? [['outpost ' + Object.keys(options.detectors).join('+'), options.detectors]]
-    : [['outpost rarity (default)', DEFAULT_DETECTORS], ['outpost robust+seasonal+levelshift', PREVIOUS_DETECTORS]]
+    : [
+        ['outpost rarity (default)', DEFAULT_DETECTORS],
+        ['outpost rarity, no time of day (prev. default)', { rarity: { timeOfDay: false } }],
+        ['outpost robust+seasonal+levelshift', PREVIOUS_DETECTORS],
+      ]
   const figures: string[] = []
   for (const [label, config] of configs) {
     const runs: number[] = []

@@ -27,6 +27,8 @@ export const rarityOptions = z
     period: durationMs.default(86_400_000),
     /** Whole periods learned before the time-of-day deviation counts. */
     periods: z.number().min(1).max(52).default(2),
+    /** False: no time-of-day deviation (the detector as it was before; the state keeps its size). */
+    timeOfDay: z.boolean().default(true),
   })
   .strict()
 
@@ -160,7 +162,7 @@ export function rarityDetector(o: RarityOptions): Detector {
       zs[1] = Math.abs(short) * shortScale
       zs[2] = vol * VOL_SCALE
       zs[3] = inner.score > 0 ? zAt(inner.score) : 0
-      zs[SEASON] = seasonal(s, off, ts, x, a)
+      zs[SEASON] = o.timeOfDay ? seasonal(s, off, ts, x, a) : 0
       // The time-of-day deviation is judged only against the history it has spoken in.
       let total = s[off + TOTAL]
       if (zs[SEASON] > 0 && Number.isNaN(s[off + STOTAL])) s[off + STOTAL] = total
