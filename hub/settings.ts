@@ -76,7 +76,7 @@ export const auditSection = section({
 
 export const anomalySection = section({
   detect: withDefault(nameGlobs, 'metric names (globs, comma-separated) scored for anomalies without a rule; none for none', 'system_*'),
-  threshold: withDefault(score, 'anomaly score (0-1] at which an anomaly event opens (0.8 is medium sensitivity)', 0.8),
+  threshold: withDefault(score, 'anomaly score (0-1] at which an anomaly event opens (0.825 is medium sensitivity)', 0.825),
   eventQuiet: withDefault(positiveInt, 'samples below the threshold that close an anomaly event', 30),
   checkpoint: withDefault(duration, 'how often anomaly states, scores and events are written', '10s'),
   history: withDefault(duration, 'stored history a newly scored series learns from', '1d'),

@@ -18,7 +18,7 @@ export interface NabOptions {
   quiet?: number
 }
 
-interface Scored {
+export interface Scored {
   file: NabFile
   scores: Float64Array
   rows: Record<string, SweepRows>
@@ -87,10 +87,10 @@ export function detections(scores: Float64Array, threshold: number, quiet: numbe
 }
 
 /** How a score stream becomes detections at a threshold: ours are event starts; NAB's reference rows are each a detection. */
-type Detect = (scores: Float64Array, threshold: number) => ArrayLike<number | boolean>
+export type Detect = (scores: Float64Array, threshold: number) => ArrayLike<number | boolean>
 const rowsAbove: Detect = (scores, threshold) => scores.map((x) => (x >= threshold ? 1 : 0))
 
-function total(set: Scored[], profile: string, cost: CostMatrix, threshold: number, quiet: number, detect?: Detect) {
+export function total(set: Scored[], profile: string, cost: CostMatrix, threshold: number, quiet: number, detect?: Detect) {
   let raw = 0
   let windows = 0
   for (const s of set) {
@@ -101,7 +101,7 @@ function total(set: Scored[], profile: string, cost: CostMatrix, threshold: numb
   return normalise(raw, windows, cost)
 }
 
-function best(set: Scored[], profile: string, cost: CostMatrix, quiet: number, detect?: Detect): { threshold: number; score: number } {
+export function best(set: Scored[], profile: string, cost: CostMatrix, quiet: number, detect?: Detect): { threshold: number; score: number } {
   let top = { threshold: 1, score: -Infinity }
   for (const t of GRID) {
     const score = total(set, profile, cost, t, quiet, detect)
@@ -203,7 +203,11 @@ export function benchNab(options: NabOptions): string[] {
   }
   const configs: Array<[string, DetectorConfig]> = options.detectors
     ? [['outpost ' + Object.keys(options.detectors).join('+'), options.detectors]]
-    : [['outpost rarity (default)', DEFAULT_DETECTORS], ['outpost robust+seasonal+levelshift', PREVIOUS_DETECTORS]]
+    : [
+        ['outpost rarity (default)', DEFAULT_DETECTORS],
+        ['outpost rarity, no time of day (prev. default)', { rarity: { timeOfDay: false } }],
+        ['outpost robust+seasonal+levelshift', PREVIOUS_DETECTORS],
+      ]
   const figures: string[] = []
   for (const [label, config] of configs) {
     const runs: number[] = []

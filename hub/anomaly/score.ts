@@ -22,7 +22,7 @@ export function zAt(score: number): number {
 
 /** Sensitivities as score thresholds (docs/anomaly.md). */
 // medium is the threshold that scored best on NAB's standard profile (bench section `anomaly`).
-export const SENSITIVITY = { low: 0.95, medium: 0.8, high: 0.65 } as const
+export const SENSITIVITY = { low: 0.95, medium: 0.825, high: 0.65 } as const
 export type Sensitivity = keyof typeof SENSITIVITY
 
 /** Robust σ from a mean absolute deviation (√(π/2)), floored so a flat series does not divide by zero. */

@@ -87,6 +87,26 @@ describe('seasonal', () => {
 })
 
 describe('rarity', () => {
+  const day = 86_400_000 / STEP
+  const daily = (t: number, z: number) => 100 + 50 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000) + 2 * z
+
+  it('flags a value normal at another time of day, once two days are learned, and not the cycle once it has seen one', () => {
+    // On day 4 at the trough (18:00), the value of the peak (06:00): inside the series' range, wrong for the hour.
+    const at = 3 * day + day * 0.75
+    const data = series(4 * day, 16, (i, t, z) => (i >= at && i < at + 5 ? 150 + 2 * z : daily(t, z)))
+    const s = scores({ rarity: {} }, data)
+    // Within the first day the cycle itself is new (the baseline lags the first half-turn of the sine); after it, quiet.
+    expect(alarmRate(s, day, at)).toBe(0)
+    expect(max(s, at, at + 5)).toBeGreaterThanOrEqual(MEDIUM)
+  })
+
+  it('does not judge the time of day before two whole days are learned', () => {
+    // The same value at the trough on day 2: only the point deviation speaks, and it is inside the usual range.
+    const at = day + day * 0.75
+    const data = series(2 * day, 17, (i, t, z) => (i >= at && i < at + 5 ? 150 + 2 * z : daily(t, z)))
+    expect(max(scores({ rarity: {} }, data), at, at + 5)).toBeLessThan(MEDIUM)
+  })
+
   it('flags spikes that outdo the series, and not its noise', () => {
     const spikes = new Map([[1500, 40], [2200, 60], [2900, 80]])
     const data = series(3500, 11, (i, _t, z) => 50 + 2 * z + (spikes.get(i) ?? 0))
