@@ -103,7 +103,7 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
       if (!res.ok) throw new Error(`bench:peers: Outpost query ${params} answered ${res.status}: ${await res.text()}`)
       return (await res.json()) as QueryResult
     })
-    promql = await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`)
+    promql = await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`, {}, server.child.pid)
   } finally {
     await stopOutpost(server)
   }
@@ -152,7 +152,7 @@ async function promqlOn(dataset: Dataset, script: string, dir: string, args: str
   try {
     const port = await until(() => /listening (\d+)/.exec(server.output())?.[1], 30_000, `Outpost query server ${script}`)
     await warmHttpClient(`http://127.0.0.1:${port}/v1/metrics/names`, peerIngestRequests(dataset))
-    return await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`)
+    return await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`, {}, server.child.pid)
   } finally {
     await stopOutpost(server)
   }

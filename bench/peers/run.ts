@@ -96,6 +96,11 @@ function printPromql(all: PeerResult[]): void {
   console.log('\nPromQL over HTTP (the same query strings; q1–q3 as above, d1–d5 a Grafana fleet dashboard, 3 h at its step):')
   printTable(results, PROMQL_QUERIES.map((q) => ({ label: `${q.label} ms`, value: (r: PeerResult) => r.promql!.timings[q.name], digits: 2, higherIsBetter: false })))
   for (const q of PROMQL_QUERIES) console.log(`  ${q.name}: ${q.query(datasetForLabels!)}${q.instant ? ' (instant)' : ` (step ${q.step}s)`}`)
+  const withCpu = results.filter((r) => r.promql!.cpuMs)
+  if (withCpu.length > 0) {
+    console.log('\nPromQL server CPU ms per call (utime + stime of the server process, every thread, over 40 calls after the timed ones; less bent by a loaded machine than wall time):')
+    printTable(withCpu, PROMQL_QUERIES.map((q) => ({ label: `${q.name} CPU ms`, value: (r: PeerResult) => r.promql!.cpuMs![q.name], digits: 2, higherIsBetter: false })))
+  }
   const outpost = results.find((r) => r.system === 'Outpost')
   const prometheus = results.find((r) => r.system === 'Prometheus')
   const vm = results.find((r) => r.system === 'VictoriaMetrics')
@@ -119,7 +124,8 @@ function printVariants(all: PeerResult[], variants: Array<{ label: string; run: 
     const cells = PROMQL_QUERIES.map((q) => {
       const ms = v.run.timings[q.name]
       const ratios = peers.map((p) => `${fmt(p.promql!.timings[q.name] / ms, 2)}× ${p.system}`).join(', ')
-      return `${q.name} ${fmt(ms, 2)}${ratios ? ` (${ratios})` : ''}`
+      const cpu = v.run.cpuMs ? `, CPU ${fmt(v.run.cpuMs[q.name], 2)}` : ''
+      return `${q.name} ${fmt(ms, 2)}${cpu}${ratios ? ` (${ratios})` : ''}`
     })
     console.log(`  ${v.label}: ${cells.join('; ')}`)
     const d = answerDifferences(v.run, outpost.promql, 1e-9)
