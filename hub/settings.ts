@@ -2,7 +2,7 @@
 // it, defaults live only here, the CLI derives flags, env vars and YAML keys from it (cli/settings.ts), and the hub
 // takes the sections as they are (hub/options.ts).
 import { z } from 'zod'
-import { bool, duration, port, positiveInt, redisUrl, size } from '../kit/setting-values.js'
+import { bool, duration, port, positiveInt, redisUrl, size, sizeOrZero } from '../kit/setting-values.js'
 import { section, setting, settingWithDefault as withDefault } from '../kit/settings.js'
 import { MAX_THROTTLE_MS, type SecurityLimits } from './limits/config.js'
 import type { ClockPolicy } from './clock.js'
@@ -82,6 +82,11 @@ export const anomalySection = section({
   history: withDefault(duration, 'stored history a newly scored series learns from', '1d'),
   detectors: withDefault(z.record(z.string(), z.unknown()), yamlOnly('anomaly detectors and their options (YAML only; docs/anomaly.md)'), { rarity: {} }),
 })
+/** The Prometheus API's PromQL engine (docs/prometheus.md). */
+export const promqlSection = section({
+  resultCache: withDefault(sizeOrZero, 'memory for older steps of range query answers kept between requests (0 turns the cache off)', '64MiB'),
+  resultCacheOffset: withDefault(duration, 'steps newer than this before now are evaluated on every request (samples still arriving)', '5m'),
+})
 
 /** Every setting of `outpost hub`, in the order `--help` lists them. */
 export const hubSettingsSchema = z.object({
@@ -101,6 +106,7 @@ export const hubSettingsSchema = z.object({
   retention: retentionSection,
   tls: tlsSection,
   limits: limitsSection,
+  promql: promqlSection,
   rules: setting(z.string().min(1), 'YAML file of alert rules provisioned at start (docs/alerts.md)'),
   dashboards: setting(z.string().min(1), 'YAML file of console dashboards provisioned at start (docs/console.md)'),
   slos: setting(z.string().min(1), 'YAML file of SLOs provisioned at start (docs/slo.md)'),

@@ -56,6 +56,8 @@ function encodeBatches(dataset: Dataset): Uint8Array[][] {
 }
 
 export interface OutpostExtras {
+  /** The PromQL queries over HTTP again: without the result cache, and (OUTPOST_PEERS_BASELINE) by another build. */
+  promqlVariants: Array<{ label: string; run: PromqlRun }>
   compactSamplesPerSecond: number
   bytesPerSampleAtClose: number
   inProcess: QueryTimings
@@ -101,10 +103,14 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
       if (!res.ok) throw new Error(`bench:peers: Outpost query ${params} answered ${res.status}: ${await res.text()}`)
       return (await res.json()) as QueryResult
     })
-    promql = await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`)
+    promql = await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`, {}, server.child.pid)
   } finally {
     await stopOutpost(server)
   }
+  const promqlVariants: OutpostExtras['promqlVariants'] = [{ label: 'without result cache', run: await promqlOn(dataset, SERVER, dir, ['0']) }]
+  // Another build's query server on the same data (e.g. main's dist/bench/peers/outpost-server.js): before and after in one run.
+  const baseline = process.env.OUTPOST_PEERS_BASELINE
+  if (baseline) promqlVariants.push({ label: `baseline ${baseline}`, run: await promqlOn(dataset, baseline, dir, []) })
 
   // The same queries without HTTP and JSON, for reference: the engine's own share of the time.
   db = new Level<string, any>(dir)
@@ -131,11 +137,24 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
         compactSamplesPerSecond: dataset.samples / (compactMs / 1000),
         bytesPerSampleAtClose: closedBytes / dataset.samples,
         inProcess: local.timings,
+        promqlVariants,
       },
     }
   } finally {
     await store.close()
     await db.close()
+  }
+}
+
+/** The PromQL queries against a query server `script` started on `dir`, warmed as the main one is. */
+async function promqlOn(dataset: Dataset, script: string, dir: string, args: string[]): Promise<PromqlRun> {
+  const server = startBinary(process.execPath, [script, dir, String(dataset.end), ...args])
+  try {
+    const port = await until(() => /listening (\d+)/.exec(server.output())?.[1], 30_000, `Outpost query server ${script}`)
+    await warmHttpClient(`http://127.0.0.1:${port}/v1/metrics/names`, peerIngestRequests(dataset))
+    return await runPromql(dataset, `http://127.0.0.1:${port}/prometheus`, {}, server.child.pid)
+  } finally {
+    await stopOutpost(server)
   }
 }
 

@@ -46,7 +46,7 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
     }))
     ingestMs = performance.now() - started
     head = await runQueries(dataset, server.url)
-    headPromql = await runPromql(dataset, server.url)
+    headPromql = await runPromql(dataset, server.url, {}, server.process.child.pid)
 
     const res = await fetch(`${server.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })
     const body = (await res.json()) as { data?: { name?: string } }
@@ -63,7 +63,7 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
   let blocksPromql: PromqlRun
   try {
     onBlocks = await runQueries(dataset, server.url)
-    blocksPromql = await runPromql(dataset, server.url)
+    blocksPromql = await runPromql(dataset, server.url, {}, server.process.child.pid)
   } finally {
     await stopOutpost(server.process)
   }
@@ -78,7 +78,11 @@ export async function benchPrometheus(dataset: Dataset, dir: string): Promise<Pe
       q3: Math.min(head.timings.q3, onBlocks.timings.q3),
     },
     answers: onBlocks.answers,
-    promql: { answers: blocksPromql.answers, timings: Object.fromEntries(PROMQL_QUERIES.map((q) => [q.name, Math.min(headPromql.timings[q.name], blocksPromql.timings[q.name])])) },
+    promql: {
+      answers: blocksPromql.answers,
+      timings: Object.fromEntries(PROMQL_QUERIES.map((q) => [q.name, Math.min(headPromql.timings[q.name], blocksPromql.timings[q.name])])),
+      cpuMs: headPromql.cpuMs && blocksPromql.cpuMs ? Object.fromEntries(PROMQL_QUERIES.map((q) => [q.name, Math.min(headPromql.cpuMs![q.name], blocksPromql.cpuMs![q.name])])) : undefined,
+    },
     notes: [
       `ingest: POST /api/v1/write (protobuf WriteRequest, snappy), ${SHARDS} parallel shards in time order, ${SAMPLES_PER_REQUEST.toLocaleString('en')} samples per request`,
       `disk: the ${blocks} block(s) of a TSDB snapshot (POST /api/v1/admin/tsdb/snapshot: head written as blocks), WAL not counted`,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import type { Dataset } from '../dataset.js'
 import { expectAtLeast, medianMs, QUERY_DEVICE, QUERY_METRIC, queryRange } from './queries.js'
 
@@ -43,15 +44,35 @@ interface PromSeries {
 
 export interface PromqlRun {
   timings: Record<string, number>
+  /** Per query: CPU ms the server process spent per call (CPU_CALLS more calls after the timed ones), when known. */
+  cpuMs?: Record<string, number>
   /** Per query: labels → value at the last point, for comparing answers across systems. */
   answers: Record<string, Map<string, number>>
 }
 
-/** Times every PromQL query against `base` (a Prometheus API root), medians of the shared runs. */
-export async function runPromql(dataset: Dataset, base: string, headers: Record<string, string> = {}): Promise<PromqlRun> {
+/**
+ * Calls after the timed ones during which the server's CPU time is counted: on a loaded machine wall times mostly
+ * measure the scheduler, CPU time per call much less so. /proc counts in 10 ms ticks, hence many calls.
+ */
+const CPU_CALLS = 40
+
+/** utime + stime of process `pid` (all its threads), ms; undefined where /proc is not there. */
+async function cpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+/** Times every PromQL query against `base` (a Prometheus API root), medians of the shared runs; `pid`: its server's. */
+export async function runPromql(dataset: Dataset, base: string, headers: Record<string, string> = {}, pid?: number): Promise<PromqlRun> {
   const { from, to } = queryRange(dataset)
   const seconds = (ms: number) => (ms / 1000).toFixed(3)
   const timings: Record<string, number> = {}
+  const cpu: Record<string, number> = {}
   const answers: Record<string, Map<string, number>> = {}
   for (const q of PROMQL_QUERIES) {
     const params: Record<string, string> = q.instant ? { query: q.query(dataset), time: seconds(to) } : { query: q.query(dataset), start: seconds(from), end: seconds(to), step: String(q.step) }
@@ -64,6 +85,11 @@ export async function runPromql(dataset: Dataset, base: string, headers: Record<
     }
     const r = await medianMs(ask, (result) => expectAtLeast(`${base} ${q.name} series`, result.length, q.minSeries))
     timings[q.name] = r.ms
+    const before = await cpuMs(pid)
+    if (before !== undefined) {
+      for (let i = 0; i < CPU_CALLS; i++) await ask()
+      cpu[q.name] = ((await cpuMs(pid))! - before) / CPU_CALLS
+    }
     answers[q.name] = new Map(
       r.answer.map((s) => {
         const { __name__: _n, ...labels } = s.metric
@@ -72,7 +98,7 @@ export async function runPromql(dataset: Dataset, base: string, headers: Record<
       }),
     )
   }
-  return { timings, answers }
+  return { timings, answers, cpuMs: Object.keys(cpu).length > 0 ? cpu : undefined }
 }
 
 /** How far `ours` is from `theirs`: queries whose series or last values differ by more than `tolerance` (relative). */

@@ -7,13 +7,14 @@ import { benchOutpost } from './outpost.js'
 import { benchPrometheus } from './prometheus.js'
 import { benchInfluxdb } from './influxdb.js'
 import { benchVictoriaMetrics } from './victoria-metrics.js'
-import { answerDifferences, PROMQL_QUERIES } from './promql.js'
+import { answerDifferences, PROMQL_QUERIES, type PromqlRun } from './promql.js'
 import { referenceP95 } from './queries.js'
 import type { PeerResult } from './result.js'
 
 // `npm run bench:peers`: Outpost beside Prometheus, InfluxDB and VictoriaMetrics on one dataset in one run (issues 4
 // and 13). A peer that fails is reported as such and the others still print.
-// OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb,victoriametrics picks systems; OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
+// OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb,victoriametrics picks systems; OUTPOST_PEERS_BASELINE=PATH to another
+// build's dist/bench/peers/outpost-server.js also times its PromQL answers on the same data (before/after in one run); OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
 // alike); OUTPOST_PEERS_DEBUG=1 prints each timed call.
 
 const ONLY = process.env.OUTPOST_PEERS_ONLY?.split(',').map((s) => s.trim().toLowerCase())
@@ -40,10 +41,12 @@ async function main(): Promise<void> {
   const results: PeerResult[] = []
   const failures: string[] = []
   let outpostInProcess = ''
+  let outpostVariants: Array<{ label: string; run: PromqlRun }> = []
   try {
     const systems: Array<[string, (dir: string) => Promise<PeerResult>]> = [
       ['outpost', async (dir) => {
         const r = await benchOutpost(dataset, dir)
+        outpostVariants = r.extras.promqlVariants
         const t = r.extras.inProcess
         outpostInProcess = `in process (executeQuery, no HTTP): q1 ${fmt(t.q1, 2)} ms, q2 ${fmt(t.q2, 2)} ms, q3 ${fmt(t.q3, 2)} ms; ` +
           `compaction ${fmt(r.extras.compactSamplesPerSecond)} samples/s`
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   printTable(results, ROWS)
   printAnswers(results, referenceP95(dataset.values[0]))
   printPromql(results)
+  printVariants(results, outpostVariants)
   for (const r of results) {
     console.log(`\n${r.system}:`)
     for (const note of r.notes) console.log(`  ${note}`)
@@ -92,6 +96,11 @@ function printPromql(all: PeerResult[]): void {
   console.log('\nPromQL over HTTP (the same query strings; q1–q3 as above, d1–d5 a Grafana fleet dashboard, 3 h at its step):')
   printTable(results, PROMQL_QUERIES.map((q) => ({ label: `${q.label} ms`, value: (r: PeerResult) => r.promql!.timings[q.name], digits: 2, higherIsBetter: false })))
   for (const q of PROMQL_QUERIES) console.log(`  ${q.name}: ${q.query(datasetForLabels!)}${q.instant ? ' (instant)' : ` (step ${q.step}s)`}`)
+  const withCpu = results.filter((r) => r.promql!.cpuMs)
+  if (withCpu.length > 0) {
+    console.log('\nPromQL server CPU ms per call (utime + stime of the server process, every thread, over 40 calls after the timed ones; less bent by a loaded machine than wall time):')
+    printTable(withCpu, PROMQL_QUERIES.map((q) => ({ label: `${q.name} CPU ms`, value: (r: PeerResult) => r.promql!.cpuMs![q.name], digits: 2, higherIsBetter: false })))
+  }
   const outpost = results.find((r) => r.system === 'Outpost')
   const prometheus = results.find((r) => r.system === 'Prometheus')
   const vm = results.find((r) => r.system === 'VictoriaMetrics')
@@ -102,6 +111,25 @@ function printPromql(all: PeerResult[]): void {
   if (outpost && vm) {
     const d = answerDifferences(outpost.promql!, vm.promql!, 1e-9)
     console.log(`answers: Outpost vs VictoriaMetrics ${d.length === 0 ? 'equal' : `differ where VictoriaMetrics' semantics do (no rate extrapolation, (t−r, t] windows): ${d.join('; ')}`}`)
+  }
+}
+
+/** Outpost's PromQL figures without the result cache (and by a baseline build), beside the main row and the peers. */
+function printVariants(all: PeerResult[], variants: Array<{ label: string; run: PromqlRun }>): void {
+  const outpost = all.find((r) => r.system === 'Outpost')
+  if (!outpost?.promql || variants.length === 0) return
+  const peers = all.filter((r) => r.promql && r !== outpost)
+  console.log('\nOutpost PromQL variants on the same data in this run (ms; ratios above 1: the variant is faster than the peer):')
+  for (const v of variants) {
+    const cells = PROMQL_QUERIES.map((q) => {
+      const ms = v.run.timings[q.name]
+      const ratios = peers.map((p) => `${fmt(p.promql!.timings[q.name] / ms, 2)}× ${p.system}`).join(', ')
+      const cpu = v.run.cpuMs ? `, CPU ${fmt(v.run.cpuMs[q.name], 2)}` : ''
+      return `${q.name} ${fmt(ms, 2)}${cpu}${ratios ? ` (${ratios})` : ''}`
+    })
+    console.log(`  ${v.label}: ${cells.join('; ')}`)
+    const d = answerDifferences(v.run, outpost.promql, 1e-9)
+    console.log(`    answers vs the main row: ${d.length === 0 ? 'equal' : `DIFFER: ${d.join('; ')}`}`)
   }
 }
 

@@ -31,7 +31,7 @@ export async function benchVictoriaMetrics(dataset: Dataset, dir: string): Promi
     await internal(server.url, 'force_merge')
     const bytes = await settledSize(data)
     const queries = await runQueries(dataset, server.url, 'VictoriaMetrics')
-    const promql = await runPromql(dataset, server.url)
+    const promql = await runPromql(dataset, server.url, {}, server.process.child.pid)
     const version = await fetch(`${server.url}/api/v1/status/buildinfo`).then((r) => r.json() as Promise<{ data?: { version?: string } }>, () => undefined)
     return {
       system: 'VictoriaMetrics',

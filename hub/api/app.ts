@@ -41,6 +41,8 @@ import type { AttemptLog } from '../alerts/notifiers/attempt-log.js'
 import type { Notifier } from '../alerts/notifiers/types.js'
 import { prometheusApi } from '../prometheus/api.js'
 import { prometheusAuth } from '../prometheus/auth.js'
+import { resultCacheFor } from '../prometheus/result-cache.js'
+import { registerResultCacheMetrics } from '../prometheus/cache-metrics.js'
 import { openApiDocument } from './openapi/document.js'
 import { ROUTE_DOCS } from './openapi/route-docs.js'
 import { docsPage } from './openapi/docs-page.js'
@@ -81,6 +83,8 @@ export interface ApiDeps {
   exportDevice: (id: string) => AsyncGenerator<string>
   insecure: boolean
   limits: QueryLimits
+  /** The PromQL result cache (settings `promql.*`); without it, on with the defaults. */
+  promql?: { resultCacheBytes: number; resultCacheOffsetMs: number }
   ready: () => boolean
   /** Why a started hub is not ready (a full disk), if it is not. */
   unready?: () => string | undefined
@@ -118,7 +122,9 @@ export function createApi(deps: ApiDeps): Hono {
   // envelope; reads, so not audited.
   app.use('/prometheus/*', prometheusAuth(deps.credentials, deps.insecure))
   app.use('/prometheus/*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ status: 'error', errorType: 'bad_data', error: 'request body over 1 MiB' }, 413) }))
-  app.route('/prometheus', prometheusApi({ store: deps.store, limits: deps.limits, clock: deps.clock, log: deps.log }))
+  const resultCache = resultCacheFor(deps.store, { maxBytes: deps.promql?.resultCacheBytes ?? 64 * 1024 * 1024, offsetMs: deps.promql?.resultCacheOffsetMs ?? 5 * 60_000 })
+  if (resultCache) registerResultCacheMetrics(deps.metrics.registry, resultCache)
+  app.route('/prometheus', prometheusApi({ store: deps.store, limits: deps.limits, clock: deps.clock, log: deps.log, resultCache }))
 
   // The API's description and its reference page need no token (registered before the /v1 auth runs); the
   // document is built on first request, from the route table as it is then.

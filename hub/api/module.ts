@@ -70,6 +70,7 @@ export function apiModule(hub: HubContext, pem: Pem | undefined, ready: () => bo
         exportDevice: (id) => exportDevice(deviceData, id),
         insecure: settings.insecure,
         limits: DEFAULT_QUERY_LIMITS,
+        promql: { resultCacheBytes: settings.promql.resultCache, resultCacheOffsetMs: settings.promql.resultCacheOffset },
         ready: () => ready() && !hub.space.full,
         unready: () => (hub.space.full ? `storage full since ${new Date(hub.space.full.since).toISOString()}: ${hub.space.full.error}` : undefined),
         clock,

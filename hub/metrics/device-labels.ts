@@ -1,11 +1,13 @@
 import type { Labels } from '../../protocol/batch.js'
-import type { MetricStore, SeriesInfo, SeriesSelector } from './store/types.js'
+import type { ChangeListener, MetricStore, SeriesInfo, SeriesSelector } from './store/types.js'
 
 /** Labels per device as the remote service keeps them (hub/remote/device-labels.ts). */
 export interface DeviceLabelSource {
   get(device: string): Labels
   /** Every label name some device has. */
   keys(): ReadonlySet<string>
+  /** Calls `listener` after any device's labels change; returns its removal. */
+  onChange?(listener: () => void): () => void
 }
 
 /**
@@ -33,6 +35,19 @@ export function withDeviceLabels(store: MetricStore, devices: DeviceLabelSource)
     }
     return out
   }
+  // Relabelling changes every answer that shows the device's series: a change like a deletion (-Infinity).
+  const storeChange = store.onChange?.bind(store)
+  const labelChange = devices.onChange?.bind(devices)
+  labelled.onChange = storeChange && labelChange
+    ? (listener: ChangeListener) => {
+        const offStore = storeChange(listener)
+        const offLabels = labelChange(() => listener(-Infinity))
+        return () => {
+          offStore()
+          offLabels()
+        }
+      }
+    : undefined
   // Reads and everything else go to the store itself; read() hands back the SeriesInfo it was given.
   for (const name of ['open', 'close', 'ingest', 'names', 'read', 'readRollups', 'compact', 'stats'] as const) {
     const fn = store[name] as unknown

@@ -6,6 +6,7 @@ import { instantQuery, rangeQuery, type PromEngineOptions } from './engine.js'
 import { PromError } from './errors.js'
 import { parseDurationParam, parseTimeParam, requestParams } from './params.js'
 import { parsePromQL } from './parse.js'
+import { ParseCache } from './parse-cache.js'
 import { promLabels, selectSeries } from './selectors.js'
 import type { EvalContext } from './context.js'
 
@@ -24,9 +25,13 @@ function success(c: Context, data: unknown) {
   return c.json({ status: 'success', data })
 }
 
-/** The envelope around `data` already written as JSON text (engine.ts). */
-function successJson(c: Context, data: string) {
-  return c.body(`{"status":"success","data":${data}}`, 200, { 'content-type': 'application/json' })
+const ENVELOPE_HEAD = Buffer.from('{"status":"success","data":')
+const ENVELOPE_TAIL = Buffer.from('}')
+
+/** The envelope around `data` already written as JSON text or UTF-8 chunks (engine.ts). */
+function successJson(c: Context, data: string | Buffer[]) {
+  if (typeof data === 'string') return c.body(`{"status":"success","data":${data}}`, 200, { 'content-type': 'application/json' })
+  return c.body(Buffer.concat([ENVELOPE_HEAD, ...data, ENVELOPE_TAIL]), 200, { 'content-type': 'application/json' })
 }
 
 export function promErrorResponse(err: Error, c: Context, log: PromApiDeps['log']) {
@@ -79,7 +84,9 @@ async function seriesFor(deps: PromApiDeps, sets: Matcher[][] | undefined): Prom
   return [...byId.values()]
 }
 
-export function prometheusApi(deps: PromApiDeps): Hono {
+export function prometheusApi(given: PromApiDeps): Hono {
+  // One parse per distinct query text (dashboards repeat theirs); the result cache, when given, is the caller's.
+  const deps: PromApiDeps = { ...given, parsed: given.parsed ?? new ParseCache() }
   const app = new Hono()
   app.onError((err, c) => promErrorResponse(err, c, deps.log))
   app.notFound((c) => c.json({ status: 'error', errorType: 'not_found', error: `no route for ${c.req.method} ${c.req.path}` }, 404))

@@ -4,8 +4,11 @@ import type { Expr } from './ast.js'
 import type { EvalContext } from './context.js'
 import { PromError } from './errors.js'
 import { evaluate } from './evaluate.js'
-import { instantResultJson, rangeResultJson } from './format.js'
+import { instantResultJson } from './format.js'
 import { parsePromQL } from './parse.js'
+import type { ParseCache } from './parse-cache.js'
+import { rangeAnswer } from './range-answer.js'
+import type { PromResultCache } from './result-cache.js'
 import { typeOf } from './typecheck.js'
 import { makeGrid } from './values.js'
 
@@ -20,6 +23,12 @@ export interface PromEngineOptions {
   lookbackMs?: number
   /** Samples and step points one query may hold (default 20 million, about 0.5 GB). */
   maxSamples?: number
+  /** Parsed queries by text (parse-cache.ts); without it every request parses. */
+  parsed?: ParseCache
+  /** Older steps of range answers kept between requests (result-cache.ts); without it every step is evaluated. */
+  resultCache?: PromResultCache
+  /** The hub's clock, for the result cache's cutoff (default Date.now). */
+  clock?: () => number
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000
@@ -48,20 +57,23 @@ function sortOrder(e: Expr): 'asc' | 'desc' | undefined {
   return undefined
 }
 
+const parse = (opts: PromEngineOptions, query: string) => (opts.parsed ? opts.parsed.parse(query) : parsePromQL(query))
+
 export async function instantQuery(opts: PromEngineOptions, query: string, time: number, timeoutMs?: number): Promise<string> {
-  const expr = parsePromQL(query)
+  const expr = parse(opts, query)
   const grid = makeGrid(time, time, 0)
   const value = await evaluate(context(opts, time, time, timeoutMs), expr, grid)
   return instantResultJson(value, time, sortOrder(expr))
 }
 
-export async function rangeQuery(opts: PromEngineOptions, query: string, start: number, end: number, step: number, timeoutMs?: number): Promise<string> {
-  const expr = parsePromQL(query)
+/** The answer's `data` as UTF-8 JSON in chunks (range-answer.ts). */
+export async function rangeQuery(opts: PromEngineOptions, query: string, start: number, end: number, step: number, timeoutMs?: number): Promise<Buffer[]> {
+  const expr = parse(opts, query)
   const type = typeOf(expr)
   if (type !== 'scalar' && type !== 'vector') {
     throw new PromError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`)
   }
-  const grid = makeGrid(start, end, step)
-  const value = await evaluate(context(opts, start, end, timeoutMs), expr, grid)
-  return rangeResultJson(value, grid)
+  const ctx = context(opts, start, end, timeoutMs)
+  const now = (opts.clock ?? Date.now)()
+  return rangeAnswer({ query, expr, start, end, step, now, evaluate: (grid) => evaluate(ctx, expr, grid) }, opts.resultCache)
 }

@@ -1,4 +1,4 @@
-import { compareLabels, timeAt, type Grid, type Labels, type RawSeries, type StepSeries, type Value } from './values.js'
+import { compareLabels, type Labels, type RawSeries, type Value } from './values.js'
 
 // Prometheus's JSON value formats (web/api/v1, jsonutil): times as seconds (ms precision), values as strings in
 // Go's strconv.FormatFloat(v, 'f', -1, 64), NaN and ±Inf spelled "NaN", "+Inf", "-Inf".
@@ -26,31 +26,13 @@ export function formatValue(v: number): string {
 export const formatTime = (ms: number) => ms / 1000
 
 // Answers are written as JSON text directly: a dashboard's matrix is 100 series × hundreds of points, and building
-// arrays of [t, "v"] pairs for JSON.stringify costs more than evaluating the query.
+// arrays of [t, "v"] pairs for JSON.stringify costs more than evaluating the query. Range answers: series-text.ts.
 
 const str = JSON.stringify
 const point = (ms: number, v: number) => `[${formatTime(ms)},"${formatValue(v)}"]`
 
-interface Out {
-  labels: Labels
-  write: () => string
-}
-
 function sortedSeries<T extends { labels: Labels }>(series: T[]): T[] {
   return [...series].sort((a, b) => compareLabels(a.labels, b.labels))
-}
-
-/** A range query's `data` as JSON: a matrix sorted by labels; a scalar becomes one series with no labels. */
-export function rangeResultJson(value: Value, grid: Grid): string {
-  const series: StepSeries[] =
-    value.type === 'scalar' ? [{ labels: {}, key: '', vals: value.vals, has: new Uint8Array(grid.n).fill(1) }] : value.type === 'vector' ? value.series : []
-  const parts: string[] = []
-  for (const s of sortedSeries(series)) {
-    const points: string[] = []
-    for (let i = 0; i < grid.n; i++) if (s.has[i]) points.push(point(timeAt(grid, i), s.vals[i]))
-    if (points.length > 0) parts.push(`{"metric":${str(s.labels)},"values":[${points.join(',')}]}`)
-  }
-  return `{"resultType":"matrix","result":[${parts.join(',')}]}`
 }
 
 /** An instant query's `data` as JSON at `time`; `order` sorts a vector by value as sort() and sort_desc() ask. */

@@ -108,18 +108,26 @@ function variance({ vals, lo, hi }: Window): number {
   return (aux + cAux) / count
 }
 
-/** Prometheus's quantile over values (promql/quantile.go `quantile`): rank φ(n−1), linear between neighbours. */
-export function quantileOf(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN
+/**
+ * Prometheus's quantile over values (promql/quantile.go `quantile`): rank φ(n−1), linear between neighbours, NaN
+ * sorted first as Go's sort.Float64s sorts it. A typed array's numeric sort (NaN last) then an offset for the NaNs.
+ */
+export function quantileOf(q: number, values: ArrayLike<number>, lo = 0, hi = values.length): number {
+  const n = hi - lo
+  if (n <= 0 || Number.isNaN(q)) return NaN
   if (q < 0) return -Infinity
   if (q > 1) return Infinity
-  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : a - b))
-  const n = sorted.length
+  const sorted = new Float64Array(n)
+  for (let k = 0; k < n; k++) sorted[k] = values[lo + k]
+  sorted.sort()
+  let nans = 0
+  while (nans < n && Number.isNaN(sorted[n - 1 - nans])) nans++
+  const at = (k: number) => (k < nans ? NaN : sorted[k - nans])
   const rank = q * (n - 1)
   const lower = Math.max(0, Math.floor(rank))
   const upper = Math.min(n - 1, lower + 1)
   const weight = rank - Math.floor(rank)
-  return sorted[lower] * (1 - weight) + sorted[upper] * weight
+  return at(lower) * (1 - weight) + at(upper) * weight
 }
 
 function avgOverTime({ vals, lo, hi }: Window): number {
@@ -176,5 +184,5 @@ export const RANGE_FUNCTIONS: Record<string, RangeFunction> = {
   present_over_time: nonEmpty(() => 1),
   stdvar_over_time: nonEmpty(variance),
   stddev_over_time: nonEmpty((w) => Math.sqrt(variance(w))),
-  quantile_over_time: nonEmpty((w) => quantileOf(w.param ?? NaN, Array.from({ length: w.hi - w.lo }, (_, k) => w.vals[w.lo + k]))),
+  quantile_over_time: nonEmpty((w) => quantileOf(w.param ?? NaN, w.vals, w.lo, w.hi)),
 }

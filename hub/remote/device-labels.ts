@@ -16,6 +16,7 @@ export class DeviceLabelStore {
   private readonly labels = new Map<string, DeviceLabels>()
   /** Label names in use by any device, rebuilt after a change (queries ask on every series lookup). */
   private keyCache?: Set<string>
+  private readonly listeners = new Set<() => void>()
 
   constructor(db: Database) {
     this.table = table<'device-labels', DeviceLabels>(db, 'device-labels')
@@ -32,7 +33,18 @@ export class DeviceLabelStore {
   async set(device: string, labels: DeviceLabels): Promise<void> {
     this.labels.set(device, labels)
     this.keyCache = undefined
+    this.changed()
     await this.table.put(device, labels)
+  }
+
+  /** Calls `listener` after any device's labels change (caches of query answers, hub/prometheus/result-cache.ts). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener()
   }
 
   /** Sets the labels of many devices in one LevelDB batch (bulk provisioning). */
@@ -41,6 +53,7 @@ export class DeviceLabelStore {
     await this.table.batch(entries.map(([device, labels]) => ({ type: 'put' as const, key: device, value: labels })))
     for (const [device, labels] of entries) this.labels.set(device, labels)
     this.keyCache = undefined
+    this.changed()
   }
 
   /** Every label name some device has. */

@@ -9,6 +9,7 @@ import type {
   SeriesRollup,
   SeriesSamples,
   SeriesSelector,
+  ChangeListener,
 } from './types.js'
 import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
@@ -66,6 +67,7 @@ export class LevelMetricStore implements MetricStore {
   /** Chunk windows below this were deleted by an earlier prune in this process (-Infinity: none yet). */
   private prunedWindowsEnd = -Infinity
   private isOpen = false
+  private readonly listeners = new Set<ChangeListener>()
 
   constructor(
     private readonly db: MetricDb,
@@ -141,6 +143,21 @@ export class LevelMetricStore implements MetricStore {
     return width === undefined ? undefined : readRollups(context, series, from, to, width)
   }
 
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private changed(oldestTs: number): void {
+    for (const listener of this.listeners) listener(oldestTs)
+  }
+
+  /** A deletion, reported when it starts (so queries under way do not cache what it removes) and when it ends. */
+  private deleting<T>(run: Promise<T>): Promise<T> {
+    this.changed(-Infinity)
+    return run.finally(() => this.changed(-Infinity))
+  }
+
   private readContext(): ReadContext {
     return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, windowMs: this.windowMs }
   }
@@ -172,6 +189,7 @@ export class LevelMetricStore implements MetricStore {
       const skipChunks = windowsEnd <= this.prunedWindowsEnd
       const result = await pruneBefore(context, this.registry.all().map((info) => info.id), cutoff, skipChunks)
       this.prunedWindowsEnd = Math.max(this.prunedWindowsEnd, windowsEnd)
+      if (result.chunkRowsDeleted + result.headRowsDeleted > 0) this.changed(-Infinity)
       return result
     })
     this.compaction = run.catch(() => undefined)
@@ -186,7 +204,11 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
-    const run = this.compaction.then(() => pruneBefore(context, this.registry.select({ labels }).map((info) => info.id), now - retentionMs, false, true))
+    const run = this.compaction.then(async () => {
+      const result = await pruneBefore(context, this.registry.select({ labels }).map((info) => info.id), now - retentionMs, false, true)
+      if (result.chunkRowsDeleted + result.headRowsDeleted > 0) this.changed(-Infinity)
+      return result
+    })
     this.compaction = run.catch(() => undefined)
     return run
   }
@@ -198,7 +220,7 @@ export class LevelMetricStore implements MetricStore {
   purgeDevice(device: string): Promise<MetricPurgeResult> {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
-    return this.writer.purgeDevice(device, () => {
+    return this.deleting(this.writer.purgeDevice(device, () => {
       const run = this.compaction.then(async () => {
         const series = this.registry.select({ labels: { device } })
         const ctx = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs }
@@ -208,7 +230,7 @@ export class LevelMetricStore implements MetricStore {
       })
       this.compaction = run.catch(() => undefined)
       return run
-    })
+    }))
   }
 
   stats(): MetricStoreStats {
@@ -228,7 +250,10 @@ export class LevelMetricStore implements MetricStore {
     commit.count('samples', metrics.summary?.samples ?? 0)
     commit.onCommitted(() => {
       this.registry.register(metrics.created)
-      if (metrics.summary) this.head.add(metrics.summary)
+      if (metrics.summary) {
+        this.head.add(metrics.summary)
+        this.changed(metrics.summary.minTs)
+      }
     })
   }
 

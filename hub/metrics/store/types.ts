@@ -69,4 +69,13 @@ export interface MetricStore {
   /** Moves closed time windows from the write-ahead head into per-series chunks. */
   compact(now?: number): Promise<CompactionResult>
   stats(): MetricStoreStats
+  /**
+   * Optional: calls `listener` after every change to stored data with the oldest sample time it touched (-Infinity
+   * when it deleted data: retention, a device purge, relabelling). Returns a function that removes the listener.
+   * Caches of query answers (hub/prometheus/result-cache.ts) need it and stay off without it.
+   */
+  onChange?(listener: ChangeListener): () => void
 }
+
+/** What MetricStore.onChange reports: the oldest sample time a write touched, -Infinity for any deletion. */
+export type ChangeListener = (oldestTs: number) => void

@@ -84,6 +84,30 @@ describe('PromQL conformance with Prometheus 2.42', () => {
     expect(failures).toEqual([])
   }, 300_000)
 
+  it('answers every range query again from the result cache, still as Prometheus does', async () => {
+    // Every query twice on one step grid: the first ask fills the cache, the second (a later start, the same grid)
+    // is answered from it; both compared with Prometheus's answer to the same request.
+    const failures: string[] = []
+    const hits = async () => Number(/^outpost_hub_promql_cache_hits_total (\S+)$/m.exec((await hub.get('/metrics')).body as string)?.[1])
+    const before = await hits()
+    let asked = 0
+    for (const query of queries) {
+      // Queries with `@` are never cached (their steps depend on the request's start and end).
+      if (!query.includes('@')) asked++
+      for (const start of [START - 17 * 60_000, START]) {
+        const params = { query, start: String(start / 1000), end: String(END / 1000), step: '60' }
+        const [ours, theirs] = await Promise.all([ask(`${hub.apiUrl}/prometheus`, '/api/v1/query_range', params, true), ask(prom.url, '/api/v1/query_range', params, false)])
+        if (ours.status !== 200 || theirs.status !== 200) {
+          failures.push(`${query} from ${start}: ${ours.status} vs ${theirs.status}`)
+          continue
+        }
+        for (const p of compareAnswers(ours.body.data, theirs.body.data)) failures.push(`${query} from ${start} (cache): ${p}`)
+      }
+    }
+    expect(failures).toEqual([])
+    expect((await hits()) - before).toBeGreaterThanOrEqual(asked)
+  }, 300_000)
+
   it('answers instant queries as Prometheus does, range vectors and sort order included', async () => {
     const failures: string[] = []
     const times = [END / 1000, T1 + 0.5, (T0 + 90 * 60_000) / 1000]
