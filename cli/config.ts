@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Command } from 'commander'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { bool } from '../kit/setting-values.js'
 
 /** One setting: a dotted config path (`buffer.maxBytes`), shown as flag `--buffer-max-bytes`,

@@ -1,6 +1,6 @@
 // The command check: runs a program (no shell) and maps its exit code to a status, as Nagios plugins do. README.md.
 import { spawn } from 'node:child_process'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { HealthStatus } from '../../../protocol/batch.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 
