@@ -26,6 +26,13 @@ await build({
   minify: true,
   legalComments: 'linked',
   external: ['classic-level', 'cbor-extract'],
+  alias: {
+    // mqtt.js and bl use readable-stream, a copy of Node's streams for browsers (~80 KB of source): Node's own
+    // stream module, loaded anyway, does the same here.
+    'readable-stream': 'node:stream',
+    // Browser-only timers mqtt.js requires at load (packaging/shims/worker-timers.mjs).
+    'worker-timers': new URL('./shims/worker-timers.mjs', import.meta.url).pathname,
+  },
   define: { 'process.env.OUTPOST_BUILD_VERSION': JSON.stringify(pkg.version) },
   // CommonJS dependencies call require() for Node's built-ins; an ES module has none of its own.
   banner: { js: "import { createRequire as __outpostRequire } from 'node:module'; const require = __outpostRequire(import.meta.url);" },
