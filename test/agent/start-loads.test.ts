@@ -51,11 +51,11 @@ describe('the bundled agent at start', () => {
     await dir?.cleanup()
   })
 
-  it('reads no listener, OTLP or systeminformation chunk and loads no TLS, crypto, HTTP/2 or commander', async () => {
+  it('reads no listener, OTLP or systeminformation chunk and loads no TLS, crypto, HTTP (the listener loads it on its first connection) or commander', async () => {
     dir = await tempDir()
     const loads = join(dir.dir, 'loads.txt')
     const builtins = join(dir.dir, 'builtins.txt')
-    const child = spawn(process.execPath, ['--import', REGISTER, '--import', BUILTINS, BUNDLE, '--hub', 'mqtt://127.0.0.1:1', '--id', 'loads-bundle', '--data', join(dir.dir, 'agent'), '--interval', '1s'], {
+    const child = spawn(process.execPath, ['--import', REGISTER, '--import', BUILTINS, BUNDLE, '--hub', 'mqtt://127.0.0.1:1', '--id', 'loads-bundle', '--data', join(dir.dir, 'agent'), '--listen', '127.0.0.1:0', '--interval', '1s'], {
       env: { ...process.env, OUTPOST_LOAD_LOG: loads, OUTPOST_BUILTIN_LOG: builtins },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -87,7 +87,7 @@ describe('the bundled agent at start', () => {
     for (const lazy of lazyChunks) expect(chunks.filter((c) => c.startsWith(lazy)), `${lazy}* read at start`).toEqual([])
     const loaded = new Set(readFileSync(builtins, 'utf8').trim().split('\n'))
     expect(loaded.has('net')).toBe(true)
-    for (const heavy of ['tls', 'crypto', 'https', 'http2']) expect(loaded.has(heavy), `node:${heavy} loaded at start`).toBe(false)
+    for (const heavy of ['tls', 'crypto', 'https', 'http2', 'http']) expect(loaded.has(heavy), `node:${heavy} loaded at start`).toBe(false)
     expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/commander/i)
   })
 })
