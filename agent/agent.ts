@@ -15,8 +15,7 @@ import { Uplink } from './uplink.js'
 import { declareAgentMetrics } from './self-metrics.js'
 import { Telemetry } from './telemetry.js'
 import { splitEncoded, type BatchBody } from './split-body.js'
-import { startListener } from './listener.js'
-import type { Server } from 'node:http'
+import { startListener, type LocalListener } from './listener.js'
 import type { UplinkLimits } from './uplink.js'
 import type { TraceSampler } from './sampling/sampler.js'
 import { BoundaryTimer } from './boundary-timer.js'
@@ -72,7 +71,7 @@ export class Agent {
   private ticker?: BoundaryTimer
   private collecting?: Promise<void>
   private running = false
-  private listener?: Server
+  private listener?: LocalListener
   private health?: HealthScheduler
   /** What the inputs count (truncated log lines, scrape errors), shown on the listener's /metrics. */
   readonly inputCounters = new InputCounters()
@@ -232,7 +231,7 @@ export class Agent {
     for (const input of this.options.inputs ?? []) await input.stop()
     await this.collecting
     this.options.log('debug', 'stop: closing listener')
-    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
+    await this.listener?.close()
     this.options.log('debug', 'stop: closing uplink')
     await this.uplink.stop()
     this.options.log('debug', 'stop: closing buffer')

@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
+import type { StreamBuilder } from 'mqtt/lib/shared'
 import { PROTOCOL_VERSION, type Batch } from '../protocol/batch.js'
 import { decodeAck, encodeStatus, wrapBody } from '../protocol/codec.js'
 import { topics } from '../protocol/topics.js'
 import type { LevelBuffer } from './buffer/level-buffer.js'
 import { backoffDelay } from './backoff.js'
 import { TokenBucket } from './token-bucket.js'
+import { connectMqtt, loadTlsBuilder, needsTls } from './mqtt-connect.js'
 import type { ClockSteps } from './clock-steps.js'
 
 export interface UplinkOptions {
@@ -162,9 +164,22 @@ export class Uplink extends EventEmitter {
     this.timeoutTimer.unref()
   }
 
+  /** mqtt.js's TLS stream, loaded when an mqtts:// hub is first tried (mqtt-connect.ts). */
+  private tlsBuilder?: StreamBuilder
+
   private connect(): void {
     const { deviceId } = this.options
-    this.client = mqtt.connect(this.hub, {
+    if (needsTls(this.hub) && !this.tlsBuilder) {
+      void loadTlsBuilder().then(
+        (tls) => {
+          this.tlsBuilder = tls
+          if (!this.stopped) this.connect()
+        },
+        (err) => this.options.log('error', 'cannot load TLS for an mqtts:// hub', { error: String(err) }),
+      )
+      return
+    }
+    const client = (this.client = connectMqtt(this.hub, {
       clientId: deviceId,
       username: deviceId,
       password: this.options.token,
@@ -177,10 +192,10 @@ export class Uplink extends EventEmitter {
       // to save one 2-byte allocation per publish (docs/agent.md, footprint).
       writeCache: false,
       will: { topic: topics.status(deviceId), payload: Buffer.from(encodeStatus({ state: 'offline' })), qos: 1, retain: true },
-    })
-    this.client.on('connect', () => void this.onConnect())
-    this.client.on('close', () => this.onClose())
-    this.client.on('error', (err) => {
+    }, this.tlsBuilder))
+    client.on('connect', () => void this.onConnect())
+    client.on('close', () => this.onClose())
+    client.on('error', (err) => {
       this.counters.errors++
       const code = (err as Error & { code?: unknown }).code
       if (typeof code === 'number' && BANNED_CODES.has(code)) {
@@ -195,7 +210,7 @@ export class Uplink extends EventEmitter {
       }
       this.options.log('warning', 'uplink error', { error: err.message })
     })
-    this.client.on('message', (topic, payload) => this.onMessage(topic, payload))
+    client.on('message', (topic, payload) => this.onMessage(topic, payload))
   }
 
   /** New data in the buffer: send it if the window allows. */

@@ -15,6 +15,8 @@ const BUNDLE = fileURLToPath(new URL('../outpost-agent.mjs', import.meta.url))
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter'
 /** The V8 settings docs/agent.md recommends for a small device (and packaging/outpost-agent.service uses). */
 export const SMALL_DEVICE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--optimize-for-size', '--lite-mode', '--v8-pool-size=1']
+/** The environment the systemd unit gives it: two libuv threads (and their malloc arenas) instead of four. */
+export const SMALL_DEVICE_ENV = { UV_THREADPOOL_SIZE: '2' }
 const BACKLOG_SAMPLES = 1_000_000
 const SAMPLE_EVERY_MS = 10_000
 
@@ -25,8 +27,8 @@ interface Subject {
   rss: number[]
 }
 
-function spawnBench(cmd: string, args: string[]): BenchProcess {
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+function spawnBench(cmd: string, args: string[], env: Record<string, string> = {}): BenchProcess {
+  const child: ChildProcess = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
@@ -62,10 +64,10 @@ export async function benchAgent(dir: string, windowMs: number): Promise<Record<
   const subjects: Subject[] = [
     { name: 'outpost agent (tsc build, no flags)', proc: startOutpost(['agent', ...agentArgs('bench-tsc', join(dir, 'a1'))]), rss: [] },
     { name: 'outpost-agent.mjs (bundle, no flags)', proc: spawnBench(process.execPath, [BUNDLE, ...agentArgs('bench-bundle', join(dir, 'a2'))]), rss: [] },
-    { name: 'outpost-agent.mjs + small-device flags', proc: spawnBench(process.execPath, [...SMALL_DEVICE_FLAGS, BUNDLE, ...agentArgs('bench-small', join(dir, 'a3'))]), rss: [] },
+    { name: 'outpost-agent.mjs + small-device flags', proc: spawnBench(process.execPath, [...SMALL_DEVICE_FLAGS, BUNDLE, ...agentArgs('bench-small', join(dir, 'a3'))], SMALL_DEVICE_ENV), rss: [] },
     {
       name: '  same, hub down, 1 M-sample backlog',
-      proc: spawnBench(process.execPath, [...SMALL_DEVICE_FLAGS, BUNDLE, ...agentArgs('bench-backlog', join(dir, 'backlog'), deadPort)]),
+      proc: spawnBench(process.execPath, [...SMALL_DEVICE_FLAGS, BUNDLE, ...agentArgs('bench-backlog', join(dir, 'backlog'), deadPort)], SMALL_DEVICE_ENV),
       rss: [],
     },
     { name: 'prometheus-node-exporter (scraped 10 s)', proc: spawnBench(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${exporterPort}`]), rss: [] },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Command } from 'commander'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { bool } from '../kit/setting-values.js'
 
 /** One setting: a dotted config path (`buffer.maxBytes`), shown as flag `--buffer-max-bytes`,
@@ -33,7 +33,7 @@ export type SettingOrigin = 'flag' | 'env' | 'file' | 'default'
 
 export const flagName = (path: string) => path.replace(/\./g, '-').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
 export const envName = (path: string) => 'OUTPOST_' + flagName(path).replace(/-/g, '_').toUpperCase()
-const optionKey = (path: string) => flagName(path).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+export const optionKey = (path: string) => flagName(path).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
 const kebabToCamel = (key: string) => key.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
 export function addSettingsToCommand(cmd: Command, settings: Setting[]): Command {

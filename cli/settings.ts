@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { z } from 'zod'
+import * as z from 'zod'
 import { builtinInputs } from '../agent/inputs/registry.js'
 import { section, setting, settingLeaves, settingWithDefault as withDefault } from '../kit/settings.js'
 import type { Setting } from './config.js'

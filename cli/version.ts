@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 
 /** The package's version, read from package.json whether running from source (cli/) or the build (dist/cli/). */
 export function packageVersion(): string {
-  // The single-file agent (dist/outpost-agent.mjs) has its version built in; it may run far from any package.json.
+  // The bundled agent (dist/outpost-agent.mjs) has its version built in; it may run far from any package.json.
   if (process.env.OUTPOST_BUILD_VERSION) return process.env.OUTPOST_BUILD_VERSION
   for (const rel of ['../package.json', '../../package.json']) {
     try {

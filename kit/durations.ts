@@ -1,6 +1,6 @@
 // The one duration parser of every plugin option, rule and setting: `500ms`, `30s`, `5m`, `1h`, or a number of ms.
 import ms from 'ms'
-import { z } from 'zod'
+import * as z from 'zod'
 
 const MESSAGE = 'expected a duration such as 500ms, 30s, 5m, 1h or a number of ms'
 

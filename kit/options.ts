@@ -1,5 +1,5 @@
 // The one options error of every plugin kind, rule and setting: a key path and a reason.
-import { z } from 'zod'
+import * as z from 'zod'
 
 const zNever = z.NEVER as never
 

@@ -1,6 +1,6 @@
 // DESIGN §1: every extension point (collectors, inputs, health kinds, notifiers, rule kinds, detectors) has this
 // one shape, and one explicit registry per kind. Adding a plugin is one folder and one registry line.
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { OptionsError, parseOptions } from './options.js'
 
 /**

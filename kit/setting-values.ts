@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 // Value parsers of the hub's and agent's settings (hub/settings.ts, cli/settings.ts); each accepts the string form an
 // env var or flag gives.

@@ -1,6 +1,6 @@
 // One schema per settings section is the source of truth: each leaf carries its description and default, the
 // settings' types are z.output of the schema, and the CLI derives its flags, env vars and YAML keys from it.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** What the CLI shows of a setting besides its schema. */
 export interface SettingMeta {

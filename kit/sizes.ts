@@ -1,5 +1,5 @@
 // The one size parser of every plugin option and setting: `256MiB`, `10MB`, `4096` (bytes).
-import { z } from 'zod'
+import * as z from 'zod'
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { BufferedBatch, BufferLog } from './types.js'
 import { bodyBytes, decodeRecord, ownBody, seqKey } from './record.js'
 import { RecentRecords } from './recent.js'
@@ -61,7 +60,7 @@ export class RecordStore {
     const [epoch, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
     if (epoch === undefined) {
       // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
-      store.epoch = randomBytes(8).toString('hex')
+      store.epoch = newEpoch()
       await store.commit([], { next: opts.minNext })
     } else {
       store.epoch = epoch
@@ -340,4 +339,13 @@ export class RecordStore {
     for await (const key of this.s.batches.keys({ reverse: true, limit: 1 })) return Number(key)
     return 0
   }
+}
+
+/**
+ * 16 random hex digits. Only uniqueness matters (no secret): V8's Math.random, seeded from the OS, spares every
+ * device loading node:crypto for one call (about 1 MiB resident; docs/agent.md, footprint).
+ */
+export function newEpoch(): string {
+  const half = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')
+  return half() + half()
 }

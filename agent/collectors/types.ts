@@ -1,5 +1,5 @@
 // DESIGN §1: agent collectors are plugins (kit/plugin.ts) with one explicit registry (./registry.ts).
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { Logger } from '../../kit/log.js'
 import type { Plugin } from '../../kit/plugin.js'
 import type { SeriesDef } from '../../protocol/batch.js'

@@ -1,5 +1,5 @@
 // DESIGN §1: one explicit registry of health check kinds. Add a kind by listing it in builtinHealthKinds().
-import { z } from 'zod'
+import * as z from 'zod'
 import { durationMs } from '../../kit/durations.js'
 import { OptionsError, parseOptions, withPrefix } from '../../kit/options.js'
 import { Registry } from '../../kit/plugin.js'

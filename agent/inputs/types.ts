@@ -2,7 +2,7 @@
 // which the agent polls on its interval, an input runs on its own schedule and hands data to the agent when it has
 // some: a configured input (tail, scrape) runs a loop; a listener input (JSON ingest, OTLP) serves routes.
 import type { Hono } from 'hono'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { Logger } from '../../kit/log.js'
 import type { Plugin } from '../../kit/plugin.js'
 import type { BatchBody } from '../split-body.js'

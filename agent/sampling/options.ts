@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { OptionsError, firstIssue } from '../../kit/options.js'
 import { durationMs } from '../../kit/durations.js'
 

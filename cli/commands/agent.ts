@@ -1,42 +1,10 @@
 import { Command } from 'commander'
-import { addSettingsToCommand, resolveSettings, type SettingOrigin } from '../config.js'
-import { agentSettings, type AgentSettings } from '../settings.js'
-import type { RunningAgent } from '../agent-runtime.js'
-import { createLogger } from '../log.js'
-import { runUntilSignal } from '../run.js'
+import { addSettingsToCommand } from '../config.js'
+import { agentSettings } from '../settings.js'
+import { runAgent } from '../run-agent.js'
 
 export function agentCommand(): Command {
   const cmd = new Command('agent').description('run an agent: collect, buffer, ship to the hub')
   addSettingsToCommand(cmd, agentSettings)
-  return cmd.action(async (flags: Record<string, unknown>) => {
-    const load = () => {
-      const origins = new Map<string, SettingOrigin>()
-      return { settings: resolveSettings<AgentSettings>(agentSettings, flags, process.env, origins), origins }
-    }
-    // Loaded here: the hub's commands share this entry point, and an agent loads only what it runs (docs/agent.md).
-    const { startAgent } = await import('../agent-runtime.js')
-    const first = load()
-    const log = createLogger(`agent ${first.settings.id}`, first.settings.logLevel)
-    let running: RunningAgent
-    let restarting: Promise<void> | undefined
-    // The `restart` command (docs/agent.md): stop cleanly, read the config file again, start in the same process.
-    const restart = () => {
-      restarting ??= (async () => {
-        log('info', 'restart requested by the hub')
-        await running.stop()
-        const again = load()
-        running = await startAgent(again.settings, log, { origins: again.origins, restart })
-      })()
-        .catch((err) => {
-          log('error', 'restart failed; exiting', { error: String(err) })
-          process.exit(1)
-        })
-        .finally(() => (restarting = undefined))
-    }
-    running = await startAgent(first.settings, log, { origins: first.origins, restart })
-    await runUntilSignal(async () => {
-      await restarting
-      await running.stop()
-    }, log)
-  })
+  return cmd.action((flags: Record<string, unknown>) => runAgent(flags))
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseOptions } from '../../../kit/options.js'
 
 /** Filesystem types that hold no user data: kernel, container and in-memory mounts. */

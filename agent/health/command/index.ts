@@ -1,6 +1,5 @@
 // The command check: runs a program (no shell) and maps its exit code to a status, as Nagios plugins do. README.md.
-import { spawn } from 'node:child_process'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { HealthStatus } from '../../../protocol/batch.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 
@@ -30,8 +29,10 @@ export function commandCheckPlugin(): HealthKindPlugin<typeof optionsSchema> {
 export class CommandProbe implements HealthProbe {
   constructor(private readonly options: CommandCheckOptions) {}
 
-  probe(signal: AbortSignal): Promise<ProbeOutcome> {
+  async probe(signal: AbortSignal): Promise<ProbeOutcome> {
     const [program, ...args] = this.options.command
+    // Loaded on the first check: an agent without command checks never loads node:child_process (docs/agent.md).
+    const { spawn } = await import('node:child_process')
     return new Promise((resolve, reject) => {
       // `signal` kills the child with SIGKILL on timeout or agent stop: a hung script cannot pile up.
       const child = spawn(program, args, {

@@ -1,6 +1,6 @@
 // The disk check: free space on the filesystem holding `path`, against two thresholds. See README.md.
 import { statfs } from 'node:fs/promises'
-import { z } from 'zod'
+import * as z from 'zod'
 import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 import { formatBytes, parseThreshold, type Threshold } from './threshold.js'

@@ -1,5 +1,5 @@
 // The http check: a request answered within the timeout with an expected status (and body). See README.md.
-import { z } from 'zod'
+import * as z from 'zod'
 import { durationMs } from '../../../kit/durations.js'
 import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'

@@ -1,6 +1,6 @@
 // The process check: at least `minCount` running processes match a name or a command-line pattern. See README.md.
 import { basename } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { checked, OptionsError } from '../../../kit/options.js'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 import { defaultProcessSource, type ProcessInfo, type ProcessSource } from './source.js'

@@ -1,6 +1,6 @@
 // The tcp check: a TCP connection to host:port opens within the timeout. See README.md.
 import { connect } from 'node:net'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { HealthKindPlugin, HealthProbe, ProbeOutcome } from '../types.js'
 
 const optionsSchema = z.strictObject({

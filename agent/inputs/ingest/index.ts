@@ -1,5 +1,5 @@
 // DESIGN §9: `POST /v1/ingest` on the agent's local listener, Outpost JSON (docs/ingest.md).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { InputPlugin } from '../types.js'
 import { mountIngest } from './route.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { HEALTH_STATUSES, LOG_LEVELS, METRIC_TYPES, SPAN_STATUSES } from '../../../protocol/batch.js'
 import { isValidLabelName, isValidMetricName } from '../../../protocol/validate.js'
 import { IngestError, describeValue, formatPath } from './errors.js'

@@ -1,5 +1,5 @@
 // DESIGN §9: OTLP/HTTP traces, metrics and logs on the agent's local listener (docs/otlp.md).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { InputPlugin } from '../types.js'
 import { mountOtlp } from './route.js'
 

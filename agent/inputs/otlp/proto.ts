@@ -20,7 +20,7 @@ type ProtoRoot = { opentelemetry: { proto: { collector: Record<string, Collector
 
 // Loaded on the first protobuf request, not at start: protobufjs and the generated types cost a small device several
 // MB it does not spend when only JSON (or nothing) arrives (docs/agent.md, footprint). A literal import() so the
-// single-file build (dist/outpost-agent.mjs) carries the module and evaluates it only then.
+// bundled build (dist/outpost-agent.mjs) carries it in a chunk of its own, read only then.
 let root: ProtoRoot | undefined
 let loading: Promise<void> | undefined
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { isValidLabelName } from '../../../protocol/validate.js'
 import { durationMs } from '../../../kit/durations.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { durationMs } from '../../../kit/durations.js'
 import { compileGlob } from './glob.js'
 
