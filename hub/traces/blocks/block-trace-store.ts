@@ -24,12 +24,18 @@ export interface BlockTraceStoreOptions extends TraceStoreOptions {
   blockSpans?: number
   /** A head row older than this starts a seal at the next commit, so a quiet hub's spans get compressed too; 10 min. */
   sealAfterMs?: number
+  /**
+   * Once this many bytes of head rows were sealed, LevelDB compacts the head's key range, so the disk the deleted rows
+   * held is given back now rather than when LevelDB's own compaction gets there; default 64 MiB, 0 never.
+   */
+  reclaimHeadBytes?: number
 }
 
 interface HeadRow {
   dev: string
   spans: StoredSpan[]
   at: number
+  bytes: number
 }
 
 /**
@@ -43,6 +49,8 @@ export class BlockTraceStore implements TraceStore {
   private readonly cache: SpanBlockCache
   private readonly blockSpans: number
   private readonly sealAfterMs: number
+  private readonly reclaimHeadBytes: number
+  private sealedHeadBytes = 0
   private readonly maxSpansPerTrace: number
   private readonly maxStatsSpans: number
   /** Head rows not yet sealed, in commit order, and their spans by trace id. */
@@ -65,6 +73,7 @@ export class BlockTraceStore implements TraceStore {
     this.cache = new SpanBlockCache(this.tables)
     this.blockSpans = options.blockSpans ?? 16_384
     this.sealAfterMs = options.sealAfterMs ?? 600_000
+    this.reclaimHeadBytes = options.reclaimHeadBytes ?? 64 * 1024 * 1024
     this.maxSpansPerTrace = options.maxSpansPerTrace ?? 10_000
     this.maxStatsSpans = options.maxStatsSpans ?? 2_000_000
   }
@@ -85,7 +94,7 @@ export class BlockTraceStore implements TraceStore {
     const now = Date.now()
     for await (const [key, bytes] of this.tables.head.iterator()) {
       const dev = key.slice(0, key.indexOf('\x00'))
-      this.addHead(key, { dev, spans: decodeSpanHeadRow(bytes, dev), at: now })
+      this.addHead(key, { dev, spans: decodeSpanHeadRow(bytes, dev), at: now, bytes: bytes.length })
     }
     this.isOpen = true
   }
@@ -100,11 +109,12 @@ export class BlockTraceStore implements TraceStore {
     if (!batch.s || batch.s.length === 0) return
     const offset = options.tsOffset ?? 0
     const key = spanHeadKey(batch.dev, batch.ep, batch.seq)
-    commit.stage([{ type: 'put', sublevel: this.tables.head, key, value: encodeSpanHeadRow(batch.s, offset) }])
+    const value = encodeSpanHeadRow(batch.s, offset)
+    commit.stage([{ type: 'put', sublevel: this.tables.head, key, value }])
     const spans = headSpans(batch.s, batch.dev, offset)
     commit.onCommitted(() => {
       const now = Date.now()
-      this.addHead(key, { dev: batch.dev, spans, at: now })
+      this.addHead(key, { dev: batch.dev, spans, at: now, bytes: value.length })
       if (this.sealQueued || !this.isOpen) return
       const oldest = this.head.values().next().value
       if (this.headCount >= this.blockSpans || (oldest !== undefined && now - oldest.at >= this.sealAfterMs)) {
@@ -203,6 +213,11 @@ export class BlockTraceStore implements TraceStore {
     await this.db.batch(ops)
     this.blocks = [...this.blocks, ...blocks]
     this.dropHead(rows.map(([key]) => key))
+    for (const [, row] of rows) this.sealedHeadBytes += row.bytes
+    if (this.reclaimHeadBytes > 0 && this.sealedHeadBytes >= this.reclaimHeadBytes) {
+      this.sealedHeadBytes = 0
+      await compactRange(this.db, this.tables.head.prefix)
+    }
   }
 
   /** The head and blocks as of now; later seals replace the arrays, never change them. */
@@ -244,4 +259,11 @@ export class BlockTraceStore implements TraceStore {
       else this.headByTrace.delete(traceId)
     }
   }
+}
+
+/** LevelDB's manual compaction of every key under a table's prefix (classic-level has it; level's types leave it out). */
+function compactRange(db: Database, prefix: string): Promise<void> {
+  // A sublevel's prefix is `!name!`: its keys sort below the same prefix with the last `!` raised by one.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+  return (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange(prefix, end)
 }
