@@ -6,32 +6,38 @@ import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 import { spanDurationMs, type SpanEntry, type StoredSpan } from '../records.js'
 
 // One span block: spans that started in one hour, sealed together and sorted by trace id, then start (docs/traces.md,
-// "Blocks"). Columns compressed with Brotli in the threadpool: a meta section (trace ids as a sorted dictionary and
-// run lengths, span and parent ids, dictionary-coded service, name, kind and device, start as an offset from the
-// block's first start, duration, status), then attributes and events in pages of PAGE_ROWS rows, read only for the
-// spans a lookup returns. Lookups and searches read the meta section alone.
+// "Blocks"). Three kinds of section, each CBOR compressed with Brotli in the threadpool and decoded only when a read
+// needs it: the trace index (the block's first start, trace ids as a sorted dictionary and their run lengths), the
+// filter columns searches and stats scan (dictionary-coded service, name and device, start as an offset from the
+// first start, duration, status), and pages of PAGE_ROWS whole rows (ids, names, times, attributes, events), so a
+// trace lookup decodes the index and the page or two holding the trace, never the whole block.
 
 export const PAGE_ROWS = 1_024
 const compress = promisify(brotliCompress)
 const decompress = promisify(brotliDecompress)
-const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 22 } }
+// Sections are well under 1 MiB: a 1 MiB window, sized to the input, keeps each compressor's memory small (lgwin 22
+// and no size hint made sealing several times slower on a loaded machine, in allocating and collecting the buffers).
+const brotli = (bytes: Uint8Array) =>
+  compress(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 20, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
 
-export interface SpanBlockMeta {
+/** Section 0: where each trace's rows are. */
+export interface SpanTraceIndex {
   base: number
   traces: string[]
   /** Rows per trace id, as `traces`. */
   runs: number[]
-  spanId: string[]
-  parent: Array<string | null>
+  /** The dictionaries of the coded columns. */
   svcs: string[]
+  names: string[]
+  devs: string[]
+  kinds: string[]
+}
+
+/** Section 1: what searches and stats look at, a column per field. */
+export interface SpanFilterColumns {
   /** 0: no service, else 1 + index into svcs. */
   svc: number[]
-  names: string[]
   name: number[]
-  kinds: string[]
-  /** 0: no kind, else 1 + index into kinds. */
-  kind: number[]
-  devs: string[]
   dev: number[]
   /** start − base. */
   start: number[]
@@ -43,7 +49,19 @@ export interface SpanBlockMeta {
   exact: Record<string, [number, number]>
 }
 
-interface SpanBlockPage {
+/** Sections 2…: PAGE_ROWS whole rows each. */
+interface SpanPage {
+  spanId: string[]
+  parent: Array<string | null>
+  svc: number[]
+  name: number[]
+  dev: number[]
+  /** 0: no kind, else 1 + index into kinds. */
+  kind: number[]
+  start: number[]
+  dur: number[]
+  status: number[]
+  exact: Record<string, [number, number]>
   attrs: Array<Record<string, unknown> | null>
   events: Array<SpanEvent[] | null>
 }
@@ -132,13 +150,10 @@ export async function encodeSpanBlock(window: number, input: readonly StoredSpan
   })
   const svcs = dictionary(spans.map((s) => s.service), 1)
   const names = dictionary(spans.map((s) => s.name), 0)
-  const kinds = dictionary(spans.map((s) => s.kind), 1)
   const devs = dictionary(spans.map((s) => s.device), 0)
-  const meta: SpanBlockMeta = {
-    base, traces, runs, spanId: spans.map((s) => s.spanId), parent: spans.map((s) => s.parentSpanId ?? null),
-    svcs: svcs.dict, svc: svcs.codes, names: names.dict, name: names.codes, kinds: kinds.dict, kind: kinds.codes,
-    devs: devs.dict, dev: devs.codes, start, dur, status, exact,
-  }
+  const kinds = dictionary(spans.map((s) => s.kind), 1)
+  const index: SpanTraceIndex = { base, traces, runs, svcs: svcs.dict, names: names.dict, devs: devs.dict, kinds: kinds.dict }
+  const filter: SpanFilterColumns = { svc: svcs.codes, name: names.codes, dev: devs.codes, start, dur, status, exact }
   const ops = new Set<string>()
   const services = new Set<string>()
   spans.forEach((s) => {
@@ -147,11 +162,19 @@ export async function encodeSpanBlock(window: number, input: readonly StoredSpan
   })
   const deviceCounts = devs.dict.map(() => 0)
   for (const code of devs.codes) deviceCounts[code]++
-  const sections: Array<Promise<Buffer>> = [compress(encodeStored(meta), BROTLI)]
+  const sections: Array<Promise<Buffer>> = [brotli(encodeStored(index)), brotli(encodeStored(filter))]
   for (let first = 0; first < n; first += PAGE_ROWS) {
-    const page = spans.slice(first, first + PAGE_ROWS)
-    const text: SpanBlockPage = { attrs: page.map((s) => s.attrs ?? null), events: page.map((s) => s.events ?? null) }
-    sections.push(compress(encodeStored(text), BROTLI))
+    const rows = spans.slice(first, first + PAGE_ROWS)
+    const pageExact: Record<string, [number, number]> = {}
+    for (let i = 0; i < rows.length; i++) if (exact[first + i]) pageExact[i] = exact[first + i]
+    const end = first + PAGE_ROWS
+    const page: SpanPage = {
+      spanId: rows.map((s) => s.spanId), parent: rows.map((s) => s.parentSpanId ?? null),
+      svc: svcs.codes.slice(first, end), name: names.codes.slice(first, end), dev: devs.codes.slice(first, end), kind: kinds.codes.slice(first, end),
+      start: start.slice(first, first + PAGE_ROWS), dur: dur.slice(first, first + PAGE_ROWS), status: status.slice(first, first + PAGE_ROWS),
+      exact: pageExact, attrs: rows.map((s) => s.attrs ?? null), events: rows.map((s) => s.events ?? null),
+    }
+    sections.push(brotli(encodeStored(page)))
   }
   const done = await Promise.all(sections)
   const block = Buffer.alloc(4 + 4 * done.length + done.reduce((sum, s) => sum + s.length, 0))
@@ -169,37 +192,27 @@ export async function encodeSpanBlock(window: number, input: readonly StoredSpan
   return { block: new Uint8Array(block.buffer, block.byteOffset, block.length), summary }
 }
 
-/** A stored block: its meta decoded at once, attribute pages on demand. */
-export class DecodedSpanBlock {
-  private readonly pages = new Map<number, Promise<SpanBlockPage>>()
-  /** First row of each trace, as meta.traces, and one past the last. */
+/** The trace index decoded: rows of a trace by binary search. */
+export class TraceIndex {
+  /** First row of each trace, as `traces`, and one past the last. */
   readonly firstRow: number[]
 
-  private constructor(readonly meta: SpanBlockMeta, private readonly sections: Uint8Array[]) {
+  constructor(readonly index: SpanTraceIndex) {
     this.firstRow = [0]
-    for (const run of meta.runs) this.firstRow.push(this.firstRow[this.firstRow.length - 1] + run)
+    for (const run of index.runs) this.firstRow.push(this.firstRow[this.firstRow.length - 1] + run)
   }
 
-  static async decode(bytes: Uint8Array): Promise<DecodedSpanBlock> {
-    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const n = view.readUInt32LE(0)
-    const sections: Uint8Array[] = []
-    let pos = 4 + 4 * n
-    for (let i = 0; i < n; i++) {
-      const len = view.readUInt32LE(4 + 4 * i)
-      sections.push(bytes.subarray(pos, pos + len))
-      pos += len
-    }
-    return new DecodedSpanBlock(decodeStored<SpanBlockMeta>(await decompress(sections[0])), sections)
+  get traces(): string[] {
+    return this.index.traces
   }
 
   get count(): number {
-    return this.meta.spanId.length
+    return this.firstRow[this.firstRow.length - 1]
   }
 
   /** Rows [from, to) of one trace (empty when the block holds none of it). */
-  rowsOfTrace(traceId: string): [number, number] {
-    const traces = this.meta.traces
+  rowsOf(traceId: string): [number, number] {
+    const traces = this.index.traces
     let lo = 0
     let hi = traces.length
     while (lo < hi) {
@@ -211,54 +224,83 @@ export class DecodedSpanBlock {
     return [this.firstRow[lo], this.firstRow[lo + 1]]
   }
 
-  traceOf(row: number): string {
-    let lo = 0
-    let hi = this.meta.traces.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1
-      if (this.firstRow[mid] <= row) lo = mid
-      else hi = mid - 1
-    }
-    return this.meta.traces[lo]
+  /** Calls `fn` with each row and its trace id, in row order. */
+  forEachRow(fn: (row: number, traceId: string) => void): void {
+    const { traces } = this.index
+    for (let t = 0; t < traces.length; t++) for (let row = this.firstRow[t]; row < this.firstRow[t + 1]; row++) fn(row, traces[t])
   }
+}
+
+/** The filter columns decoded, read row by row. */
+export class FilterColumns {
+  constructor(readonly index: SpanTraceIndex, readonly cols: SpanFilterColumns) {}
 
   startOf(row: number): number {
-    return this.meta.exact[row]?.[0] ?? this.meta.base + this.meta.start[row]
+    return this.cols.exact[row]?.[0] ?? this.index.base + this.cols.start[row]
   }
 
   endOf(row: number): number {
-    return this.meta.exact[row]?.[1] ?? this.startOf(row) + this.meta.dur[row]
+    return this.cols.exact[row]?.[1] ?? this.startOf(row) + this.cols.dur[row]
   }
 
   deviceOf(row: number): string {
-    return this.meta.devs[this.meta.dev[row]]
+    return this.index.devs[this.cols.dev[row]]
   }
 
-  serviceOf(row: number): string | undefined {
-    const c = this.meta.svc[row]
-    return c === 0 ? undefined : this.meta.svcs[c - 1]
-  }
-
-  /** What search and stats look at, without the trace id (traceOf gives it when a row matches). */
-  entry(row: number): SpanEntry {
+  /** What search and stats look at; the trace id is the caller's (TraceIndex.forEachRow gives it). */
+  entry(row: number, traceId = ''): SpanEntry {
+    const c = this.cols
     const st = this.startOf(row)
-    return { t: '', v: this.serviceOf(row) ?? '', o: this.meta.names[this.meta.name[row]], st, d: Math.max(0, this.endOf(row) - st), e: this.meta.status[row] === ERROR ? 1 : 0 }
+    const svc = c.svc[row]
+    return { t: traceId, v: svc === 0 ? '' : this.index.svcs[svc - 1], o: this.index.names[c.name[row]], st, d: Math.max(0, this.endOf(row) - st), e: c.status[row] === ERROR ? 1 : 0 }
+  }
+}
+
+/** A stored block: its sections decompressed and decoded on first use, each once. */
+export class DecodedSpanBlock {
+  private indexSection?: Promise<TraceIndex>
+  private filterSection?: Promise<FilterColumns>
+  private readonly pages = new Map<number, Promise<SpanPage>>()
+
+  private constructor(private readonly sections: Uint8Array[]) {}
+
+  static decode(bytes: Uint8Array): DecodedSpanBlock {
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const n = view.readUInt32LE(0)
+    const sections: Uint8Array[] = []
+    let pos = 4 + 4 * n
+    for (let i = 0; i < n; i++) {
+      const len = view.readUInt32LE(4 + 4 * i)
+      sections.push(bytes.subarray(pos, pos + len))
+      pos += len
+    }
+    return new DecodedSpanBlock(sections)
   }
 
-  /** The span at `row` (its page of attributes and events decompressed once per block). */
-  async span(row: number, traceId = this.traceOf(row)): Promise<StoredSpan> {
-    const page = Math.floor(row / PAGE_ROWS)
-    let text = this.pages.get(page)
-    if (!text) this.pages.set(page, (text = decompress(this.sections[1 + page]).then((b) => decodeStored<SpanBlockPage>(b))))
-    const t = await text
-    const i = row - page * PAGE_ROWS
-    const m = this.meta
-    const span: StoredSpan = { traceId, spanId: m.spanId[row], name: m.names[m.name[row]], start: this.startOf(row), end: this.endOf(row), device: this.deviceOf(row) }
-    if (m.parent[row] !== null) span.parentSpanId = m.parent[row]!
-    const service = this.serviceOf(row)
-    if (service !== undefined) span.service = service
-    if (m.kind[row] !== 0) span.kind = m.kinds[m.kind[row] - 1]
-    if (m.status[row] !== 0) span.status = SPAN_STATUSES[m.status[row] - 1]
+  index(): Promise<TraceIndex> {
+    return (this.indexSection ??= decompress(this.sections[0]).then((b) => new TraceIndex(decodeStored<SpanTraceIndex>(b))))
+  }
+
+  async filter(): Promise<FilterColumns> {
+    const { index } = await this.index()
+    return (this.filterSection ??= decompress(this.sections[1]).then((b) => new FilterColumns(index, decodeStored<SpanFilterColumns>(b))))
+  }
+
+  /** The span at `row`: the trace index and its page, nothing else. */
+  async span(row: number, traceId: string): Promise<StoredSpan> {
+    const { index } = await this.index()
+    const p = Math.floor(row / PAGE_ROWS)
+    let page = this.pages.get(p)
+    if (!page) this.pages.set(p, (page = decompress(this.sections[2 + p]).then((b) => decodeStored<SpanPage>(b))))
+    const t = await page
+    const i = row - p * PAGE_ROWS
+    const start = t.exact[i]?.[0] ?? index.base + t.start[i]
+    const end = t.exact[i]?.[1] ?? start + t.dur[i]
+    const span: StoredSpan = { traceId, spanId: t.spanId[i], name: index.names[t.name[i]], start, end, device: index.devs[t.dev[i]] }
+    if (t.parent[i] !== null) span.parentSpanId = t.parent[i]!
+    if (t.svc[i] !== 0) span.service = index.svcs[t.svc[i] - 1]
+    if (t.kind[i] !== 0) span.kind = index.kinds[t.kind[i] - 1]
+    if (t.status[i] !== 0) span.status = SPAN_STATUSES[t.status[i] - 1]
     if (t.attrs[i] !== null) span.attrs = t.attrs[i]!
     if (t.events[i] !== null) span.events = t.events[i]!
     return span

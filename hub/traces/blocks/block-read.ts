@@ -21,7 +21,7 @@ export async function readTrace(view: SpanView, traceId: string, max: number): P
     if (!block.bloom.mayHold(traceId)) continue
     const d = await view.cache.get(block.key)
     if (!d) continue
-    const [from, to] = d.rowsOfTrace(traceId)
+    const [from, to] = (await d.index()).rowsOf(traceId)
     for (let row = from; row < to && spans.length <= max; row++) spans.push(await d.span(row, traceId))
   }
   const truncated = spans.length > max
@@ -50,14 +50,13 @@ function mayMatch(block: StoredSpanBlock, q: Filters): boolean {
 }
 
 /** Calls `fn` with the trace id and entry of every span of the block matching `q`. */
-function eachMatch(d: DecodedSpanBlock, q: Filters, fn: (traceId: string, e: SpanEntry) => void): void {
-  const { traces } = d.meta
-  for (let t = 0; t < traces.length; t++) {
-    for (let row = d.firstRow[t]; row < d.firstRow[t + 1]; row++) {
-      const e = d.entry(row)
-      if (matches(e, q)) fn(traces[t], e)
-    }
-  }
+async function eachMatch(d: DecodedSpanBlock, q: Filters, fn: (traceId: string, e: SpanEntry) => void): Promise<void> {
+  const index = await d.index()
+  const cols = await d.filter()
+  index.forEachRow((row, traceId) => {
+    const e = cols.entry(row, traceId)
+    if (matches(e, q)) fn(traceId, e)
+  })
 }
 
 /**
@@ -80,7 +79,7 @@ export async function findTraceIds(view: SpanView, q: TraceSearch): Promise<stri
   for (const block of candidates) {
     if (latest.size >= q.limit && block.summary.maxStart < bar) break
     const d = await view.cache.get(block.key)
-    if (d) eachMatch(d, q, consider)
+    if (d) await eachMatch(d, q, consider)
     if (latest.size >= q.limit) bar = [...latest.values()].sort((a, b) => b - a)[q.limit - 1]
   }
   return [...latest]
@@ -104,7 +103,7 @@ export async function blockStats(view: SpanView, q: TraceStatsQuery, maxSpans: n
   for (const block of view.blocks) {
     if (!mayMatch(block, q)) continue
     const d = await view.cache.get(block.key)
-    if (d) eachMatch(d, q, add)
+    if (d) await eachMatch(d, q, add)
   }
   return groups.result()
 }

@@ -7,11 +7,9 @@ import type { DecodedSpanBlock } from './block-codec.js'
 // Work that rewrites or reads whole blocks: a device's spans (export, erase) and retention.
 
 async function allSpans(d: DecodedSpanBlock): Promise<StoredSpan[]> {
-  const spans: StoredSpan[] = []
-  for (let t = 0; t < d.meta.traces.length; t++) {
-    for (let row = d.firstRow[t]; row < d.firstRow[t + 1]; row++) spans.push(await d.span(row, d.meta.traces[t]))
-  }
-  return spans
+  const rows: Array<[number, string]> = []
+  ;(await d.index()).forEachRow((row, traceId) => rows.push([row, traceId]))
+  return Promise.all(rows.map(([row, traceId]) => d.span(row, traceId)))
 }
 
 /** Every span of `device` in the blocks, block by block. */
@@ -20,10 +18,11 @@ export async function* blockSpansOfDevice(cache: SpanBlockCache, blocks: readonl
     if (!block.summary.devices.includes(device)) continue
     const d = await cache.get(block.key)
     if (!d) continue
-    const code = d.meta.devs.indexOf(device)
-    for (let t = 0; t < d.meta.traces.length; t++) {
-      for (let row = d.firstRow[t]; row < d.firstRow[t + 1]; row++) if (d.meta.dev[row] === code) yield await d.span(row, d.meta.traces[t])
-    }
+    const cols = await d.filter()
+    const code = cols.index.devs.indexOf(device)
+    const rows: Array<[number, string]> = []
+    ;(await d.index()).forEachRow((row, traceId) => cols.cols.dev[row] === code && rows.push([row, traceId]))
+    for (const [row, traceId] of rows) yield await d.span(row, traceId)
   }
 }
 

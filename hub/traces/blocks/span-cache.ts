@@ -9,7 +9,7 @@ export class SpanBlockCache {
 
   constructor(
     readonly tables: SpanBlockTables,
-    private readonly capacity = 32,
+    private readonly capacity = 64,
   ) {}
 
   get(key: string): Promise<DecodedSpanBlock | undefined> {
