@@ -12,7 +12,7 @@ import { spanDurationMs, type SpanEntry, type StoredSpan } from '../records.js'
 // first start, duration, status), and pages of PAGE_ROWS whole rows (ids, names, times, attributes, events), so a
 // trace lookup decodes the index and the page or two holding the trace, never the whole block.
 
-export const PAGE_ROWS = 1_024
+export const PAGE_ROWS = 256
 const compress = promisify(brotliCompress)
 const decompress = promisify(brotliDecompress)
 // Sections are well under 1 MiB: a 1 MiB window, sized to the input, keeps each compressor's memory small (lgwin 22
