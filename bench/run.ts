@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     if (want('drain')) await drainSection(dir)
     for (const [name, title, run] of [
       ['logs', 'logs (log stores through the hub store: blocks on BENCH_LOG_LINES lines, default 10 M; LevelDB rows beside on BENCH_LOG_BASELINE_LINES, default 1 M)', () => benchLogs(join(dir, 'logs'))],
-      ['traces', 'traces (TraceStore through the hub store, 1,000,000 spans)', () => benchTraces(join(dir, 'traces'))],
+      ['traces', 'traces (trace stores through the hub store: blocks on BENCH_TRACES traces of 10 spans, default 100,000; LevelDB rows beside on BENCH_TRACE_BASELINE_TRACES, default the same)', () => benchTraces(join(dir, 'traces'))],
       ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
       ['brokers', 'brokers joined through Redis (docs/cluster.md; a real redis-server, hubs in process, baselines in the same run)', () => benchBrokers(join(dir, 'brokers'))],
       ['audit', 'audit chain (1,000,000 records, checkpoint per 1,000; baseline: reading them unchecked)', () => benchAudit(join(dir, 'audit'))],

@@ -1,12 +1,17 @@
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../protocol/batch.js'
 import { LevelMetricStore } from '../hub/metrics/store/index.js'
-import { LevelTraceStore } from '../hub/traces/index.js'
+import { join } from 'node:path'
+import { BlockTraceStore, LevelTraceStore, type TraceStore } from '../hub/traces/index.js'
+import type { Database } from '../hub/storage/db.js'
 import { dirBytes } from './machine.js'
 
-// Benchmark of the hub's trace store (issue 5): 1,000,000 spans (100,000 traces × 10 spans from 10 devices over
-// one day) ingested through LevelMetricStore.ingest with the TraceStore participant, as the hub's ingest does; then
-// the latency of a trace lookup (GET /v1/traces/{id}) and of searches and stats over the 1 M stored spans.
+// Benchmark of the hub's trace stores (issues 5 and 15): 1,000,000 spans (100,000 traces × 10 spans from 10 devices
+// over one day) ingested through LevelMetricStore.ingest with the TraceStore participant, as the hub's ingest does,
+// 10 batches of 1,000 spans at a time (building them is the agent's work: not timed); then the disk per span after a
+// clean close and fully compacted, and the latency of a trace lookup (GET /v1/traces/{id}) and of searches and stats
+// over the stored spans. The block store (hub/traces/blocks) beside the LevelDB rows store (main before blocks) in
+// the same run, on BENCH_TRACES and BENCH_TRACE_BASELINE_TRACES traces (default 100,000 each).
 // Called by the lead's bench runner with a fresh, empty directory.
 
 const SPANS_PER_TRACE = 10
@@ -75,35 +80,60 @@ async function medianMs(runs: number, fn: (run: number) => Promise<unknown>): Pr
     await fn(run)
     times.push(performance.now() - started)
   }
-  return median(times)
+  return Math.round(median(times) * 1000) / 1000
 }
 
-/** `traces` × 10 spans; 100,000 traces make the 1 M spans of the issue (smaller counts are for quick runs). */
-export async function benchTraces(dir: string, traceCount = 100_000): Promise<Record<string, number>> {
-  const db = new Level<string, any>(dir)
+const PARALLEL = DEVICES
+
+function openDb(dir: string): Level<string, any> {
+  // As the hub's createDatabase: a 16 MiB memtable.
+  return new Level<string, any>(dir, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
+}
+
+/** `traceCount` × 10 spans into the store `make` builds, then its disk and read latencies. */
+async function runStore(dir: string, traceCount: number, make: (db: Database) => TraceStore, seal: (t: TraceStore) => Promise<void>): Promise<Record<string, number>> {
+  const db = openDb(dir)
   await db.open()
-  const traces = new LevelTraceStore(db, { retentionMs: 30 * DAY })
-  const store = new LevelMetricStore(db, { participants: [traces] })
+  let traces = make(db)
+  let store = new LevelMetricStore(db, { participants: [traces] })
   await store.open()
   await traces.open()
   try {
-    // Devices ingest in parallel, each its own batches in seq order, as the hub sees them.
     const rand = random(42)
-    const batchesPerDevice = Math.ceil(traceCount / TRACES_PER_BATCH / DEVICES)
-    const started = performance.now()
-    await Promise.all(
-      Array.from({ length: DEVICES }, async (_, d) => {
-        for (let seq = 1; seq <= batchesPerDevice; seq++) {
-          const first = ((seq - 1) * DEVICES + d) * TRACES_PER_BATCH
-          const s: SpanRecord[] = []
-          for (let k = first; k < first + TRACES_PER_BATCH; k++) s.push(...makeTrace(k, traceCount, rand))
-          const batch: DecodedBatch = { v: PROTOCOL_VERSION, dev: `edge-${d}`, ep: 'bench', seq, at: T0, s }
-          await store.ingest(batch, { tsOffset: 0 })
-        }
-      }),
-    )
-    const ingestSeconds = (performance.now() - started) / 1000
-    const spans = batchesPerDevice * DEVICES * TRACES_PER_BATCH * SPANS_PER_TRACE
+    const batches = Math.ceil(traceCount / TRACES_PER_BATCH)
+    let ingestMs = 0
+    for (let b = 0; b < batches; b += PARALLEL) {
+      const round: DecodedBatch[] = []
+      for (let i = b; i < Math.min(batches, b + PARALLEL); i++) {
+        const s: SpanRecord[] = []
+        for (let k = i * TRACES_PER_BATCH; k < (i + 1) * TRACES_PER_BATCH; k++) s.push(...makeTrace(k, traceCount, rand))
+        round.push({ v: PROTOCOL_VERSION, dev: `edge-${i % DEVICES}`, ep: 'bench', seq: Math.floor(i / DEVICES) + 1, at: T0, s })
+      }
+      const started = performance.now()
+      await Promise.all(round.map((batch) => store.ingest(batch, { tsOffset: 0 })))
+      ingestMs += performance.now() - started
+    }
+    const spans = batches * TRACES_PER_BATCH * SPANS_PER_TRACE
+    // Searchable once acked: the last trace ingested is found at once, from the head.
+    const lastId = (batches * TRACES_PER_BATCH - 1).toString(16).padStart(32, '0')
+    if ((await traces.getTrace(lastId))?.spanCount !== SPANS_PER_TRACE) throw new Error('bench: the last trace acked is not found')
+    const sealStarted = performance.now()
+    await seal(traces)
+    const sealedMs = ingestMs + performance.now() - sealStarted
+    await store.close()
+    await traces.close()
+    await db.close()
+    const bytes = await dirBytes(dir)
+    await db.open()
+    // level's types leave out classic-level's compactRange, which the Node build has.
+    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('\x00', '\xff')
+    await db.close()
+    const compacted = await dirBytes(dir)
+    await db.open()
+    traces = make(db)
+    store = new LevelMetricStore(db, { participants: [traces] })
+    await store.open()
+    await traces.open()
 
     const lookupRand = random(7)
     const traceIdAt = () => Math.floor(lookupRand() * traceCount).toString(16).padStart(32, '0')
@@ -113,27 +143,25 @@ export async function benchTraces(dir: string, traceCount = 100_000): Promise<Re
     })
     const lastHour = { from: T0 + DAY - HOUR, to: T0 + DAY }
     const wholeDay = { from: T0, to: T0 + DAY }
-    const searchServiceOperationMs = await medianMs(50, () => traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 }))
-    // About 10 % of roots last 200 ms or more; nothing lasts 1 h, so that search reads every index entry of the day.
-    const searchSlowMs = await medianMs(50, () => traces.search({ ...wholeDay, minDurationMs: 200, limit: 20 }))
-    const searchNoMatchDayMs = await medianMs(3, () => traces.search({ ...wholeDay, minDurationMs: HOUR, limit: 20 }))
-    const searchErrorsHourMs = await medianMs(20, () => traces.search({ ...lastHour, errorsOnly: true, limit: 20 }))
-    const statsHourMs = await medianMs(10, () => traces.stats(lastHour))
-    const statsDayServiceMs = await medianMs(3, () => traces.stats({ ...wholeDay, service: 'payments' }))
-    await store.close()
-    await traces.close()
-    await db.close()
+    const check = (found: unknown[], what: string) => {
+      if (found.length === 0) throw new Error(`bench: ${what} found nothing`)
+    }
+    check(await traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 }), 'search by service and operation')
+    check(await traces.search({ ...lastHour, errorsOnly: true, limit: 20 }), 'search for errors')
     return {
       spans,
-      spansPerSecond: spans / ingestSeconds,
-      diskBytesPerSpan: (await dirBytes(dir)) / spans,
+      spansPerSecond: Math.round(spans / (ingestMs / 1000)),
+      sealedSpansPerSecond: Math.round(spans / (sealedMs / 1000)),
+      diskBytesPerSpan: Math.round((bytes / spans) * 10) / 10,
+      compactedBytesPerSpan: Math.round((compacted / spans) * 10) / 10,
       traceLookupMs,
-      searchServiceOperationMs,
-      searchSlowMs,
-      searchNoMatchDayMs,
-      searchErrorsHourMs,
-      statsHourMs,
-      statsDayServiceMs,
+      searchServiceOperationMs: await medianMs(50, () => traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 })),
+      // About 10 % of roots last 200 ms or more; nothing lasts 1 h, so that search reads every span of the day.
+      searchSlowMs: await medianMs(50, () => traces.search({ ...wholeDay, minDurationMs: 200, limit: 20 })),
+      searchNoMatchDayMs: await medianMs(3, () => traces.search({ ...wholeDay, minDurationMs: HOUR, limit: 20 })),
+      searchErrorsHourMs: await medianMs(20, () => traces.search({ ...lastHour, errorsOnly: true, limit: 20 })),
+      statsHourMs: await medianMs(10, () => traces.stats(lastHour)),
+      statsDayServiceMs: await medianMs(3, () => traces.stats({ ...wholeDay, service: 'payments' })),
     }
   } finally {
     if (db.status === 'open') {
@@ -142,4 +170,19 @@ export async function benchTraces(dir: string, traceCount = 100_000): Promise<Re
       await db.close()
     }
   }
+}
+
+/** The block store on BENCH_TRACES traces beside the LevelDB rows store on BENCH_TRACE_BASELINE_TRACES (10 spans each). */
+export async function benchTraces(dir: string, traceCount = Number(process.env.BENCH_TRACES ?? 100_000)): Promise<Record<string, number>> {
+  const baseline = Number(process.env.BENCH_TRACE_BASELINE_TRACES ?? traceCount)
+  const out: Record<string, number> = {}
+  const runs: Array<[string, number, (db: Database) => TraceStore, (t: TraceStore) => Promise<void>]> = [
+    ['blocks', traceCount, (db) => new BlockTraceStore(db, { retentionMs: 3650 * DAY }), (t) => (t as BlockTraceStore).seal()],
+    ['LevelDB rows, baseline', baseline, (db) => new LevelTraceStore(db, { retentionMs: 3650 * DAY }), async () => {}],
+  ]
+  for (const [name, count, make, seal] of runs) {
+    if (count <= 0) continue
+    for (const [k, v] of Object.entries(await runStore(join(dir, name.split(' ')[0]), count, make, seal))) out[`${k} (${name})`] = v
+  }
+  return out
 }

@@ -5,7 +5,7 @@ import type { Hono } from 'hono'
 import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
 import { StorageSpace } from './storage/space.js'
 import { LevelMetricStore } from './metrics/store/index.js'
-import { LevelTraceStore, type TraceStore } from './traces/index.js'
+import { BlockTraceStore, type TraceStore } from './traces/index.js'
 import { BlockLogStore, type LogStore } from './logs/index.js'
 import { LevelHealthStore } from './health/level-health-store.js'
 import type { HealthStore } from './health/types.js'
@@ -132,7 +132,7 @@ export class Hub implements HubContext {
       log: options.log,
       onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
     })
-    this.traces = new LevelTraceStore(this.db, { retentionMs: settings.retention.traces })
+    this.traces = new BlockTraceStore(this.db, { retentionMs: settings.retention.traces })
     this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
     this.logs = new BlockLogStore(this.db, { retentionMs: settings.retention.logs })
     this.store = new LevelMetricStore(this.db, {

@@ -53,7 +53,7 @@ describe('keyspace', () => {
     const prefixes = new Set<string>()
     for await (const key of db.keys()) prefixes.add(key.slice(1, key.indexOf('!', 1)))
     await db.close()
-    for (const prefix of ['m-series', 'm-head', 'm-dedup', 'l-head', 't-span', 'h-cur', 'alert-rules', 'alerts', 'devices']) expect(prefixes).toContain(prefix)
+    for (const prefix of ['m-series', 'm-head', 'm-dedup', 'l-head', 't-head', 'h-cur', 'alert-rules', 'alerts', 'devices']) expect(prefixes).toContain(prefix)
     expect([...prefixes].filter((p) => !keyspaceEntry(p))).toEqual([])
   }, 60_000)
 

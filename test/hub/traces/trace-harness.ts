@@ -2,28 +2,32 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Level } from 'level'
-import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../../../protocol/batch.js'
+import { PROTOCOL_VERSION, type DecodedBatch } from '../../../protocol/batch.js'
 import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
-import { LevelTraceStore, type TraceStoreOptions } from '../../../hub/traces/index.js'
+import { BlockTraceStore, LevelTraceStore, type BlockTraceStoreOptions, type TraceStore, type TraceStoreOptions } from '../../../hub/traces/index.js'
+import type { Database } from '../../../hub/storage/db.js'
 import type { TraceStoreHarness } from './trace-store.case.js'
 
 export { span } from './trace-store.case.js'
 
-export interface TraceHarness extends TraceStoreHarness {
+export interface TraceHarness<S extends TraceStore = LevelTraceStore> extends TraceStoreHarness {
+  dir: string
   db: Level<string, any>
   store: LevelMetricStore
-  traces: LevelTraceStore
+  traces: S
   /** Rows in one of the trace store's sublevels. */
-  rows(sublevel: 't-span' | 't-time' | 't-svc' | 't-op'): Promise<number>
+  rows(sublevel: string): Promise<number>
+  /** Closes store and database, keeping the dir. */
+  close(): Promise<void>
 }
 
-/** A LevelTraceStore taking part in a LevelMetricStore's ingest, on real LevelDB in a fresh temp dir. */
-export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {}): Promise<TraceHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-traces-'))
+/** A trace store taking part in a LevelMetricStore's ingest, on real LevelDB in `dir` (default: a fresh temp dir). */
+async function makeHarness<S extends TraceStore>(make: (db: Database) => S, seal: (traces: S) => Promise<void>, dir?: string): Promise<TraceHarness<S>> {
+  const where = dir ?? (await mkdtemp(join(tmpdir(), 'outpost-traces-')))
   const open = async () => {
-    const db = new Level<string, any>(dir)
+    const db = new Level<string, any>(where)
     await db.open()
-    const traces = new LevelTraceStore(db, { retentionMs: 7 * 86_400_000, ...options })
+    const traces = make(db)
     const store = new LevelMetricStore(db, { participants: [traces] })
     await store.open()
     await traces.open()
@@ -34,14 +38,14 @@ export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {})
     await h.store.close()
     await h.db.close()
   }
-  const h: TraceHarness = {
+  const h: TraceHarness<S> = {
+    dir: where,
     ...(await open()),
     ingest(dev, seq, spans, tsOffset = 0) {
       const batch: DecodedBatch = { v: PROTOCOL_VERSION, dev, ep: 'ep-1', seq, at: 0, s: spans }
       return h.store.ingest(batch, { tsOffset })
     },
-    // Rows are final when committed: nothing to seal.
-    async seal() {},
+    seal: () => seal(h.traces),
     async reopen() {
       await close()
       Object.assign(h, await open())
@@ -51,10 +55,21 @@ export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {})
       for await (const _ of h.db.sublevel(sublevel, { valueEncoding: 'view' }).keys()) n++
       return n
     },
+    close,
     async cleanup() {
       await close()
-      await rm(dir, { recursive: true, force: true })
+      await rm(where, { recursive: true, force: true })
     },
   }
   return h
+}
+
+/** The LevelDB rows store (main before blocks): rows are final when committed, nothing to seal. */
+export function makeTraceHarness(options: Partial<TraceStoreOptions> = {}, dir?: string): Promise<TraceHarness<LevelTraceStore>> {
+  return makeHarness((db) => new LevelTraceStore(db, { retentionMs: 7 * 86_400_000, ...options }), async () => {}, dir)
+}
+
+/** The block store, with small blocks so tests cut several. */
+export function makeBlockTraceHarness(options: Partial<BlockTraceStoreOptions> = {}, dir?: string): Promise<TraceHarness<BlockTraceStore>> {
+  return makeHarness((db) => new BlockTraceStore(db, { retentionMs: 7 * 86_400_000, blockSpans: 200, ...options }), (traces) => traces.seal(), dir)
 }
