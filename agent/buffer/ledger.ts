@@ -39,6 +39,7 @@ export interface LedgerSlot extends LedgerState {
 
 export class Ledger {
   private gen: number
+  private closed = false
 
   private constructor(
     private readonly fd: number,
@@ -73,6 +74,8 @@ export class Ledger {
   }
 
   close(): void {
+    if (this.closed) return
+    this.closed = true
     closeSync(this.fd)
   }
 }
