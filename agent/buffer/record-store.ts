@@ -105,7 +105,8 @@ export class RecordStore {
     const agrees = opts.rescan || epoch === undefined || !(Number(pending) >= 0) || !(Number(bytes) >= 0) ? undefined
       : same(newest) ? newest : newest && !newest.done && before?.gen === newest.gen - 1 && same(before) ? before : undefined
     if (agrees) {
-      this.adopt(agrees, Math.max(this.next, trusted?.next ?? 0))
+      // A kill during a commit: its seqs were never handed out (the append did not resolve), so they are free again.
+      this.adopt(agrees, this.next)
       await this.refreshLowest(0)
       return
     }
