@@ -374,7 +374,6 @@ export class RecordStore {
           continue
         }
         found++
-        present.add(seq, seq)
         if (gone && seq >= cursor) {
           const upTo = Math.min(seq, ledgerNext)
           if (upTo > cursor) {
@@ -386,6 +385,7 @@ export class RecordStore {
         if (decodeRecord(record)) {
           good++
           goodBytes += bodyBytes(record)
+          if (!gone) present.add(seq, seq)
         } else bad.push([key, record])
       }
       more = seen === CHUNK
@@ -403,7 +403,8 @@ export class RecordStore {
     if (account) {
       this.next = Math.max(this.next, account.next)
       this.floor = account.floor
-      this.gone = gone!
+      // Quarantined during the scan (counted there) went into this.gone; the account's own and the missing join them.
+      for (const [from, to] of gone!.list()) this.gone.add(from, to)
       for (const [from, to] of missing) this.gone.add(from, to)
       this.hooks.count('corrupt', missingCount)
       if (missingCount > 0) this.hooks.log('error', 'records the buffer held are gone (damage): counted as corrupt', { missing: missingCount, stale: stale.length })
