@@ -27,6 +27,11 @@ export interface LedgerState {
   floor: number
   pending: number
   gone: SeqRanges
+  /**
+   * Seqs counted as corrupt because no read found them while the database seemed sound (a recount in use): not held,
+   * but the floor does not pass them, so if the damage that hid them heals they are delivered after all.
+   */
+  lost: SeqRanges
   /** Acked ranges up to this seq were forgotten for room (0: none): the gone set is not exact below it. */
   inexactUpTo: number
 }
@@ -97,10 +102,11 @@ export function readLedger(dir: string): LedgerSlot[] {
 }
 
 /** Held seqs by the ledger's account: [floor, next) less the gone ones. */
-export const expectedCount = (s: LedgerState): number => Math.max(0, s.next - s.floor - s.gone.countIn(s.floor, s.next))
+export const expectedCount = (s: LedgerState): number => Math.max(0, s.next - s.floor - s.gone.countIn(s.floor, s.next) - s.lost.countIn(s.floor, s.next))
 
 function encodeSlot(s: LedgerSlot): Buffer {
-  const ranges = s.gone.list()
+  // Lost ranges are stored negated after the gone ones.
+  const ranges = [...s.gone.list(), ...s.lost.list().map(([a, b]): [number, number] => [-a, -b])]
   const size = HEADER_BYTES + ranges.length * 16 + 4
   const buf = Buffer.alloc(size)
   let at = 0
@@ -135,6 +141,11 @@ function decodeSlot(buf: Buffer): LedgerSlot | undefined {
   if (crc32(buf.subarray(0, end)) !== buf.readUInt32BE(end)) return undefined
   const epoch = buf.subarray(49, 49 + buf.readUInt8(48)).toString('utf8')
   const gone = new SeqRanges()
-  for (let at = HEADER_BYTES; at < end; at += 16) gone.add(buf.readDoubleBE(at), buf.readDoubleBE(at + 8))
-  return { gen, next, floor, pending, inexactUpTo, epoch, gone, done: magic === MAGIC_DONE }
+  const lost = new SeqRanges()
+  for (let at = HEADER_BYTES; at < end; at += 16) {
+    const [from, to] = [buf.readDoubleBE(at), buf.readDoubleBE(at + 8)]
+    if (from < 0) lost.add(-from, -to)
+    else gone.add(from, to)
+  }
+  return { gen, next, floor, pending, inexactUpTo, epoch, gone, lost, done: magic === MAGIC_DONE }
 }

@@ -47,6 +47,8 @@ export class RecordStore {
    * LevelDB, so a recount after damage knows which seqs must be there.
    */
   private gone = new SeqRanges()
+  /** Counted as corrupt by a recount in use, not passed by the floor (ledger.ts, `lost`): delivered if they come back. */
+  private lost = new SeqRanges()
   /** Gone ranges up to this seq were forgotten for the ledger's room (0: none): below it the account is not exact. */
   private inexactUpTo = 0
   private readonly s: BufferParts
@@ -132,6 +134,7 @@ export class RecordStore {
     this.next = Math.max(this.next, next)
     this.floor = slot.floor
     this.gone = new SeqRanges(slot.gone.list())
+    this.lost = new SeqRanges(slot.lost.list())
     this.inexactUpTo = slot.inexactUpTo
     this.gone.add(slot.next, this.next - 1)
   }
@@ -163,6 +166,7 @@ export class RecordStore {
   private passGone(): void {
     this.floor = Math.min(this.next, Math.max(this.floor, this.gone.firstOutside(this.floor)))
     this.gone.dropBelow(this.floor)
+    this.lost.dropBelow(this.floor)
     if (this.inexactUpTo > 0 && this.inexactUpTo < this.floor) this.inexactUpTo = 0
   }
 
@@ -214,6 +218,7 @@ export class RecordStore {
     // Acked by the hub: every seq in [from, to] is stored there, whether a read here finds it or not. The floor
     // goes along with the deletes' counters (a crash before them leaves it lower: only more conservative).
     this.gone.add(Math.max(from, this.floor), Math.min(to, this.next - 1))
+    this.lost.remove(from, to)
     if (from <= this.floor) this.raiseFloor(Math.min(to, this.next - 1) + 1)
     else this.passGone()
     return this.deleteHeld(from, to)
@@ -285,7 +290,7 @@ export class RecordStore {
       // Dropped and counted: the hub may pass them. A record a damaged table hid from this read is passed too: the
       // ledger's account says how many there were, counted as corrupt.
       const past = Number(ops[ops.length - 1].key) + 1
-      const hidden = this.inexactUpTo === 0 ? past - this.floor - this.gone.countIn(this.floor, past) - ops.length : 0
+      const hidden = this.inexactUpTo === 0 ? past - this.floor - this.gone.countIn(this.floor, past) - this.lost.countIn(this.floor, past) - ops.length : 0
       if (hidden > 0) {
         this.hooks.count('corrupt', hidden)
         this.hooks.log('error', 'records hidden by damage passed by a drop of the oldest', { hidden, below: past })
@@ -318,7 +323,10 @@ export class RecordStore {
       { type: 'del', sublevel: batches, key },
       { type: 'put', sublevel: quarantine, key, value },
     ])
-    for (const [key] of bad) if (Number(key) >= this.floor) this.gone.add(Number(key), Number(key))
+    for (const [key] of bad) {
+      if (Number(key) >= this.floor) this.gone.add(Number(key), Number(key))
+      this.lost.remove(Number(key), Number(key))
+    }
     await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
     for (const [key] of bad) this.recent.forget(Number(key))
     this.passGone()
@@ -336,7 +344,8 @@ export class RecordStore {
   async reconcile(): Promise<number> {
     const before = this.pending
     const state = this.inexactUpTo === 0 ? this.state() : undefined
-    await this.recount(state, before)
+    // The database seems sound: what no read finds may be hidden by damage and come back, so it is kept as lost.
+    await this.recount(state, before, 'lost')
     return Math.max(0, before - this.pending)
   }
 
@@ -348,9 +357,11 @@ export class RecordStore {
    * that meets damage half-way (it throws, and the buffer repairs) must not leave them counting only what it had seen,
    * or the buffer looks drained while it still holds a record it has not accounted for.
    */
-  private async recount(account: LedgerState | undefined, expected: number): Promise<void> {
+  private async recount(account: LedgerState | undefined, expected: number, missingAs: 'gone' | 'lost' = 'gone'): Promise<void> {
     this.recent.clear()
     const gone = account ? new SeqRanges(account.gone.list()) : undefined
+    const lost = new SeqRanges(account?.lost.list() ?? [])
+    const back: number[] = []
     const floor = account?.floor ?? 0
     const ledgerNext = account?.next ?? 0
     const stale: string[] = []
@@ -377,11 +388,13 @@ export class RecordStore {
         if (gone && seq >= cursor) {
           const upTo = Math.min(seq, ledgerNext)
           if (upTo > cursor) {
-            missingCount += upTo - cursor - gone.countIn(cursor, upTo)
+            missingCount += upTo - cursor - gone.countIn(cursor, upTo) - lost.countIn(cursor, upTo)
             missing.push([cursor, seq - 1])
           }
           cursor = seq + 1
         }
+        // Counted lost before and readable again: held, and delivered after all (counted and delivered).
+        if (lost.has(seq)) back.push(seq)
         if (decodeRecord(record)) {
           good++
           goodBytes += bodyBytes(record)
@@ -392,9 +405,10 @@ export class RecordStore {
       if (bad.length > 0) await this.quarantine(bad)
     }
     if (gone && ledgerNext > cursor) {
-      missingCount += ledgerNext - cursor - gone.countIn(cursor, ledgerNext)
+      missingCount += ledgerNext - cursor - gone.countIn(cursor, ledgerNext) - lost.countIn(cursor, ledgerNext)
       missing.push([cursor, ledgerNext - 1])
     }
+    for (const seq of back) lost.remove(seq, seq)
     for (let k = 0; k < stale.length; k += CHUNK) {
       await this.commit(stale.slice(k, k + CHUNK).map((key): Op => ({ type: 'del', sublevel: this.s.batches, key })))
     }
@@ -405,7 +419,17 @@ export class RecordStore {
       this.floor = account.floor
       // Quarantined during the scan (counted there) went into this.gone; the account's own and the missing join them.
       for (const [from, to] of gone!.list()) this.gone.add(from, to)
-      for (const [from, to] of missing) this.gone.add(from, to)
+      // Missing ranges may span gone seqs (harmless, they are gone either way); lost takes only the held ones.
+      this.lost = lost
+      for (const [from, to] of missing) {
+        if (missingAs === 'gone') {
+          this.gone.add(from, to)
+          this.lost.remove(from, to)
+        } else {
+          this.lost.add(from, to)
+          for (const [a, b] of this.gone.list()) this.lost.remove(a, b)
+        }
+      }
       this.hooks.count('corrupt', missingCount)
       if (missingCount > 0) this.hooks.log('error', 'records the buffer held are gone (damage): counted as corrupt', { missing: missingCount, stale: stale.length })
     } else {
@@ -416,6 +440,7 @@ export class RecordStore {
       await this.refreshLowest(0)
       this.floor = this.lowestSeq()
       this.gone = new SeqRanges()
+      this.lost = new SeqRanges()
       let from = this.floor
       for (const [a, b] of present.list()) {
         if (b < from) continue
@@ -430,7 +455,7 @@ export class RecordStore {
   }
 
   private state(): LedgerState {
-    return { epoch: this.epoch, next: this.next, floor: this.floor, pending: this.pending, gone: new SeqRanges(this.gone.list()), inexactUpTo: this.inexactUpTo }
+    return { epoch: this.epoch, next: this.next, floor: this.floor, pending: this.pending, gone: new SeqRanges(this.gone.list()), lost: new SeqRanges(this.lost.list()), inexactUpTo: this.inexactUpTo }
   }
 
   /** One atomic LevelDB batch: the given operations plus the counters they change (DESIGN §5). */
@@ -447,14 +472,15 @@ export class RecordStore {
       { type: 'put', sublevel: meta, key: META_BYTES, value: String(bytes) },
       { type: 'put', sublevel: meta, key: META_FLOOR, value: String(this.floor) },
     ]
-    if (this.gone.size > LEDGER_MAX_RANGES) {
+    if (this.gone.size + this.lost.size > LEDGER_MAX_RANGES) {
       // Forgotten acked ranges look held to a recount: counted as corrupt if a repair loses them, never silent.
       const kept = this.gone.list()
       this.inexactUpTo = Math.max(this.inexactUpTo, kept[kept.length - 1][1])
-      this.gone.truncate(LEDGER_MAX_RANGES)
+      this.lost.truncate(LEDGER_MAX_RANGES)
+      this.gone.truncate(Math.max(0, LEDGER_MAX_RANGES - this.lost.size))
     }
     // The ledger first: whatever LevelDB then loses of this write, the ledger's account still knows it was made.
-    const after = { epoch: this.epoch, next, floor: this.floor, pending, gone: this.gone, inexactUpTo: this.inexactUpTo }
+    const after = { epoch: this.epoch, next, floor: this.floor, pending, gone: this.gone, lost: this.lost, inexactUpTo: this.inexactUpTo }
     this.ledger.write(after, false)
     try {
       await db.batch([...ops, ...counters] as never, { sync: this.hooks.fsync })

@@ -47,6 +47,19 @@ export class SeqRanges {
     this.ranges = out
   }
 
+  /** Takes [from, to] out of the set. */
+  remove(from: number, to: number): void {
+    const out: [number, number][] = []
+    for (const [a, b] of this.ranges) {
+      if (b < from || a > to) out.push([a, b])
+      else {
+        if (a < from) out.push([a, from - 1])
+        if (b > to) out.push([to + 1, b])
+      }
+    }
+    this.ranges = out
+  }
+
   /** Forgets everything below `seq`. */
   dropBelow(seq: number): void {
     this.ranges = this.ranges.filter(([, b]) => b >= seq).map(([a, b]): [number, number] => [Math.max(a, seq), b])
