@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { encode as encodeCbor } from 'cbor-x'
 import { MetricsBuilder } from '../protocol/metrics-builder.js'
 import { assertDeviceId } from '../protocol/ids.js'
@@ -20,6 +21,9 @@ import type { UplinkLimits } from './uplink.js'
 import type { TraceSampler } from './sampling/sampler.js'
 import { BoundaryTimer } from './boundary-timer.js'
 import { ClockSteps } from './clock-steps.js'
+
+/** The clock steps' account, in the data directory beside the buffer's files (ClockSteps.restore). */
+const CLOCK_STEPS_FILE = 'CLOCK-STEPS.json'
 
 export type { BatchBody } from './split-body.js'
 
@@ -116,6 +120,8 @@ export class Agent {
 
   async start(): Promise<void> {
     await this.buffer.open()
+    // Kept beside the buffer's files: batches buffered before a restart stay on the clock that stamped them.
+    this.clockSteps.restore(join(this.options.data, CLOCK_STEPS_FILE))
     this.running = true
     if (this.options.listen) {
       this.listener = await startListener(this.options.listen, async () => {

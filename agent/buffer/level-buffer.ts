@@ -5,13 +5,15 @@ import { performance } from 'node:perf_hooks'
 import { dirBytes, freeBytes, isCorruption, isNoSpace, levelFileBytes, openBufferDb, readPendingCounter, resetBufferDb } from './level-files.js'
 import type { OpenedDb } from './level-files.js'
 import { RecordStore } from './record-store.js'
+import { expectedCount, readLedger } from './ledger.js'
 
 export type { LevelBufferOptions } from './types.js'
 
 /** Key, sublevel prefix and log framing per record, for the disk estimate between measurements. */
 const ENTRY_OVERHEAD = 64
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER
-const MAX_REPAIRS = 2
+/** A first repair can leave a table it kept but cannot read; a second or third has always finished the job here. */
+const MAX_REPAIRS = 3
 /** The disk is measured at least this often when writing, so space other programs take is seen (ms, monotonic). */
 const MEASURE_EVERY_MS = 5_000
 
@@ -199,14 +201,16 @@ export class LevelBuffer {
     if (outcome.kind === 'reset') {
       this.recoveries.reset++
       // At start nothing was loaded yet (knownPending 0): the moved database's own counter says what went with it.
-      const counted = await readPendingCounter(outcome.movedTo)
+      // The ledger's account first: it is outside the database that could not be read.
+      const slot = readLedger(outcome.movedTo)[0]
+      const counted = slot ? expectedCount(slot) : await readPendingCounter(outcome.movedTo)
       const lost = Math.max(knownPending, counted ?? 0)
       this.count('corrupt', lost)
       this.log('error', 'buffer database beyond repair: moved aside, starting a new epoch', { movedTo: outcome.movedTo, lost, counterReadable: counted !== undefined })
     }
     if (outcome.kind === 'salvaged') this.log('warning', 'LevelDB skipped damaged log records while opening the buffer: recounting')
     const rescan = outcome.kind === 'repaired' || outcome.kind === 'salvaged'
-    return RecordStore.load(db, hooks, { minNext, rescan, knownPending })
+    return RecordStore.load(db, hooks, { dir: this.dir, minNext, rescan, knownPending })
   }
 
   /**

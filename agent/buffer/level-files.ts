@@ -1,5 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { Level } from 'level'
 
 // Opening the buffer's LevelDB whatever state a crash or a bad disk left it in, and measuring what it uses on disk.
@@ -16,7 +18,22 @@ export type OpenOutcome = { kind: 'clean' } | { kind: 'salvaged' } | { kind: 're
 interface ClassicLevelExtras {
   compactRange(start: string, end: string): Promise<void>
 }
-const repairDb = (dir: string): Promise<void> => (Level as unknown as { repair(location: string): Promise<void> }).repair(dir)
+/**
+ * LevelDB's repair, run in a child process: on some damage (a table whose keys no longer parse) LevelDB 1.20's repair
+ * fails an assertion and aborts the whole process, which in the agent would be a crash at every start. A repair
+ * that dies is reported as a failed one (the caller moves the directory aside, its records counted).
+ */
+function repairDb(dir: string): Promise<void> {
+  const binding = createRequire(import.meta.url).resolve('classic-level')
+  const script = 'require(process.argv[1]).ClassicLevel.repair(process.argv[2]).then(() => process.exit(0), (e) => { console.error(String(e && e.message)); process.exit(2) })'
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script, binding, dir], { timeout: REPAIR_TIMEOUT_MS }, (err, _stdout, stderr) => {
+      if (!err) resolve()
+      else reject(new Error(`LevelDB repair of ${dir} failed (${err.signal ?? `exit ${String(err.code)}`}): ${stderr.trim().slice(-500)}`))
+    })
+  })
+}
+const REPAIR_TIMEOUT_MS = 120_000
 
 export const compactRange = (db: BufferDb, start: string, end: string): Promise<void> =>
   (db as unknown as ClassicLevelExtras).compactRange(start, end)

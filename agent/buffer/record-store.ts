@@ -3,6 +3,9 @@ import { bodyBytes, decodeRecord, ownBody, seqKey } from './record.js'
 import { RecentRecords } from './recent.js'
 import { bufferParts, compactRange } from './level-files.js'
 import type { BufferDb, BufferParts } from './level-files.js'
+import { expectedCount, Ledger, LEDGER_MAX_RANGES } from './ledger.js'
+import type { LedgerSlot, LedgerState } from './ledger.js'
+import { SeqRanges } from './seq-ranges.js'
 
 const META_EPOCH = 'epoch'
 const META_NEXT_SEQ = 'nextSeq'
@@ -37,8 +40,16 @@ export class RecordStore {
    * read without an error, so a seek can land above records still held. Only removals we made move it.
    */
   private floor = 1
-  /** Quarantined seqs at or above the floor: gone by our hand, so the floor may pass them. */
-  private readonly holes = new Set<number>()
+  /**
+   * Seqs at or above the floor gone by our hand (acked by the hub, quarantined, counted as lost): the floor passes
+   * them, and every other seq in [floor, next) is held. Kept, with next and floor, in the ledger (ledger.ts), outside
+   * LevelDB, so a recount after damage knows which seqs must be there.
+   */
+  private gone = new SeqRanges()
+  /** Counted as corrupt by a recount in use, not passed by the floor (ledger.ts, `lost`): delivered if they come back. */
+  private lost = new SeqRanges()
+  /** Gone ranges up to this seq were forgotten for the ledger's room (0: none): below it the account is not exact. */
+  private inexactUpTo = 0
   private readonly s: BufferParts
   /** The newest records written or read: sends and acks of those need no LevelDB read. */
   private readonly recent = new RecentRecords()
@@ -46,6 +57,7 @@ export class RecordStore {
   private constructor(
     db: BufferDb,
     private readonly hooks: Counted,
+    private readonly ledger: Ledger,
   ) {
     this.s = bufferParts(db)
   }
@@ -54,39 +66,84 @@ export class RecordStore {
    * Loads the counters. `minNext` keeps seqs increasing over a mid-run repair; `rescan` recounts from the records
    * (after a repair), and `knownPending` is what the counters held before, to count what the repair lost.
    */
-  static async load(db: BufferDb, hooks: Counted, opts: { minNext: number; rescan: boolean; knownPending: number }): Promise<RecordStore> {
-    const store = new RecordStore(db, hooks)
-    const { meta, quarantine } = store.s
-    const [epoch, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
-    if (epoch === undefined) {
-      // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
-      store.epoch = newEpoch()
-      await store.commit([], { next: opts.minNext })
-    } else {
-      store.epoch = epoch
-      store.next = Math.max(opts.minNext, Number(next) || 1, (await store.highestSeq()) + 1)
-      store.pending = Number(pending)
-      store.bytes = Number(bytes)
-      if (opts.rescan || !(store.pending >= 0) || !(store.bytes >= 0)) await store.rescan(Math.max(opts.knownPending, Number(pending) || 0))
-      if (opts.rescan) {
-        // A repair may have lost the newest records and the counter with them, and the hub may have stored those
-        // seqs: jump far past them so a new batch never reuses one (the hub would take it for a duplicate).
-        await store.commit([], { next: store.next + REPAIR_SEQ_GAP })
-      }
+  static async load(db: BufferDb, hooks: Counted, opts: { dir: string; minNext: number; rescan: boolean; knownPending: number }): Promise<RecordStore> {
+    const { ledger, slots } = Ledger.open(opts.dir, hooks.fsync)
+    const store = new RecordStore(db, hooks, ledger)
+    try {
+      await store.loadCounters(slots, opts)
+    } catch (err) {
+      ledger.close()
+      throw err
     }
-    for await (const key of quarantine.keys()) {
-      store.quarantined++
-      store.holes.add(Number(key))
-    }
-    await store.refreshLowest(0)
-    // A buffer from before the floor was kept starts from the lowest key; after a repair the full rescan is exhaustive.
-    store.floor = opts.rescan || floor === undefined ? store.lowestSeq() : Number(floor)
-    store.passHoles()
     return store
   }
 
-  close(): Promise<void> {
-    return this.s.db.close()
+  private async loadCounters(slots: LedgerSlot[], opts: { minNext: number; rescan: boolean; knownPending: number }): Promise<void> {
+    const { meta, quarantine } = this.s
+    const [epoch, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
+    for await (const _ of quarantine.keys()) this.quarantined++
+    // The ledger's newest slot of this buffer: with the counters gone (a damaged log record took them all) it still
+    // knows the epoch and which seqs must be held.
+    const trusted = slots.find((slot) => epoch === undefined || slot.epoch === epoch)
+    if (epoch === undefined && !trusted) {
+      // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
+      this.epoch = newEpoch()
+      this.floor = opts.minNext
+      await this.commit([], { next: opts.minNext })
+      await this.refreshLowest(0)
+      return
+    }
+    this.epoch = epoch ?? trusted!.epoch
+    this.next = Math.max(opts.minNext, Number(next) || 1, (await this.highestSeq()) + 1)
+    this.pending = Number(pending) || 0
+    this.bytes = Number(bytes) || 0
+    // The counters agree with the ledger's newest slot, or, when that is the intent of a write a kill interrupted,
+    // with the slot before it: nothing was lost, no scan needed. Counters equal to an older done slot are a write
+    // LevelDB lost (a damaged log record), not a kill.
+    const same = (slot: LedgerSlot | undefined) =>
+      slot && slot.epoch === epoch && slot.next === Number(next) && slot.floor === Number(floor) && slot.pending === Number(pending)
+    const [newest, before] = slots
+    const agrees = opts.rescan || epoch === undefined || !(Number(pending) >= 0) || !(Number(bytes) >= 0) ? undefined
+      : same(newest) ? newest : newest && !newest.done && before?.gen === newest.gen - 1 && same(before) ? before : undefined
+    if (agrees) {
+      // A kill during a commit: its seqs were never handed out (the append did not resolve), so they are free again.
+      this.adopt(agrees, this.next)
+      await this.refreshLowest(0)
+      return
+    }
+    if (trusted && trusted.inexactUpTo === 0) {
+      if (!opts.rescan) this.hooks.log('warning', 'buffer counters disagree with its ledger: recounting', { next: Number(next), pending: Number(pending), ledgerNext: trusted.next, ledgerPending: trusted.pending })
+      await this.recount(trusted, Math.max(opts.knownPending, Number(pending) || 0))
+    } else {
+      // No ledger to go by (a buffer from before it, or both slots damaged): count by number, as the counters say,
+      // and start the ledger's account from what is there.
+      await this.recount(undefined, Math.max(opts.knownPending, Number(pending) || 0))
+    }
+    // A repair may have lost the newest records and the counters with them, and the hub may have stored those seqs:
+    // jump far past them so a new batch never reuses one (the hub would take it for a duplicate). The ledger knows
+    // the high-water mark, but it may itself be the older of its slots.
+    const jumped = this.next + REPAIR_SEQ_GAP
+    this.gone.add(this.next, jumped - 1)
+    await this.commit([], { next: jumped })
+    this.passGone()
+  }
+
+  /** Takes the ledger slot's gone set; seqs from the slot's next up to `next` were never handed out. */
+  private adopt(slot: LedgerState, next: number): void {
+    this.next = Math.max(this.next, next)
+    this.floor = slot.floor
+    this.gone = new SeqRanges(slot.gone.list())
+    this.lost = new SeqRanges(slot.lost.list())
+    this.inexactUpTo = slot.inexactUpTo
+    this.gone.add(slot.next, this.next - 1)
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.s.db.close()
+    } finally {
+      this.ledger.close()
+    }
   }
 
   /** Lowest seq held, or the next seq when empty. */
@@ -99,15 +156,17 @@ export class RecordStore {
     return Math.min(this.floor, this.lowestSeq())
   }
 
-  /** Moves the floor up to `seq` (exclusive of nothing below it being held), then over quarantined seqs. */
+  /** Moves the floor up to `seq` (exclusive of nothing below it being held), then over seqs gone by our hand. */
   private raiseFloor(seq: number): void {
     this.floor = Math.min(this.next, Math.max(this.floor, seq))
-    this.passHoles()
+    this.passGone()
   }
 
-  private passHoles(): void {
-    for (const hole of this.holes) if (hole < this.floor) this.holes.delete(hole)
-    while (this.holes.delete(this.floor)) this.floor++
+  private passGone(): void {
+    this.floor = Math.min(this.next, Math.max(this.floor, this.gone.firstOutside(this.floor)))
+    this.gone.dropBelow(this.floor)
+    this.lost.dropBelow(this.floor)
+    if (this.inexactUpTo > 0 && this.inexactUpTo < this.floor) this.inexactUpTo = 0
   }
 
   /**
@@ -157,7 +216,10 @@ export class RecordStore {
   async deleteRange(from: number, to: number): Promise<number> {
     // Acked by the hub: every seq in [from, to] is stored there, whether a read here finds it or not. The floor
     // goes along with the deletes' counters (a crash before them leaves it lower: only more conservative).
+    this.gone.add(Math.max(from, this.floor), Math.min(to, this.next - 1))
+    this.lost.remove(from, to)
     if (from <= this.floor) this.raiseFloor(Math.min(to, this.next - 1) + 1)
+    else this.passGone()
     return this.deleteHeld(from, to)
   }
 
@@ -224,8 +286,15 @@ export class RecordStore {
         if (freed + size >= target) break
       }
       if (ops.length === 0) break
-      // Dropped and counted: the hub may pass them. (A record a damaged table hid from this read is passed too.)
-      this.raiseFloor(Number(ops[ops.length - 1].key) + 1)
+      // Dropped and counted: the hub may pass them. A record a damaged table hid from this read is passed too: the
+      // ledger's account says how many there were, counted as corrupt.
+      const past = Number(ops[ops.length - 1].key) + 1
+      const hidden = this.inexactUpTo === 0 ? past - this.floor - this.gone.countIn(this.floor, past) - this.lost.countIn(this.floor, past) - ops.length : 0
+      if (hidden > 0) {
+        this.hooks.count('corrupt', hidden)
+        this.hooks.log('error', 'records hidden by damage passed by a drop of the oldest', { hidden, below: past })
+      }
+      this.raiseFloor(past)
       await this.commit(ops, { pending: -ops.length, bytes: -size })
       freed += size
       dropped += ops.length
@@ -253,12 +322,13 @@ export class RecordStore {
       { type: 'del', sublevel: batches, key },
       { type: 'put', sublevel: quarantine, key, value },
     ])
-    await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
     for (const [key] of bad) {
-      this.recent.forget(Number(key))
-      if (Number(key) >= this.floor) this.holes.add(Number(key))
+      if (Number(key) >= this.floor) this.gone.add(Number(key), Number(key))
+      this.lost.remove(Number(key), Number(key))
     }
-    this.passHoles()
+    await this.commit(ops, { pending: -bad.length, bytes: -bad.reduce((n, [, r]) => n + bodyBytes(r), 0) })
+    for (const [key] of bad) this.recent.forget(Number(key))
+    this.passGone()
     this.hooks.count('corrupt', bad.length)
     this.quarantined += bad.length
     this.hooks.log('error', 'corrupt batches quarantined', { seqs: bad.map(([key]) => Number(key)) })
@@ -272,18 +342,32 @@ export class RecordStore {
   /** Recounts pending records from the database; returns how many the counters promised that are not there. */
   async reconcile(): Promise<number> {
     const before = this.pending
-    await this.rescan(before)
+    const state = this.inexactUpTo === 0 ? this.state() : undefined
+    // The database seems sound: what no read finds may be hidden by damage and come back, so it is kept as lost.
+    await this.recount(state, before, 'lost')
     return Math.max(0, before - this.pending)
   }
 
   /**
-   * Recounts from the records themselves, quarantining damaged ones and counting those no longer there. The counters
-   * change only once the scan has run to the end: a scan that meets damage half-way (it throws, and the buffer
-   * repairs) must not leave them counting only what it had seen, or the buffer looks drained while it still holds
-   * a record it has not accounted for.
+   * Recounts from the records themselves, quarantining damaged ones. With the ledger's account (`account`), every seq
+   * it says is held but no read finds is counted as corrupt, and a record it says is gone (acked or counted, brought
+   * back by a repair that lost its deletion) is deleted, not sent again; without one, what the counters promised
+   * (`expected`) less what was found is counted. The counters change only once the scan has run to the end: a scan
+   * that meets damage half-way (it throws, and the buffer repairs) must not leave them counting only what it had seen,
+   * or the buffer looks drained while it still holds a record it has not accounted for.
    */
-  private async rescan(expected: number): Promise<void> {
+  private async recount(account: LedgerState | undefined, expected: number, missingAs: 'gone' | 'lost' = 'gone'): Promise<void> {
     this.recent.clear()
+    const gone = account ? new SeqRanges(account.gone.list()) : undefined
+    const lost = new SeqRanges(account?.lost.list() ?? [])
+    const back: number[] = []
+    const floor = account?.floor ?? 0
+    const ledgerNext = account?.next ?? 0
+    const stale: string[] = []
+    const present = new SeqRanges()
+    const missing: [number, number][] = []
+    let missingCount = 0
+    let cursor = floor
     let good = 0
     let goodBytes = 0
     let found = 0
@@ -294,20 +378,83 @@ export class RecordStore {
       for await (const [key, record] of this.s.batches.iterator({ gt: after, limit: CHUNK })) {
         seen++
         after = key
+        const seq = Number(key)
+        if (gone && (seq < floor || gone.has(seq))) {
+          stale.push(key)
+          continue
+        }
+        found++
+        if (gone && seq >= cursor) {
+          const upTo = Math.min(seq, ledgerNext)
+          if (upTo > cursor) {
+            missingCount += upTo - cursor - gone.countIn(cursor, upTo) - lost.countIn(cursor, upTo)
+            missing.push([cursor, seq - 1])
+          }
+          cursor = seq + 1
+        }
+        // Counted lost before and readable again: held, and delivered after all (counted and delivered).
+        if (lost.has(seq)) back.push(seq)
         if (decodeRecord(record)) {
           good++
           goodBytes += bodyBytes(record)
+          if (!gone) present.add(seq, seq)
         } else bad.push([key, record])
       }
-      found += seen
       more = seen === CHUNK
       if (bad.length > 0) await this.quarantine(bad)
     }
+    if (gone && ledgerNext > cursor) {
+      missingCount += ledgerNext - cursor - gone.countIn(cursor, ledgerNext) - lost.countIn(cursor, ledgerNext)
+      missing.push([cursor, ledgerNext - 1])
+    }
+    for (const seq of back) lost.remove(seq, seq)
+    for (let k = 0; k < stale.length; k += CHUNK) {
+      await this.commit(stale.slice(k, k + CHUNK).map((key): Op => ({ type: 'del', sublevel: this.s.batches, key })))
+    }
     this.pending = good
     this.bytes = goodBytes
+    if (account) {
+      this.next = Math.max(this.next, account.next)
+      this.floor = account.floor
+      // Quarantined during the scan (counted there) went into this.gone; the account's own and the missing join them.
+      for (const [from, to] of gone!.list()) this.gone.add(from, to)
+      // Missing ranges may span gone seqs (harmless, they are gone either way); lost takes only the held ones.
+      this.lost = lost
+      for (const [from, to] of missing) {
+        if (missingAs === 'gone') {
+          this.gone.add(from, to)
+          this.lost.remove(from, to)
+        } else {
+          this.lost.add(from, to)
+          for (const [a, b] of this.gone.list()) this.lost.remove(a, b)
+        }
+      }
+      this.hooks.count('corrupt', missingCount)
+      if (missingCount > 0) this.hooks.log('error', 'records the buffer held are gone (damage): counted as corrupt', { missing: missingCount, stale: stale.length })
+    } else {
+      // What the counters held before the damage but the repair could not bring back; from now on the ledger's
+      // account starts from what is there.
+      this.hooks.count('corrupt', expected - found)
+      this.inexactUpTo = 0
+      await this.refreshLowest(0)
+      this.floor = this.lowestSeq()
+      this.gone = new SeqRanges()
+      this.lost = new SeqRanges()
+      let from = this.floor
+      for (const [a, b] of present.list()) {
+        if (b < from) continue
+        this.gone.add(from, a - 1)
+        from = b + 1
+      }
+      this.gone.add(from, this.next - 1)
+    }
+    this.passGone()
     await this.commit([])
-    // What the counters held before the damage but the repair could not bring back.
-    this.hooks.count('corrupt', expected - found)
+    await this.refreshLowest(0)
+  }
+
+  private state(): LedgerState {
+    return { epoch: this.epoch, next: this.next, floor: this.floor, pending: this.pending, gone: new SeqRanges(this.gone.list()), lost: new SeqRanges(this.lost.list()), inexactUpTo: this.inexactUpTo }
   }
 
   /** One atomic LevelDB batch: the given operations plus the counters they change (DESIGN §5). */
@@ -324,7 +471,24 @@ export class RecordStore {
       { type: 'put', sublevel: meta, key: META_BYTES, value: String(bytes) },
       { type: 'put', sublevel: meta, key: META_FLOOR, value: String(this.floor) },
     ]
-    await db.batch([...ops, ...counters] as never, { sync: this.hooks.fsync })
+    if (this.gone.size + this.lost.size > LEDGER_MAX_RANGES) {
+      // Forgotten acked ranges look held to a recount: counted as corrupt if a repair loses them, never silent.
+      const kept = this.gone.list()
+      this.inexactUpTo = Math.max(this.inexactUpTo, kept[kept.length - 1][1])
+      this.lost.truncate(LEDGER_MAX_RANGES)
+      this.gone.truncate(Math.max(0, LEDGER_MAX_RANGES - this.lost.size))
+    }
+    // The ledger first: whatever LevelDB then loses of this write, the ledger's account still knows it was made.
+    const after = { epoch: this.epoch, next, floor: this.floor, pending, gone: this.gone, lost: this.lost, inexactUpTo: this.inexactUpTo }
+    this.ledger.write(after, false)
+    try {
+      await db.batch([...ops, ...counters] as never, { sync: this.hooks.fsync })
+    } catch (err) {
+      // Not written: the ledger goes back to the state in memory.
+      this.ledger.write(this.state(), true)
+      throw err
+    }
+    this.ledger.write(after, true)
     this.next = next
     this.pending = pending
     this.bytes = bytes
