@@ -57,3 +57,8 @@ export function decodeHeadRow(bytes: Uint8Array, dev: string, ep: string, seq: n
   }
   return lines
 }
+
+/** Lines in a head row, without decoding it. */
+export function headRowCount(bytes: Uint8Array): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(9)
+}

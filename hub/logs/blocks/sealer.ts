@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { EncodedBlock } from './block-codec.js'
+import { decodeHeadRow } from './head-row.js'
+import { encodeBlocks } from './seal.js'
+
+// Sealing head rows into blocks (tokenizing, sorting, column building, Brotli) costs several times what storing
+// them did, so it runs in a worker thread and the ingest thread only writes the result (docs/logs.md, "Head and
+// sealing"). The worker gets the head rows as stored (bytes, cheap to copy) and returns encoded blocks. Run from
+// TypeScript sources (vitest), where there is no compiled worker file, it seals on the calling thread.
+
+/** One head row as the store keeps it: its batch and its bytes (head-row.ts). */
+export interface HeadRowRef {
+  dev: string
+  ep: string
+  seq: number
+  bytes: Uint8Array
+}
+
+export interface SealRequest {
+  id: number
+  rows: readonly HeadRowRef[]
+  blockLines: number
+}
+
+export type SealReply = { id: number; blocks: EncodedBlock[] } | { id: number; error: string }
+
+export function sealHeadRows(rows: readonly HeadRowRef[], blockLines: number): Promise<EncodedBlock[]> {
+  return encodeBlocks(rows.flatMap((r) => decodeHeadRow(r.bytes, r.dev, r.ep, r.seq)), blockLines)
+}
+
+const WORKER_FILE = new URL('./seal-worker.js', import.meta.url)
+
+export class Sealer {
+  private worker: Worker | undefined
+  private readonly pending = new Map<number, { resolve: (blocks: EncodedBlock[]) => void; reject: (error: Error) => void }>()
+  private nextId = 1
+  /** Whether seals run in a worker thread (false when only the sources are there). */
+  readonly threaded: boolean
+
+  constructor(threaded = existsSync(fileURLToPath(WORKER_FILE))) {
+    this.threaded = threaded
+  }
+
+  seal(rows: readonly HeadRowRef[], blockLines: number): Promise<EncodedBlock[]> {
+    if (!this.threaded) return sealHeadRows(rows, blockLines)
+    const worker = this.start()
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      worker.ref()
+      worker.postMessage({ id, rows, blockLines } satisfies SealRequest)
+    })
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker
+    this.worker = undefined
+    if (worker) await worker.terminate()
+    this.fail(new Error('log sealer closed'))
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker
+    const worker = new Worker(WORKER_FILE)
+    worker.on('message', (reply: SealReply) => {
+      const waiter = this.pending.get(reply.id)
+      this.pending.delete(reply.id)
+      if (this.pending.size === 0) worker.unref()
+      if (!waiter) return
+      if ('error' in reply) waiter.reject(new Error(`log seal failed: ${reply.error}`))
+      else waiter.resolve(reply.blocks)
+    })
+    // A worker that dies fails its seals; the head rows stay, and the next seal starts a new worker.
+    const lost = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined
+      this.fail(error)
+    }
+    worker.on('error', lost)
+    worker.on('exit', (code) => lost(new Error(`log seal worker exited with code ${code}`)))
+    worker.unref()
+    this.worker = worker
+    return worker
+  }
+
+  private fail(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error)
+    this.pending.clear()
+  }
+}
