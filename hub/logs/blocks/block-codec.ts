@@ -4,7 +4,7 @@ import { LOG_LEVELS } from '../../../protocol/batch.js'
 import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 import { Bloom } from './bloom.js'
 import { encodePostings } from './varint.js'
-import { lineTerms, type BlockLine } from './lines.js'
+import { idOf, lineTerms, type BlockLine } from './lines.js'
 
 // One block: the lines of one UTC day sealed together, sorted by record id (docs/logs.md, "Blocks"). Format 2: the
 // rows are cut into pages of PAGE_ROWS rows, each page one `l-block` row holding all of its columns (times as
@@ -105,8 +105,8 @@ function dictionary(values: Array<string | undefined>, base: number): { dict: st
   return { dict, codes }
 }
 
-/** `lines` sorted by record id, all of `day`, with ids. */
-export async function encodeBlock(day: number, lines: readonly BlockLine[], ids: readonly string[]): Promise<EncodedBlock> {
+/** `lines` sorted by record id, all of `day`. */
+export async function encodeBlock(day: number, lines: readonly BlockLine[]): Promise<EncodedBlock> {
   const devs = dictionary(lines.map((l) => l.dev), 0)
   const deviceCounts = devs.dict.map(() => 0)
   for (const code of devs.codes) deviceCounts[code]++
@@ -167,7 +167,7 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[], ids:
     pages.push(compress(encodeStored(columns), BROTLI))
   }
   const summary: BlockSummary = {
-    day, count: lines.length, minId: ids[0], maxId: ids[ids.length - 1], devices: devs.dict, deviceCounts, components: comps.dict, levels,
+    day, count: lines.length, minId: idOf(lines[0]), maxId: idOf(lines[lines.length - 1]), devices: devs.dict, deviceCounts, components: comps.dict, levels,
     bloom: bloom.bits, v: BLOCK_FORMAT, epochs: eps.dict, rare,
   }
   const compressed = await Promise.all(pages)

@@ -24,8 +24,6 @@ const ID_CEILING = '~'
 /** Blocks read at once: the first round is small (a common word fills a page from one block), later ones grow. */
 const FETCH_FIRST = 4
 const FETCH_MAX = 64
-/** Rows of a block up to which their pages are read at once. */
-const PREFETCH_ROWS = 16
 
 /** Record-id bounds [low, high) of a time range, optionally continuing below a cursor. */
 export function idRange(from: number, to: number, after?: string): { low: string; high: string } {
@@ -114,7 +112,11 @@ async function candidateRows(cache: BlockCache, block: StoredBlock, plan: Plan):
 async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
   const rows = await candidateRows(cache, block, plan)
   if (rows !== undefined && rows.length === 0) return []
-  if (rows !== undefined && rows.length <= PREFETCH_ROWS) void cache.pages(block, [...new Set(rows.map((r) => Math.floor(r / PAGE_ROWS)))]).catch(() => undefined)
+  // The pages of the newest `want` candidates in one read: all a search needs unless filters drop rows.
+  const pages = new Set<number>()
+  if (rows) for (const r of rows.slice(-want)) pages.add(Math.floor(r / PAGE_ROWS))
+  else for (let p = Math.floor(Math.max(0, block.summary.count - want) / PAGE_ROWS); p * PAGE_ROWS < block.summary.count; p++) pages.add(p)
+  void cache.pages(block, [...pages]).catch(() => undefined)
   const q = plan.query
   const highTs = plan.high === ID_CEILING ? Infinity : parseHexKey(plan.high, MS_64)
   const out: Array<[string, BlockLine]> = []

@@ -3,7 +3,7 @@ import { encodeStored } from '../../storage/stored-cbor.js'
 import { dayOf } from '../keys.js'
 import { Bloom } from './bloom.js'
 import { encodeBlock, pageCount, type EncodedBlock } from './block-codec.js'
-import { idOf, type BlockLine } from './lines.js'
+import type { BlockLine } from './lines.js'
 import type { StoredBlock } from './block-search.js'
 import { blockKey, pageKey, type BlockTables } from './tables.js'
 
@@ -18,16 +18,29 @@ export function blockGroups(lines: readonly BlockLine[], blockLines: number): Ar
   }
   const groups: Array<{ day: number; lines: BlockLine[] }> = []
   for (const [day, list] of [...byDay].sort((a, b) => a[0] - b[0])) {
-    for (const line of list) idOf(line)
-    const sorted = list.sort((a, b) => (a.id! < b.id! ? -1 : a.id! > b.id! ? 1 : 0))
+    const sorted = list.sort(compareIds)
     for (let i = 0; i < sorted.length; i += blockLines) groups.push({ day, lines: sorted.slice(i, i + blockLines) })
   }
   return groups
 }
 
+/**
+ * The order of record ids (keys.ts recordId: ts key, dev, ep, seq, k joined by \0) without building them: the ts
+ * key is fixed-width hex, so it orders as the number; the \0 after each part orders a part before any longer one
+ * it starts, as string comparison does; seq and k are compared as the decimal strings they are in the id.
+ */
+export function compareIds(a: BlockLine, b: BlockLine): number {
+  if (a.ts !== b.ts) return a.ts - b.ts
+  if (a.dev !== b.dev) return a.dev < b.dev ? -1 : 1
+  if (a.ep !== b.ep) return a.ep < b.ep ? -1 : 1
+  if (a.seq !== b.seq) return String(a.seq) < String(b.seq) ? -1 : 1
+  if (a.k !== b.k) return String(a.k) < String(b.k) ? -1 : 1
+  return 0
+}
+
 /** The encoded blocks of `lines` (what the seal worker runs). */
 export function encodeBlocks(lines: readonly BlockLine[], blockLines: number): Promise<EncodedBlock[]> {
-  return Promise.all(blockGroups(lines, blockLines).map((g) => encodeBlock(g.day, g.lines, g.lines.map(idOf))))
+  return Promise.all(blockGroups(lines, blockLines).map((g) => encodeBlock(g.day, g.lines)))
 }
 
 /** The writes of encoded blocks, each under a new key (to go in one atomic batch with whatever they replace). */

@@ -63,7 +63,8 @@ export class Sealer {
 
   private start(): Worker {
     if (this.worker) return this.worker
-    const worker = new Worker(WORKER_FILE)
+    // A seal holds every line of its blocks at once: a young generation that size spares copying them twice.
+    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 96 } })
     worker.on('message', (reply: SealReply) => {
       const waiter = this.pending.get(reply.id)
       this.pending.delete(reply.id)
