@@ -22,6 +22,8 @@ import { headKey, openBlockTables, seqOfBlockKey, type BlockTables } from './tab
 export interface BlockLogStoreOptions extends LogStoreOptions {
   /** Lines per block, and the head size that starts a seal; default 16,384. */
   blockLines?: number
+  /** Acks of new batches wait while the head holds this many lines, until a seal completes; default 8 blocks. */
+  maxHeadLines?: number
   /** Seal in a worker thread (default: when the compiled worker file is there, sealer.ts). */
   sealThread?: boolean
 }
@@ -44,6 +46,9 @@ export class BlockLogStore implements LogStore {
   /** Lines of the head rows a seal in flight is turning into blocks. */
   private sealingCount = 0
   private readonly sealer: Sealer
+  /** Acks wait while the head holds this many lines (sealing lags behind ingest). */
+  private readonly maxHeadLines: number
+  private roomWaiters: Array<() => void> = []
   private blocks: StoredBlock[] = []
   private nextSeq = 1
   /** Seals, prunes and purges run one at a time. */
@@ -60,6 +65,7 @@ export class BlockLogStore implements LogStore {
     this.errors = new ErrorRows(this.tables.errors)
     this.cache = new BlockCache(this.tables)
     this.sealer = new Sealer(options.sealThread)
+    this.maxHeadLines = options.maxHeadLines ?? 8 * this.blockLines
   }
 
   async open(): Promise<void> {
@@ -85,6 +91,7 @@ export class BlockLogStore implements LogStore {
   /** Waits for a seal, prune or purge in flight. The database stays open: the hub owns it. */
   async close(): Promise<void> {
     this.isOpen = false
+    this.wakeRoomWaiters()
     await this.exclusive
     await this.sealer.close()
   }
@@ -103,6 +110,7 @@ export class BlockLogStore implements LogStore {
       this.addHead(key, { dev: batch.dev, ep: batch.ep, seq: batch.seq, bytes, count: batch.l!.length })
       this.sealWhenFull()
     })
+    commit.holdUntil(() => this.headRoom())
   }
 
   /** Seals every head row present now into blocks (the hub's ingest calls it when the head is full). */
@@ -188,6 +196,18 @@ export class BlockLogStore implements LogStore {
     return { headLines: this.headCount, blocks: this.blocks.length, blockLines: this.blocks.reduce((n, b) => n + b.summary.count, 0) }
   }
 
+  /** Undefined while the head has room, else a promise settled once a seal has made some. */
+  private headRoom(): Promise<void> | undefined {
+    if (this.headCount < this.maxHeadLines || !this.isOpen) return undefined
+    return new Promise((resolve) => this.roomWaiters.push(resolve))
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters
+    this.roomWaiters = []
+    for (const wake of waiters) wake()
+  }
+
   /** Queues a seal once the head holds `blockLines` lines beyond those being sealed. */
   private sealWhenFull(): void {
     if (this.headCount - this.sealingCount < this.blockLines || this.sealQueued || !this.isOpen) return
@@ -210,6 +230,8 @@ export class BlockLogStore implements LogStore {
       for (const [key] of rows) this.dropHead(key)
     } finally {
       this.sealingCount = 0
+      // Woken even when the seal failed: the next one retries, and acks must not wait on a seal that may not come.
+      this.wakeRoomWaiters()
     }
     // What arrived meanwhile may fill a block already.
     this.sealWhenFull()
