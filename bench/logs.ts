@@ -88,6 +88,8 @@ interface StoreRun {
   compactedBytesPerLine: number
   /** Most head lines (not yet in blocks) seen between rounds: sealing keeping up with ingest, or not. */
   headHighWater: number
+  /** CPU time of all threads per line, from the first batch to the last seal. */
+  cpuMicrosPerLine: number
   /** The first rare-term query after the reopen, nothing cached. */
   rareTermColdMs: number
   rareTermMs: number
@@ -109,6 +111,9 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     const rand = seededRandom(42)
     const batches = lines / BATCH_LINES
     let ingestMs = 0
+    // CPU of every thread (ingest, seal workers, LevelDB's), batch building included: less noisy than rates on a
+    // loaded machine.
+    const cpuStarted = process.cpuUsage()
     let headHighWater = 0
     for (let b = 0; b < batches; b += PARALLEL) {
       const round = Array.from({ length: Math.min(PARALLEL, batches - b) }, (_, i) => makeBatch(b + i, lines, rand))
@@ -120,6 +125,7 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     const sealStarted = performance.now()
     await seal(logs)
     const sealedMs = ingestMs + performance.now() - sealStarted
+    const cpu = process.cpuUsage(cpuStarted)
     // The disk as a clean close leaves it, then fully compacted.
     await store.close()
     await logs.close()
@@ -152,6 +158,7 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
       bytesPerLine: bytes / lines,
       compactedBytesPerLine: compacted / lines,
       headHighWater,
+      cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
       rareTermColdMs,
       rareTermMs: await medianMs(() => logs.query({ ...all, words: ['watchdog'] })),
       commonTermMs: await medianMs(() => logs.query({ ...all, words: ['request'] })),

@@ -24,8 +24,8 @@ export interface BlockLogStoreOptions extends LogStoreOptions {
   blockLines?: number
   /** Acks of new batches wait while the head holds this many lines, until a seal completes; default 8 blocks. */
   maxHeadLines?: number
-  /** Seal in a worker thread (default: when the compiled worker file is there, sealer.ts). */
-  sealThread?: boolean
+  /** Worker threads sealing (sealer.ts); default 2 (1 on one core), 0 when the compiled worker file is not there. */
+  sealThreads?: number
 }
 
 /**
@@ -64,7 +64,7 @@ export class BlockLogStore implements LogStore {
     this.tables = openBlockTables(db)
     this.errors = new ErrorRows(this.tables.errors)
     this.cache = new BlockCache(this.tables)
-    this.sealer = new Sealer(options.sealThread)
+    this.sealer = new Sealer(options.sealThreads)
     this.maxHeadLines = options.maxHeadLines ?? 8 * this.blockLines
   }
 
@@ -223,7 +223,7 @@ export class BlockLogStore implements LogStore {
     try {
       // Only the batch and bytes go to the worker.
       const refs = rows.map(([, r]) => ({ dev: r.dev, ep: r.ep, seq: r.seq, bytes: r.bytes }))
-      const { ops, blocks } = encodedWrites(this.tables, await this.sealer.seal(refs, this.blockLines), () => this.nextSeq++)
+      const { ops, blocks } = encodedWrites(this.tables, await this.sealer.seal(refs, this.blockLines, this.sealingCount), () => this.nextSeq++)
       for (const [key] of rows) ops.push({ type: 'del', sublevel: this.tables.head, key })
       await this.db.batch(ops)
       this.blocks = [...this.blocks, ...blocks]

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { EncodedBlock } from './block-codec.js'
-import { decodeHeadRow } from './head-row.js'
+import { decodeHeadRow, headRowCount } from './head-row.js'
 import { encodeBlocks } from './seal.js'
 
 // Sealing head rows into blocks (tokenizing, sorting, column building, Brotli) costs several times what storing
@@ -32,25 +33,19 @@ export function sealHeadRows(rows: readonly HeadRowRef[], blockLines: number): P
 
 const WORKER_FILE = new URL('./seal-worker.js', import.meta.url)
 
-export class Sealer {
+type Waiter = { resolve: (blocks: EncodedBlock[]) => void; reject: (error: Error) => void }
+
+/** One worker thread and the seals it has in hand. */
+class SealThread {
   private worker: Worker | undefined
-  private readonly pending = new Map<number, { resolve: (blocks: EncodedBlock[]) => void; reject: (error: Error) => void }>()
-  private nextId = 1
-  /** Whether seals run in a worker thread (false when only the sources are there). */
-  readonly threaded: boolean
+  private readonly pending = new Map<number, Waiter>()
 
-  constructor(threaded = existsSync(fileURLToPath(WORKER_FILE))) {
-    this.threaded = threaded
-  }
-
-  seal(rows: readonly HeadRowRef[], blockLines: number): Promise<EncodedBlock[]> {
-    if (!this.threaded) return sealHeadRows(rows, blockLines)
+  seal(request: SealRequest): Promise<EncodedBlock[]> {
     const worker = this.start()
-    const id = this.nextId++
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
+      this.pending.set(request.id, { resolve, reject })
       worker.ref()
-      worker.postMessage({ id, rows, blockLines } satisfies SealRequest)
+      worker.postMessage(request)
     })
   }
 
@@ -88,5 +83,38 @@ export class Sealer {
   private fail(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error)
     this.pending.clear()
+  }
+}
+
+export class Sealer {
+  /** Worker threads, none when only the sources are there (then seals run on the calling thread). */
+  private readonly threads: SealThread[]
+  private nextId = 1
+
+  constructor(threads = existsSync(fileURLToPath(WORKER_FILE)) ? Math.min(2, availableParallelism()) : 0) {
+    this.threads = Array.from({ length: threads }, () => new SealThread())
+  }
+
+  /**
+   * Blocks of the rows. A head of several blocks' lines (sealing fell behind) is cut into one part per thread,
+   * each at least `blockLines` lines, sealed side by side.
+   */
+  async seal(rows: readonly HeadRowRef[], blockLines: number, lines: number): Promise<EncodedBlock[]> {
+    if (this.threads.length === 0) return sealHeadRows(rows, blockLines)
+    const parts = Math.max(1, Math.min(this.threads.length, Math.floor(lines / blockLines)))
+    const target = lines / parts
+    const chunks: HeadRowRef[][] = [[]]
+    let filled = 0
+    for (const row of rows) {
+      if (filled >= target * chunks.length && chunks.length < parts) chunks.push([])
+      chunks[chunks.length - 1].push(row)
+      filled += headRowCount(row.bytes)
+    }
+    const sealed = await Promise.all(chunks.map((chunk, i) => this.threads[i].seal({ id: this.nextId++, rows: chunk, blockLines })))
+    return sealed.flat()
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()))
   }
 }
