@@ -24,6 +24,8 @@ const ID_CEILING = '~'
 /** Blocks read at once: the first round is small (a common word fills a page from one block), later ones grow. */
 const FETCH_FIRST = 4
 const FETCH_MAX = 64
+/** Blocks a round may take when their rare-word rows are known (rareHits). */
+const FETCH_RARE_MAX = 512
 
 /** Record-id bounds [low, high) of a time range, optionally continuing below a cursor. */
 export function idRange(from: number, to: number, after?: string): { low: string; high: string } {
@@ -72,6 +74,19 @@ function blockMayMatch(block: StoredBlock, plan: Plan): boolean {
   if (q.component !== undefined && !s.components.includes(q.component)) return false
   for (const w of q.words ?? []) if (!block.bloom.mayHold(w)) return false
   return true
+}
+
+/** At most this many matches of the block, when its summary has the rows of one of the plan's words. */
+function rareHits(block: StoredBlock, plan: Plan): number | undefined {
+  let fewest: number | undefined
+  for (const word of plan.plainWords) {
+    const inline = block.rare.get(word)
+    if (inline === undefined) continue
+    let hits = 0
+    for (let i = 1; i < inline.length; i += 2) if ((plan.levels & (1 << inline[i])) !== 0) hits++
+    fewest = Math.min(fewest ?? hits, hits)
+  }
+  return fewest
 }
 
 /** Candidate rows of the block (ascending) from its postings, or undefined for every row. */
@@ -167,6 +182,16 @@ export async function searchBlocks(
   trim()
   const candidates = blocks.filter((b) => blockMayMatch(b, plan)).sort((a, b) => (a.summary.maxId < b.summary.maxId ? 1 : -1))
   for (let i = 0, n = FETCH_FIRST; i < candidates.length; i += n, n = Math.min(FETCH_MAX, n * 2)) {
+    // Blocks where a rare word's rows are known from the summary cost one page read per row at most: a round takes
+    // as many as it needs to find what is missing, so a rare word is one round, not one per doubling.
+    let known = 0
+    for (let j = i; j < candidates.length && j - i < FETCH_RARE_MAX; j++) {
+      const hits = rareHits(candidates[j], plan)
+      if (hits === undefined) break
+      known += hits
+      n = Math.max(n, j - i + 1)
+      if (known >= want - found.length) break
+    }
     const group = candidates.slice(i, i + n)
     // Blocks below the want-th id found cannot add anything: the rest are older still.
     if (found.length >= want && group[0].summary.maxId < found[want - 1][0]) break
