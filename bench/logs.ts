@@ -63,6 +63,11 @@ function seededRandom(seed: number): () => number {
   }
 }
 
+/** Head lines of the block store (0 for the LevelDB store, which has none). */
+function headLines(logs: LogStore): number {
+  return logs instanceof BlockLogStore ? logs.stats().headLines : 0
+}
+
 async function medianMs(run: () => Promise<unknown>): Promise<number> {
   const times: number[] = []
   for (let i = 0; i < QUERY_RUNS; i++) {
@@ -81,6 +86,12 @@ interface StoreRun {
   sealedLinesPerSecond: number
   bytesPerLine: number
   compactedBytesPerLine: number
+  /** Most head lines (not yet in blocks) seen between rounds: sealing keeping up with ingest, or not. */
+  headHighWater: number
+  /** CPU time of all threads per line, from the first batch to the last seal. */
+  cpuMicrosPerLine: number
+  /** The first rare-term query after the reopen, nothing cached. */
+  rareTermColdMs: number
   rareTermMs: number
   commonTermMs: number
   twoTermsMs: number
@@ -100,15 +111,21 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     const rand = seededRandom(42)
     const batches = lines / BATCH_LINES
     let ingestMs = 0
+    // CPU of every thread (ingest, seal workers, LevelDB's), batch building included: less noisy than rates on a
+    // loaded machine.
+    const cpuStarted = process.cpuUsage()
+    let headHighWater = 0
     for (let b = 0; b < batches; b += PARALLEL) {
       const round = Array.from({ length: Math.min(PARALLEL, batches - b) }, (_, i) => makeBatch(b + i, lines, rand))
       const started = performance.now() // batch building is the agent's work, not the hub's: not timed
       await Promise.all(round.map((batch) => store.ingest(batch)))
       ingestMs += performance.now() - started
+      headHighWater = Math.max(headHighWater, headLines(logs))
     }
     const sealStarted = performance.now()
     await seal(logs)
     const sealedMs = ingestMs + performance.now() - sealStarted
+    const cpu = process.cpuUsage(cpuStarted)
     // The disk as a clean close leaves it, then fully compacted.
     await store.close()
     await logs.close()
@@ -125,7 +142,9 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     await store.open()
     await logs.open()
     const all = { from: -Infinity, to: Infinity, limit: 100 }
+    const coldStarted = performance.now()
     const rare = await logs.query({ ...all, words: ['watchdog'] })
+    const rareTermColdMs = Math.round((performance.now() - coldStarted) * 100) / 100
     const common = await logs.query({ ...all, words: ['request'] })
     const two = await logs.query({ ...all, words: ['upload', 'reset'] })
     if (rare.logs.length !== Math.min(100, lines / RARE_EVERY) || common.logs.length !== 100 || two.logs.length !== 100) {
@@ -138,6 +157,9 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
       sealedLinesPerSecond: Math.round(lines / (sealedMs / 1000)),
       bytesPerLine: bytes / lines,
       compactedBytesPerLine: compacted / lines,
+      headHighWater,
+      cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
+      rareTermColdMs,
       rareTermMs: await medianMs(() => logs.query({ ...all, words: ['watchdog'] })),
       commonTermMs: await medianMs(() => logs.query({ ...all, words: ['request'] })),
       twoTermsMs: await medianMs(() => logs.query({ ...all, words: ['upload', 'reset'] })),

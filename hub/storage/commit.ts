@@ -8,6 +8,7 @@ import type { BatchOp, Database } from './db.js'
 export class Commit {
   private readonly ops: BatchOp[] = []
   private readonly committed: Array<() => void> = []
+  private readonly holds: Array<() => Promise<void> | undefined> = []
   private readonly counts = new Map<string, number>()
   private done = false
 
@@ -22,6 +23,14 @@ export class Commit {
   /** Runs `fn` once the commit is durable (in-memory indexes, caches); never when the write failed. */
   onCommitted(fn: () => void): void {
     this.committed.push(fn)
+  }
+
+  /**
+   * Holds the commit's return (the ack) after the hooks until the promise `fn` returns then settles, if any: a store
+   * whose background work lags behind ingest slows the acks down instead of growing without bound.
+   */
+  holdUntil(fn: () => Promise<void> | undefined): void {
+    this.holds.push(fn)
   }
 
   /** Counts something staged (`samples`), for the caller's result. */
@@ -39,6 +48,7 @@ export class Commit {
     this.done = true
     await this.db.batch(this.ops)
     for (const fn of this.committed) fn()
+    for (const fn of this.holds) await fn()
   }
 }
 

@@ -1,37 +1,99 @@
-import { DecodedBlock } from './block-codec.js'
-import type { BlockTables } from './tables.js'
+import { decodePage, pageCount, type BlockSummary, type DecodedPage } from './block-codec.js'
+import { BlockV1 } from './block-v1.js'
+import { pageKey, type BlockTables } from './tables.js'
 
-// Decoded blocks, the most recently read first: paging through a result and repeated searches decode a block once.
-// Block keys are never reused (a rewrite writes a new key), so an entry is never stale; deleted blocks are evicted.
+// Decoded block pages, the most recently read first: paging through a result and repeated searches decode a page
+// once, and a search for a rare word reads only the pages holding it. Block keys are never reused (a rewrite writes
+// a new key), so an entry is never stale; deleted blocks are evicted. Format-1 blocks (block-v1.ts) are one row and
+// are cached whole, counted as one entry per page.
+
+export interface BlockRef {
+  key: string
+  summary: BlockSummary
+}
+
+type Entry = Promise<DecodedPage | BlockV1 | undefined>
 
 export class BlockCache {
-  private readonly entries = new Map<string, Promise<DecodedBlock | undefined>>()
+  private readonly entries = new Map<string, { value: Entry; weight: number }>()
+  private weight = 0
 
   constructor(
     readonly tables: BlockTables,
-    private readonly capacity = 64,
+    /** Pages kept (512 rows each). */
+    private readonly capacity = 1024,
   ) {}
 
-  get(key: string): Promise<DecodedBlock | undefined> {
-    let entry = this.entries.get(key)
-    if (entry) {
-      this.entries.delete(key)
-      this.entries.set(key, entry)
-      return entry
-    }
-    entry = this.tables.blocks.get(key).then((bytes) => (bytes === undefined ? undefined : DecodedBlock.decode(bytes)))
-    this.entries.set(key, entry)
-    // A block deleted meanwhile is read as missing once, not cached as missing.
-    entry.then((d) => d === undefined && this.entries.get(key) === entry && this.entries.delete(key), () => this.entries.delete(key))
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!)
-    return entry
+  /** Page `p` of the block; undefined once the block is deleted (prune, purge). */
+  async page(block: BlockRef, p: number): Promise<DecodedPage | undefined> {
+    if (block.summary.v === undefined) return (await this.v1(block))?.page(p)
+    return (await this.pages(block, [p]))[0]
   }
 
-  evict(key: string): void {
-    this.entries.delete(key)
+  /** Pages `ps` of a format-2 block, the missing ones read in one LevelDB read. */
+  pages(block: BlockRef, ps: readonly number[]): Promise<Array<DecodedPage | undefined>> {
+    if (block.summary.v === undefined) return Promise.all(ps.map((p) => this.page(block, p)))
+    const missing = ps.filter((p) => !this.entries.has(pageKey(block.key, p)))
+    if (missing.length > 0) {
+      const read = this.tables.blocks.getMany(missing.map((p) => pageKey(block.key, p)))
+      missing.forEach((p, i) => {
+        const value = read.then((rows) => (rows[i] === undefined ? undefined : decodePage(rows[i]!, block.summary, p)))
+        this.put(pageKey(block.key, p), value, 1)
+      })
+    }
+    return Promise.all(ps.map((p) => this.touch(pageKey(block.key, p))!.value as Promise<DecodedPage | undefined>))
+  }
+
+  /** Every page of the block in order, read lazily. */
+  async *allPages(block: BlockRef): AsyncGenerator<DecodedPage> {
+    for (let p = 0; p < pageCount(block.summary); p++) {
+      const page = await this.page(block, p)
+      if (page === undefined) return
+      yield page
+    }
+  }
+
+  evict(block: BlockRef): void {
+    if (block.summary.v === undefined) this.drop(block.key)
+    else for (let p = 0; p < pageCount(block.summary); p++) this.drop(pageKey(block.key, p))
   }
 
   clear(): void {
     this.entries.clear()
+    this.weight = 0
+  }
+
+  private v1(block: BlockRef): Promise<BlockV1 | undefined> {
+    const hit = this.touch(block.key)
+    if (hit) return hit.value as Promise<BlockV1 | undefined>
+    const value = this.tables.blocks.get(block.key).then((bytes) => (bytes === undefined ? undefined : BlockV1.decode(bytes)))
+    this.put(block.key, value, pageCount(block.summary))
+    return value
+  }
+
+  private touch(key: string): { value: Entry; weight: number } | undefined {
+    const entry = this.entries.get(key)
+    if (entry) {
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+    }
+    return entry
+  }
+
+  private put(key: string, value: Entry, weight: number): void {
+    const entry = { value, weight }
+    this.drop(key)
+    this.entries.set(key, entry)
+    this.weight += weight
+    // A block deleted meanwhile is read as missing once, not cached as missing.
+    value.then((d) => d === undefined && this.entries.get(key) === entry && this.drop(key), () => this.entries.get(key) === entry && this.drop(key))
+    while (this.weight > this.capacity && this.entries.size > 1) this.drop(this.entries.keys().next().value!)
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key)
+    if (!entry) return
+    this.entries.delete(key)
+    this.weight -= entry.weight
   }
 }

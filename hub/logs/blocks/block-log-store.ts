@@ -3,25 +3,29 @@ import type { Commit } from '../../storage/commit.js'
 import type { BatchOp, Database } from '../../storage/db.js'
 import type { IngestOptions } from '../../storage/types.js'
 import { decodeStored } from '../../storage/stored-cbor.js'
-import { decodeHeadRow, encodeHeadRow } from './head-row.js'
+import { decodeHeadRow, encodeHeadRow, headRowCount } from './head-row.js'
 import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from '../error-rows.js'
 import { fingerprintOf } from '../fingerprint.js'
 import { clampTs, DAY_MS, dayKey, dayOf } from '../keys.js'
 import type { LogStoreOptions } from '../log-store.js'
 import type { ErrorGroup, ErrorQuery, LogPage, LogQuery, LogStore, PruneResult, StoredLog } from '../types.js'
-import { Bloom } from './bloom.js'
 import { BlockCache } from './block-cache.js'
 import type { BlockSummary } from './block-codec.js'
 import { planOf, searchBlocks, type StoredBlock } from './block-search.js'
 import { entryOf, storedOf, type BlockLine } from './lines.js'
 import { migrateLegacyLogs } from './migrate.js'
 import { countByDevice, linesOfDevice, purgeBlocksOfDevice } from './device-blocks.js'
-import { blockWrites } from './seal.js'
+import { encodedWrites, storedBlock } from './seal.js'
+import { Sealer } from './sealer.js'
 import { headKey, openBlockTables, seqOfBlockKey, type BlockTables } from './tables.js'
 
 export interface BlockLogStoreOptions extends LogStoreOptions {
   /** Lines per block, and the head size that starts a seal; default 16,384. */
   blockLines?: number
+  /** Acks of new batches wait while the head holds this many lines, until a seal completes; default 8 blocks. */
+  maxHeadLines?: number
+  /** Worker threads sealing (sealer.ts); default 2 (1 on one core), 0 when the compiled worker file is not there. */
+  sealThreads?: number
 }
 
 /**
@@ -36,9 +40,15 @@ export class BlockLogStore implements LogStore {
   private readonly tables: BlockTables
   private readonly errors: ErrorRows
   private readonly cache: BlockCache
-  /** Head rows not yet sealed, in commit order. */
-  private head = new Map<string, BlockLine[]>()
+  /** Head rows not yet sealed, in commit order: their bytes, decoded only when read. */
+  private head = new Map<string, HeadRow>()
   private headCount = 0
+  /** Lines of the head rows a seal in flight is turning into blocks. */
+  private sealingCount = 0
+  private readonly sealer: Sealer
+  /** Acks wait while the head holds this many lines (sealing lags behind ingest). */
+  private readonly maxHeadLines: number
+  private roomWaiters: Array<() => void> = []
   private blocks: StoredBlock[] = []
   private nextSeq = 1
   /** Seals, prunes and purges run one at a time. */
@@ -54,6 +64,8 @@ export class BlockLogStore implements LogStore {
     this.tables = openBlockTables(db)
     this.errors = new ErrorRows(this.tables.errors)
     this.cache = new BlockCache(this.tables)
+    this.sealer = new Sealer(options.sealThreads)
+    this.maxHeadLines = options.maxHeadLines ?? 8 * this.blockLines
   }
 
   async open(): Promise<void> {
@@ -64,14 +76,14 @@ export class BlockLogStore implements LogStore {
     await this.errors.load()
     this.blocks = []
     for await (const [key, bytes] of this.tables.summaries.iterator()) {
-      const summary = decodeStored<BlockSummary>(bytes)
-      this.blocks.push({ key, summary, bloom: Bloom.fromBytes(summary.bloom) })
+      this.blocks.push(storedBlock(key, decodeStored<BlockSummary>(bytes)))
     }
     this.head = new Map()
     this.headCount = 0
     for await (const [key, bytes] of this.tables.head.iterator()) {
       const [dev, ep, seq] = key.split('\x00')
-      this.addHead(key, decodeHeadRow(bytes, dev, ep, Number(seq)))
+      const row: HeadRow = { dev, ep, seq: Number(seq), bytes, count: headRowCount(bytes) }
+      this.addHead(key, row)
     }
     this.isOpen = true
   }
@@ -79,26 +91,26 @@ export class BlockLogStore implements LogStore {
   /** Waits for a seal, prune or purge in flight. The database stays open: the hub owns it. */
   async close(): Promise<void> {
     this.isOpen = false
+    this.wakeRoomWaiters()
     await this.exclusive
+    await this.sealer.close()
   }
 
   stage(commit: Commit, batch: DecodedBatch, options: IngestOptions): void {
     if (!batch.l || batch.l.length === 0) return
     const offset = options.tsOffset ?? 0
     const key = headKey(batch.dev, batch.ep, batch.seq)
-    const lines = headLines(batch.dev, batch.ep, batch.seq, batch.l, offset)
-    const errors = this.errorRows(batch.dev, lines)
-    const ops: BatchOp[] = [{ type: 'put', sublevel: this.tables.head, key, value: encodeHeadRow(batch.l, offset) }]
+    const bytes = encodeHeadRow(batch.l, offset)
+    const errors = this.errorRows(batch.dev, batch.l, offset)
+    const ops: BatchOp[] = [{ type: 'put', sublevel: this.tables.head, key, value: bytes }]
     for (const e of errors) ops.push(this.errors.putOp(e.day, e.fingerprintId, batch.dev, e.row))
     commit.stage(ops)
     commit.onCommitted(() => {
       for (const e of errors) this.errors.apply(e.day, e.fingerprintId, batch.dev, e.row)
-      this.addHead(key, lines)
-      if (this.headCount >= this.blockLines && !this.sealQueued && this.isOpen) {
-        this.sealQueued = true
-        this.seal().catch(() => undefined)
-      }
+      this.addHead(key, { dev: batch.dev, ep: batch.ep, seq: batch.seq, bytes, count: batch.l!.length })
+      this.sealWhenFull()
     })
+    commit.holdUntil(() => this.headRoom())
   }
 
   /** Seals every head row present now into blocks (the hub's ingest calls it when the head is full). */
@@ -155,10 +167,10 @@ export class BlockLogStore implements LogStore {
     const run = this.exclusive.then(async () => {
       let records = 0
       const ops: BatchOp[] = []
-      for (const [key, lines] of this.head) {
-        if (!key.startsWith(`${device}\x00`)) continue
+      for (const [key, row] of this.head) {
+        if (row.dev !== device) continue
         ops.push({ type: 'del', sublevel: this.tables.head, key })
-        records += lines.length
+        records += row.count
       }
       if (ops.length > 0) await this.db.batch(ops)
       for (const op of ops) this.dropHead(op.key as string)
@@ -184,15 +196,45 @@ export class BlockLogStore implements LogStore {
     return { headLines: this.headCount, blocks: this.blocks.length, blockLines: this.blocks.reduce((n, b) => n + b.summary.count, 0) }
   }
 
+  /** Undefined while the head has room, else a promise settled once a seal has made some. */
+  private headRoom(): Promise<void> | undefined {
+    if (this.headCount < this.maxHeadLines || !this.isOpen) return undefined
+    return new Promise((resolve) => this.roomWaiters.push(resolve))
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters
+    this.roomWaiters = []
+    for (const wake of waiters) wake()
+  }
+
+  /** Queues a seal once the head holds `blockLines` lines beyond those being sealed. */
+  private sealWhenFull(): void {
+    if (this.headCount - this.sealingCount < this.blockLines || this.sealQueued || !this.isOpen) return
+    this.sealQueued = true
+    this.seal().catch(() => undefined)
+  }
+
   private async sealNow(): Promise<void> {
     this.sealQueued = false
     const rows = [...this.head]
     if (rows.length === 0) return
-    const { ops, blocks } = await blockWrites(this.tables, rows.flatMap(([, lines]) => lines), this.blockLines, () => this.nextSeq++)
-    for (const [key] of rows) ops.push({ type: 'del', sublevel: this.tables.head, key })
-    await this.db.batch(ops)
-    this.blocks = [...this.blocks, ...blocks]
-    for (const [key] of rows) this.dropHead(key)
+    this.sealingCount = rows.reduce((n, [, row]) => n + row.count, 0)
+    try {
+      // Only the batch and bytes go to the worker.
+      const refs = rows.map(([, r]) => ({ dev: r.dev, ep: r.ep, seq: r.seq, bytes: r.bytes }))
+      const { ops, blocks } = encodedWrites(this.tables, await this.sealer.seal(refs, this.blockLines, this.sealingCount), () => this.nextSeq++)
+      for (const [key] of rows) ops.push({ type: 'del', sublevel: this.tables.head, key })
+      await this.db.batch(ops)
+      this.blocks = [...this.blocks, ...blocks]
+      for (const [key] of rows) this.dropHead(key)
+    } finally {
+      this.sealingCount = 0
+      // Woken even when the seal failed: the next one retries, and acks must not wait on a seal that may not come.
+      this.wakeRoomWaiters()
+    }
+    // What arrived meanwhile may fill a block already.
+    this.sealWhenFull()
   }
 
   private async pruneDays(firstKept: number): Promise<PruneResult> {
@@ -221,32 +263,33 @@ export class BlockLogStore implements LogStore {
 
   private headSnapshot(): BlockLine[] {
     const out: BlockLine[] = []
-    for (const lines of this.head.values()) for (const line of lines) out.push(line)
+    for (const row of this.head.values()) for (const line of (row.lines ??= decodeHeadRow(row.bytes, row.dev, row.ep, row.seq))) out.push(line)
     return out
   }
 
-  private addHead(key: string, lines: BlockLine[]): void {
-    this.head.set(key, lines)
-    this.headCount += lines.length
+  private addHead(key: string, row: HeadRow): void {
+    this.head.set(key, row)
+    this.headCount += row.count
   }
 
   private dropHead(key: string): void {
-    const lines = this.head.get(key)
-    if (!lines) return
+    const row = this.head.get(key)
+    if (!row) return
     this.head.delete(key)
-    this.headCount -= lines.length
+    this.headCount -= row.count
   }
 
   /** The batch's error aggregates merged with the stored ones (error-rows.ts). */
-  private errorRows(dev: string, lines: BlockLine[]): Array<{ day: number; fingerprintId: string; row: ErrorRow }> {
+  private errorRows(dev: string, records: readonly LogRecord[], offset: number): Array<{ day: number; fingerprintId: string; row: ErrorRow }> {
     const byKey = new Map<string, { day: number; fingerprintId: string; row: ErrorRow }>()
-    for (const line of lines) {
+    for (const line of records) {
       if (!isErrorLevel(line.level)) continue
       const fingerprint = fingerprintOf(line.component, line.message)
-      const day = dayOf(line.ts)
+      const ts = clampTs(line.ts + offset)
+      const day = dayOf(ts)
       const row: ErrorRow = {
         pattern: fingerprint.pattern, sample: line.message, level: line.level === 'critical' ? 'critical' : 'error',
-        count: 1, first: line.ts, last: line.ts,
+        count: 1, first: ts, last: ts,
       }
       if (line.component !== undefined) row.component = line.component
       const key = `${day}/${fingerprint.id}`
@@ -262,14 +305,12 @@ export class BlockLogStore implements LogStore {
   }
 }
 
-/** The lines of one batch, clock-corrected. */
-function headLines(dev: string, ep: string, seq: number, records: readonly LogRecord[], offset: number): BlockLine[] {
-  return records.map((r, k) => {
-    const line: BlockLine = { ts: clampTs(r.ts + offset), dev, ep, seq, k, level: r.level, message: r.message }
-    if (r.component !== undefined) line.component = r.component
-    if (r.attrs !== undefined) line.attrs = r.attrs
-    if (r.traceId !== undefined) line.traceId = r.traceId
-    if (r.spanId !== undefined) line.spanId = r.spanId
-    return line
-  })
+/** A head row in memory: its batch, its bytes as stored, and its lines once a read needed them. */
+interface HeadRow {
+  dev: string
+  ep: string
+  seq: number
+  bytes: Uint8Array
+  count: number
+  lines?: BlockLine[]
 }

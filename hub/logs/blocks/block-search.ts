@@ -3,7 +3,7 @@ import { tsKey } from '../keys.js'
 import { parseHexKey, MS_64 } from '../../storage/time-keys.js'
 import type { LogQuery } from '../types.js'
 import { Bloom } from './bloom.js'
-import { hasDigit, levelTerm, type BlockSummary } from './block-codec.js'
+import { hasDigit, levelTerm, lineOfPage, PAGE_ROWS, type BlockSummary, type DecodedPage } from './block-codec.js'
 import { idOf, lineTerms, type BlockLine } from './lines.js'
 import type { BlockCache } from './block-cache.js'
 import { decodePostings, intersectRows } from './varint.js'
@@ -15,11 +15,17 @@ export interface StoredBlock {
   key: string
   summary: BlockSummary
   bloom: Bloom
+  /** summary.rare as a map: the rows and levels of the block's rare words. */
+  rare: Map<string, number[]>
 }
 
 /** Above every record id (they start with hex digits). */
 const ID_CEILING = '~'
-const FETCH_BLOCKS = 4
+/** Blocks read at once: the first round is small (a common word fills a page from one block), later ones grow. */
+const FETCH_FIRST = 4
+const FETCH_MAX = 64
+/** Blocks a round may take when their rare-word rows are known (rareHits). */
+const FETCH_RARE_MAX = 512
 
 /** Record-id bounds [low, high) of a time range, optionally continuing below a cursor. */
 export function idRange(from: number, to: number, after?: string): { low: string; high: string } {
@@ -70,39 +76,82 @@ function blockMayMatch(block: StoredBlock, plan: Plan): boolean {
   return true
 }
 
-/** Rows of the block matching the plan, highest id first, at most `want`. */
-async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
-  const postings = plan.plainWords.length > 0 ? await cache.tables.postings.getMany(plan.plainWords.map((w) => `${block.key}\x00${w}`)) : []
-  // A Bloom false positive: nothing here.
-  if (postings.some((p) => p === undefined)) return []
-  let lists = postings.map((p) => decodePostings(p!))
-  if (lists.length > 0 && plan.query.levels !== undefined) {
+/** At most this many matches of the block, when its summary has the rows of one of the plan's words. */
+function rareHits(block: StoredBlock, plan: Plan): number | undefined {
+  let fewest: number | undefined
+  for (const word of plan.plainWords) {
+    const inline = block.rare.get(word)
+    if (inline === undefined) continue
+    let hits = 0
+    for (let i = 1; i < inline.length; i += 2) if ((plan.levels & (1 << inline[i])) !== 0) hits++
+    fewest = Math.min(fewest ?? hits, hits)
+  }
+  return fewest
+}
+
+/** Candidate rows of the block (ascending) from its postings, or undefined for every row. */
+async function candidateRows(cache: BlockCache, block: StoredBlock, plan: Plan): Promise<number[] | undefined> {
+  if (plan.plainWords.length === 0) return undefined
+  const lists: number[][] = []
+  const read: string[] = []
+  let inlineLevels: number[] | undefined
+  for (const word of plan.plainWords) {
+    const inline = block.rare.get(word)
+    if (inline === undefined) {
+      read.push(word)
+      continue
+    }
+    // A rare word: its rows and their levels are in memory.
+    const rows: number[] = []
+    for (let i = 0; i < inline.length; i += 2) if ((plan.levels & (1 << inline[i + 1])) !== 0) rows.push(inline[i])
+    lists.push(rows)
+    inlineLevels = rows
+  }
+  if (read.length > 0) {
+    const postings = await cache.tables.postings.getMany(read.map((w) => `${block.key}\x00${w}`))
+    // A Bloom false positive: nothing here.
+    if (postings.some((p) => p === undefined)) return []
+    for (const p of postings) lists.push(decodePostings(p!))
+  }
+  if (inlineLevels === undefined && plan.query.levels !== undefined) {
     // Words at some levels: the union of the levels' rows joins the intersection, so a block without a matching
     // row is never decoded.
     const levels = plan.query.levels.map((l) => LOG_LEVELS.indexOf(l)).filter((l) => (block.summary.levels & (1 << l)) !== 0)
     const rows = await cache.tables.postings.getMany(levels.map((l) => `${block.key}\x00${levelTerm(l)}`))
-    const union = rows.flatMap((r) => (r === undefined ? [] : decodePostings(r))).sort((a, b) => a - b)
-    lists = [...lists, union]
+    lists.push(rows.flatMap((r) => (r === undefined ? [] : decodePostings(r))).sort((a, b) => a - b))
   }
-  const rows = lists.length > 0 ? intersectRows(lists) : undefined
+  return intersectRows(lists)
+}
+
+/** Rows of the block matching the plan, highest id first, at most `want`. */
+async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
+  const rows = await candidateRows(cache, block, plan)
   if (rows !== undefined && rows.length === 0) return []
-  const decoded = await cache.get(block.key)
-  // Deleted since the summary was read (prune, purge).
-  if (decoded === undefined) return []
-  const m = decoded.meta
+  // The pages of the newest `want` candidates in one read: all a search needs unless filters drop rows.
+  const pages = new Set<number>()
+  if (rows) for (const r of rows.slice(-want)) pages.add(Math.floor(r / PAGE_ROWS))
+  else for (let p = Math.floor(Math.max(0, block.summary.count - want) / PAGE_ROWS); p * PAGE_ROWS < block.summary.count; p++) pages.add(p)
+  void cache.pages(block, [...pages]).catch(() => undefined)
   const q = plan.query
   const highTs = plan.high === ID_CEILING ? Infinity : parseHexKey(plan.high, MS_64)
   const out: Array<[string, BlockLine]> = []
-  const devCode = q.device === undefined ? -1 : m.devs.indexOf(q.device)
-  const compCode = q.component === undefined ? -1 : m.comps.indexOf(q.component) + 1
-  let i = rows ? rows.length - 1 : decoded.count - 1
+  const devCode = q.device === undefined ? -1 : block.summary.devices.indexOf(q.device)
+  const compCode = q.component === undefined ? -1 : block.summary.components.indexOf(q.component) + 1
+  let page: DecodedPage | undefined
+  let i = rows ? rows.length - 1 : block.summary.count - 1
   for (; i >= 0 && out.length < want; i--) {
     const row = rows ? rows[i] : i
-    if (m.ts[row] > highTs) continue
-    if (devCode >= 0 && m.dev[row] !== devCode) continue
-    if (compCode > 0 && m.comp[row] !== compCode) continue
-    if ((plan.levels & (1 << m.level[row])) === 0) continue
-    const line = await decoded.line(row)
+    if (page === undefined || row < page.start) {
+      page = await cache.page(block, Math.floor(row / PAGE_ROWS))
+      // Deleted since the summary was read (prune, purge).
+      if (page === undefined) return []
+    }
+    const r = row - page.start
+    if (page.ts[r] > highTs) continue
+    if (devCode >= 0 && page.dev[r] !== devCode) continue
+    if (compCode > 0 && page.comp[r] !== compCode) continue
+    if ((plan.levels & (1 << page.level[r])) === 0) continue
+    const line = lineOfPage(page, r)
     const id = idOf(line)
     if (id < plan.low) break
     if (id >= plan.high) continue
@@ -132,8 +181,18 @@ export async function searchBlocks(
   }
   trim()
   const candidates = blocks.filter((b) => blockMayMatch(b, plan)).sort((a, b) => (a.summary.maxId < b.summary.maxId ? 1 : -1))
-  for (let i = 0; i < candidates.length; i += FETCH_BLOCKS) {
-    const group = candidates.slice(i, i + FETCH_BLOCKS)
+  for (let i = 0, n = FETCH_FIRST; i < candidates.length; i += n, n = Math.min(FETCH_MAX, n * 2)) {
+    // Blocks where a rare word's rows are known from the summary cost one page read per row at most: a round takes
+    // as many as it needs to find what is missing, so a rare word is one round, not one per doubling.
+    let known = 0
+    for (let j = i; j < candidates.length && j - i < FETCH_RARE_MAX; j++) {
+      const hits = rareHits(candidates[j], plan)
+      if (hits === undefined) break
+      known += hits
+      n = Math.max(n, j - i + 1)
+      if (known >= want - found.length) break
+    }
+    const group = candidates.slice(i, i + n)
     // Blocks below the want-th id found cannot add anything: the rest are older still.
     if (found.length >= want && group[0].summary.maxId < found[want - 1][0]) break
     for (const rows of await Promise.all(group.map((b) => blockMatches(cache, b, plan, want)))) found.push(...rows)

@@ -13,6 +13,9 @@ function fnv1a(text: string, seed: number): number {
   return h >>> 0
 }
 
+export const bloomHash1 = (term: string) => fnv1a(term, 0)
+export const bloomHash2 = (term: string) => fnv1a(term, 0x5bd1e995) | 1
+
 export class Bloom {
   private constructor(readonly bits: Uint8Array) {}
 
@@ -27,9 +30,12 @@ export class Bloom {
   }
 
   add(term: string): void {
+    this.addHashes(fnv1a(term, 0), bloomHash2(term))
+  }
+
+  /** Adds a term by its two hashes (bloomHash1, bloomHash2), computed beforehand. */
+  addHashes(h1: number, h2: number): void {
     const m = this.bits.length * 8
-    const h1 = fnv1a(term, 0)
-    const h2 = fnv1a(term, 0x5bd1e995) | 1
     for (let i = 0; i < HASHES; i++) {
       const bit = (h1 + Math.imul(i, h2)) >>> 0
       const at = bit % m

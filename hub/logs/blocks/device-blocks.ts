@@ -1,6 +1,6 @@
 import type { BatchOp } from '../../storage/db.js'
 import { tsKey } from '../keys.js'
-import type { DecodedBlock } from './block-codec.js'
+import { lineOfPage } from './block-codec.js'
 import type { BlockCache } from './block-cache.js'
 import type { StoredBlock } from './block-search.js'
 import { idOf, type BlockLine } from './lines.js'
@@ -8,13 +8,9 @@ import { blockDeletes, blockWrites } from './seal.js'
 
 // Per-device work over the blocks: counts for reports, export, and erasing a device (docs/security.md).
 
-function decoded(cache: BlockCache, block: StoredBlock): Promise<DecodedBlock | undefined> {
-  return cache.get(block.key)
-}
-
 /** Lines per device with ts in [from, to]; only the blocks the range cuts are read. */
 export async function countByDevice(
-  tables: BlockCache,
+  cache: BlockCache,
   head: readonly BlockLine[],
   blocks: readonly StoredBlock[],
   from: number,
@@ -33,22 +29,30 @@ export async function countByDevice(
       s.devices.forEach((dev, i) => add(dev, s.deviceCounts[i]))
       continue
     }
-    const d = await decoded(tables, block)
-    if (!d) continue
-    for (let row = 0; row < d.count; row++) if (d.meta.ts[row] >= from && d.meta.ts[row] <= to) add(d.meta.devs[d.meta.dev[row]], 1)
+    for await (const page of cache.allPages(block)) {
+      for (let r = 0; r < page.ts.length; r++) if (page.ts[r] >= from && page.ts[r] <= to) add(page.devs[page.dev[r]], 1)
+    }
   }
   return out
 }
 
+/** The lines of the block, those of `device` apart; undefined when the block is gone. */
+async function splitBlock(cache: BlockCache, block: StoredBlock, device: string): Promise<{ own: BlockLine[]; others: BlockLine[] }> {
+  const own: BlockLine[] = []
+  const others: BlockLine[] = []
+  const code = block.summary.devices.indexOf(device)
+  for await (const page of cache.allPages(block)) {
+    for (let r = 0; r < page.ts.length; r++) (page.dev[r] === code ? own : others).push(lineOfPage(page, r))
+  }
+  return { own, others }
+}
+
 /** Every line of `device`, oldest first. */
-export async function linesOfDevice(tables: BlockCache, head: readonly BlockLine[], blocks: readonly StoredBlock[], device: string): Promise<BlockLine[]> {
+export async function linesOfDevice(cache: BlockCache, head: readonly BlockLine[], blocks: readonly StoredBlock[], device: string): Promise<BlockLine[]> {
   const lines = head.filter((l) => l.dev === device)
   for (const block of blocks) {
     if (!block.summary.devices.includes(device)) continue
-    const d = await decoded(tables, block)
-    if (!d) continue
-    const code = d.meta.devs.indexOf(device)
-    for (let row = 0; row < d.count; row++) if (d.meta.dev[row] === code) lines.push(await d.line(row))
+    lines.push(...(await splitBlock(cache, block, device)).own)
   }
   const keyed = lines.map((l) => [idOf(l), l] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1))
   return keyed.map(([, l]) => l)
@@ -70,18 +74,13 @@ export async function purgeBlocksOfDevice(
       continue
     }
     const tables = cache.tables
-    const d = await decoded(cache, block)
-    const others: BlockLine[] = []
-    if (d) for (let row = 0; row < d.count; row++) {
-      const line = await d.line(row)
-      if (line.dev === device) records++
-      else others.push(line)
-    }
+    const { own, others } = await splitBlock(cache, block, device)
+    records += own.length
     const { ops, blocks: rewritten } = others.length > 0 ? await blockWrites(tables, others, blockLines, nextSeq) : { ops: [] as BatchOp[], blocks: [] }
-    ops.push(...blockDeletes(tables, block.key))
+    ops.push(...blockDeletes(tables, block))
     for await (const key of tables.postings.keys({ gte: `${block.key}\x00`, lt: `${block.key}\x01` })) ops.push({ type: 'del', sublevel: tables.postings, key })
     await tables.blocks.db.batch(ops as never)
-    cache.evict(block.key)
+    cache.evict(block)
     kept.push(...rewritten)
   }
   return { blocks: kept, records }

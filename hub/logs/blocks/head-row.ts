@@ -33,8 +33,12 @@ export function encodeHeadRow(records: readonly LogRecord[], offset: number): Ui
     attrs[i] = r.attrs ?? null
   }
   const text = Buffer.from(JSON.stringify([messages, components, traceIds, spanIds, attrs]))
-  const out = Buffer.concat([head, text])
-  return new Uint8Array(out.buffer, out.byteOffset, out.length)
+  // A buffer of its own (Buffer.concat may hand out a slice of a shared pool): the store keeps the row in memory
+  // until it is sealed, and a worker gets a copy of the whole underlying buffer.
+  const out = new Uint8Array(head.length + text.length)
+  out.set(head)
+  out.set(text, head.length)
+  return out
 }
 
 /** The row's lines, clock-corrected, as the batch (dev, ep, seq) stored them. */
@@ -56,4 +60,9 @@ export function decodeHeadRow(bytes: Uint8Array, dev: string, ep: string, seq: n
     lines[k] = line
   }
   return lines
+}
+
+/** Lines in a head row, without decoding it. */
+export function headRowCount(bytes: Uint8Array): number {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(9)
 }

@@ -7,9 +7,9 @@ import { dayKey, parseDayKey } from '../keys.js'
 
 export function openBlockTables(db: Database) {
   return {
-    /** `${dev}\0${ep}\0${seq}` → CBOR {o: ts offset, l: the batch's log records}: the head, one row a batch. */
+    /** `${dev}\0${ep}\0${seq}` → the batch's log lines (head-row.ts): the head, one row a batch. */
     head: table<'l-head', Uint8Array>(db, 'l-head'),
-    /** block key → the block (block-codec.ts). */
+    /** `${block key}\0${page}` → one page of a block (block-codec.ts); format 1: block key → the block (block-v1.ts). */
     blocks: table<'l-block', Uint8Array>(db, 'l-block'),
     /** `${block key}\0${word}` → varint posting list of the block's rows holding the word. */
     postings: table<'l-bpost', Uint8Array>(db, 'l-bpost'),
@@ -26,6 +26,11 @@ export type BlockTables = ReturnType<typeof openBlockTables>
 
 export function blockKey(day: number, seq: number): string {
   return `${dayKey(day)}\x00${String(seq).padStart(12, '0')}`
+}
+
+/** A format-2 block's page row: 4 digits, so pages sort in order after the block key. */
+export function pageKey(blockKey: string, page: number): string {
+  return `${blockKey}\x00${String(page).padStart(4, '0')}`
 }
 
 export function seqOfBlockKey(key: string): number {

@@ -23,6 +23,7 @@ export type LogHarnessFactory = (options?: LogStoreOptions) => Promise<LogStoreH
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 2, 10, 22, 0, 0) // two hours before a UTC midnight, so data spans days
 const WORDS = ['disk', 'timeout', 'retry', 'sensor', 'upload', 'cache', 'miss', 'restart', 'voltage', 'modbus']
+const RARE_WORD = 'watchdog'
 const COMPONENTS = ['net', 'db', 'sensors', 'ota']
 const DEVICES = ['pi-1', 'pi-2', 'pi-3']
 const ALL = { from: -Infinity, to: Infinity }
@@ -48,6 +49,8 @@ export async function ingestRandom(h: LogStoreHarness, count: number, seed: numb
   for (let n = 0; n < count; n++) {
     const device = DEVICES[rand(DEVICES.length)]
     const words = Array.from({ length: 1 + rand(4) }, () => WORDS[rand(WORDS.length)])
+    // A rare word, in about one line of a hundred (a block store keeps such words' rows in its summaries).
+    if (n % 97 === 5) words.push(RARE_WORD)
     const record: LogRecord = {
       ts: T0 + rand(3 * DAY) - (rand(10) === 0 ? 0 : rand(1000)),
       level: LOG_LEVELS[rand(LOG_LEVELS.length)],
@@ -101,6 +104,10 @@ const QUERIES: Array<Omit<LogQuery, 'limit'>> = [
   { ...ALL, words: ['timeout'] },
   { ...ALL, words: ['timeout', 'modbus'] },
   { from: T0, to: T0 + DAY, words: ['sensor', 'retry'], device: 'pi-3', levels: ['info', 'warning', 'error', 'critical'] },
+  { ...ALL, words: [RARE_WORD] },
+  { ...ALL, words: [RARE_WORD], levels: ['error', 'critical'] },
+  { from: T0 + DAY / 3, to: T0 + 2 * DAY, words: [RARE_WORD, 'timeout'], device: 'pi-1' },
+  { ...ALL, words: [RARE_WORD], levels: ['debug'], component: 'db' },
   { ...ALL, component: 'nope' },
   { ...ALL, words: ['nowhere'] },
 ]
