@@ -77,7 +77,7 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     this.pool = pool
     this.snapshotPool = new pg.Pool({ ...this.config, max: this.pgOptions.snapshotPoolSize ?? 32, idleTimeoutMillis })
     this.snapshotPool.on('error', () => {})
-    this.writer = new Writer({ config: this.config, tables: this.tables, beforeWrite: () => this.snapshotsEstablished() })
+    this.writer = new Writer({ config: this.config, tables: this.tables, beforeWrite: () => this.snapshotsEstablished(), idleMs: idleTimeoutMillis })
   }
 
   async _close(): Promise<void> {
@@ -162,6 +162,12 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     this.establishing.add(ready)
     void ready.finally(() => this.establishing.delete(ready))
     return snapshot
+  }
+
+  /** Rows in the table of `prefix` (0 when it does not exist): what `outpost migrate` verifies. */
+  async countTable(prefix: string): Promise<number> {
+    const rows = await this.reader()(prefix, (t) => `SELECT count(*)::text AS k FROM ${quote(t)}`, [])
+    return rows ? Number(rows[0].k) : 0
   }
 
   /** Resolves once the server answers a query (the outage probe). */

@@ -29,6 +29,8 @@ export interface WriterOptions {
   tables: Map<string, string>
   /** Awaited before each transaction: explicit snapshots taken before a write must not see it (./snapshot.ts). */
   beforeWrite: () => Promise<void>
+  /** The connection is closed after this long without writes (made again on the next one). */
+  idleMs: number
 }
 
 export class Writer {
@@ -36,19 +38,31 @@ export class Writer {
   private client?: pg.Client
   private running?: Promise<void>
   private closing = false
+  private idleTimer?: NodeJS.Timeout
 
   constructor(private readonly options: WriterOptions) {}
 
   submit(item: WriteItem): Promise<void> {
+    clearTimeout(this.idleTimer)
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject })
-      this.running ??= this.drain().finally(() => (this.running = undefined))
+      this.running ??= this.drain().finally(() => {
+        this.running = undefined
+        this.idleTimer = setTimeout(() => this.dropIdle(), this.options.idleMs).unref()
+      })
     })
   }
 
   /** Waits for every write queued so far, then closes the connection. */
+  private dropIdle(): void {
+    if (this.running || !this.client) return
+    this.client.end().catch(() => {})
+    this.client = undefined
+  }
+
   async close(): Promise<void> {
     this.closing = true
+    clearTimeout(this.idleTimer)
     while (this.running) await this.running
     await this.client?.end().catch(() => {})
     this.client = undefined
