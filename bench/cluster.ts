@@ -82,7 +82,7 @@ async function run(db: Database): Promise<Record<string, number>> {
 
 export async function benchClusterStore(dir: string): Promise<Array<[string, number, number]>> {
   const level = await run(new Level<string, any>(join(dir, 'level'), { valueEncoding: 'json' }))
-  const pg = await startPostgres(dir)
+  const pg = await startPostgres()
   try {
     const postgres = await run(new PostgresLevel(pg.url, { valueEncoding: 'json' }) as unknown as Database)
     return Object.keys(level).map((k) => [k, level[k as keyof typeof level], postgres[k as keyof typeof postgres]])

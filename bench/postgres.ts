@@ -1,7 +1,8 @@
 // A throwaway PostgreSQL 15 (Debian's postgresql-15) for the cluster section: initdb in a temp dir, the postmaster
 // on a free loopback port; as test/helpers/postgres.ts, which bench/ may not import.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -18,8 +19,9 @@ function freePort(): Promise<number> {
   })
 }
 
-/** Starts PostgreSQL under `dir`; answers its URL (database `outpost`) and a stop function. */
-export async function startPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** Starts PostgreSQL in a temp dir of its own (its user must reach it); answers its URL (database `outpost`) and a stop function that removes it. */
+export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-pg-'))
   const port = await freePort()
   const root = process.getuid?.() === 0
   const as = root ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : undefined
@@ -46,9 +48,13 @@ export async function startPostgres(dir: string): Promise<{ url: string; stop: (
   execFileSync(join(BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'outpost', '-d', 'postgres', '-c', 'CREATE DATABASE outpost'], { stdio: 'pipe' })
   return {
     url: `postgres://outpost@127.0.0.1:${port}/outpost`,
-    stop: () => new Promise((resolve) => {
-      proc.once('exit', () => resolve())
-      proc.kill('SIGINT')
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true })
+          resolve()
+        })
+        proc.kill('SIGINT')
+      }),
   }
 }
