@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<CommandType>> = {
   report: async () => (await import('./commands/report.js')).reportCommand(),
   audit: async () => (await import('./commands/audit.js')).auditCommand(),
   config: async () => (await import('./commands/config.js')).configCommand(),
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand(),
 }
 
 const program = new Command('outpost').description('Outpost: edge telemetry agent and hub').version(packageVersion())

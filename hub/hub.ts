@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
-import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
-import { StorageSpace } from './storage/space.js'
+import type { Database } from './storage/db.js'
+import type { StorageMonitor } from './storage/space.js'
+import { createStore } from './storage/open-store.js'
 import { LevelMetricStore } from './metrics/store/index.js'
 import { BlockTraceStore, type TraceStore } from './traces/index.js'
 import { BlockLogStore, type LogStore } from './logs/index.js'
@@ -68,7 +69,7 @@ export class Hub implements HubContext {
   readonly metrics = new HubMetrics()
   readonly db: Database
   /** The disk under the database: full pauses ingest without acks, until it has room again (docs/delivery.md). */
-  readonly space: StorageSpace
+  readonly space: StorageMonitor
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore
@@ -124,14 +125,10 @@ export class Hub implements HubContext {
     this.reportSchedules = parseReportSchedules(settings.reports)
     this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
-    this.db = createDatabase(settings.data)
-    this.space = new StorageSpace({
-      dir: settings.data,
-      reopen: () => reopenDatabase(this.db),
-      clock: this.clock,
-      log: options.log,
-      onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
-    })
+    // The embedded LevelDB in the data dir, or PostgreSQL with --store (the data dir then keeps local files only).
+    const opened = createStore(settings.data, settings.store, { clock: this.clock, log: options.log, onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0) })
+    this.db = opened.db
+    this.space = opened.monitor
     this.traces = new BlockTraceStore(this.db, { retentionMs: settings.retention.traces })
     this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
     this.logs = new BlockLogStore(this.db, { retentionMs: settings.retention.logs })

@@ -2,7 +2,7 @@
 // it, defaults live only here, the CLI derives flags, env vars and YAML keys from it (cli/settings.ts), and the hub
 // takes the sections as they are (hub/options.ts).
 import { z } from 'zod'
-import { bool, duration, port, positiveInt, redisUrl, size, sizeOrZero } from '../kit/setting-values.js'
+import { bool, duration, port, positiveInt, postgresUrl, redisUrl, size, sizeOrZero } from '../kit/setting-values.js'
 import { section, setting, settingWithDefault as withDefault } from '../kit/settings.js'
 import { MAX_THROTTLE_MS, type SecurityLimits } from './limits/config.js'
 import type { ClockPolicy } from './clock.js'
@@ -91,6 +91,7 @@ export const promqlSection = section({
 /** Every setting of `outpost hub`, in the order `--help` lists them. */
 export const hubSettingsSchema = z.object({
   data: withDefault(z.string().min(1), 'data directory', './data/hub'),
+  store: setting(postgresUrl, 'keep the hub database in PostgreSQL, postgres://USER@HOST:PORT/DB (default: the embedded LevelDB in the data directory; docs/storage.md)'),
   host: withDefault(z.string().min(1), 'address the broker and API listen on', '0.0.0.0'),
   mqttPort: withDefault(port, 'MQTT port (0 picks a free one)', 1883),
   httpPort: withDefault(port, 'HTTP API port (0 picks a free one)', 8080),
