@@ -29,6 +29,7 @@ import type { DashboardStore } from './dashboards/store.js'
 import type { RemoteService } from './remote/remote-service.js'
 import type { HubOptions } from './options.js'
 import type { HubSettings } from './settings.js'
+import type { Leadership } from './cluster/leader.js'
 
 export type HubLog = HubOptions['log']
 
@@ -59,6 +60,8 @@ export interface HubContext {
   readonly slos: SloService
   readonly events: EventBus
   readonly dashboards: DashboardStore
+  /** Whether this hub runs the singletons: always for a hub alone, the lock holder's in a cluster (docs/cluster.md). */
+  readonly leadership: Leadership
 
   /** Set by the security module: the admin token generated on this start, to print once. */
   generatedAdminToken?: string

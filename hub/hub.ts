@@ -44,6 +44,7 @@ import type { HubOptions } from './options.js'
 import { anomalyOptions, securityLimits, withHubDefaults, type HubSettings } from './settings.js'
 import type { HubContext } from './context.js'
 import { Lifecycle } from './lifecycle.js'
+import { soleLeader, type Leadership } from './cluster/leader.js'
 import { storesModule } from './stores-module.js'
 import { presenceModule } from './presence-module.js'
 import { auditModule } from './audit/module.js'
@@ -91,6 +92,7 @@ export class Hub implements HubContext {
   readonly settings: HubSettings
   readonly log: HubOptions['log']
   readonly clock: () => number
+  readonly leadership: Leadership
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -117,6 +119,7 @@ export class Hub implements HubContext {
     const settings = (this.settings = withHubDefaults(options))
     this.clock = options.now ?? Date.now
     this.log = options.log
+    this.leadership = soleLeader()
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = settings.rules ? loadRulesFile(settings.rules) : undefined
     this.fileSlos = settings.slos ? loadSlosFile(settings.slos) : undefined
@@ -159,7 +162,7 @@ export class Hub implements HubContext {
   async start(): Promise<void> {
     const pem = readPem(this)
     const intake = intakeModule(this)
-    const lifecycle = (this.lifecycle = new Lifecycle(this.log))
+    const lifecycle = (this.lifecycle = new Lifecycle(this.log, this.leadership))
     await lifecycle.start([
       storesModule(this),
       presenceModule(this),

@@ -10,6 +10,8 @@ type Log = (level: string, msg: string, extra?: Record<string, unknown>) => void
 
 /** Who runs the singletons. `term` is undefined for a single hub (nothing to fence). */
 export interface Leadership {
+  /** False for a hub alone: it leads from the start and nothing is fenced. */
+  readonly clustered: boolean
   readonly leader: boolean
   readonly term: number | undefined
   /** Called with `true` when this hub becomes the leader and `false` the moment it stops being one. */
@@ -38,6 +40,7 @@ export class FencedError extends Error {
 /** A hub alone (LevelDB, or no cluster): always the leader, nothing to fence. */
 export function soleLeader(): Leadership {
   return {
+    clustered: false,
     leader: true,
     term: undefined,
     onChange: () => {},
@@ -78,6 +81,7 @@ const DEFAULT_LOCK_KEY = 0x4f55544c
 
 /** Leadership through `pg_try_advisory_lock` on a dedicated connection, tried every `retryMs` by followers. */
 export class PostgresLeader implements Leadership {
+  readonly clustered = true
   leader = false
   term: number | undefined
   private client?: pg.Client
