@@ -54,6 +54,18 @@ export class DeviceRegistry {
     this.touch(id).backlog = backlog
   }
 
+  /**
+   * Reads a device's record from the store again: it moved here from another hub sharing the store, whose counters
+   * went on meanwhile (docs/cluster.md). Presence stays as this hub knows it.
+   */
+  async reload(id: string): Promise<void> {
+    await this.flushing
+    const stored = (await this.store.loadAll()).find((record) => record.id === id)
+    if (!stored) return
+    const here = this.devices.get(id)
+    this.devices.set(id, { ...stored, online: here?.online ?? false })
+  }
+
   /** Forgets a device: its record and presence history (purge, docs/security.md). */
   async purge(id: string): Promise<void> {
     await this.flushing

@@ -44,7 +44,9 @@ import type { HubOptions } from './options.js'
 import { anomalyOptions, securityLimits, withHubDefaults, type HubSettings } from './settings.js'
 import type { HubContext } from './context.js'
 import { Lifecycle } from './lifecycle.js'
-import { soleLeader, type Leadership } from './cluster/leader.js'
+import type { Leadership } from './cluster/leader.js'
+import type { DeviceClaims } from './cluster/claims.js'
+import { sharedStoreModule, sharedStoreParts } from './cluster/shared-store.js'
 import { storesModule } from './stores-module.js'
 import { presenceModule } from './presence-module.js'
 import { auditModule } from './audit/module.js'
@@ -93,6 +95,7 @@ export class Hub implements HubContext {
   readonly log: HubOptions['log']
   readonly clock: () => number
   readonly leadership: Leadership
+  readonly claims?: DeviceClaims
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -119,7 +122,19 @@ export class Hub implements HubContext {
     const settings = (this.settings = withHubDefaults(options))
     this.clock = options.now ?? Date.now
     this.log = options.log
-    this.leadership = soleLeader()
+    // Several hubs on one PostgreSQL store: a leader lock and the claims (docs/cluster.md).
+    const shared = sharedStoreParts((settings as { store?: string }).store, options.log, {
+      onTaken: async (device) => {
+        await this.store.takeDevice(device)
+        await this.devices.reload(device)
+      },
+      beforeRelease: async () => {
+        await this.store.idle()
+        await this.devices.flush()
+      },
+    })
+    this.leadership = shared.leadership
+    this.claims = shared.claims
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = settings.rules ? loadRulesFile(settings.rules) : undefined
     this.fileSlos = settings.slos ? loadSlosFile(settings.slos) : undefined
@@ -141,6 +156,7 @@ export class Hub implements HubContext {
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],
+      shared: shared.claims ? { slot: () => shared.claims!.slot } : undefined,
       compactBatchSamples: options.testing?.compactBatchSamples,
       onCompactionStep: options.testing?.onCompactionStep,
     })
@@ -164,6 +180,7 @@ export class Hub implements HubContext {
     const intake = intakeModule(this)
     const lifecycle = (this.lifecycle = new Lifecycle(this.log, this.leadership))
     await lifecycle.start([
+      sharedStoreModule(this, this.claims),
       storesModule(this),
       presenceModule(this),
       auditModule(this),

@@ -89,6 +89,11 @@ export function intakeModule(hub: HubContext): IntakeModule {
         clock: hub.clock,
         log: hub.log,
       }
+      const claims = hub.claims
+      if (claims) {
+        deps.claim = (device) => claims.take(device)
+        broker.on('clientDisconnect', (client) => claims.release(client.id))
+      }
       broker.on('publish', (packet, client) => onPublish(deps, packet, client))
       accepting = true
     },
