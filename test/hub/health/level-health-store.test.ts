@@ -1,58 +1,8 @@
-import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION } from '../../../protocol/batch.js'
 import { DAY_MS } from '../../../hub/health/keys.js'
-import { LevelHealthStore } from '../../../hub/health/level-health-store.js'
-import type { HealthStoreOptions } from '../../../hub/health/types.js'
-import { BatchWriter } from '../../../hub/storage/batch-writer.js'
-import type { Database } from '../../../hub/storage/db.js'
-import { tempDir } from '../../helpers/temp.js'
-import { runHealthStoreSuite, type HealthStoreHarness } from './health-store.case.js'
-
-interface LevelHealthHarness extends HealthStoreHarness {
-  db: Database
-}
-
-/** A LevelHealthStore on a real LevelDB in a temp dir, written through the hub's BatchWriter. */
-async function makeLevelHarness(options: HealthStoreOptions): Promise<LevelHealthHarness> {
-  const { dir, cleanup } = await tempDir('outpost-health-store-')
-  let failing = false
-  const open = async () => {
-    const db: Database = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
-    const store = new LevelHealthStore(db, options)
-    // After the store's rows, a put with no key when asked to: LevelDB refuses the whole batch.
-    const failer = { stage: (commit: { stage(ops: any[]): void }) => failing && commit.stage([{ type: 'put', key: undefined, value: 1 }]) }
-    const writer = new BatchWriter(db, [store, failer])
-    await store.open()
-    return { db, store, writer }
-  }
-  let state = await open()
-  const harness: LevelHealthHarness = {
-    ...state,
-    async ingest(batch, { fail = false, ...opts } = {}) {
-      failing = fail
-      try {
-        return await state.writer.write(batch, opts)
-      } finally {
-        failing = false
-      }
-    },
-    async reopen() {
-      await state.writer.idle()
-      await state.db.close()
-      state = await open()
-      Object.assign(harness, { db: state.db, store: state.store })
-      return state.store
-    },
-    async cleanup() {
-      await state.writer.idle()
-      await state.db.close()
-      await cleanup()
-    },
-  }
-  return harness
-}
+import { runHealthStoreSuite } from './health-store.case.js'
+import { makeLevelHarness, type LevelHealthHarness } from './health-harness.js'
 
 runHealthStoreSuite('LevelHealthStore', makeLevelHarness)
 

@@ -7,6 +7,7 @@ import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
 import { BlockLogStore, LevelLogStore, type LogStore, type LogStoreOptions } from '../../../hub/logs/index.js'
 import type { BlockLogStoreOptions } from '../../../hub/logs/blocks/block-log-store.js'
 import type { LogStoreHarness } from './log-store.case.js'
+import type { DatabaseSource } from '../../helpers/database-source.js'
 
 export interface LogHarness<S extends LogStore = LogStore> extends LogStoreHarness {
   logs: S
@@ -21,12 +22,21 @@ export function logBatch(dev: string, seq: number, records: LogRecord[], ep = 'e
 }
 
 /** A log store taking part in a LevelMetricStore's ingest on a real LevelDB, in `dir` or a fresh temp dir. */
-async function makeHarness<S extends LogStore>(make: (db: Level<string, any>) => S, seal: (logs: S) => Promise<void>, existingDir?: string): Promise<LogHarness<S>> {
-  const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'outpost-logs-')))
+async function makeHarness<S extends LogStore>(
+  make: (db: Level<string, any>) => S,
+  seal: (logs: S) => Promise<void>,
+  existingDir?: string,
+  /** PostgreSQL instead of LevelDB (`dir` is then ''). */
+  source?: DatabaseSource,
+): Promise<LogHarness<S>> {
+  const dir = source ? '' : (existingDir ?? (await mkdtemp(join(tmpdir(), 'outpost-logs-'))))
   let db: Level<string, any>
   const open = async () => {
-    db = new Level<string, any>(dir, { valueEncoding: 'json' })
-    await db.open()
+    if (source) db = (await source.open()) as Level<string, any>
+    else {
+      db = new Level<string, any>(dir, { valueEncoding: 'json' })
+      await db.open()
+    }
     const logs = make(db)
     const store = new LevelMetricStore(db, { participants: [logs] })
     await store.open()
@@ -52,7 +62,8 @@ async function makeHarness<S extends LogStore>(make: (db: Level<string, any>) =>
     },
     async cleanup() {
       await close()
-      await rm(dir, { recursive: true, force: true })
+      if (source) await source.remove()
+      else await rm(dir, { recursive: true, force: true })
     },
   }
   return harness
@@ -66,4 +77,9 @@ export function makeLogHarness(options: LogStoreOptions = {}, dir?: string): Pro
 /** The block log store; small blocks by default, so the suites cut their data into several. */
 export function makeBlockLogHarness(options: BlockLogStoreOptions = {}, dir?: string): Promise<LogHarness<BlockLogStore>> {
   return makeHarness((db) => new BlockLogStore(db, { blockLines: 200, ...options }), (logs) => logs.seal(), dir)
+}
+
+/** The block log store on another database (PostgreSQL), for its suite on that backend. */
+export function makeBlockLogHarnessOn(source: DatabaseSource, options: BlockLogStoreOptions = {}): Promise<LogHarness<BlockLogStore>> {
+  return makeHarness((db) => new BlockLogStore(db, { blockLines: 200, ...options }), (logs) => logs.seal(), undefined, source)
 }

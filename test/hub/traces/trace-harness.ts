@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Level } from 'level'
+import type { Level } from 'level'
+import { levelSource, type DatabaseSource } from '../../helpers/database-source.js'
 import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../../../protocol/batch.js'
 import { LevelMetricStore } from '../../../hub/metrics/store/index.js'
 import { LevelTraceStore, type TraceStoreOptions } from '../../../hub/traces/index.js'
@@ -18,11 +16,10 @@ export interface TraceHarness extends TraceStoreHarness {
 }
 
 /** A LevelTraceStore taking part in a LevelMetricStore's ingest, on real LevelDB in a fresh temp dir. */
-export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {}): Promise<TraceHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-traces-'))
+export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {}, source?: DatabaseSource): Promise<TraceHarness> {
+  const src = source ?? (await levelSource('outpost-traces-'))
   const open = async () => {
-    const db = new Level<string, any>(dir)
-    await db.open()
+    const db = (await src.open()) as Level<string, any>
     const traces = new LevelTraceStore(db, { retentionMs: 7 * 86_400_000, ...options })
     const store = new LevelMetricStore(db, { participants: [traces] })
     await store.open()
@@ -53,7 +50,7 @@ export async function makeTraceHarness(options: Partial<TraceStoreOptions> = {})
     },
     async cleanup() {
       await close()
-      await rm(dir, { recursive: true, force: true })
+      await src.remove()
     },
   }
   return h

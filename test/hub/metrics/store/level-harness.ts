@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Level } from 'level'
+import type { Level } from 'level'
+import { levelSource, type DatabaseSource } from '../../../helpers/database-source.js'
 import { LevelMetricStore, type LevelMetricStoreOptions } from '../../../../hub/metrics/store/index.js'
 import type { StoreHarness } from './metric-store.case.js'
 
@@ -11,12 +9,14 @@ export interface LevelHarness extends StoreHarness {
   reopen(options?: LevelMetricStoreOptions): Promise<LevelMetricStore>
 }
 
-/** A LevelMetricStore on a real LevelDB in a fresh temp dir; reopen closes the database and opens it again. */
-export async function makeLevelHarness(options: LevelMetricStoreOptions = {}): Promise<LevelHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-metric-store-'))
+/**
+ * A LevelMetricStore on a real LevelDB in a fresh temp dir (or on `source`: PostgreSQL); reopen closes the database
+ * and opens it again.
+ */
+export async function makeLevelHarness(options: LevelMetricStoreOptions = {}, source?: DatabaseSource): Promise<LevelHarness> {
+  const src = source ?? (await levelSource('outpost-metric-store-'))
   const open = async (opts: LevelMetricStoreOptions) => {
-    const db = new Level<string, any>(dir)
-    await db.open()
+    const db = (await src.open()) as Level<string, any>
     const store = new LevelMetricStore(db, opts)
     try {
       await store.open()
@@ -37,7 +37,7 @@ export async function makeLevelHarness(options: LevelMetricStoreOptions = {}): P
     async cleanup() {
       await harness.store.close()
       await harness.db.close()
-      await rm(dir, { recursive: true, force: true })
+      await src.remove()
     },
   }
   return harness

@@ -1,0 +1,247 @@
+// The hub's database on PostgreSQL: an abstract-level implementation, so every store's code, cache and format is the
+// same as on the embedded LevelDB (DESIGN §6, docs/storage.md "PostgreSQL backend"). One table per sublevel
+// (./keys.ts), keys and values bytea in LevelDB's byte order; one `db.batch()` is atomic and is acked only after
+// COMMIT (group commit in ./writer.ts); explicit snapshots are REPEATABLE READ transactions (./snapshot.ts).
+import { AbstractIterator, AbstractLevel } from 'abstract-level'
+import pg from 'pg'
+import { MergedCursor, type Entry, type Query } from './cursor.js'
+import { clipRange, locate, quote, ROOT_PREFIX, singleTable, type KeyRange } from './keys.js'
+import { listTables, openSchema } from './schema.js'
+import { PgSnapshot } from './snapshot.js'
+import { Writer } from './writer.js'
+
+/** PostgreSQL's undefined_table: a table nobody wrote yet reads as empty. */
+const UNDEFINED_TABLE = '42P01'
+
+export interface PostgresLevelOptions {
+  /** Connections for reads (the writer has its own). */
+  poolSize?: number
+  valueEncoding?: string
+  /** A PostgreSQL schema to keep the tables in (made when missing); default `public`. Tests give each store its own. */
+  schema?: string
+}
+
+type Client = Pick<pg.ClientBase, 'query'>
+
+export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
+  readonly url: string
+  private pool?: pg.Pool
+  private writer?: Writer
+  /** Tables known to exist, prefix → name; filled at open, by the writer, and by reads that find one. */
+  readonly tables = new Map<string, string>()
+  /** Snapshots being established: a write waits for them so they do not see it. */
+  private readonly establishing = new Set<Promise<unknown>>()
+
+  constructor(url: string, private readonly pgOptions: PostgresLevelOptions = {}) {
+    super(
+      { encodings: { buffer: true }, explicitSnapshots: true, implicitSnapshots: false, seek: true, permanence: true, createIfMissing: true, errorIfExists: false, has: false, getSync: false } as any,
+      { valueEncoding: pgOptions.valueEncoding ?? 'json' } as any,
+    )
+    this.url = url
+  }
+
+  private get config(): pg.ClientConfig {
+    const schema = this.pgOptions.schema
+    return { connectionString: this.url, application_name: 'outpost-hub', ...(schema ? { options: `-c search_path=${schema}` } : {}) }
+  }
+
+  async _open(): Promise<void> {
+    const pool = new pg.Pool({ ...this.config, max: this.pgOptions.poolSize ?? 10 })
+    pool.on('error', () => {}) // an idle client lost: the pool makes a new one on demand
+    try {
+      const client = await pool.connect()
+      try {
+        if (this.pgOptions.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.pgOptions.schema)}`)
+        const tables = await openSchema(client)
+        this.tables.clear()
+        for (const [prefix, name] of tables) this.tables.set(prefix, name)
+      } finally {
+        client.release()
+      }
+    } catch (err) {
+      await pool.end().catch(() => {})
+      throw err
+    }
+    this.pool = pool
+    this.writer = new Writer({ config: this.config, tables: this.tables, beforeWrite: () => this.snapshotsEstablished() })
+  }
+
+  async _close(): Promise<void> {
+    await this.writer?.close()
+    await this.pool?.end()
+    this.writer = undefined
+    this.pool = undefined
+  }
+
+  async _get(key: Buffer, options: any): Promise<Buffer | undefined> {
+    return (await this._getMany([key], options))[0]
+  }
+
+  async _getMany(keys: Buffer[], options: any): Promise<Array<Buffer | undefined>> {
+    const byTable = new Map<string, Array<{ index: number; key: Buffer }>>()
+    keys.forEach((full, index) => {
+      const { prefix, key } = locate(full)
+      const list = byTable.get(prefix) ?? []
+      list.push({ index, key })
+      byTable.set(prefix, list)
+    })
+    const out: Array<Buffer | undefined> = new Array(keys.length).fill(undefined)
+    const query = this.reader(options.snapshot)
+    await Promise.all(
+      [...byTable].map(async ([prefix, wanted]) => {
+        const rows = await query(prefix, (t) => `SELECT k, v FROM ${quote(t)} WHERE k = ANY($1::bytea[])`, [wanted.map((w) => w.key)])
+        if (!rows) return
+        const found = new Map(rows.map((r) => [r.k.toString('latin1'), r.v]))
+        for (const w of wanted) out[w.index] = found.get(w.key.toString('latin1'))
+      }),
+    )
+    return out
+  }
+
+  async _put(key: Buffer, value: Buffer): Promise<void> {
+    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'put', key, value }] })
+  }
+
+  async _del(key: Buffer): Promise<void> {
+    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'del', key }] })
+  }
+
+  async _batch(operations: any[]): Promise<void> {
+    const ops = operations.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key }))
+    await this.requireWriter().submit({ kind: 'batch', ops })
+  }
+
+  async _clear(options: any): Promise<void> {
+    const range = rangeOf(options)
+    const one = singleTable(range)
+    const prefixes = one !== undefined ? [one] : [ROOT_PREFIX, ...(await this.allPrefixes())]
+    const writer = this.requireWriter()
+    if (options.limit >= 0 && prefixes.length > 1) {
+      // A limited clear over several tables: delete the keys an iterator finds (the abstract-level suite does this).
+      const it = new MergedCursor(this.reader(), prefixes, range, options.reverse, false)
+      const entries = await it.next(options.limit)
+      if (entries.length > 0) await writer.submit({ kind: 'batch', ops: entries.map(([key]) => ({ type: 'del', key })) })
+      return
+    }
+    await Promise.all(
+      prefixes.map((prefix) => {
+        const inner = clipRange(range, prefix)
+        return inner ? writer.submit({ kind: 'clear', prefix, range: inner, limit: options.limit, reverse: options.reverse }) : undefined
+      }),
+    )
+  }
+
+  _iterator(options: any): any {
+    return new PgIterator(this, options)
+  }
+
+  _snapshot(options: any): any {
+    const snapshot = new PgSnapshot(options, this.requirePool())
+    const ready = snapshot.ready.catch(() => {})
+    this.establishing.add(ready)
+    void ready.finally(() => this.establishing.delete(ready))
+    return snapshot
+  }
+
+  /** The prefixes a root range may span: the tables known, refreshed from the store (another hub may have made some). */
+  async allPrefixes(): Promise<string[]> {
+    const listed = await listTables(this.requirePool())
+    for (const [prefix, name] of listed) this.tables.set(prefix, name)
+    return [...listed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')))
+  }
+
+  /** A read on the snapshot's transaction, or on any pooled connection. */
+  reader(snapshot?: PgSnapshot): Query {
+    return async (prefix, text, values) => {
+      const client: Client = snapshot ? await snapshot.ready : this.requirePool()
+      const name = this.tables.get(prefix) ?? (await this.findTable(client, prefix))
+      if (!name) return undefined
+      try {
+        const result = await client.query<{ k: Buffer; v?: Buffer }>(text(name), values)
+        return result.rows
+      } catch (err) {
+        if ((err as { code?: string }).code === UNDEFINED_TABLE) return undefined
+        throw err
+      }
+    }
+  }
+
+  private async findTable(client: Client, prefix: string): Promise<string | undefined> {
+    const rows = await client.query<{ name: string }>('SELECT name FROM outpost_tables WHERE prefix = $1', [prefix])
+    const name = rows.rows[0]?.name
+    if (name) this.tables.set(prefix, name)
+    return name
+  }
+
+  private async snapshotsEstablished(): Promise<void> {
+    if (this.establishing.size > 0) await Promise.all([...this.establishing])
+  }
+
+  private requirePool(): pg.Pool {
+    if (!this.pool) throw new Error('PostgreSQL store is not open')
+    return this.pool
+  }
+
+  private requireWriter(): Writer {
+    if (!this.writer) throw new Error('PostgreSQL store is not open')
+    return this.writer
+  }
+}
+
+function rangeOf(options: any): KeyRange {
+  const range: KeyRange = {}
+  for (const k of ['gt', 'gte', 'lt', 'lte'] as const) if (options[k] !== undefined) range[k] = options[k]
+  return range
+}
+
+class PgIterator extends AbstractIterator<PostgresLevel, Buffer, Buffer> {
+  private cursor?: Promise<MergedCursor>
+  private readonly range: KeyRange
+  private pendingSeek?: Buffer
+
+  constructor(private readonly pgdb: PostgresLevel, private readonly opts: any) {
+    super(pgdb, opts)
+    this.range = rangeOf(opts)
+  }
+
+  private open(): Promise<MergedCursor> {
+    this.cursor ??= (async () => {
+      const one = singleTable(this.range)
+      const prefixes = one !== undefined ? [one] : [ROOT_PREFIX, ...(await this.pgdb.allPrefixes())]
+      return new MergedCursor(this.pgdb.reader(this.opts.snapshot), prefixes, this.range, this.opts.reverse, this.opts.values !== false)
+    })()
+    return this.cursor
+  }
+
+  private async take(n: number): Promise<Entry[]> {
+    const cursor = await this.open()
+    if (this.pendingSeek) {
+      cursor.seek(this.pendingSeek)
+      this.pendingSeek = undefined
+    }
+    return cursor.next(n)
+  }
+
+  async _next(): Promise<any> {
+    const [entry] = await this.take(1)
+    return entry
+  }
+
+  async _nextv(size: number): Promise<any> {
+    return this.take(size)
+  }
+
+  async _all(): Promise<any> {
+    const out: Entry[] = []
+    const limit = this.opts.limit >= 0 ? this.opts.limit - this.count : Infinity
+    for (;;) {
+      const page = await this.take(Math.min(1024, limit - out.length))
+      out.push(...page)
+      if (page.length === 0 || out.length >= limit) return out
+    }
+  }
+
+  _seek(target: Buffer): void {
+    this.pendingSeek = target
+  }
+}

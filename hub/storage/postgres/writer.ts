@@ -1,0 +1,175 @@
+// Every write of the PostgreSQL store goes through one connection, in the order it was issued (as LevelDB applies
+// them). Writes issued while a transaction runs are grouped into the next one: a group commit, one transaction for
+// many `db.batch()` calls, each of which is still all-or-nothing and resolves only after COMMIT (so a batch is
+// acked only once durable). A failed transaction fails every write in it; nothing of it is kept.
+import pg from 'pg'
+import { locate, quote, type KeyRange } from './keys.js'
+import { createTable } from './schema.js'
+import { rangeWhere } from './sql.js'
+
+export type WriteOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }
+
+/** One queued write: a batch of puts and deletes, or the clearing of a key range in one table. */
+export type WriteItem = { kind: 'batch'; ops: WriteOp[] } | { kind: 'clear'; prefix: string; range: KeyRange; limit: number; reverse: boolean }
+
+interface Pending {
+  item: WriteItem
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/** Retried once at once: two hubs creating one table together (unique_violation on pg_type, duplicate_table). */
+const CREATE_RACE = new Set(['23505', '42P07'])
+/** How many queued writes one transaction takes at most. */
+const MAX_GROUP = 512
+
+export interface WriterOptions {
+  config: pg.ClientConfig
+  /** The tables known to exist, shared with the readers; the writer adds those it creates once committed. */
+  tables: Map<string, string>
+  /** Awaited before each transaction: explicit snapshots taken before a write must not see it (./snapshot.ts). */
+  beforeWrite: () => Promise<void>
+}
+
+export class Writer {
+  private readonly queue: Pending[] = []
+  private client?: pg.Client
+  private running?: Promise<void>
+
+  constructor(private readonly options: WriterOptions) {}
+
+  submit(item: WriteItem): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject })
+      this.running ??= this.drain().finally(() => (this.running = undefined))
+    })
+  }
+
+  /** Waits for every write queued so far, then closes the connection. */
+  async close(): Promise<void> {
+    while (this.running) await this.running
+    await this.client?.end().catch(() => {})
+    this.client = undefined
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, MAX_GROUP)
+      try {
+        await this.options.beforeWrite()
+        await this.runWithRetry(group.map((p) => p.item))
+        for (const p of group) p.resolve()
+      } catch (err) {
+        for (const p of group) p.reject(err as Error)
+      }
+    }
+  }
+
+  private async runWithRetry(items: WriteItem[]): Promise<void> {
+    try {
+      await this.run(items)
+    } catch (err) {
+      if (!CREATE_RACE.has((err as { code?: string }).code ?? '')) throw err
+      await this.run(items)
+    }
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client
+    const client = new pg.Client(this.options.config)
+    client.on('error', () => {
+      // A lost connection: dropped here, a new one is made for the next transaction.
+      if (this.client === client) this.client = undefined
+    })
+    await client.connect()
+    this.client = client
+    return client
+  }
+
+  private async run(items: WriteItem[]): Promise<void> {
+    const client = await this.connection()
+    const created = new Map<string, string>()
+    try {
+      await client.query('BEGIN')
+      let segment: WriteOp[] = []
+      for (const item of items) {
+        if (item.kind === 'batch') {
+          for (const op of item.ops) segment.push(op)
+          continue
+        }
+        await this.applyOps(client, segment, created)
+        segment = []
+        await this.applyClear(client, item, created)
+      }
+      await this.applyOps(client, segment, created)
+      await client.query('COMMIT')
+    } catch (err) {
+      if (this.client === client) {
+        await client.query('ROLLBACK').catch(() => {})
+        // A connection that failed mid-transaction may be unusable: start afresh.
+        if (!(err as { code?: string }).code) {
+          this.client = undefined
+          client.end().catch(() => {})
+        }
+      }
+      throw err
+    }
+    for (const [prefix, name] of created) this.options.tables.set(prefix, name)
+  }
+
+  private async table(client: pg.Client, prefix: string, created: Map<string, string>): Promise<string> {
+    const known = this.options.tables.get(prefix) ?? created.get(prefix)
+    if (known) return known
+    const name = await createTable(client, prefix)
+    created.set(prefix, name)
+    return name
+  }
+
+  /** Puts and deletes in one statement each per table; the last write of a key wins, as in LevelDB. */
+  private async applyOps(client: pg.Client, ops: WriteOp[], created: Map<string, string>): Promise<void> {
+    if (ops.length === 0) return
+    const last = new Map<string, Map<string, WriteOp & { inner: Buffer }>>()
+    for (const op of ops) {
+      const { prefix, key } = locate(op.key)
+      let byKey = last.get(prefix)
+      if (!byKey) last.set(prefix, (byKey = new Map()))
+      const id = key.toString('latin1')
+      byKey.delete(id) // re-inserted: statement rows keep the order of the last writes
+      byKey.set(id, { ...op, inner: key })
+    }
+    for (const [prefix, byKey] of last) {
+      const name = await this.table(client, prefix, created)
+      const putKeys: Buffer[] = []
+      const putValues: Buffer[] = []
+      const delKeys: Buffer[] = []
+      for (const op of byKey.values()) {
+        if (op.type === 'put') {
+          putKeys.push(op.inner)
+          putValues.push(op.value)
+        } else delKeys.push(op.inner)
+      }
+      if (delKeys.length > 0) {
+        await client.query({ name: `del:${name}`, text: `DELETE FROM ${quote(name)} WHERE k = ANY($1::bytea[])`, values: [delKeys] })
+      }
+      if (putKeys.length > 0) {
+        await client.query({
+          name: `put:${name}`,
+          text: `INSERT INTO ${quote(name)} (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`,
+          values: [putKeys, putValues],
+        })
+      }
+    }
+  }
+
+  private async applyClear(client: pg.Client, item: Extract<WriteItem, { kind: 'clear' }>, created: Map<string, string>): Promise<void> {
+    const name = this.options.tables.get(item.prefix) ?? created.get(item.prefix)
+    if (!name) return // never written: nothing to clear
+    const { where, values } = rangeWhere(item.range)
+    if (item.limit < 0) {
+      await client.query(`DELETE FROM ${quote(name)}${where}`, values)
+      return
+    }
+    const order = item.reverse ? 'DESC' : 'ASC'
+    await client.query(`DELETE FROM ${quote(name)} WHERE k IN (SELECT k FROM ${quote(name)}${where} ORDER BY k ${order} LIMIT ${item.limit})`, values)
+  }
+}

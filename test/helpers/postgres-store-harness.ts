@@ -1,0 +1,81 @@
+// The PostgreSQL twin of level-store-harness.ts: a store over the PostgreSQL backend (hub/storage/postgres/), for
+// the stores' conformance suites run from `postgres-*.test.ts`. One server per test file (`usePostgres`), one
+// schema per harness so every test starts empty; `reopen()` closes the connections and connects again.
+import { afterAll, beforeAll } from 'vitest'
+import type { Database } from '../../hub/storage/db.js'
+import type { DatabaseSource } from './database-source.js'
+import { PostgresLevel } from '../../hub/storage/postgres/level.js'
+import { postgresServer, type PostgresServer } from './postgres.js'
+import { tempDir } from './temp.js'
+
+export interface PostgresStoreHarness<S> {
+  db: Database
+  store: S
+  /** Closes the database's connections and connects again, with a new store over it. */
+  reopen(): Promise<S>
+  cleanup(): Promise<void>
+}
+
+/** Starts one PostgreSQL for the test file; the getter answers it inside tests. */
+export function usePostgres(): () => PostgresServer {
+  let server: PostgresServer | undefined
+  let cleanup: (() => Promise<void>) | undefined
+  beforeAll(async () => {
+    const temp = await tempDir('outpost-pg-')
+    cleanup = temp.cleanup
+    server = await postgresServer(temp.dir)
+  }, 120_000)
+  afterAll(async () => {
+    await server?.stop()
+    await cleanup?.()
+  }, 60_000)
+  return () => {
+    if (!server) throw new Error('usePostgres: server not started (call inside a test)')
+    return server
+  }
+}
+
+let schemas = 0
+
+/** A fresh schema name for one store. */
+export function freshSchema(): string {
+  return `t${process.pid}_${Date.now().toString(36)}_${++schemas}`
+}
+
+export function openPostgresDatabase(server: PostgresServer, schema: string): Database {
+  return new PostgresLevel(server.url(), { schema }) as unknown as Database
+}
+
+/** A fresh schema on `server`, as a DatabaseSource for the harnesses that take one. */
+export function postgresSource(server: PostgresServer): DatabaseSource {
+  const schema = freshSchema()
+  return {
+    async open() {
+      const db = openPostgresDatabase(server, schema)
+      await db.open()
+      return db
+    },
+    async remove() {},
+  }
+}
+
+export async function postgresStoreHarness<S>(server: PostgresServer, make: (db: Database) => S): Promise<PostgresStoreHarness<S>> {
+  const schema = freshSchema()
+  const open = async () => {
+    const db = openPostgresDatabase(server, schema)
+    await db.open()
+    return { db, store: make(db) }
+  }
+  const harness: PostgresStoreHarness<S> = {
+    ...(await open()),
+    async reopen() {
+      await harness.db.close()
+      Object.assign(harness, await open())
+      return harness.store
+    },
+    async cleanup() {
+      await harness.db.close()
+    },
+  }
+  return harness
+}
