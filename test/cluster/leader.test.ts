@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { postgresServer, psql, type PostgresServer } from '../helpers/postgres.js'
 import { checkFence, FencedError, NotLeaderError, PostgresLeader } from '../../hub/cluster/leader.js'
+import { PostgresLevel } from '../../hub/storage/postgres/level.js'
+import { FencedWriteError } from '../../hub/storage/postgres/writer.js'
 
 const quiet = () => {}
 
@@ -137,5 +139,41 @@ describe('leader lock on PostgreSQL (advisory lock + fencing term)', () => {
     await until('a leader again', () => a.leader, 30_000)
     expect(a.term!).toBeGreaterThan(before)
     await a.stop()
+  }, 120_000)
+
+  it('the PostgreSQL store fences leader-only writes: the leader term passes, a stale one fails alone, unfenced writes go on', async () => {
+    const a = make()
+    await a.start()
+    await until('a leader', () => a.leader)
+    const db = new PostgresLevel(url, { fence: () => a.currentFence(), valueEncoding: 'utf8' })
+    await db.open()
+    try {
+      await a.fenced(() => db.put('compacted', 'by the leader'))
+      const stale = a.term!
+      // A new term (another hub took over while this one did not know yet): its leader-only writes must fail.
+      await a.stop()
+      const b = make()
+      await b.start()
+      await until('b leader', () => b.leader)
+      expect(b.term!).toBeGreaterThan(stale)
+      const staleDb = new PostgresLevel(url, { fence: () => stale, valueEncoding: 'utf8' })
+      await staleDb.open()
+      try {
+        const [fenced, plain] = await Promise.allSettled([staleDb.put('compacted', 'by the stale leader'), db.put('ingest', 'any hub')])
+        expect(fenced.status === 'rejected' && fenced.reason).toBeInstanceOf(FencedWriteError)
+        expect(plain.status).toBe('fulfilled')
+        await staleDb.batch([{ type: 'del', key: 'compacted' }]).then(
+          () => expect.unreachable('a stale delete must fail'),
+          (err) => expect(err.cause ?? err).toBeInstanceOf(FencedWriteError),
+        )
+      } finally {
+        await staleDb.close()
+      }
+      expect(await db.get('compacted')).toBe('by the leader')
+      expect(await db.get('ingest')).toBe('any hub')
+      await b.stop()
+    } finally {
+      await db.close()
+    }
   }, 120_000)
 })
