@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
 import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
+import { PostgresLevel } from './storage/postgres/level.js'
 import { StorageSpace } from './storage/space.js'
 import { LevelMetricStore } from './metrics/store/index.js'
 import { LevelTraceStore, type TraceStore } from './traces/index.js'
@@ -123,7 +124,7 @@ export class Hub implements HubContext {
     this.clock = options.now ?? Date.now
     this.log = options.log
     // Several hubs on one PostgreSQL store: a leader lock and the claims (docs/cluster.md).
-    const shared = sharedStoreParts((settings as { store?: string }).store, options.log, {
+    const shared = sharedStoreParts(settings.store, options.log, {
       onTaken: async (device) => {
         await this.store.takeDevice(device)
         await this.devices.reload(device)
@@ -142,10 +143,13 @@ export class Hub implements HubContext {
     this.reportSchedules = parseReportSchedules(settings.reports)
     this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
-    this.db = createDatabase(settings.data)
+    // PostgreSQL: leader-only writes carry the leader's term (hub/cluster/leader.ts).
+    this.db = settings.store
+      ? (new PostgresLevel(settings.store, { fence: () => this.leadership.currentFence() }) as unknown as Database)
+      : createDatabase(settings.data)
     this.space = new StorageSpace({
       dir: settings.data,
-      reopen: () => reopenDatabase(this.db),
+      reopen: () => (settings.store ? Promise.resolve() : reopenDatabase(this.db)),
       clock: this.clock,
       log: options.log,
       onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
@@ -163,6 +167,7 @@ export class Hub implements HubContext {
     this.devices = new DeviceRegistry(levelDeviceStores(this.db), this.clock)
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
+    if (shared.claims) this.credentials.shareStore()
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner })

@@ -91,6 +91,7 @@ export const hubSettingsSchema = z.object({
   httpPort: withDefault(port, 'HTTP API port (0 picks a free one)', 8080),
   insecure: withDefault(bool, 'no API tokens and no MQTT passwords (the topic ACL stays); for a closed lab network only', false),
   cluster: setting(redisUrl, 'join the brokers of the hubs sharing this Redis, redis://HOST:PORT (docs/cluster.md)'),
+  store: setting(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be postgres://USER@HOST:PORT/DB'), 'keep every store in this PostgreSQL database, shared by the hubs of a cluster, postgres://USER@HOST:PORT/DB (docs/cluster.md); default: LevelDB in --data'),
   proxyProtocol: withDefault(bool, 'the MQTT listener is behind a load balancer sending a PROXY protocol v1/v2 header (HAProxy send-proxy); connections without one are refused', false),
   adminToken: setting(z.string().min(16, 'must be at least 16 characters'), 'admin API token (default: generated on first start, printed once)'),
   maxBatchBytes: withDefault(size, 'largest telemetry payload accepted', '1MiB'),
