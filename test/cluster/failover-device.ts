@@ -88,10 +88,18 @@ export class FailoverDevice {
     }
   }
 
-  /** One new batch every ~20 ms while fewer than 20 wait for their ack (the agent's in-flight window). */
+  /**
+   * One new batch every ~20 ms while fewer than 20 wait for their ack (the agent's in-flight window); what waited
+   * 3 s for its ack is sent again (the agent's ack timeout), in order.
+   */
   private async pump(): Promise<void> {
+    let resentAt = Date.now()
     while (!this.stopped && this.next <= this.total) {
       const client = this.client
+      if (client && Date.now() - resentAt > 3_000) {
+        resentAt = Date.now()
+        for (const [, payload] of [...this.unacked].sort((a, b) => a[0] - b[0])) client.publish(topics.telemetry(this.id), payload, { qos: 1 })
+      }
       if (client && this.unacked.size < 20) {
         const seq = this.next++
         const b = new MetricsBuilder()
