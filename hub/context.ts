@@ -2,7 +2,7 @@
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
 import type { Database } from './storage/db.js'
-import type { StorageSpace } from './storage/space.js'
+import type { StorageMonitor } from './storage/space.js'
 import type { AdmissionQueue } from './limits/admission.js'
 import type { ClusterLink } from './cluster/cluster-link.js'
 import type { LevelMetricStore } from './metrics/store/index.js'
@@ -43,7 +43,7 @@ export interface HubContext {
   readonly clock: () => number
   readonly metrics: HubMetrics
   readonly db: Database
-  readonly space: StorageSpace
+  readonly space: StorageMonitor
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore

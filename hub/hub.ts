@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Aedes } from 'aedes'
 import type { Hono } from 'hono'
-import { createDatabase, reopenDatabase, type Database } from './storage/db.js'
-import { PostgresLevel } from './storage/postgres/level.js'
-import { StorageSpace } from './storage/space.js'
+import type { Database } from './storage/db.js'
+import type { StorageMonitor } from './storage/space.js'
+import { createStore } from './storage/open-store.js'
 import { LevelMetricStore } from './metrics/store/index.js'
 import { LevelTraceStore, type TraceStore } from './traces/index.js'
 import { BlockLogStore, type LogStore } from './logs/index.js'
@@ -72,7 +72,7 @@ export class Hub implements HubContext {
   readonly metrics = new HubMetrics()
   readonly db: Database
   /** The disk under the database: full pauses ingest without acks, until it has room again (docs/delivery.md). */
-  readonly space: StorageSpace
+  readonly space: StorageMonitor
   readonly store: LevelMetricStore
   readonly traces: TraceStore
   readonly logs: LogStore
@@ -143,17 +143,11 @@ export class Hub implements HubContext {
     this.reportSchedules = parseReportSchedules(settings.reports)
     this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
-    // PostgreSQL: leader-only writes carry the leader's term (hub/cluster/leader.ts).
-    this.db = settings.store
-      ? (new PostgresLevel(settings.store, { fence: () => this.leadership.currentFence() }) as unknown as Database)
-      : createDatabase(settings.data)
-    this.space = new StorageSpace({
-      dir: settings.data,
-      reopen: () => (settings.store ? Promise.resolve() : reopenDatabase(this.db)),
-      clock: this.clock,
-      log: options.log,
-      onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0),
-    })
+    // The embedded LevelDB in the data dir, or PostgreSQL with --store (the data dir then keeps local files only);
+    // there, leader-only writes carry the leader's term (hub/cluster/leader.ts).
+    const opened = createStore(settings.data, settings.store, { clock: this.clock, log: options.log, onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0), fence: () => this.leadership.currentFence() })
+    this.db = opened.db
+    this.space = opened.monitor
     this.traces = new LevelTraceStore(this.db, { retentionMs: settings.retention.traces })
     this.health = new LevelHealthStore(this.db, { retentionMs: settings.retention.health, clock: this.clock })
     this.logs = new BlockLogStore(this.db, { retentionMs: settings.retention.logs })

@@ -2,7 +2,7 @@
 // it, defaults live only here, the CLI derives flags, env vars and YAML keys from it (cli/settings.ts), and the hub
 // takes the sections as they are (hub/options.ts).
 import { z } from 'zod'
-import { bool, duration, port, positiveInt, redisUrl, size } from '../kit/setting-values.js'
+import { bool, duration, port, positiveInt, postgresUrl, redisUrl, size } from '../kit/setting-values.js'
 import { section, setting, settingWithDefault as withDefault } from '../kit/settings.js'
 import { MAX_THROTTLE_MS, type SecurityLimits } from './limits/config.js'
 import type { ClockPolicy } from './clock.js'
@@ -86,12 +86,12 @@ export const anomalySection = section({
 /** Every setting of `outpost hub`, in the order `--help` lists them. */
 export const hubSettingsSchema = z.object({
   data: withDefault(z.string().min(1), 'data directory', './data/hub'),
+  store: setting(postgresUrl, 'keep the hub database in PostgreSQL, postgres://USER@HOST:PORT/DB (default: the embedded LevelDB in the data directory; docs/storage.md)'),
   host: withDefault(z.string().min(1), 'address the broker and API listen on', '0.0.0.0'),
   mqttPort: withDefault(port, 'MQTT port (0 picks a free one)', 1883),
   httpPort: withDefault(port, 'HTTP API port (0 picks a free one)', 8080),
   insecure: withDefault(bool, 'no API tokens and no MQTT passwords (the topic ACL stays); for a closed lab network only', false),
   cluster: setting(redisUrl, 'join the brokers of the hubs sharing this Redis, redis://HOST:PORT (docs/cluster.md)'),
-  store: setting(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be postgres://USER@HOST:PORT/DB'), 'keep every store in this PostgreSQL database, shared by the hubs of a cluster, postgres://USER@HOST:PORT/DB (docs/cluster.md); default: LevelDB in --data'),
   proxyProtocol: withDefault(bool, 'the MQTT listener is behind a load balancer sending a PROXY protocol v1/v2 header (HAProxy send-proxy); connections without one are refused', false),
   adminToken: setting(z.string().min(16, 'must be at least 16 characters'), 'admin API token (default: generated on first start, printed once)'),
   maxBatchBytes: withDefault(size, 'largest telemetry payload accepted', '1MiB'),

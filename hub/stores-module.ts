@@ -1,12 +1,13 @@
 import type { HubContext } from './context.js'
 import type { HubModule } from './lifecycle.js'
+import { openStore } from './storage/open-store.js'
 
 /** The database and the stores on it: opened first, closed last (after every module that writes stopped). */
 export function storesModule(hub: HubContext): HubModule {
   return {
     name: 'stores',
     async start() {
-      await hub.db.open()
+      await openStore(hub.db)
       await hub.store.open()
       await hub.traces.open()
       await hub.logs.open()

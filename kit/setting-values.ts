@@ -27,4 +27,6 @@ export const mqttUrls = z
   .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean).join(','))
   .refine((v) => v !== '' && v.split(',').every((u) => MQTT_URL.test(u)), 'expected mqtt://HOST:PORT or mqtts://HOST:PORT, or several comma-separated')
 
+export const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/([^\s@/]+@)?[^\s@/]+(:\d+)?\/[^\s/?]+(\?\S*)?$/, 'expected postgres://USER@HOST:PORT/DB (or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=require)')
+
 export const redisUrl = z.string().regex(/^rediss?:\/\/([^\s@/]+@)?[^\s@/]+(:\d+)?(\/\d+)?$/, 'expected redis://HOST:PORT (or redis://USER:PASSWORD@HOST:PORT/DB)')

@@ -36,7 +36,15 @@ export interface StorageSpaceOptions {
   onChange?: (full: StorageFull | undefined) => void
 }
 
-export class StorageSpace {
+/** What ingest, /readyz and stop ask of the store's health: StorageSpace (LevelDB's disk), StoreOutage (PostgreSQL). */
+export interface StorageMonitor {
+  readonly full: StorageFull | undefined
+  noteError(err: unknown): boolean
+  writeAtStop(what: string, write: () => Promise<unknown>): Promise<void>
+  stop(): void
+}
+
+export class StorageSpace implements StorageMonitor {
   private state: StorageFull | undefined
   private timer?: NodeJS.Timeout
   private checking = false

@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { LevelMetricStore } from '../../hub/metrics/store/index.js'
+import type { Database } from '../../hub/storage/db.js'
 import { spawnOutpost, type Proc } from '../helpers/processes.js'
 
 export const ADMIN = 'delivery-admin-token-0123456789ab'
@@ -24,10 +25,10 @@ export interface HubProc extends Proc {
   api: string
 }
 
-export async function startHubProcess(data: string, mqttPort: number, env: Record<string, string> = {}): Promise<HubProc> {
+export async function startHubProcess(data: string, mqttPort: number, env: Record<string, string> = {}, extra: string[] = []): Promise<HubProc> {
   const proc = spawnOutpost(
     // Delivery, not auth, is under test: agents connect without provisioning (the topic ACL still applies).
-    ['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', '1s'],
+    ['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', '1s', ...extra],
     { OUTPOST_ADMIN_TOKEN: ADMIN, ...env },
   )
   const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 20_000)
@@ -78,8 +79,8 @@ export async function postProbes(ingest: string, from: number, count: number, pe
 }
 
 /** Opens the (stopped) hub's LevelDB and counts how often each probe value was stored. */
-export async function storedProbeCounts(hubData: string, device = 'probe-dev', name = PROBE): Promise<Map<number, number>> {
-  const db = new Level<string, any>(hubData, { valueEncoding: 'json' })
+export async function storedProbeCounts(hubData: string, device = 'probe-dev', name = PROBE, open?: () => Database): Promise<Map<number, number>> {
+  const db = open ? open() : new Level<string, any>(hubData, { valueEncoding: 'json' })
   await db.open()
   const store = new LevelMetricStore(db)
   await store.open()

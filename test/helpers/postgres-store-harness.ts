@@ -43,7 +43,7 @@ export function freshSchema(): string {
 }
 
 export function openPostgresDatabase(server: PostgresServer, schema: string): Database {
-  return new PostgresLevel(server.url(), { schema }) as unknown as Database
+  return new PostgresLevel(server.url(), { schema, valueEncoding: 'json' }) as unknown as Database
 }
 
 /** A fresh schema on `server`, as a DatabaseSource for the harnesses that take one. */

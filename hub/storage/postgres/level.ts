@@ -14,9 +14,15 @@ import { Writer } from './writer.js'
 const UNDEFINED_TABLE = '42P01'
 
 export interface PostgresLevelOptions {
-  /** Connections for reads (the writer has its own). */
+  /** Connections for reads (default 10); one for the writer. */
   poolSize?: number
-  valueEncoding?: string
+  /**
+   * Connections for explicit snapshots (default 32), one per open snapshot: a snapshot taken while all are in use
+   * waits for one, and writes wait for it (a write issued after a snapshot must not be in it).
+   */
+  snapshotPoolSize?: number
+  /** How long a pooled connection may sit idle before it is closed (default 10 s). */
+  idleMs?: number
   /** A PostgreSQL schema to keep the tables in (made when missing); default `public`. Tests give each store its own. */
   schema?: string
   /** The leader term the write being issued must carry, if it is leader-only work (hub/cluster/leader.ts). */
@@ -28,16 +34,21 @@ type Client = Pick<pg.ClientBase, 'query'>
 export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
   readonly url: string
   private pool?: pg.Pool
+  /** Snapshots hold a connection each until closed: apart, so open snapshots never starve the plain reads. */
+  private snapshotPool?: pg.Pool
   private writer?: Writer
   /** Tables known to exist, prefix → name; filled at open, by the writer, and by reads that find one. */
   readonly tables = new Map<string, string>()
   /** Snapshots being established: a write waits for them so they do not see it. */
   private readonly establishing = new Set<Promise<unknown>>()
 
-  constructor(url: string, private readonly pgOptions: PostgresLevelOptions = {}) {
+  /** `options` also takes abstract-level's database options (keyEncoding, valueEncoding…). */
+  constructor(url: string, private readonly pgOptions: PostgresLevelOptions & Record<string, unknown> = {}) {
+    const { poolSize: _poolSize, snapshotPoolSize: _snapshotPoolSize, idleMs: _idleMs, schema: _schema, ...levelOptions } = pgOptions
     super(
-      { encodings: { buffer: true }, explicitSnapshots: true, implicitSnapshots: false, seek: true, permanence: true, createIfMissing: true, errorIfExists: false, has: false, getSync: false } as any,
-      { valueEncoding: pgOptions.valueEncoding ?? 'json' } as any,
+      // A store is made on first use (createIfMissing) and never refused for existing (errorIfExists): not offered.
+      { encodings: { buffer: true }, explicitSnapshots: true, implicitSnapshots: false, seek: true, permanence: true, createIfMissing: false, errorIfExists: false, has: false, getSync: false } as any,
+      levelOptions as any,
     )
     this.url = url
   }
@@ -48,7 +59,8 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
   }
 
   async _open(): Promise<void> {
-    const pool = new pg.Pool({ ...this.config, max: this.pgOptions.poolSize ?? 10 })
+    const idleTimeoutMillis = this.pgOptions.idleMs ?? 10_000
+    const pool = new pg.Pool({ ...this.config, max: this.pgOptions.poolSize ?? 10, idleTimeoutMillis })
     pool.on('error', () => {}) // an idle client lost: the pool makes a new one on demand
     try {
       const client = await pool.connect()
@@ -65,14 +77,18 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
       throw err
     }
     this.pool = pool
+    this.snapshotPool = new pg.Pool({ ...this.config, max: this.pgOptions.snapshotPoolSize ?? 32, idleTimeoutMillis })
+    this.snapshotPool.on('error', () => {})
     this.writer = new Writer({ config: this.config, tables: this.tables, beforeWrite: () => this.snapshotsEstablished() })
   }
 
   async _close(): Promise<void> {
     await this.writer?.close()
     await this.pool?.end()
+    await this.snapshotPool?.end()
     this.writer = undefined
     this.pool = undefined
+    this.snapshotPool = undefined
   }
 
   async _get(key: Buffer, options: any): Promise<Buffer | undefined> {
@@ -119,11 +135,15 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     const prefixes = one !== undefined ? [one] : [ROOT_PREFIX, ...(await this.allPrefixes())]
     const writer = this.requireWriter()
     const fence = this.pgOptions.fence?.()
-    if (options.limit >= 0 && prefixes.length > 1) {
-      // A limited clear over several tables: delete the keys an iterator finds (the abstract-level suite does this).
-      const it = new MergedCursor(this.reader(), prefixes, range, options.reverse, false)
-      const entries = await it.next(options.limit)
-      if (entries.length > 0) await writer.submit({ kind: 'batch', ops: entries.map(([key]) => ({ type: 'del', key })), fence })
+    if (options.snapshot || (options.limit >= 0 && prefixes.length > 1)) {
+      // What a snapshot holds, or a limited clear over several tables: delete the keys an iterator finds, a page at a time.
+      const it = new MergedCursor(this.reader(options.snapshot), prefixes, range, options.reverse, false)
+      for (let left = options.limit >= 0 ? options.limit : Infinity; left > 0; ) {
+        const entries = await it.next(Math.min(left, 1024))
+        if (entries.length === 0) return
+        await writer.submit({ kind: 'batch', ops: entries.map(([key]) => ({ type: 'del', key })), fence })
+        left -= entries.length
+      }
       return
     }
     await Promise.all(
@@ -139,18 +159,40 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
   }
 
   _snapshot(options: any): any {
-    const snapshot = new PgSnapshot(options, this.requirePool())
+    if (!this.snapshotPool) throw new Error('PostgreSQL store is not open')
+    const snapshot = new PgSnapshot(options, this.snapshotPool)
     const ready = snapshot.ready.catch(() => {})
     this.establishing.add(ready)
     void ready.finally(() => this.establishing.delete(ready))
     return snapshot
   }
 
+  /** Resolves once the server answers a query (the outage probe). */
+  async ping(): Promise<void> {
+    await this.requirePool().query('SELECT 1')
+  }
+
+  /**
+   * Bytes of the tables whose keys fall in [start, end) (root keys, `!name!` bounds), as classic-level's
+   * approximateSize answers for LevelDB: what /v1/status shows per kind of data.
+   */
+  async approximateSize(start: string, end: string): Promise<number> {
+    const lo = Buffer.from(start, 'latin1')
+    const hi = Buffer.from(end, 'latin1')
+    const names = [...this.tables].filter(([prefix]) => {
+      const first = Buffer.from(`!${prefix}!`, 'latin1')
+      return Buffer.compare(first, lo) >= 0 && Buffer.compare(first, hi) < 0
+    })
+    if (names.length === 0) return 0
+    const rows = await this.requirePool().query<{ n: string }>('SELECT coalesce(sum(pg_total_relation_size(quote_ident(n))), 0)::text AS n FROM unnest($1::text[]) AS n', [names.map(([, name]) => name)])
+    return Number(rows.rows[0].n)
+  }
+
   /** The prefixes a root range may span: the tables known, refreshed from the store (another hub may have made some). */
   async allPrefixes(): Promise<string[]> {
     const listed = await listTables(this.requirePool())
     for (const [prefix, name] of listed) this.tables.set(prefix, name)
-    return [...listed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')))
+    return [...listed.keys()].filter((p) => p !== ROOT_PREFIX).sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')))
   }
 
   /** A read on the snapshot's transaction, or on any pooled connection. */

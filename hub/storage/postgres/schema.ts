@@ -12,6 +12,8 @@ const SCHEMA_LOCK = [0x6f757470, 0x5c4e4d41] as const
 /** A store written by a hub whose layout this hub does not know. */
 export class UnknownSchemaError extends Error {
   readonly code = 'OUTPOST_SCHEMA_UNKNOWN'
+  /** Printed as one line by the CLI, which exits 2. */
+  readonly userFacing = true
   constructor(readonly found: number) {
     super(`PostgreSQL store has schema version ${found}; this hub knows version ${SCHEMA_VERSION} only (upgrade the hub, or use another database)`)
   }

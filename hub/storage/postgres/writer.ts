@@ -45,6 +45,7 @@ export class Writer {
   private readonly queue: Pending[] = []
   private client?: pg.Client
   private running?: Promise<void>
+  private closing = false
 
   constructor(private readonly options: WriterOptions) {}
 
@@ -57,6 +58,7 @@ export class Writer {
 
   /** Waits for every write queued so far, then closes the connection. */
   async close(): Promise<void> {
+    this.closing = true
     while (this.running) await this.running
     await this.client?.end().catch(() => {})
     this.client = undefined
@@ -103,6 +105,7 @@ export class Writer {
   private async run(items: WriteItem[]): Promise<void> {
     const client = await this.connection()
     const created = new Map<string, string>()
+    let xid: string | undefined
     try {
       await client.query('BEGIN')
       const fence = items[0]?.fence
@@ -112,6 +115,7 @@ export class Writer {
         const current = rows[0] === undefined ? undefined : Number(rows[0].term)
         if (current !== fence) throw new FencedWriteError(fence, current)
       }
+      xid = (await client.query<{ x: string }>({ name: 'xid', text: 'SELECT txid_current()::text AS x' })).rows[0].x
       let segment: WriteOp[] = []
       for (const item of items) {
         if (item.kind === 'batch') {
@@ -123,7 +127,6 @@ export class Writer {
         await this.applyClear(client, item, created)
       }
       await this.applyOps(client, segment, created)
-      await client.query('COMMIT')
     } catch (err) {
       if (this.client === client) {
         await client.query('ROLLBACK').catch(() => {})
@@ -135,7 +138,36 @@ export class Writer {
       }
       throw err
     }
+    try {
+      await client.query('COMMIT')
+    } catch (err) {
+      // The connection went with the COMMIT: it may or may not have happened. Ask the server once it answers, so a
+      // batch is never reported failed (not acked, sent again, stored twice) when it is in fact stored.
+      if (this.client === client) this.client = undefined
+      client.end().catch(() => {})
+      if (!(await this.committed(xid!, err as Error))) throw err
+    }
     for (const [prefix, name] of created) this.options.tables.set(prefix, name)
+  }
+
+  /** Whether transaction `xid` committed, asked on new connections until the server answers (or the store closes). */
+  private async committed(xid: string, cause: Error): Promise<boolean> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      if (this.closing) throw cause
+      const client = new pg.Client(this.options.config)
+      client.on('error', () => {})
+      try {
+        await client.connect()
+        const status = (await client.query<{ s: string | null }>('SELECT txid_status($1::bigint) AS s', [xid])).rows[0].s
+        if (status === 'committed') return true
+        if (status === 'aborted' || status === null) return false
+      } catch {
+        // not reachable yet
+      } finally {
+        client.end().catch(() => {})
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
   }
 
   private async table(client: pg.Client, prefix: string, created: Map<string, string>): Promise<string> {
