@@ -154,7 +154,8 @@ export class Hub implements HubContext {
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],
-      shared: shared.claims ? { slot: () => shared.claims!.slot } : undefined,
+      // The slot is taken when the store opens, after the database opened (a refused schema takes nothing).
+      shared: shared.claims ? { slot: async () => (await shared.claims!.start(), shared.claims!.slot) } : undefined,
       compactBatchSamples: options.testing?.compactBatchSamples,
       onCompactionStep: options.testing?.onCompactionStep,
     })
@@ -179,8 +180,8 @@ export class Hub implements HubContext {
     const intake = intakeModule(this)
     const lifecycle = (this.lifecycle = new Lifecycle(this.log, this.leadership))
     await lifecycle.start([
-      sharedStoreModule(this, this.claims),
       storesModule(this),
+      sharedStoreModule(this, this.claims),
       presenceModule(this),
       auditModule(this),
       securityModule(this),

@@ -43,6 +43,7 @@ export class DeviceClaims {
 
   /** Connects and takes the first free slot. */
   async start(): Promise<void> {
+    this.stopped = false
     await this.connection()
   }
 

@@ -28,14 +28,13 @@ export function sharedStoreParts(storeUrl: string | undefined, log: Log, hooks: 
 }
 
 /**
- * First of the hub's modules: the claims (the store needs the slot to open) and the leader lock; stopped last. A
- * device leaving this hub is let go once its writes here are done.
+ * Right after the stores (which took the claims' slot as they opened, hub.ts): the leader lock; the lock and the
+ * claims are let go before the stores close.
  */
 export function sharedStoreModule(hub: HubContext, claims: DeviceClaims | undefined): HubModule {
   return {
     name: 'shared-store',
     async start() {
-      await claims?.start()
       await hub.leadership.start()
     },
     async stop() {

@@ -50,8 +50,8 @@ export interface LevelMetricStoreOptions {
 }
 
 export interface SharedStoreOptions {
-  /** This hub's slot (1–255), read at open: series ids and head row numbers are allocated within it. */
-  slot: () => number
+  /** This hub's slot (1–255), taken at open: series ids and head row numbers are allocated within it. */
+  slot: () => number | Promise<number>
   /** A read first takes in what other hubs wrote when the last look is older than this (default 1 s). */
   syncEveryMs?: number
 }
@@ -81,6 +81,7 @@ export class LevelMetricStore implements MetricStore {
   /** Shared store: when the in-memory indexes last took in the store (performance.now()), and a sync under way. */
   private syncedAt = -Infinity
   private syncing?: Promise<void>
+  private slot = 0
 
   constructor(
     private readonly db: MetricDb,
@@ -102,7 +103,8 @@ export class LevelMetricStore implements MetricStore {
   async open(): Promise<void> {
     if (this.isOpen) return
     await this.loadWindowMs()
-    const slot = this.options.shared?.slot() ?? 0
+    const slot = (await this.options.shared?.slot()) ?? 0
+    this.slot = slot
     await this.registry.load(slot)
     this.nextRowNo = slot * SLOT_ROWS
     await this.loadIndexes(slot)
@@ -153,7 +155,7 @@ export class LevelMetricStore implements MetricStore {
 
   private async sync(): Promise<void> {
     await this.registry.sync()
-    await this.loadIndexes(this.options.shared!.slot())
+    await this.loadIndexes(this.slot)
   }
 
   /**
