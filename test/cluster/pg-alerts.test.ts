@@ -87,7 +87,7 @@ describe('alerts across a leader failover, two hubs on one PostgreSQL store', ()
 
     // B takes over within 10 s and announces the firing alert from the outbox.
     await b.proc.waitFor(LEADS, 15_000)
-    await waitFor(() => receiver.accepted.length >= 1, 20_000, 'the firing webhook from the new leader')
+    await waitFor(() => receiver.accepted.length >= 1, 60_000, 'the firing webhook from the new leader')
     expect(receiver.accepted[0].alerts[0]).toMatchObject({ rule: 'temp-high', device: 'pump-1', state: 'firing', value: 7 })
 
     // Hub A back as a follower; then B, the leader, is killed after its notification: A leads, and does not repeat it.
@@ -104,7 +104,7 @@ describe('alerts across a leader failover, two hubs on one PostgreSQL store', ()
     const onA = await TestDevice.connect(a2.mqtt, 'pump-1', token)
     devices.push(onA)
     await onA.gauge('failover_temp', 1)
-    await waitFor(() => receiver.accepted.length >= 2, 20_000, 'the resolved webhook')
+    await waitFor(() => receiver.accepted.length >= 2, 60_000, 'the resolved webhook')
     // Time for any repeat to show up (evaluation runs every 200 ms, webhook retries every 200–400 ms).
     await new Promise((r) => setTimeout(r, 3_000))
 
