@@ -15,6 +15,7 @@ import { benchChunkCodec } from './chunk-codec.js'
 import { benchTraces } from './traces.js'
 import { benchSecurity } from './security.js'
 import { benchBrokers } from './brokers.js'
+import { benchClusterHubs } from './cluster-hubs.js'
 import { benchAlertLatency, benchAlertThroughput } from './alerts.js'
 import { benchConsole } from './console.js'
 import { benchAgent } from './agent.js'
@@ -28,7 +29,7 @@ import { benchClusterStore } from './cluster.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security brokers alerts audit anomaly notify fleet cluster console agent.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security brokers cluster alerts audit anomaly notify fleet console agent.
 // OUTPOST_BENCH_AGENT_WINDOW (default 10m) is the agent section's measuring window.
 // The fleet section (issue 15): OUTPOST_BENCH_FLEET_DEVICES (default 10000), OUTPOST_BENCH_FLEET_WINDOW (default 30s).
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       ['traces', 'traces (trace stores through the hub store: blocks on BENCH_TRACES traces of 10 spans, default 100,000; LevelDB rows beside on BENCH_TRACE_BASELINE_TRACES, default the same)', () => benchTraces(join(dir, 'traces'))],
       ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
       ['brokers', 'brokers joined through Redis (docs/cluster.md; a real redis-server, hubs in process, baselines in the same run)', () => benchBrokers(join(dir, 'brokers'))],
+      ['cluster', 'hubs on one PostgreSQL store (docs/cluster.md): 2 hubs beside 1 hub on PostgreSQL and 1 on LevelDB, same run', () => benchClusterHubs(join(dir, 'cluster'))],
       ['audit', 'audit chain (1,000,000 records, checkpoint per 1,000; baseline: reading them unchecked)', () => benchAudit(join(dir, 'audit'))],
     ] as const) {
       if (!want(name)) continue

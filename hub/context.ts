@@ -29,6 +29,8 @@ import type { DashboardStore } from './dashboards/store.js'
 import type { RemoteService } from './remote/remote-service.js'
 import type { HubOptions } from './options.js'
 import type { HubSettings } from './settings.js'
+import type { Leadership } from './cluster/leader.js'
+import type { DeviceClaims } from './cluster/claims.js'
 
 export type HubLog = HubOptions['log']
 
@@ -59,6 +61,10 @@ export interface HubContext {
   readonly slos: SloService
   readonly events: EventBus
   readonly dashboards: DashboardStore
+  /** Whether this hub runs the singletons: always for a hub alone, the lock holder's in a cluster (docs/cluster.md). */
+  readonly leadership: Leadership
+  /** With a shared store: which devices this hub writes for, and its id slot (hub/cluster/claims.ts). */
+  readonly claims?: DeviceClaims
 
   /** Set by the security module: the admin token generated on this start, to print once. */
   generatedAdminToken?: string

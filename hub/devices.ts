@@ -54,9 +54,21 @@ export class DeviceRegistry {
     this.touch(id).backlog = backlog
   }
 
+  /**
+   * Reads a device's record from the store again: it moved here from another hub sharing the store, whose counters
+   * went on meanwhile (docs/cluster.md). Presence stays as this hub knows it.
+   */
+  async reload(id: string): Promise<void> {
+    await this.flushing.catch(() => {})
+    const stored = (await this.store.loadAll()).find((record) => record.id === id)
+    if (!stored) return
+    const here = this.devices.get(id)
+    this.devices.set(id, { ...stored, online: here?.online ?? false })
+  }
+
   /** Forgets a device: its record and presence history (purge, docs/security.md). */
   async purge(id: string): Promise<void> {
-    await this.flushing
+    await this.flushing.catch(() => {})
     this.devices.delete(id)
     this.dirty.delete(id)
     await this.store.delete(id)
@@ -96,13 +108,21 @@ export class DeviceRegistry {
 
   /** Writes changed records; called on status changes and periodically. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    // A failed flush (the store away: PostgreSQL restarting) keeps its records dirty for the next one, and does not
+    // fail the flushes after it.
+    const run = this.flushing.catch(() => {}).then(async () => {
       if (this.dirty.size === 0) return
-      const records = [...this.dirty].map((id) => this.devices.get(id)!)
+      const ids = [...this.dirty].filter((id) => this.devices.has(id))
       this.dirty.clear()
-      await this.store.putMany(records)
+      try {
+        await this.store.putMany(ids.map((id) => this.devices.get(id)!))
+      } catch (err) {
+        for (const id of ids) this.dirty.add(id)
+        throw err
+      }
     })
-    return this.flushing
+    this.flushing = run
+    return run
   }
 
   private touch(id: string): DeviceRecord {

@@ -45,6 +45,9 @@ import type { HubOptions } from './options.js'
 import { anomalyOptions, securityLimits, withHubDefaults, type HubSettings } from './settings.js'
 import type { HubContext } from './context.js'
 import { Lifecycle } from './lifecycle.js'
+import type { Leadership } from './cluster/leader.js'
+import type { DeviceClaims } from './cluster/claims.js'
+import { sharedStoreModule, sharedStoreParts } from './cluster/shared-store.js'
 import { storesModule } from './stores-module.js'
 import { presenceModule } from './presence-module.js'
 import { auditModule } from './audit/module.js'
@@ -92,6 +95,8 @@ export class Hub implements HubContext {
   readonly settings: HubSettings
   readonly log: HubOptions['log']
   readonly clock: () => number
+  readonly leadership: Leadership
+  readonly claims?: DeviceClaims
   /** The HTTP API (its route table is what the role tests enumerate). */
   api?: Hono
   alerts!: AlertService
@@ -118,6 +123,19 @@ export class Hub implements HubContext {
     const settings = (this.settings = withHubDefaults(options))
     this.clock = options.now ?? Date.now
     this.log = options.log
+    // Several hubs on one PostgreSQL store: a leader lock and the claims (docs/cluster.md).
+    const shared = sharedStoreParts(settings.store, options.log, {
+      onTaken: async (device) => {
+        await this.store.takeDevice(device)
+        await this.devices.reload(device)
+      },
+      beforeRelease: async () => {
+        await this.store.idle()
+        await this.devices.flush()
+      },
+    })
+    this.leadership = shared.leadership
+    this.claims = shared.claims
     // A bad rules file stops the hub before anything opens or listens.
     this.fileRules = settings.rules ? loadRulesFile(settings.rules) : undefined
     this.fileSlos = settings.slos ? loadSlosFile(settings.slos) : undefined
@@ -125,8 +143,9 @@ export class Hub implements HubContext {
     this.reportSchedules = parseReportSchedules(settings.reports)
     this.notificationConfig = parseNotificationConfig(settings.notifiers as NotifierConfig[], { route: settings.route, inhibit_rules: settings.inhibit_rules, time_intervals: settings.time_intervals })
     mkdirSync(settings.data, { recursive: true, mode: 0o700 })
-    // The embedded LevelDB in the data dir, or PostgreSQL with --store (the data dir then keeps local files only).
-    const opened = createStore(settings.data, settings.store, { clock: this.clock, log: options.log, onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0) })
+    // The embedded LevelDB in the data dir, or PostgreSQL with --store (the data dir then keeps local files only);
+    // there, leader-only writes carry the leader's term (hub/cluster/leader.ts).
+    const opened = createStore(settings.data, settings.store, { clock: this.clock, log: options.log, onChange: (full) => this.metrics.storageFull.set(full ? 1 : 0), fence: () => this.leadership.currentFence() })
     this.db = opened.db
     this.space = opened.monitor
     this.traces = new BlockTraceStore(this.db, { retentionMs: settings.retention.traces })
@@ -135,12 +154,15 @@ export class Hub implements HubContext {
     this.store = new LevelMetricStore(this.db, {
       clock: this.clock,
       participants: [this.traces, this.health, this.logs],
+      // The slot is taken when the store opens, after the database opened (a refused schema takes nothing).
+      shared: shared.claims ? { slot: async () => (await shared.claims!.start(), shared.claims!.slot) } : undefined,
       compactBatchSamples: options.testing?.compactBatchSamples,
       onCompactionStep: options.testing?.onCompactionStep,
     })
     this.devices = new DeviceRegistry(levelDeviceStores(this.db), this.clock)
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
+    if (shared.claims) this.credentials.shareStore()
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner })
@@ -156,9 +178,10 @@ export class Hub implements HubContext {
   async start(): Promise<void> {
     const pem = readPem(this)
     const intake = intakeModule(this)
-    const lifecycle = (this.lifecycle = new Lifecycle(this.log))
+    const lifecycle = (this.lifecycle = new Lifecycle(this.log, this.leadership))
     await lifecycle.start([
       storesModule(this),
+      sharedStoreModule(this, this.claims),
       presenceModule(this),
       auditModule(this),
       securityModule(this),

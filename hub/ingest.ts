@@ -28,6 +28,8 @@ export interface IngestDeps {
    * engine is behind: the ack waits for it (back-pressure; the device keeps and resends un-acked batches).
    */
   onStored?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
+  /** A store shared with other hubs: waits until this hub writes for the device (hub/cluster/claims.ts). */
+  claim?: (device: string) => Promise<void>
   /** The disk under the store (hub/storage/space.ts): while it is full nothing is written or acked. */
   storage?: { readonly full: unknown; noteError(err: unknown): boolean }
   clock: () => number
@@ -75,6 +77,7 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   }
   let result
   try {
+    await deps.claim?.(topicDevice)
     const toStore = { ...batch, m: windowed.metrics }
     result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {

@@ -42,7 +42,8 @@ export function intakeModule(hub: HubContext): IntakeModule {
         const status = decodeStatus(packet.payload as Buffer)
         track(hub.devices.applyStatus(parsed.device, status))
         hub.events.publish({ type: 'device', device: parsed.device, online: status.state === 'online', at: hub.clock() })
-        hub.alertEngine?.onStatus(parsed.device, status.state === 'online')
+        // In a cluster only the leader's engine runs (docs/cluster.md).
+        if (hub.alertEngine?.running) hub.alertEngine.onStatus(parsed.device, status.state === 'online')
       } catch (err) {
         hub.log('warning', 'bad status message', { device: parsed.device, error: (err as Error).message })
       }
@@ -83,10 +84,15 @@ export function intakeModule(hub: HubContext): IntakeModule {
             if (backlog) devices.recordBacklog(device, backlog)
           }
           publishErrorLogs(hub.events, device, batch)
-          return engine.onBatch(device, batch, shift)
+          return engine.running ? engine.onBatch(device, batch, shift) : hub.cluster?.forwardBatch(device, batch, shift)
         },
         clock: hub.clock,
         log: hub.log,
+      }
+      const claims = hub.claims
+      if (claims) {
+        deps.claim = (device) => claims.take(device)
+        broker.on('clientDisconnect', (client) => claims.release(client.id))
       }
       broker.on('publish', (packet, client) => onPublish(deps, packet, client))
       accepting = true

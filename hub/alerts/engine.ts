@@ -70,7 +70,7 @@ export class AlertEngine {
   private readonly rules = new Map<string, RuleEntry>()
   /** The rules each part of a batch concerns, rebuilt when rules change. */
   private index = new RuleIndex([])
-  private readonly open = new OpenAlerts()
+  private open = new OpenAlerts()
   private readonly incidents = new Map<string, Incident>()
   readonly silences = new Map<string, Silence>()
   private readonly dirty = new Set<AlertRecord>()
@@ -85,8 +85,10 @@ export class AlertEngine {
     this.store = options.alertStore ?? new LevelAlertStore(options.db)
   }
 
+  /** Loads rules and open alerts from the store and starts the pass; after standDown() it starts over from the store. */
   async start(): Promise<void> {
     const { clock } = this.options
+    this.forget()
     this.ctx = {
       devices: this.options.devices,
       store: this.options.store,
@@ -134,6 +136,35 @@ export class AlertEngine {
     if (this.timer) clearInterval(this.timer)
     await this.run(() => this.flushDirty())
     for (const n of this.options.notifiers) await n.stop?.()
+  }
+
+  /**
+   * This hub stopped leading the cluster (docs/cluster.md): the pass and the notifiers stop at once, without a last
+   * write (a successor owns the state now; a write already under way is refused by the fencing term), and what was
+   * held in memory is dropped: start() reloads it from the store.
+   */
+  async standDown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    for (const n of this.options.notifiers) await n.stop?.()
+    await this.idle()
+    this.forget()
+  }
+
+  /** Whether the engine runs here (started, not stood down): ingest hands it batches only then. */
+  get running(): boolean {
+    return this.timer !== undefined
+  }
+
+  private forget(): void {
+    for (const entry of this.rules.values()) entry.evaluator?.dispose?.()
+    this.rules.clear()
+    this.index = new RuleIndex([])
+    this.open = new OpenAlerts()
+    this.incidents.clear()
+    this.silences.clear()
+    this.dirty.clear()
+    this.deferred = []
   }
 
   /**

@@ -36,6 +36,15 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
       })
       hub.alertEngine = engine
       hub.alerts = new AlertService(engine, clock, () => hubConditionAlerts({ storageFull: hub.space.full }))
+      // In a cluster the engine runs on the leader only, from when it leads (below); a hub alone starts it now.
+      if (hub.leadership.clustered) return
+      await engine.start()
+      if (fileRules) await hub.alerts.provision(fileRules)
+    },
+    async leadership(leader) {
+      const engine = hub.alertEngine!
+      if (!hub.leadership.clustered) return
+      if (!leader) return engine.standDown()
       await engine.start()
       if (fileRules) await hub.alerts.provision(fileRules)
     },
@@ -46,6 +55,7 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
       {
         name: 'alerts.prune',
         everyMs: 3_600_000,
+        leaderOnly: true,
         run: () => {
           const engine = hub.alertEngine!
           return engine.run(() => engine.store.prune(hub.clock() - retention.alerts))

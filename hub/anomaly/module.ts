@@ -11,8 +11,8 @@ export function anomalyModule(hub: HubContext): HubModule {
     name: 'anomaly',
     stop: () => hub.space.writeAtStop('anomaly checkpoint', () => hub.anomaly.checkpoint()),
     periodic: [
-      { name: 'anomaly.checkpoint', everyMs: checkpoint, run: () => hub.alertEngine!.run(() => hub.anomaly.checkpoint()) },
-      { name: 'anomaly.prune', everyMs: 3_600_000, run: () => hub.anomaly.prune(hub.clock() - hub.settings.retention.metrics) },
+      { name: 'anomaly.checkpoint', everyMs: checkpoint, run: () => hub.alertEngine!.run(() => hub.anomaly.checkpoint()), leaderOnly: true },
+      { name: 'anomaly.prune', everyMs: 3_600_000, run: () => hub.anomaly.prune(hub.clock() - hub.settings.retention.metrics), leaderOnly: true },
     ],
   }
 }

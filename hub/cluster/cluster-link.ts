@@ -6,16 +6,22 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 import { parseDeviceTopic } from '../../protocol/topics.js'
 import { ClusterEmitter } from './cluster-emitter.js'
 import { ClusterPersistence } from './cluster-persistence.js'
+import type { DecodedBatch } from '../../protocol/batch.js'
+import { decodeStored, encodeStored } from '../storage/stored-cbor.js'
 
 /** Hub-to-hub notices ride the bus under $SYS, where the ACL lets no MQTT client publish or subscribe. */
 const REVOKED_TOPIC = '$SYS/outpost/v1/revoked'
 const CMD_REPLY_TOPIC = 'outpost/v1/+/cmd/reply'
+/** A batch stored by a follower, for the leader's alert engine (docs/cluster.md, "Alerts"). */
+const ALERT_BATCH_TOPIC = '$SYS/outpost/v1/alert-batch'
 
 export interface ClusterHandlers {
   /** A device revoked on another hub: end its session here too. */
   onRevoked(device: string, byHub: string): Promise<void>
   /** A device connected to another hub answered a command, maybe one this hub sent. */
   onRemoteReply(device: string, payload: Buffer): Promise<void>
+  /** A batch another hub stored, for this hub's alert engine if it runs here (the leader's). */
+  onForwardedBatch(device: string, batch: DecodedBatch, shift: number): void
 }
 
 export interface ClusterLinkOptions {
@@ -94,6 +100,27 @@ export class ClusterLink {
       if (fromElsewhere(packet) && parsed?.kind === 'cmd/reply') handlers.onRemoteReply(parsed.device, Buffer.from(packet.payload)).catch((err) => this.o.log('error', 'cluster command reply failed', { error: String(err) }))
       done()
     }, () => {})
+    broker.subscribe(ALERT_BATCH_TOPIC, (packet: AedesPublishPacket, done: () => void) => {
+      if (fromElsewhere(packet)) {
+        try {
+          const { device, batch, shift } = decodeStored<{ device: string; batch: DecodedBatch; shift: number }>(packet.payload as Buffer)
+          handlers.onForwardedBatch(device, batch, shift)
+        } catch (err) {
+          this.o.log('error', 'cluster: bad forwarded batch', { error: String(err) })
+        }
+      }
+      done()
+    }, () => {})
+  }
+
+  /**
+   * Hands a batch this hub stored to the leader's alert engine (this hub's does not run). At most once: a batch in
+   * flight when the leader dies is not evaluated (docs/cluster.md, "What is left"). The ack does not wait for it.
+   */
+  forwardBatch(device: string, batch: DecodedBatch, shift: number): undefined {
+    const payload = Buffer.from(encodeStored({ device, batch, shift }))
+    this.broker?.publish({ cmd: 'publish', topic: ALERT_BATCH_TOPIC, payload, qos: 0, retain: false, dup: false }, () => {})
+    return undefined
   }
 
   /** Tells every other hub to end this device's session (revocation, docs/security.md). */

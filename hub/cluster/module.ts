@@ -11,6 +11,10 @@ export function clusterModule(hub: HubContext): HubModule {
       hub.cluster?.attach(hub.broker!.broker, {
         onRevoked: (id, from) => endRevokedSession(hub, id, `cluster:${from}`),
         onRemoteReply: (device, payload) => hub.remote.onReply(device, payload),
+        // Only the leader's engine runs; it evaluates the batches the other hubs stored (docs/cluster.md).
+        onForwardedBatch: (device, batch, shift) => {
+          if (hub.alertEngine?.running) void hub.alertEngine.onBatch(device, batch, shift)
+        },
       })
     },
   }

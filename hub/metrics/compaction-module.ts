@@ -30,6 +30,7 @@ export function compactionModule(hub: HubContext, lastTelemetryAt: () => number)
       {
         name: 'metrics.compact',
         everyMs: compactInterval,
+        leaderOnly: true,
         run: async () => {
           if (yields()) {
             hub.metrics.compactionsDeferred.inc()

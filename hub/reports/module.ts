@@ -17,7 +17,7 @@ export function reportsModule(hub: HubContext, schedules: ReportSchedule[]): Hub
     stop: () => scheduler().stop(),
     // The period is the scheduler's, known once it exists: read at the first schedule, after start.
     get periodic() {
-      return hub.reportScheduler ? [{ name: 'reports.tick', everyMs: scheduler().checkEveryMs, run: () => scheduler().tick() }] : []
+      return hub.reportScheduler ? [{ name: 'reports.tick', everyMs: scheduler().checkEveryMs, run: () => scheduler().tick(), leaderOnly: true }] : []
     },
   }
 }

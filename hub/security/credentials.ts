@@ -34,6 +34,10 @@ export class CredentialStore {
   private key: Buffer = Buffer.alloc(0)
   /** Logins that rewrote a legacy scrypt hash as HMAC (counted for docs/security.md's migration). */
   migrated = 0
+  /** A store shared with other hubs: a name this hub does not know is looked up again, at most once a second. */
+  private shared = false
+  private reloadedAt = -Infinity
+  private reloading?: Promise<void>
 
   constructor(
     private readonly records: CredentialRecordStore,
@@ -45,6 +49,25 @@ export class CredentialStore {
     this.key = await this.records.tokenKey()
     for (const d of await this.records.loadDevices()) this.devices.set(d.id, d)
     for (const t of await this.records.loadTokens()) this.tokens.set(t.id, t)
+  }
+
+  /** Other hubs add devices and tokens to the same store (docs/cluster.md): unknown names are looked up there. */
+  shareStore(): void {
+    this.shared = true
+  }
+
+  /** A shared store: reads the records again when `name` is unknown here (at most once a second for all names). */
+  private async lookUp(name: string): Promise<void> {
+    if (!this.shared || this.devices.has(name) || this.tokens.has(name)) return
+    if (!this.reloading && performance.now() - this.reloadedAt >= 1_000) {
+      this.reloadedAt = performance.now()
+      this.reloading = (async () => {
+        const [devices, tokens] = await Promise.all([this.records.loadDevices(), this.records.loadTokens()])
+        for (const d of devices) if (!this.devices.has(d.id)) this.devices.set(d.id, d)
+        for (const t of tokens) if (!this.tokens.has(t.id)) this.tokens.set(t.id, t)
+      })().finally(() => (this.reloading = undefined))
+    }
+    await this.reloading
   }
 
   /** Creates a device (or gives a revoked or, with `rotate`, an active one a new token); returns the token once. */
@@ -113,6 +136,7 @@ export class CredentialStore {
   }
 
   async checkDevice(id: string, secret: string): Promise<boolean> {
+    await this.lookUp(id)
     const d = this.devices.get(id)
     if (!d || d.revokedAt !== undefined) return false
     return this.check(id, secret, d.hash, (hash) => this.rehashDevice(id, d, hash))
@@ -151,6 +175,7 @@ export class CredentialStore {
   /** An operator account's MQTT login: username = token name, password = the whole token or its secret part. */
   async identifyNamed(name: string, secret: string): Promise<Identity | undefined> {
     if (secret.startsWith(name + '.')) secret = secret.slice(name.length + 1)
+    await this.lookUp(name)
     const t = this.tokens.get(name)
     if (!t || !(await this.check(name, secret, t.hash, (hash) => this.rehashToken(name, t, hash)))) return undefined
     return { name, role: t.role }

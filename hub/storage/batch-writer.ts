@@ -43,6 +43,11 @@ export class BatchWriter {
     })
   }
 
+  /** Drops the cached marks of a device, so its next batch reads them from the store (another hub may have moved them). */
+  forgetMarks(device: string): void {
+    for (const key of [...this.marks.keys()]) if (key.startsWith(cacheKey(device, ''))) this.marks.delete(key)
+  }
+
   /** Resolves once every write queued so far has settled. */
   idle(): Promise<void> {
     return this.queue.idle()

@@ -15,11 +15,13 @@ export interface StoreMonitorOptions {
   clock: () => number
   log: (level: string, msg: string, extra?: Record<string, unknown>) => void
   onChange: (down: StorageFull | undefined) => void
+  /** PostgreSQL: the leader term the write being issued must carry (hub/cluster/leader.ts). */
+  fence?: () => number | undefined
 }
 
 export function createStore(data: string, store: string | undefined, options: StoreMonitorOptions): OpenedStore {
   if (store) {
-    const pg = new PostgresLevel(store, { valueEncoding: 'json' })
+    const pg = new PostgresLevel(store, { valueEncoding: 'json', fence: options.fence })
     return { db: pg as unknown as Database, monitor: new StoreOutage({ probe: () => pg.ping(), ...options }) }
   }
   const db = createDatabase(data)

@@ -12,8 +12,8 @@ export interface HubProc {
 }
 
 /** `outpost hub` as a process on loopback ports it picks itself; `extra` adds flags (`--cluster …`). */
-export async function startHub(dir: string, name: string, extra: string[]): Promise<HubProc> {
-  const proc = spawnOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir, name), ...extra], { OUTPOST_ADMIN_TOKEN: ADMIN })
+export async function startHub(dir: string, name: string, extra: string[], env: Record<string, string> = {}): Promise<HubProc> {
+  const proc = spawnOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir, name), ...extra], { OUTPOST_ADMIN_TOKEN: ADMIN, ...env })
   const m = await proc.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/, 60_000)
   const api = m[2]
   const call = async (method: string, path: string, body?: unknown) => {

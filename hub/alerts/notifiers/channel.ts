@@ -59,6 +59,8 @@ export abstract class QueuedNotifier<Item = Delivery> implements Notifier {
   }
 
   async start(): Promise<void> {
+    // Started again when this hub becomes the cluster's leader again (docs/cluster.md).
+    this.stopped = false
     await this.queue.open()
     this.kick(0)
   }

@@ -61,6 +61,9 @@ export class Router implements Notifier {
   }
 
   async start(): Promise<void> {
+    // Started again when this hub becomes the cluster's leader again: the store holds the truth (docs/cluster.md).
+    this.groups.clear()
+    this.firing.clear()
     for await (const [key, value] of this.store.iterator()) {
       if (key.startsWith('g:')) this.groups.set(value.key, value)
       else if (key.startsWith('a:')) this.firing.set(value.message.id, value)

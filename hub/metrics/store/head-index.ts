@@ -24,6 +24,8 @@ export class HeadIndex {
   add(summary: HeadRowSummary): void {
     let at = this.rows.length
     while (at > 0 && this.rows[at - 1].rowNo > summary.rowNo) at--
+    // Known already: a shared store's sync (level-metric-store.ts) may have read the row before its commit hook ran.
+    if (at > 0 && this.rows[at - 1].rowNo === summary.rowNo) return
     this.rows.splice(at, 0, summary)
     this.sampleCount += summary.samples
   }

@@ -46,7 +46,19 @@ export interface LevelMetricStoreOptions {
   rollupMinSamples?: number
   /** Memory for recently read chunk and rollup rows, decoded (row-cache.ts), default 64 MiB; 0 turns it off. */
   rowCacheBytes?: number
+  /** A store other hubs write too (docs/cluster.md, "Caches over a shared store"). */
+  shared?: SharedStoreOptions
 }
+
+export interface SharedStoreOptions {
+  /** This hub's slot (1–255), taken at open: series ids and head row numbers are allocated within it. */
+  slot: () => number | Promise<number>
+  /** A read first takes in what other hubs wrote when the last look is older than this (default 1 s). */
+  syncEveryMs?: number
+}
+
+/** Head row numbers per cluster slot (rows are keyed by 16 decimal digits; 255 slots fit below 2^53). */
+const SLOT_ROWS = 2 ** 44
 
 const HOUR = 3_600_000
 
@@ -58,7 +70,7 @@ export class LevelMetricStore implements MetricStore {
   private readonly writer: BatchWriter
   private readonly registry: SeriesRegistry
   private head = new HeadIndex()
-  private readonly directory = new ChunkDirectory()
+  private directory = new ChunkDirectory()
   private readonly cache: RowCache
   private compactor: Compactor | undefined
   private compaction: Promise<unknown> = Promise.resolve()
@@ -68,6 +80,10 @@ export class LevelMetricStore implements MetricStore {
   private prunedWindowsEnd = -Infinity
   private isOpen = false
   private readonly listeners = new Set<ChangeListener>()
+  /** Shared store: when the in-memory indexes last took in the store (performance.now()), and a sync under way. */
+  private syncedAt = -Infinity
+  private syncing?: Promise<void>
+  private slot = 0
 
   constructor(
     private readonly db: MetricDb,
@@ -89,23 +105,68 @@ export class LevelMetricStore implements MetricStore {
   async open(): Promise<void> {
     if (this.isOpen) return
     await this.loadWindowMs()
-    await this.registry.load()
-    this.head = new HeadIndex()
+    const slot = (await this.options.shared?.slot()) ?? 0
+    this.slot = slot
+    await this.registry.load(slot)
+    this.nextRowNo = slot * SLOT_ROWS
+    await this.loadIndexes(slot)
+    this.syncedAt = performance.now()
+    this.isOpen = true
+  }
+
+  /** The head index, chunk directory and compactor, read from the store (at open, and at a shared store's sync). */
+  private async loadIndexes(slot: number): Promise<void> {
+    const head = new HeadIndex()
     for await (const [key, bytes] of this.subs.head.iterator()) {
       const rowNo = parseHeadRowKey(key)
-      this.head.add(summarizeHeadRow(rowNo, decodeHeadRow(bytes)))
-      this.nextRowNo = Math.max(this.nextRowNo, rowNo + 1)
+      head.add(summarizeHeadRow(rowNo, decodeHeadRow(bytes)))
+      if (Math.floor(rowNo / SLOT_ROWS) === slot || slot === 0) this.nextRowNo = Math.max(this.nextRowNo, rowNo + 1)
     }
-    await this.directory.load(this.subs.chunks, this.subs.rollups)
-    this.compactor = new Compactor(this.db, this.subs, this.head, this.directory, {
+    const directory = new ChunkDirectory()
+    await directory.load(this.subs.chunks, this.subs.rollups)
+    const compactor = new Compactor(this.db, this.subs, head, directory, {
       windowMs: this.windowMs,
       limits: { maxRows: this.options.maxHeadRows ?? 100_000, maxSamples: this.options.maxHeadSamples ?? 5_000_000 },
       batchSamples: this.options.compactBatchSamples ?? 1_000_000,
       onStep: this.options.onCompactionStep,
       rollupMinSamples: this.options.rollupMinSamples,
     })
-    await this.compactor.load()
-    this.isOpen = true
+    await compactor.load()
+    this.head = head
+    this.directory = directory
+    this.compactor = compactor
+  }
+
+  /**
+   * A shared store (docs/cluster.md): takes in the series, head rows, chunks and compaction state other hubs wrote,
+   * when the last look is older than syncEveryMs (or `force`). Runs in turn with compaction and retention.
+   */
+  private fresh(force = false): Promise<void> {
+    const shared = this.options.shared
+    if (!shared || !this.isOpen) return Promise.resolve()
+    if (!force && this.syncing) return this.syncing
+    if (!force && performance.now() - this.syncedAt < (shared.syncEveryMs ?? 1_000)) return Promise.resolve()
+    this.syncedAt = performance.now()
+    const run = this.compaction.then(() => this.sync())
+    this.compaction = run.catch(() => undefined)
+    const syncing = (this.syncing = run.finally(() => {
+      if (this.syncing === syncing) this.syncing = undefined
+    }))
+    return syncing
+  }
+
+  private async sync(): Promise<void> {
+    await this.registry.sync()
+    await this.loadIndexes(this.slot)
+  }
+
+  /**
+   * A device this hub now writes for (it connected here, maybe coming from another hub): its dedup marks are read
+   * from the store again, and the series other hubs made for it are taken in, so none is made twice.
+   */
+  async takeDevice(device: string): Promise<void> {
+    this.writer.forgetMarks(device)
+    await this.registry.sync()
   }
 
   /** Waits for ingests and compaction in flight. The database stays open: the hub owns it. */
@@ -115,32 +176,50 @@ export class LevelMetricStore implements MetricStore {
     await this.compaction
   }
 
+  /** Resolves once every ingest queued so far is written. */
+  idle(): Promise<void> {
+    return this.writer.idle()
+  }
+
   ingest(batch: DecodedBatch, options: IngestOptions = {}): Promise<IngestResult> {
     if (!this.isOpen) return Promise.reject(new Error('metric store is not open'))
     return this.writer.write(batch, options)
   }
 
   async names(): Promise<string[]> {
+    await this.fresh()
     return this.registry.names()
   }
 
   async series(selector: SeriesSelector): Promise<SeriesInfo[]> {
+    await this.fresh()
     return this.registry
       .select(selector)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id))
       .map((info) => ({ ...info, labels: { ...info.labels } }))
   }
 
-  read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
+  async read(series: SeriesInfo[], from: number, to: number): Promise<SeriesSamples[]> {
+    await this.fresh()
+    const context = this.readContext()
+    const samples = await readSamples(context, series, from, to)
+    if (!context.missed?.head) return samples
+    // Another hub compacted a head row this hub still listed: take in its chunks and read again.
+    await this.fresh(true)
     return readSamples(this.readContext(), series, from, to)
   }
 
   /** Rollups where most chunk rows in the range have them at a width dividing `step` (rollup-reader.ts). */
   async readRollups(series: SeriesInfo[], from: number, to: number, step: number): Promise<SeriesRollup[] | undefined> {
     if (series.length === 0 || from > to) return undefined
-    const context = this.readContext()
-    const width = chooseRollupWidth(context, series.map((info) => info.id), from, to, step)
-    return width === undefined ? undefined : readRollups(context, series, from, to, width)
+    await this.fresh()
+    for (let attempt = 0; ; attempt++) {
+      const context = this.readContext()
+      const width = chooseRollupWidth(context, series.map((info) => info.id), from, to, step)
+      const rollups = width === undefined ? undefined : await readRollups(context, series, from, to, width)
+      if (!context.missed?.head || attempt > 0) return rollups
+      await this.fresh(true)
+    }
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -159,7 +238,9 @@ export class LevelMetricStore implements MetricStore {
   }
 
   private readContext(): ReadContext {
-    return { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, windowMs: this.windowMs }
+    const context: ReadContext = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, windowMs: this.windowMs }
+    if (this.options.shared) context.missed = { head: false }
+    return context
   }
 
   /** Head rows become compactable once the window of their newest sample closed more than the grace ago. */
@@ -167,7 +248,11 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     const cutoff = windowStart(now - this.graceMs, this.windowMs)
-    const run = this.compaction.then(() => compactor.compact(cutoff))
+    // A shared store: the leader compacts every hub's head rows, so it first takes in the store as it is.
+    const run = this.compaction.then(async () => {
+      if (this.options.shared) await this.sync()
+      return this.compactor!.compact(cutoff)
+    })
     this.compaction = run.catch(() => undefined)
     return run
   }
@@ -182,10 +267,11 @@ export class LevelMetricStore implements MetricStore {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     if (!(retentionMs > 0)) return Promise.reject(new Error(`retentionMs must be positive, got ${retentionMs}`))
-    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
     const cutoff = now - retentionMs
     const windowsEnd = prunableWindowsEnd(cutoff, this.windowMs)
     const run = this.compaction.then(async () => {
+      if (this.options.shared) await this.sync()
+      const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor: this.compactor!, windowMs: this.windowMs, batchOps: 10_000 }
       const skipChunks = windowsEnd <= this.prunedWindowsEnd
       const result = await pruneBefore(context, this.registry.all().map((info) => info.id), cutoff, skipChunks)
       this.prunedWindowsEnd = Math.max(this.prunedWindowsEnd, windowsEnd)
@@ -203,8 +289,9 @@ export class LevelMetricStore implements MetricStore {
   pruneSelected(now: number, labels: Record<string, string>, retentionMs: number): Promise<PruneResult> {
     const compactor = this.compactor
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
-    const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs, batchOps: 10_000 }
     const run = this.compaction.then(async () => {
+      if (this.options.shared) await this.sync()
+      const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor: this.compactor!, windowMs: this.windowMs, batchOps: 10_000 }
       const result = await pruneBefore(context, this.registry.select({ labels }).map((info) => info.id), now - retentionMs, false, true)
       if (result.chunkRowsDeleted + result.headRowsDeleted > 0) this.changed(-Infinity)
       return result
@@ -222,8 +309,9 @@ export class LevelMetricStore implements MetricStore {
     if (!this.isOpen || !compactor) return Promise.reject(new Error('metric store is not open'))
     return this.deleting(this.writer.purgeDevice(device, () => {
       const run = this.compaction.then(async () => {
+        if (this.options.shared) await this.sync()
         const series = this.registry.select({ labels: { device } })
-        const ctx = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor, windowMs: this.windowMs }
+        const ctx = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor: this.compactor!, windowMs: this.windowMs }
         const result = await purgeDeviceMetrics(ctx, device, series)
         this.registry.unregister(series)
         return result

@@ -16,6 +16,8 @@ export interface ReadContext {
   directory: ChunkDirectory
   cache: RowCache
   windowMs: number
+  /** Set by a read when a listed head row was gone (compacted or pruned by another hub: docs/cluster.md). */
+  missed?: { head: boolean }
 }
 
 /** Chunk rows as the row cache holds them: decoded. */
@@ -94,7 +96,11 @@ async function readPieces(ctx: ReadContext, plan: ReadPlan, series: readonly Ser
   const slotsOfId = new Map<number, Pieces[]>()
   series.forEach((info, i) => slotsOfId.set(info.id, [...(slotsOfId.get(info.id) ?? []), pieces[i]]))
   for (const bytes of headBytes) {
-    if (!bytes) continue // compacted after the list was taken: its samples are in the chunks read above
+    if (!bytes) {
+      // Compacted after the list was taken: its samples are in the chunks read above (by this hub's compactor).
+      if (ctx.missed) ctx.missed.head = true
+      continue
+    }
     const row = decodeHeadRow(bytes)
     for (let r = 0; r < row.ts.length; r++) {
       const t = row.ts[r]

@@ -75,6 +75,8 @@ export async function readRollups(
       getRows(ctx.cache, ctx.subs.chunks, CHUNK_ROWS, all.filter((s) => !s.stored), snapshot),
       headRows.length > 0 ? ctx.subs.head.getMany(headRows.map((row) => headRowKey(row.rowNo)), { snapshot }) : [],
     ])
+    // A listed head row gone: another hub compacted it (docs/cluster.md); the store reads again after a sync.
+    if (ctx.missed && headBytes.some((bytes) => !bytes)) ctx.missed.head = true
     let r = 0
     let c = 0
     const parts = sources.map((ofSeries) => {

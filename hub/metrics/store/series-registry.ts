@@ -4,6 +4,9 @@ import { idHex, type BatchOp, type BinarySublevel } from './keys.js'
 import { postingOps } from './postings.js'
 import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 
+/** Ids per cluster slot: slot s allocates in [s·2^24, (s+1)·2^24). */
+export const SLOT_IDS = 2 ** 24
+
 interface StoredSeries {
   name: string
   type: MetricType
@@ -33,15 +36,36 @@ export class SeriesRegistry {
 
   constructor(private readonly table: BinarySublevel) {}
 
-  /** The largest stored id is the counter: ids handed out to writes that never committed are simply skipped. */
-  async load(): Promise<void> {
+  /**
+   * The largest stored id is the counter: ids handed out to writes that never committed are simply skipped. A hub of
+   * a cluster allocates in its own slot (the id's top 8 bits, docs/cluster.md), so two hubs never make the same id.
+   */
+  async load(slot = 0): Promise<void> {
+    const [low, high] = slot === 0 ? [0, 2 ** 32] : [slot * SLOT_IDS, (slot + 1) * SLOT_IDS]
+    this.nextId = Math.max(1, low)
     for await (const [key, value] of this.table.iterator()) {
-      const stored = decodeStored<StoredSeries>(value)
-      const info: SeriesInfo = { id: parseInt(key, 16), name: stored.name, type: stored.type, labels: stored.labels }
-      if (stored.unit !== undefined) info.unit = stored.unit
+      const info = this.decode(key, value)
       this.add(info)
-      this.nextId = Math.max(this.nextId, info.id + 1)
+      if (info.id >= low && info.id < high) this.nextId = Math.max(this.nextId, info.id + 1)
     }
+  }
+
+  /** Adds the series other hubs stored since the last load or sync (a shared store, docs/cluster.md). */
+  async sync(): Promise<void> {
+    const unknown = (await this.table.keys().all()).filter((key) => !this.byId.has(parseInt(key, 16)))
+    if (unknown.length === 0) return
+    const values = await this.table.getMany(unknown)
+    unknown.forEach((key, i) => {
+      const value = values[i]
+      if (value && !this.byId.has(parseInt(key, 16))) this.add(this.decode(key, value))
+    })
+  }
+
+  private decode(key: string, value: Uint8Array): SeriesInfo {
+    const stored = decodeStored<StoredSeries>(value)
+    const info: SeriesInfo = { id: parseInt(key, 16), name: stored.name, type: stored.type, labels: stored.labels }
+    if (stored.unit !== undefined) info.unit = stored.unit
+    return info
   }
 
   get size(): number {
@@ -94,7 +118,7 @@ export class SeriesRegistry {
 
   /** Call once the rows from writeOps are committed. */
   register(created: readonly SeriesInfo[]): void {
-    for (const info of created) this.add(info)
+    for (const info of created) if (!this.byId.has(info.id)) this.add(info)
   }
 
   /** Forgets series (a purged device's); their ids are never handed out again. */

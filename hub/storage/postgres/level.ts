@@ -25,6 +25,8 @@ export interface PostgresLevelOptions {
   idleMs?: number
   /** A PostgreSQL schema to keep the tables in (made when missing); default `public`. Tests give each store its own. */
   schema?: string
+  /** The leader term the write being issued must carry, if it is leader-only work (hub/cluster/leader.ts). */
+  fence?: () => number | undefined
 }
 
 type Client = Pick<pg.ClientBase, 'query'>
@@ -115,16 +117,16 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
   }
 
   async _put(key: Buffer, value: Buffer): Promise<void> {
-    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'put', key, value }] })
+    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'put', key, value }], fence: this.pgOptions.fence?.() })
   }
 
   async _del(key: Buffer): Promise<void> {
-    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'del', key }] })
+    await this.requireWriter().submit({ kind: 'batch', ops: [{ type: 'del', key }], fence: this.pgOptions.fence?.() })
   }
 
   async _batch(operations: any[]): Promise<void> {
     const ops = operations.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key }))
-    await this.requireWriter().submit({ kind: 'batch', ops })
+    await this.requireWriter().submit({ kind: 'batch', ops, fence: this.pgOptions.fence?.() })
   }
 
   async _clear(options: any): Promise<void> {
@@ -132,13 +134,14 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     const one = singleTable(range)
     const prefixes = one !== undefined ? [one] : [ROOT_PREFIX, ...(await this.allPrefixes())]
     const writer = this.requireWriter()
+    const fence = this.pgOptions.fence?.()
     if (options.snapshot || (options.limit >= 0 && prefixes.length > 1)) {
       // What a snapshot holds, or a limited clear over several tables: delete the keys an iterator finds, a page at a time.
       const it = new MergedCursor(this.reader(options.snapshot), prefixes, range, options.reverse, false)
       for (let left = options.limit >= 0 ? options.limit : Infinity; left > 0; ) {
         const entries = await it.next(Math.min(left, 1024))
         if (entries.length === 0) return
-        await writer.submit({ kind: 'batch', ops: entries.map(([key]) => ({ type: 'del', key })) })
+        await writer.submit({ kind: 'batch', ops: entries.map(([key]) => ({ type: 'del', key })), fence })
         left -= entries.length
       }
       return
@@ -146,7 +149,7 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     await Promise.all(
       prefixes.map((prefix) => {
         const inner = clipRange(range, prefix)
-        return inner ? writer.submit({ kind: 'clear', prefix, range: inner, limit: options.limit, reverse: options.reverse }) : undefined
+        return inner ? writer.submit({ kind: 'clear', prefix, range: inner, limit: options.limit, reverse: options.reverse, fence }) : undefined
       }),
     )
   }

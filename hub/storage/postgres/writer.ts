@@ -9,8 +9,18 @@ import { rangeWhere } from './sql.js'
 
 export type WriteOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }
 
-/** One queued write: a batch of puts and deletes, or the clearing of a key range in one table. */
-export type WriteItem = { kind: 'batch'; ops: WriteOp[] } | { kind: 'clear'; prefix: string; range: KeyRange; limit: number; reverse: boolean }
+/**
+ * One queued write: a batch of puts and deletes, or the clearing of a key range in one table. `fence`: the leader term
+ * a leader-only write carries (docs/cluster.md, "One leader"); it commits only while that term is the current one.
+ */
+export type WriteItem = ({ kind: 'batch'; ops: WriteOp[] } | { kind: 'clear'; prefix: string; range: KeyRange; limit: number; reverse: boolean }) & { fence?: number }
+
+/** A leader-only write refused: a newer leader took over (its term is in outpost_leader). */
+export class FencedWriteError extends Error {
+  constructor(readonly term: number, readonly current: number | undefined) {
+    super(`fenced: leader-only write of term ${term} refused, the current term is ${current ?? 'none'}`)
+  }
+}
 
 interface Pending {
   item: WriteItem
@@ -70,7 +80,11 @@ export class Writer {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0, MAX_GROUP)
+      // Writes of one fence (most have none) share a transaction; a fenced write never fails an unfenced one.
+      const fence = this.queue[0].item.fence
+      let n = 0
+      while (n < this.queue.length && n < MAX_GROUP && this.queue[n].item.fence === fence) n++
+      const group = this.queue.splice(0, n)
       try {
         await this.options.beforeWrite()
         await this.runWithRetry(group.map((p) => p.item))
@@ -108,6 +122,13 @@ export class Writer {
     let xid: string | undefined
     try {
       await client.query('BEGIN')
+      const fence = items[0]?.fence
+      if (fence !== undefined) {
+        // FOR SHARE: a new leader's increment of the term waits for this transaction, so the check holds to COMMIT.
+        const { rows } = await client.query<{ term: string }>('SELECT term FROM outpost_leader FOR SHARE')
+        const current = rows[0] === undefined ? undefined : Number(rows[0].term)
+        if (current !== fence) throw new FencedWriteError(fence, current)
+      }
       xid = (await client.query<{ x: string }>({ name: 'xid', text: 'SELECT txid_current()::text AS x' })).rows[0].x
       let segment: WriteOp[] = []
       for (const item of items) {
