@@ -1,6 +1,5 @@
 import { mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { Level } from 'level'
 
@@ -23,7 +22,9 @@ interface ClassicLevelExtras {
  * fails an assertion and aborts the whole process, which in the agent would be a crash at every start. A repair
  * that dies is reported as a failed one (the caller moves the directory aside, its records counted).
  */
-function repairDb(dir: string): Promise<void> {
+async function repairDb(dir: string): Promise<void> {
+  // Loaded here, not at start: a repair is rare, and a small device should not carry the module (docs/agent.md).
+  const { execFile } = await import('node:child_process')
   const binding = createRequire(import.meta.url).resolve('classic-level')
   const script = 'require(process.argv[1]).ClassicLevel.repair(process.argv[2]).then(() => process.exit(0), (e) => { console.error(String(e && e.message)); process.exit(2) })'
   return new Promise((resolve, reject) => {
