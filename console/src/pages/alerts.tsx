@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { qs } from '../api.js'
-import { useGet, useLive } from '../app-context.js'
+import { useGet, useInterval, useLive } from '../app-context.js'
 import { AlertList, type AlertRow } from '../components/alert-list.js'
 import { Badge, Card, Empty, ErrorBox, Loading } from '../components/common.js'
 import { fmtAgo, fmtTime } from '../format.js'
@@ -40,6 +40,8 @@ function AlertsTab() {
   const [state, setState] = useState('')
   const res = useGet<{ alerts: AlertRow[] }>(`/v1/alerts${qs({ state, limit: 500 })}`)
   useLive((e) => e.type === 'alert', res.reload)
+  // A change whose event the stream lost (one CI run in two missed a firing alert here) still shows within 10 s.
+  useInterval(res.reload, 10_000)
   // Without a filter: what needs attention (not resolved) first; resolved ones on the "resolved" filter.
   const rows = (res.data?.alerts ?? []).filter((a) => state || a.status !== 'resolved')
   return (
