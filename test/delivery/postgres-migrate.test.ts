@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { postgresServer, psql, type PostgresServer } from '../helpers/postgres.js'
+import { psql, type PostgresServer } from '../helpers/postgres.js'
+import { usePostgres } from '../helpers/postgres-store-harness.js'
 import { runOutpost } from '../helpers/processes.js'
 import { tempDir } from '../helpers/temp.js'
 import { ADMIN, drained, freePort, hubDataOf, postProbes, startAgentProcess, startHubProcess, type AgentProc, type HubProc } from './harness.js'
@@ -9,19 +10,14 @@ import { ADMIN, drained, freePort, hubDataOf, postProbes, startAgentProcess, sta
 // processes), interrupted by a SIGKILL mid-copy, run again: it resumes, the counts agree per table, and a hub on the
 // PostgreSQL store answers the same queries as it did on LevelDB.
 describe('outpost migrate (LevelDB → PostgreSQL)', { timeout: 240_000 }, () => {
-  let pgDir: { dir: string; cleanup: () => Promise<void> }
+  const postgres = usePostgres()
   let pg: PostgresServer
   let dir: { dir: string; cleanup: () => Promise<void> }
   let hub: HubProc | undefined
   let agent: AgentProc | undefined
-  beforeAll(async () => {
-    pgDir = await tempDir('outpost-pg-')
-    pg = await postgresServer(pgDir.dir)
-  }, 120_000)
-  afterAll(async () => {
-    await pg?.stop()
-    await pgDir?.cleanup()
-  }, 60_000)
+  beforeAll(() => {
+    pg = postgres()
+  })
   beforeEach(async () => {
     dir = await tempDir()
   })

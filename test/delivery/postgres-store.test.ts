@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { PostgresLevel } from '../../hub/storage/postgres/level.js'
 import type { Database } from '../../hub/storage/db.js'
-import { postgresServer, psql, type PostgresServer } from '../helpers/postgres.js'
+import { psql, type PostgresServer } from '../helpers/postgres.js'
+import { usePostgres } from '../helpers/postgres-store-harness.js'
 import { runOutpost } from '../helpers/processes.js'
 import { tempDir, waitFor } from '../helpers/temp.js'
 import { ADMIN, agentMetric, check, drained, freePort, postProbes, startAgentProcess, startHubProcess, storedProbeCounts, type AgentProc, type HubProc } from './harness.js'
@@ -11,21 +12,16 @@ import { ADMIN, agentMetric, check, drained, freePort, postProbes, startAgentPro
 // every stored value is counted in PostgreSQL (through the metric store over the PostgreSQL tables) and through the
 // hub's Prometheus API.
 describe('hub on PostgreSQL (--store)', { timeout: 240_000 }, () => {
-  let pgDir: { dir: string; cleanup: () => Promise<void> }
+  const postgres = usePostgres()
   let pg: PostgresServer
   let dir: { dir: string; cleanup: () => Promise<void> }
   let hub: HubProc | undefined
   let agent: AgentProc | undefined
   let url = ''
   let databases = 0
-  beforeAll(async () => {
-    pgDir = await tempDir('outpost-pg-')
-    pg = await postgresServer(pgDir.dir)
-  }, 120_000)
-  afterAll(async () => {
-    await pg?.stop()
-    await pgDir?.cleanup()
-  }, 60_000)
+  beforeAll(() => {
+    pg = postgres()
+  })
   beforeEach(async () => {
     dir = await tempDir()
     const name = `hub${++databases}`
