@@ -19,6 +19,8 @@ export const contextOptions = z
     combine: z.enum(['or', 'max']).default('max'),
     /** Weight of the novelty score (0 to 1) before it combines: how much a never-seen context alone can say. */
     weight: z.number().min(0).max(1).default(1),
+    /** The context whose novelty alone scores 1: 1 a bin never visited, 2 a move between bins never seen, 3 a run of three. */
+    order: z.number().int().min(1).max(3).default(1),
     /** After a combined score at or above `restAt`, this many samples score 0 (repeat suppression; 0: none). */
     rest: z.number().int().min(0).max(100_000).default(0),
     restAt: z.number().min(0).max(1).default(0.825),
@@ -123,24 +125,32 @@ export function contextDetector(o: ContextOptions): Detector {
       // Novelty: the share of the current context's facts (bin, pair, triple) never seen before.
       let fresh = 0
       let facts = 1
+      let whole = false
       if (!has(f, AT1 + b)) fresh++
       set(f, AT1 + b)
+      if (o.order === 1 && fresh === 1) whole = true
       if (p1 >= 0) {
         facts++
         const pair = p1 * Q + b
-        if (!has(f, AT2 + pair)) fresh++
+        if (!has(f, AT2 + pair)) {
+          fresh++
+          if (o.order === 2) whole = true
+        }
         set(f, AT2 + pair)
         if (p2 >= 0) {
           facts++
           const triple = (p2 * Q + p1) * Q + b
-          if (!has(f, AT3 + triple)) fresh++
+          if (!has(f, AT3 + triple)) {
+            fresh++
+            if (o.order === 3) whole = true
+          }
           set(f, AT3 + triple)
         }
       }
       s[own + P2] = p1
       s[own + P1] = b
       s[own + N] = n + 1
-      const c = n >= o.warmup ? (o.weight * fresh) / facts : 0
+      const c = n >= o.warmup ? o.weight * (whole ? 1 : fresh / facts) : 0
       const r = out.score
       let score = Math.pow(o.combine === 'max' ? Math.max(r, c) : 1 - (1 - r) * (1 - c), SHARPEN)
       if (s[own + REST] > 0) {
