@@ -67,6 +67,7 @@ export function contextDetector(o: ContextOptions): Detector {
   const FACTS = rarity.slots + OWN
   const slots = FACTS + FACT_SLOTS
   const moved = new Uint8Array(FACT_SLOTS * 8)
+  const map = new Int8Array(Q)
   const binIn = (x: number, lo: number, hi: number) => Math.min(Q - 1, Math.max(0, Math.floor(((x - lo) / (hi - lo)) * Q)))
 
   /** The range grows to take `x`: every remembered fact moves to the bins its values' centres fall in now. */
@@ -79,14 +80,21 @@ export function contextDetector(o: ContextOptions): Detector {
     if (x < lo) nlo -= m
     if (x > hi) nhi += m
     if (!(nhi > nlo)) nhi = nlo + Math.max(1e-9 * Math.abs(nlo), 1e-12)
-    const map = new Int8Array(Q)
     for (let b = 0; b < Q; b++) map[b] = binIn(hi > lo ? lo + ((b + 0.5) / Q) * (hi - lo) : lo, nlo, nhi)
     moved.fill(0)
-    for (let a = 0; a < Q; a++) {
-      if (has(f, AT1 + a)) set(moved, AT1 + map[a])
-      for (let b = 0; b < Q; b++) {
-        if (has(f, AT2 + a * Q + b)) set(moved, AT2 + map[a] * Q + map[b])
-        for (let c = 0; c < Q; c++) if (has(f, AT3 + (a * Q + b) * Q + c)) set(moved, AT3 + (map[a] * Q + map[b]) * Q + map[c])
+    // Only the bits set are visited: a young series (whose range grows often) has few.
+    for (let byte = 0; byte < f.length; byte++) {
+      const bits = f[byte]
+      if (bits === 0) continue
+      for (let k = 0; k < 8; k++) {
+        if ((bits & (1 << k)) === 0) continue
+        const bit = byte * 8 + k
+        if (bit < AT2) set(moved, AT1 + map[bit])
+        else if (bit < AT3) set(moved, AT2 + map[(bit - AT2) >> 3] * Q + map[(bit - AT2) & 7])
+        else if (bit < BITS) {
+          const t = bit - AT3
+          set(moved, AT3 + (map[t >> 6] * Q + map[(t >> 3) & 7]) * Q + map[t & 7])
+        }
       }
     }
     f.set(moved)
