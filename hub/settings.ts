@@ -80,7 +80,7 @@ export const anomalySection = section({
   eventQuiet: withDefault(positiveInt, 'samples below the threshold that close an anomaly event', 30),
   checkpoint: withDefault(duration, 'how often anomaly states, scores and events are written', '10s'),
   history: withDefault(duration, 'stored history a newly scored series learns from', '1d'),
-  detectors: withDefault(z.record(z.string(), z.unknown()), yamlOnly('anomaly detectors and their options (YAML only; docs/anomaly.md)'), { rarity: {} }),
+  detectors: withDefault(z.record(z.string(), z.unknown()), yamlOnly('anomaly detectors and their options (YAML only; docs/anomaly.md)'), { context: {} }),
 })
 /** The Prometheus API's PromQL engine (docs/prometheus.md). */
 export const promqlSection = section({

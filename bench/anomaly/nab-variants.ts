@@ -50,7 +50,9 @@ function main(): void {
       const h2 = best(of(a2), profile, cost, QUIET).score
       const cv = normalise(x.raw + y.raw, x.windows + y.windows, cost)
       const heldB = total(B, profile, cost, onA.threshold, QUIET)
-      cells.push(`${profile.slice(0, 12).padEnd(12)} A ${onA.score.toFixed(1)}@${onA.threshold.toFixed(3)} cvA ${cv.toFixed(1)} (${t1.toFixed(2)}/${t2.toFixed(2)}) A1 ${h1.toFixed(1)}@${t1.toFixed(2)} A2 ${h2.toFixed(1)}@${t2.toFixed(2)} A2@t1 ${normalise(x.raw, x.windows, cost).toFixed(1)} A1@t2 ${normalise(y.raw, y.windows, cost).toFixed(1)}${process.env.NAB_SHOW_B === '1' ? ` B ${heldB.toFixed(1)}` : ''}`)
+      // NAB_AT=<threshold>: A (never B) also at a fixed threshold, e.g. the hub's default.
+      const fixed = process.env.NAB_AT ? ` A@${process.env.NAB_AT} ${total(A, profile, cost, Number(process.env.NAB_AT), QUIET).toFixed(1)}` : ''
+      cells.push(`${profile.slice(0, 12).padEnd(12)} A ${onA.score.toFixed(1)}@${onA.threshold.toFixed(3)} cvA ${cv.toFixed(1)} (${t1.toFixed(2)}/${t2.toFixed(2)}) A1 ${h1.toFixed(1)}@${t1.toFixed(2)} A2 ${h2.toFixed(1)}@${t2.toFixed(2)} A2@t1 ${normalise(x.raw, x.windows, cost).toFixed(1)} A1@t2 ${normalise(y.raw, y.windows, cost).toFixed(1)}${fixed}${process.env.NAB_SHOW_B === '1' ? ` B ${heldB.toFixed(1)}` : ''}`)
       if (perFile && profile === 'standard') {
         for (const s of A) {
           const r = scoreDetections(s.rows.standard, detections(s.scores, onA.threshold, QUIET), cost)

@@ -166,7 +166,7 @@ export function split(files: NabFile[]): [NabFile[], NabFile[]] {
   return [a, b]
 }
 
-/** The detector set the hub ran before `rarity` became the default, scored beside it in the same run. */
+/** The detector set the hub ran before `rarity` (and then `context`) became the default, scored beside it in the same run. */
 export const PREVIOUS_DETECTORS: DetectorConfig = { robust: {}, seasonal: {}, levelshift: {} }
 
 export function benchNab(options: NabOptions): string[] {
@@ -204,8 +204,8 @@ export function benchNab(options: NabOptions): string[] {
   const configs: Array<[string, DetectorConfig]> = options.detectors
     ? [['outpost ' + Object.keys(options.detectors).join('+'), options.detectors]]
     : [
-        ['outpost rarity (default)', DEFAULT_DETECTORS],
-        ['outpost rarity, no time of day (prev. default)', { rarity: { timeOfDay: false } }],
+        ['outpost context (default)', DEFAULT_DETECTORS],
+        ['outpost rarity (prev. default)', { rarity: {} }],
         ['outpost robust+seasonal+levelshift', PREVIOUS_DETECTORS],
       ]
   const figures: string[] = []

@@ -10,6 +10,8 @@ import { LevelMetricStore } from '../../hub/metrics/store/index.js'
 import { AnomalyService } from '../../hub/anomaly/service.js'
 import { anomalyOptions, withHubDefaults } from '../../hub/settings.js'
 import { BatchView } from '../../hub/alerts/rules/batch-view.js'
+import { SeriesModel } from '../../hub/anomaly/model.js'
+import { builtinDetectors } from '../../hub/anomaly/registry.js'
 
 const SERIES_PER_DEVICE = 200
 const INTERVAL_MS = 10_000
@@ -85,13 +87,21 @@ export async function benchAnomalyScale(dir: string, totalSeries: number): Promi
   await plain.batch(ops)
   const plainBatchMs = performance.now() - t
   // The detectors alone over as many series (no batch view, no events): what the per-sample goal is about.
+  // Beside it, in alternating rounds, the previous default `rarity` alone (the baseline of the same run).
   const states = Array.from({ length: devices * SERIES_PER_DEVICE }, () => anomaly.model.fresh())
   const v = anomaly.model.verdict()
+  const previous = new SeriesModel(builtinDetectors(), { rarity: {} })
+  const previousStates = Array.from({ length: states.length }, () => previous.fresh())
+  const pv = previous.verdict()
   const detectorRounds: number[] = []
+  const previousRounds: number[] = []
   for (let r = 0; r < rounds; r++) {
     t = performance.now()
     for (let i = 0; i < states.length; i++) anomaly.model.update(states[i], T0 + r * INTERVAL_MS, 50 + Math.sin(r + i), v)
     detectorRounds.push(performance.now() - t)
+    t = performance.now()
+    for (let i = 0; i < states.length; i++) previous.update(previousStates[i], T0 + r * INTERVAL_MS, 50 + Math.sin(r + i), pv)
+    previousRounds.push(performance.now() - t)
   }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]
   const samplesPerRound = devices * SERIES_PER_DEVICE
@@ -102,6 +112,8 @@ export async function benchAnomalyScale(dir: string, totalSeries: number): Promi
     'µs/sample first sight (load, catch-up, score)': (timing.first * 1000) / samplesPerRound,
     'µs/sample steady (median of rounds)': (median(timing.steady) * 1000) / samplesPerRound,
     'detectors alone µs/sample (median of rounds)': (median(detectorRounds.slice(1)) * 1000) / samplesPerRound,
+    'baseline: rarity alone (previous default) µs/sample': (median(previousRounds.slice(1)) * 1000) / samplesPerRound,
+    'baseline: rarity alone state bytes per series': previous.stateBytes,
     'baseline: store ingest µs/sample, same batches': (median(timing.store.slice(1)) * 1000) / samplesPerRound,
     'checkpoint of every series, s': checkpointMs / 1000,
     'baseline: one LevelDB batch of as many state-sized values, s': plainBatchMs / 1000,

@@ -36,7 +36,7 @@ export interface SeriesVerdict extends Verdict {
 /** `anomaly.detectors`: detector name → its options (the setting's and the bench's form). */
 export type DetectorConfig = Record<string, unknown>
 
-export const DEFAULT_DETECTORS: DetectorConfig = { rarity: {} }
+export const DEFAULT_DETECTORS: DetectorConfig = { context: {} }
 
 export class SeriesModel {
   readonly detectors: Detector[]

@@ -26,7 +26,8 @@ const T0 = Math.floor(Date.now() / 1000) * 1000 - N * 1000
 
 /**
  * The stream: noise around 3 bar, a spike at 500 (inside minHistory) and a larger one at 1000 (after it): the default
- * detector (`rarity`) judges a deviation by the series' own history, so the second spike must outdo the first.
+ * detector (`context`, with `rarity` inside) judges a deviation by the series' own history, so the second spike must
+ * outdo the first.
  */
 function stream(): Array<{ ts: number; value: number }> {
   const g = gaussian(rng(42))
@@ -97,13 +98,15 @@ describe('anomaly detection on a real hub process', () => {
     const samples = stream()
     await send(hub, d, samples, 0, N)
 
-    // Both spikes are anomaly events; only the one after minHistory (700 s of learning) became an alert.
+    // Both spikes are anomaly events; only the one after minHistory (700 s of learning) became an alert. Before it the
+    // default detector may also record the noise's first visits to the edges of its young range (hub/anomaly/context/).
     const events = await waitFor(async () => {
       const r = await api(hub.apiUrl).get(`/v1/anomalies?device=pump-1&name=${METRIC}&label.pump=p1&from=${T0}&minScore=0.85`)
-      return r.body.events?.length >= 2 && r.body.events
+      return r.body.events?.some((e: { start: number }) => e.start === T0 + 1_000_000) && r.body.events
     }, 30_000, 'two anomaly events')
     const starts = events.map((e: { start: number }) => (e.start - T0) / 1000).sort((a: number, b: number) => a - b)
-    expect(starts).toEqual([500, 1000])
+    expect(starts).toContain(500)
+    expect(starts.filter((t: number) => t >= 700)).toEqual([1000])
     const spike = events.find((e: { start: number }) => e.start === T0 + 1_000_000)
     expect(spike).toMatchObject({ device: 'pump-1', name: METRIC, labels: { pump: 'p1', device: 'pump-1' }, value: samples[1000].value })
     expect(spike.maxScore).toBeGreaterThanOrEqual(0.85)
