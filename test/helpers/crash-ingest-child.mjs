@@ -6,17 +6,20 @@ import { PROTOCOL_VERSION } from '../../dist/protocol/batch.js'
 import { LevelMetricStore } from '../../dist/hub/metrics/store/index.js'
 
 /**
- * @param {object} plan
- * @param {string} plan.dir the LevelDB directory
- * @param {number} plan.devices devices ingesting in parallel, `crash-0` …
- * @param {number} plan.batches batches per device, seq 1 … batches
- * @param {(db: import('level').Level) => {open(): Promise<void>, seal(): Promise<void>}} plan.participant the store under test
- * @param {(device: number, seq: number) => object} plan.records a batch's records, e.g. `{ l: [...] }`
+ * The plan comes from the command line as useCrashIngest passes it: the LevelDB directory, then the devices
+ * ingesting in parallel (`crash-0` …), the batches per device (seq 1 …), the records per batch and the records per
+ * block of the store under test.
+ *
+ * @param {object} store
+ * @param {(db: import('level').Level, blockSize: number) => {open(): Promise<void>, seal(): Promise<void>}} store.participant the store under test
+ * @param {(device: number, seq: number, perBatch: number) => object} store.records a batch's records, e.g. `{ l: [...] }`
  */
-export async function ingestUntilKilled({ dir, devices, batches, participant, records }) {
+export async function ingestUntilKilled({ participant, records }) {
+  const [dir, ...numbers] = process.argv.slice(2)
+  const [devices, batches, perBatch, blockSize] = numbers.map(Number)
   const db = new Level(dir, { valueEncoding: 'json' })
   await db.open()
-  const part = participant(db)
+  const part = participant(db, blockSize)
   const store = new LevelMetricStore(db, { participants: [part] })
   await store.open()
   await part.open()
@@ -29,7 +32,7 @@ export async function ingestUntilKilled({ dir, devices, batches, participant, re
   await Promise.all(
     Array.from({ length: devices }, async (_, d) => {
       for (let seq = 1; seq <= batches; seq++) {
-        const result = await store.ingest({ v: PROTOCOL_VERSION, dev: `crash-${d}`, ep: 'e1', seq, at: 0, ...records(d, seq) })
+        const result = await store.ingest({ v: PROTOCOL_VERSION, dev: `crash-${d}`, ep: 'e1', seq, at: 0, ...records(d, seq, perBatch) })
         process.stdout.write(`ack ${d} ${seq} ${result.duplicate ? 'dup' : 'new'}\n`)
       }
     }),

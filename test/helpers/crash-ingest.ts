@@ -86,11 +86,20 @@ export interface CrashIngest {
   redeliverAll(stored: () => Promise<Set<string>>): Promise<Set<string>>
 }
 
+/** What the child ingests: `devices` × `batches` batches of `perBatch` records, into blocks of `blockSize`. */
+export interface CrashPlan {
+  devices: number
+  batches: number
+  perBatch: number
+  blockSize: number
+}
+
 /**
  * Registers the hooks of one crash test (a temp dir per test; the child killed and the dir removed after it) and
- * answers its steps. The child runs `script` with the data directory and then `args`.
+ * answers its steps. The child `script` gets the data directory and the plan (crash-ingest-child.mjs reads them).
  */
-export function useCrashIngest(script: string, args: Array<string | number>): CrashIngest {
+export function useCrashIngest(script: string, plan: CrashPlan): CrashIngest {
+  const args = [plan.devices, plan.batches, plan.perBatch, plan.blockSize]
   let dir: { dir: string; cleanup: () => Promise<void> }
   let child: CrashChild | undefined
   beforeEach(async () => {

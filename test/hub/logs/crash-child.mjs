@@ -4,16 +4,12 @@
 import { BlockLogStore } from '../../../dist/hub/logs/index.js'
 import { ingestUntilKilled } from '../../helpers/crash-ingest-child.mjs'
 
-const [dir, devices, batches, linesPerBatch, blockLines] = process.argv.slice(2)
 const T0 = Date.UTC(2026, 0, 1, 23, 0)
 await ingestUntilKilled({
-  dir,
-  devices: Number(devices),
-  batches: Number(batches),
-  participant: (db) => new BlockLogStore(db, { blockLines: Number(blockLines) }),
+  participant: (db, blockLines) => new BlockLogStore(db, { blockLines }),
   // Lines straddle a UTC midnight, so seals cut blocks of two days.
-  records: (d, seq) => ({
-    l: Array.from({ length: Number(linesPerBatch) }, (_, k) => ({
+  records: (d, seq, lines) => ({
+    l: Array.from({ length: lines }, (_, k) => ({
       ts: T0 + seq * 60_000 + k,
       level: k % 10 === 0 ? 'error' : 'info',
       message: `probe d${d} s${seq} k${k} modbus timeout`,

@@ -35,7 +35,7 @@ async function storedBatches(dir: string): Promise<Set<string>> {
 }
 
 describe('block log store SIGKILLed during ingest and sealing', { timeout: 300_000 }, () => {
-  const crash = useCrashIngest(CHILD, [DEVICES, BATCHES, LINES, BLOCK_LINES])
+  const crash = useCrashIngest(CHILD, { devices: DEVICES, batches: BATCHES, perBatch: LINES, blockSize: BLOCK_LINES })
 
   it('killed 10 times, during ingest or right after a seal started: every acked batch once and whole, none in part', async () => {
     expect(await crash.killRepeatedly(10, () => storedBatches(crash.dir))).toBe(5)

@@ -4,16 +4,12 @@
 import { BlockTraceStore } from '../../../dist/hub/traces/index.js'
 import { ingestUntilKilled } from '../../helpers/crash-ingest-child.mjs'
 
-const [dir, devices, batches, spansPerBatch, blockSpans] = process.argv.slice(2)
 const T0 = Date.UTC(2026, 0, 1, 23, 0)
 await ingestUntilKilled({
-  dir,
-  devices: Number(devices),
-  batches: Number(batches),
-  participant: (db) => new BlockTraceStore(db, { retentionMs: 3650 * 86_400_000, blockSpans: Number(blockSpans) }),
+  participant: (db, blockSpans) => new BlockTraceStore(db, { retentionMs: 3650 * 86_400_000, blockSpans }),
   // One trace per batch; starts straddle the hour, so seals cut blocks of two hours.
-  records: (d, seq) => ({
-    s: Array.from({ length: Number(spansPerBatch) }, (_, k) => ({
+  records: (d, seq, spans) => ({
+    s: Array.from({ length: spans }, (_, k) => ({
       traceId: `crash-d${d}-s${seq}`,
       spanId: `k${k}`,
       ...(k > 0 ? { parentSpanId: 'k0' } : {}),

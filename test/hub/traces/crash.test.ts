@@ -48,7 +48,7 @@ async function storedBatches(dir: string, check?: (h: TraceHarness<BlockTraceSto
 }
 
 describe('block trace store SIGKILLed during ingest and sealing', { timeout: 300_000 }, () => {
-  const crash = useCrashIngest(CHILD, [DEVICES, BATCHES, SPANS, BLOCK_SPANS])
+  const crash = useCrashIngest(CHILD, { devices: DEVICES, batches: BATCHES, perBatch: SPANS, blockSize: BLOCK_SPANS })
 
   it('killed 10 times during ingest and 10 times right after a seal started: every acked batch once and whole, none in part', async () => {
     expect(await crash.killRepeatedly(20, () => storedBatches(crash.dir))).toBe(10)
