@@ -4,7 +4,7 @@ import { LevelMetricStore } from '../hub/metrics/store/index.js'
 import type { BatchStager } from '../hub/storage/commit.js'
 import type { Database } from '../hub/storage/db.js'
 import type { IngestOptions } from '../hub/storage/types.js'
-import { dirBytes } from './machine.js'
+import { dirBytes, settledBytes } from './machine.js'
 
 // The timing loop of the benches of stores that write through LevelMetricStore.ingest as its participants (log and
 // trace stores, bench/logs.ts and bench/traces.ts): ingest rounds of batches in parallel, seal, then the disk after a
@@ -80,11 +80,7 @@ export async function benchIngestParticipant<P extends IngestParticipant, R>(pla
     const cpu = process.cpuUsage(cpuStarted)
     await close()
     const bytes = await dirBytes(plan.dir)
-    await db.open()
-    // level's types leave out classic-level's compactRange, which the Node build has.
-    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('\x00', '\xff')
-    await db.close()
-    const compactedBytes = await dirBytes(plan.dir)
+    const compactedBytes = await settledBytes(plan.dir)
     await db.open()
     participant = plan.make(db)
     store = new LevelMetricStore(db, { participants: [participant] })
