@@ -1,10 +1,8 @@
 import { join } from 'node:path'
-import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type LogLevel, type LogRecord } from '../protocol/batch.js'
-import { LevelMetricStore } from '../hub/metrics/store/index.js'
 import { BlockLogStore, LevelLogStore, type LogStore } from '../hub/logs/index.js'
 import type { Database } from '../hub/storage/db.js'
-import { dirBytes } from './machine.js'
+import { benchIngestParticipant, medianMs } from './participant-ingest.js'
 
 // Benchmark of the hub's log stores (docs/logs.md): log lines from 50 devices over two days, ingested through
 // LevelMetricStore.ingest in 5,000-line batches (10 devices at a time), then full-text queries on them (median of
@@ -68,17 +66,6 @@ function headLines(logs: LogStore): number {
   return logs instanceof BlockLogStore ? logs.stats().headLines : 0
 }
 
-async function medianMs(run: () => Promise<unknown>): Promise<number> {
-  const times: number[] = []
-  for (let i = 0; i < QUERY_RUNS; i++) {
-    const started = performance.now()
-    await run()
-    times.push(performance.now() - started)
-  }
-  times.sort((a, b) => a - b)
-  return Math.round(times[Math.floor(times.length / 2)] * 100) / 100
-}
-
 interface StoreRun {
   lines: number
   linesPerSecond: number
@@ -100,80 +87,49 @@ interface StoreRun {
   errorSummaryMs: number
 }
 
+/** Rounds of PARALLEL batches, built when the timing loop asks for them. */
+function* rounds(lines: number, rand: () => number): Iterable<DecodedBatch[]> {
+  const batches = lines / BATCH_LINES
+  for (let b = 0; b < batches; b += PARALLEL) yield Array.from({ length: Math.min(PARALLEL, batches - b) }, (_, i) => makeBatch(b + i, lines, rand))
+}
+
 async function runStore(dir: string, lines: number, make: (db: Database) => LogStore, seal: (logs: LogStore) => Promise<void>): Promise<StoreRun> {
-  const db = new Level<string, any>(dir, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
-  await db.open()
-  let logs = make(db)
-  let store = new LevelMetricStore(db, { participants: [logs] })
-  await store.open()
-  await logs.open()
-  try {
-    const rand = seededRandom(42)
-    const batches = lines / BATCH_LINES
-    let ingestMs = 0
-    // CPU of every thread (ingest, seal workers, LevelDB's), batch building included: less noisy than rates on a
-    // loaded machine.
-    const cpuStarted = process.cpuUsage()
-    let headHighWater = 0
-    for (let b = 0; b < batches; b += PARALLEL) {
-      const round = Array.from({ length: Math.min(PARALLEL, batches - b) }, (_, i) => makeBatch(b + i, lines, rand))
-      const started = performance.now() // batch building is the agent's work, not the hub's: not timed
-      await Promise.all(round.map((batch) => store.ingest(batch)))
-      ingestMs += performance.now() - started
-      headHighWater = Math.max(headHighWater, headLines(logs))
-    }
-    const sealStarted = performance.now()
-    await seal(logs)
-    const sealedMs = ingestMs + performance.now() - sealStarted
-    const cpu = process.cpuUsage(cpuStarted)
-    // The disk as a clean close leaves it, then fully compacted.
-    await store.close()
-    await logs.close()
-    await db.close()
-    const bytes = await dirBytes(dir)
-    await db.open()
-    // level's types leave out classic-level's compactRange, which the Node build has.
-    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('\x00', '\xff')
-    await db.close()
-    const compacted = await dirBytes(dir)
-    await db.open()
-    logs = make(db)
-    store = new LevelMetricStore(db, { participants: [logs] })
-    await store.open()
-    await logs.open()
-    const all = { from: -Infinity, to: Infinity, limit: 100 }
-    const coldStarted = performance.now()
-    const rare = await logs.query({ ...all, words: ['watchdog'] })
-    const rareTermColdMs = Math.round((performance.now() - coldStarted) * 100) / 100
-    const common = await logs.query({ ...all, words: ['request'] })
-    const two = await logs.query({ ...all, words: ['upload', 'reset'] })
-    if (rare.logs.length !== Math.min(100, lines / RARE_EVERY) || common.logs.length !== 100 || two.logs.length !== 100) {
-      throw new Error(`unexpected result sizes ${rare.logs.length} ${common.logs.length} ${two.logs.length}`)
-    }
-    const errors = ['error', 'critical'] as const
-    return {
-      lines,
-      linesPerSecond: Math.round(lines / (ingestMs / 1000)),
-      sealedLinesPerSecond: Math.round(lines / (sealedMs / 1000)),
-      bytesPerLine: bytes / lines,
-      compactedBytesPerLine: compacted / lines,
-      headHighWater,
-      cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
-      rareTermColdMs,
-      rareTermMs: await medianMs(() => logs.query({ ...all, words: ['watchdog'] })),
-      commonTermMs: await medianMs(() => logs.query({ ...all, words: ['request'] })),
-      twoTermsMs: await medianMs(() => logs.query({ ...all, words: ['upload', 'reset'] })),
-      rareTermAndErrorMs: await medianMs(() => logs.query({ ...all, words: ['watchdog'], levels: errors })),
-      commonTermAndErrorMs: await medianMs(() => logs.query({ ...all, words: ['request'], levels: errors })),
-      errorSummaryMs: await medianMs(() => logs.errorSummary({ from: -Infinity, to: Infinity, limit: 100 })),
-    }
-  } finally {
-    if (db.status === 'open') {
-      await store.close()
-      await logs.close()
-      await db.close()
-    }
-  }
+  let headHighWater = 0
+  return benchIngestParticipant({
+    dir,
+    make,
+    rounds: rounds(lines, seededRandom(42)),
+    afterRound: (logs) => (headHighWater = Math.max(headHighWater, headLines(logs))),
+    seal,
+    measure: async (logs, { ingestMs, sealedMs, cpu, bytes, compactedBytes }) => {
+      const all = { from: -Infinity, to: Infinity, limit: 100 }
+      const coldStarted = performance.now()
+      const rare = await logs.query({ ...all, words: ['watchdog'] })
+      const rareTermColdMs = Math.round((performance.now() - coldStarted) * 100) / 100
+      const common = await logs.query({ ...all, words: ['request'] })
+      const two = await logs.query({ ...all, words: ['upload', 'reset'] })
+      if (rare.logs.length !== Math.min(100, lines / RARE_EVERY) || common.logs.length !== 100 || two.logs.length !== 100) {
+        throw new Error(`unexpected result sizes ${rare.logs.length} ${common.logs.length} ${two.logs.length}`)
+      }
+      const errors = ['error', 'critical'] as const
+      return {
+        lines,
+        linesPerSecond: Math.round(lines / (ingestMs / 1000)),
+        sealedLinesPerSecond: Math.round(lines / (sealedMs / 1000)),
+        bytesPerLine: bytes / lines,
+        compactedBytesPerLine: compactedBytes / lines,
+        headHighWater,
+        cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
+        rareTermColdMs,
+        rareTermMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['watchdog'] })),
+        commonTermMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['request'] })),
+        twoTermsMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['upload', 'reset'] })),
+        rareTermAndErrorMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['watchdog'], levels: errors })),
+        commonTermAndErrorMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['request'], levels: errors })),
+        errorSummaryMs: await medianMs(QUERY_RUNS, () => logs.errorSummary({ from: -Infinity, to: Infinity, limit: 100 })),
+      }
+    },
+  })
 }
 
 /** The block store on BENCH_LOG_LINES (10 M) lines beside the LevelDB store on BENCH_LOG_BASELINE_LINES (1 M). */

@@ -1,8 +1,7 @@
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Level } from 'level'
 import { PROTOCOL_VERSION, type DecodedBatch, type SeriesDef } from '../protocol/batch.js'
 import { LevelMetricStore } from '../hub/metrics/store/index.js'
+import { dirBytes, settledBytes } from './machine.js'
 
 // Benchmark of the hub's metric store (DESIGN §6): about 1 M samples — 100 devices × 10 series, one sample
 // every 10 s for 1,000 steps — ingested as 5,000-sample batches, then compacted into chunks.
@@ -54,12 +53,6 @@ function benchRounds(): DecodedBatch[][] {
   return rounds
 }
 
-async function directoryBytes(dir: string): Promise<number> {
-  let total = 0
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size
-  return total
-}
-
 export async function benchStore(dir: string): Promise<Record<string, number>> {
   const rounds = benchRounds()
   const samples = rounds.flat().reduce((sum, batch) => sum + (batch.m?.ts.length ?? 0), 0)
@@ -90,7 +83,7 @@ export async function benchStore(dir: string): Promise<Record<string, number>> {
 
     await store.close()
     await db.close()
-    const closedBytes = await directoryBytes(dir)
+    const closedBytes = await dirBytes(dir)
     return {
       store_ingest_samples_per_s: Math.round(samples / (ingestMs / 1000)),
       store_compact_samples_per_s: Math.round(samples / (compactMs / 1000)),
@@ -106,21 +99,4 @@ export async function benchStore(dir: string): Promise<Record<string, number>> {
 
 function perSample(bytes: number, samples: number): number {
   return Math.round((bytes / samples) * 100) / 100
-}
-
-/**
- * Size once LevelDB itself has compacted: right after close the directory still holds its write-ahead log
- * and the deleted head rows beside their tombstones, which its own compaction drops in time.
- */
-async function settledBytes(dir: string): Promise<number> {
-  const db = new Level<string, any>(dir)
-  await db.open()
-  try {
-    // `level` types the universal API; on Node the database is a ClassicLevel, which can compact a key range.
-    // Every sublevel key starts with '!', so ['!', '"') is the whole database.
-    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('!', '"')
-  } finally {
-    await db.close()
-  }
-  return directoryBytes(dir)
 }

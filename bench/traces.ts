@@ -1,10 +1,8 @@
-import { Level } from 'level'
-import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../protocol/batch.js'
-import { LevelMetricStore } from '../hub/metrics/store/index.js'
 import { join } from 'node:path'
+import { PROTOCOL_VERSION, type DecodedBatch, type SpanRecord } from '../protocol/batch.js'
 import { BlockTraceStore, LevelTraceStore, type TraceStore } from '../hub/traces/index.js'
 import type { Database } from '../hub/storage/db.js'
-import { dirBytes } from './machine.js'
+import { benchIngestParticipant, medianMs } from './participant-ingest.js'
 
 // Benchmark of the hub's trace stores (issues 5 and 15): 1,000,000 spans (100,000 traces × 10 spans from 10 devices
 // over one day) ingested through LevelMetricStore.ingest with the TraceStore participant, as the hub's ingest does,
@@ -68,108 +66,67 @@ function makeTrace(k: number, traceCount: number, rand: () => number): SpanRecor
   return spans
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-async function medianMs(runs: number, fn: (run: number) => Promise<unknown>): Promise<number> {
-  const times: number[] = []
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now()
-    await fn(run)
-    times.push(performance.now() - started)
-  }
-  return Math.round(median(times) * 1000) / 1000
-}
-
 const PARALLEL = DEVICES
 
-function openDb(dir: string): Level<string, any> {
-  // As the hub's createDatabase: a 16 MiB memtable.
-  return new Level<string, any>(dir, { valueEncoding: 'json', writeBufferSize: 16 * 1024 * 1024 })
+/** Rounds of PARALLEL batches of TRACES_PER_BATCH traces, built when the timing loop asks for them. */
+function* rounds(batches: number, traceCount: number, rand: () => number): Iterable<DecodedBatch[]> {
+  for (let b = 0; b < batches; b += PARALLEL) {
+    const round: DecodedBatch[] = []
+    for (let i = b; i < Math.min(batches, b + PARALLEL); i++) {
+      const s: SpanRecord[] = []
+      for (let k = i * TRACES_PER_BATCH; k < (i + 1) * TRACES_PER_BATCH; k++) s.push(...makeTrace(k, traceCount, rand))
+      round.push({ v: PROTOCOL_VERSION, dev: `edge-${i % DEVICES}`, ep: 'bench', seq: Math.floor(i / DEVICES) + 1, at: T0, s })
+    }
+    yield round
+  }
 }
 
 /** `traceCount` × 10 spans into the store `make` builds, then its disk and read latencies. */
 async function runStore(dir: string, traceCount: number, make: (db: Database) => TraceStore, seal: (t: TraceStore) => Promise<void>): Promise<Record<string, number>> {
-  const db = openDb(dir)
-  await db.open()
-  let traces = make(db)
-  let store = new LevelMetricStore(db, { participants: [traces] })
-  await store.open()
-  await traces.open()
-  try {
-    const rand = random(42)
-    const batches = Math.ceil(traceCount / TRACES_PER_BATCH)
-    let ingestMs = 0
-    for (let b = 0; b < batches; b += PARALLEL) {
-      const round: DecodedBatch[] = []
-      for (let i = b; i < Math.min(batches, b + PARALLEL); i++) {
-        const s: SpanRecord[] = []
-        for (let k = i * TRACES_PER_BATCH; k < (i + 1) * TRACES_PER_BATCH; k++) s.push(...makeTrace(k, traceCount, rand))
-        round.push({ v: PROTOCOL_VERSION, dev: `edge-${i % DEVICES}`, ep: 'bench', seq: Math.floor(i / DEVICES) + 1, at: T0, s })
+  const batches = Math.ceil(traceCount / TRACES_PER_BATCH)
+  const spans = batches * TRACES_PER_BATCH * SPANS_PER_TRACE
+  return benchIngestParticipant({
+    dir,
+    make,
+    rounds: rounds(batches, traceCount, random(42)),
+    ingestOptions: { tsOffset: 0 },
+    beforeSeal: async (traces) => {
+      // Searchable once acked: the last trace ingested is found at once, from the head.
+      const lastId = (batches * TRACES_PER_BATCH - 1).toString(16).padStart(32, '0')
+      if ((await traces.getTrace(lastId))?.spanCount !== SPANS_PER_TRACE) throw new Error('bench: the last trace acked is not found')
+    },
+    seal,
+    measure: async (traces, { ingestMs, sealedMs, bytes, compactedBytes }) => {
+      const lookupRand = random(7)
+      const traceIdAt = () => Math.floor(lookupRand() * traceCount).toString(16).padStart(32, '0')
+      const traceLookupMs = await medianMs(1_000, async () => {
+        const trace = await traces.getTrace(traceIdAt())
+        if (trace?.spanCount !== SPANS_PER_TRACE) throw new Error('bench: trace lookup found the wrong spans')
+      })
+      const lastHour = { from: T0 + DAY - HOUR, to: T0 + DAY }
+      const wholeDay = { from: T0, to: T0 + DAY }
+      const check = (found: unknown[], what: string) => {
+        if (found.length === 0) throw new Error(`bench: ${what} found nothing`)
       }
-      const started = performance.now()
-      await Promise.all(round.map((batch) => store.ingest(batch, { tsOffset: 0 })))
-      ingestMs += performance.now() - started
-    }
-    const spans = batches * TRACES_PER_BATCH * SPANS_PER_TRACE
-    // Searchable once acked: the last trace ingested is found at once, from the head.
-    const lastId = (batches * TRACES_PER_BATCH - 1).toString(16).padStart(32, '0')
-    if ((await traces.getTrace(lastId))?.spanCount !== SPANS_PER_TRACE) throw new Error('bench: the last trace acked is not found')
-    const sealStarted = performance.now()
-    await seal(traces)
-    const sealedMs = ingestMs + performance.now() - sealStarted
-    await store.close()
-    await traces.close()
-    await db.close()
-    const bytes = await dirBytes(dir)
-    await db.open()
-    // level's types leave out classic-level's compactRange, which the Node build has.
-    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('\x00', '\xff')
-    await db.close()
-    const compacted = await dirBytes(dir)
-    await db.open()
-    traces = make(db)
-    store = new LevelMetricStore(db, { participants: [traces] })
-    await store.open()
-    await traces.open()
-
-    const lookupRand = random(7)
-    const traceIdAt = () => Math.floor(lookupRand() * traceCount).toString(16).padStart(32, '0')
-    const traceLookupMs = await medianMs(1_000, async () => {
-      const trace = await traces.getTrace(traceIdAt())
-      if (trace?.spanCount !== SPANS_PER_TRACE) throw new Error('bench: trace lookup found the wrong spans')
-    })
-    const lastHour = { from: T0 + DAY - HOUR, to: T0 + DAY }
-    const wholeDay = { from: T0, to: T0 + DAY }
-    const check = (found: unknown[], what: string) => {
-      if (found.length === 0) throw new Error(`bench: ${what} found nothing`)
-    }
-    check(await traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 }), 'search by service and operation')
-    check(await traces.search({ ...lastHour, errorsOnly: true, limit: 20 }), 'search for errors')
-    return {
-      spans,
-      spansPerSecond: Math.round(spans / (ingestMs / 1000)),
-      sealedSpansPerSecond: Math.round(spans / (sealedMs / 1000)),
-      diskBytesPerSpan: Math.round((bytes / spans) * 10) / 10,
-      compactedBytesPerSpan: Math.round((compacted / spans) * 10) / 10,
-      traceLookupMs,
-      searchServiceOperationMs: await medianMs(50, () => traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 })),
-      // About 10 % of roots last 200 ms or more; nothing lasts 1 h, so that search reads every span of the day.
-      searchSlowMs: await medianMs(50, () => traces.search({ ...wholeDay, minDurationMs: 200, limit: 20 })),
-      searchNoMatchDayMs: await medianMs(3, () => traces.search({ ...wholeDay, minDurationMs: HOUR, limit: 20 })),
-      searchErrorsHourMs: await medianMs(20, () => traces.search({ ...lastHour, errorsOnly: true, limit: 20 })),
-      statsHourMs: await medianMs(10, () => traces.stats(lastHour)),
-      statsDayServiceMs: await medianMs(3, () => traces.stats({ ...wholeDay, service: 'payments' })),
-    }
-  } finally {
-    if (db.status === 'open') {
-      await store.close()
-      await traces.close()
-      await db.close()
-    }
-  }
+      check(await traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 }), 'search by service and operation')
+      check(await traces.search({ ...lastHour, errorsOnly: true, limit: 20 }), 'search for errors')
+      return {
+        spans,
+        spansPerSecond: Math.round(spans / (ingestMs / 1000)),
+        sealedSpansPerSecond: Math.round(spans / (sealedMs / 1000)),
+        diskBytesPerSpan: Math.round((bytes / spans) * 10) / 10,
+        compactedBytesPerSpan: Math.round((compactedBytes / spans) * 10) / 10,
+        traceLookupMs,
+        searchServiceOperationMs: await medianMs(50, () => traces.search({ ...wholeDay, service: 'payments', operation: 'charge', limit: 20 })),
+        // About 10 % of roots last 200 ms or more; nothing lasts 1 h, so that search reads every span of the day.
+        searchSlowMs: await medianMs(50, () => traces.search({ ...wholeDay, minDurationMs: 200, limit: 20 })),
+        searchNoMatchDayMs: await medianMs(3, () => traces.search({ ...wholeDay, minDurationMs: HOUR, limit: 20 })),
+        searchErrorsHourMs: await medianMs(20, () => traces.search({ ...lastHour, errorsOnly: true, limit: 20 })),
+        statsHourMs: await medianMs(10, () => traces.stats(lastHour)),
+        statsDayServiceMs: await medianMs(3, () => traces.stats({ ...wholeDay, service: 'payments' })),
+      }
+    },
+  })
 }
 
 /** The block store on BENCH_TRACES traces beside the LevelDB rows store on BENCH_TRACE_BASELINE_TRACES (10 spans each). */

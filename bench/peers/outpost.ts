@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type WireMetrics, type WireSeries } from '../../proto
 import { decodeBatch, encodeBatch } from '../../protocol/codec.js'
 import { LevelMetricStore } from '../../hub/metrics/store/index.js'
 import { executeQuery, parseQueryParams, type QueryResult } from '../../hub/metrics/query/index.js'
-import { dirBytes } from '../machine.js'
+import { dirBytes, settledBytes } from '../machine.js'
 import { stopOutpost, until } from '../processes.js'
 import { startBinary } from './process.js'
 import { DATASET_SERIES_PER_DEVICE, timeBlocks, type Dataset } from '../dataset.js'
@@ -89,7 +89,7 @@ export async function benchOutpost(dataset: Dataset, dir: string): Promise<PeerR
     await db.close()
   }
   const closedBytes = await dirBytes(dir)
-  const settled = await settle(dir)
+  const settled = await settledBytes(dir)
 
   const server = startBinary(process.execPath, [SERVER, dir, String(dataset.end)])
   let http: { timings: QueryTimings; answers: QueryAnswers }
@@ -193,17 +193,4 @@ function wholeRangeStep(from: number, to: number): number {
   const step = Math.ceil((to - from + 1) / HOUR) * HOUR
   if (Math.floor(from / step) !== Math.floor(to / step)) throw new Error(`bench:peers: no single ${step} ms bucket covers the range`)
   return step
-}
-
-/** Directory size once LevelDB has compacted its own files (WAL and tombstones of the moved head rows gone). */
-async function settle(dir: string): Promise<number> {
-  const db = new Level<string, any>(dir)
-  await db.open()
-  try {
-    // On Node `level` is a ClassicLevel, which can compact a key range; every sublevel key starts with '!'.
-    await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('!', '"')
-  } finally {
-    await db.close()
-  }
-  return dirBytes(dir)
 }

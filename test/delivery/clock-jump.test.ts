@@ -32,6 +32,59 @@ async function storedSamples(hubData: string, device: string): Promise<Array<[st
   return out
 }
 
+/** The agent's wall clock under libfaketime: `env` for the agent process, `stepTo` moves it by an offset from real time. */
+async function fakeClock(dir: string) {
+  const offsetFile = join(dir, 'faketime')
+  const clock = {
+    offsetMs: 0,
+    env: { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: offsetFile, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+    async stepTo(ms: number) {
+      clock.offsetMs = ms
+      await writeFile(offsetFile, `${ms >= 0 ? '+' : ''}${ms / 1000}\n`)
+    },
+  }
+  await clock.stepTo(0)
+  return clock
+}
+
+/**
+ * Posts probes to the agent stamped by the device's clock, as a program on the device would (real time plus the
+ * current step), and remembers each accepted value with the real time it was taken.
+ */
+function probePoster(clock: { offsetMs: number }, agent: () => AgentProc) {
+  const accepted: number[] = []
+  const postedAt = new Map<number, number>()
+  let next = 0
+  return {
+    accepted,
+    postedAt,
+    async post(n: number) {
+      const real = Date.now()
+      const metrics = Array.from({ length: n }, (_, k) => ({ name: PROBE, type: 'gauge', ts: real + clock.offsetMs - n + k, value: next + k + 0.5 }))
+      const res = await fetch(agent().ingest, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metrics }) })
+      expect(res.status).toBe(200)
+      for (let k = 0; k < n; k++) {
+        accepted.push(next + k + 0.5)
+        postedAt.set(next + k + 0.5, real - n + k)
+      }
+      next += n
+    },
+  }
+}
+
+/** Every accepted probe stored once, at the real time it was taken, whichever clock stamped it. */
+function expectProbesOnceAtRealTime(samples: Array<[string, number, number]>, probes: ReturnType<typeof probePoster>): void {
+  const stored = new Map<number, number[]>()
+  for (const [name, value, ts] of samples) if (name === PROBE) stored.set(value, [...(stored.get(value) ?? []), ts])
+  const counts = new Map([...stored].map(([v, ts]) => [v, ts.length]))
+  // A reused seq or a batch acked as a duplicate it was not would show as lost.
+  const accepted = probes.accepted.length
+  expect(check(probes.accepted, counts)).toEqual({ accepted, stored: accepted, lost: 0, duplicated: 0, unexpected: 0 })
+  // The correction is at most seconds off.
+  const off = [...stored].map(([v, [ts]]) => ts - probes.postedAt.get(v)!).filter((d) => Math.abs(d) > 15_000)
+  expect(off, `probes stored away from their real time (ms): ${off.slice(0, 5)}`).toEqual([])
+}
+
 describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (libfaketime)', { timeout: 180_000 }, () => {
   let dir: { dir: string; cleanup: () => Promise<void> }
   let hub: HubProc | undefined
@@ -47,39 +100,15 @@ describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (l
   })
 
   it('back an hour during an outage, forward a day while live: no seq reused, no false duplicate, timestamps corrected, the jumps on the device', async () => {
-    const offsetFile = join(dir.dir, 'faketime')
-    let offsetMs = 0
-    const stepTo = async (ms: number) => {
-      offsetMs = ms
-      await writeFile(offsetFile, `${ms >= 0 ? '+' : ''}${ms / 1000}\n`)
-    }
-    await stepTo(0)
+    const clock = await fakeClock(dir.dir)
     const mqttPort = await freePort()
     const listenPort = await freePort()
     const hubData = hubDataOf(dir.dir)
     hub = await startHubProcess(hubData, mqttPort)
-    agent = await startAgentProcess(join(dir.dir, 'agent'), mqttPort, listenPort, ['--interval', '1s'], {
-      LD_PRELOAD: LIBFAKETIME,
-      FAKETIME_TIMESTAMP_FILE: offsetFile,
-      FAKETIME_NO_CACHE: '1',
-      FAKETIME_DONT_FAKE_MONOTONIC: '1',
-    })
+    agent = await startAgentProcess(join(dir.dir, 'agent'), mqttPort, listenPort, ['--interval', '1s'], clock.env)
     const api = (path: string) => fetch(hub!.api + path, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.json())
-    // Probes carry the device's clock, as a program on the device would: real time plus the current step.
-    const accepted: number[] = []
-    const postedAt = new Map<number, number>()
-    let next = 0
-    const post = async (n: number) => {
-      const real = Date.now()
-      const metrics = Array.from({ length: n }, (_, k) => ({ name: PROBE, type: 'gauge', ts: real + offsetMs - n + k, value: next + k + 0.5 }))
-      const res = await fetch(agent!.ingest, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metrics }) })
-      expect(res.status).toBe(200)
-      for (let k = 0; k < n; k++) {
-        accepted.push(next + k + 0.5)
-        postedAt.set(next + k + 0.5, real - n + k)
-      }
-      next += n
-    }
+    const probes = probePoster(clock, () => agent!)
+    const post = probes.post
     const started = Date.now()
 
     for (let i = 0; i < 5; i++) await post(200)
@@ -87,14 +116,14 @@ describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (l
     // Outage: the backlog holds batches made on the old clock, then on a clock an hour behind.
     expect(await hub.stop('SIGTERM')).toBe(0)
     for (let i = 0; i < 5; i++) await post(200)
-    await stepTo(-HOUR)
+    await clock.stepTo(-HOUR)
     for (let i = 0; i < 5; i++) await post(200)
     await new Promise((r) => setTimeout(r, 2_500)) // the agent's own collections on the stepped clock too
     hub = await startHubProcess(hubData, mqttPort)
     await drained(listenPort, 90_000)
     // Live, then a day forward.
     for (let i = 0; i < 3; i++) await post(200)
-    await stepTo(DAY)
+    await clock.stepTo(DAY)
     for (let i = 0; i < 5; i++) await post(200)
     await new Promise((r) => setTimeout(r, 2_500))
     await drained(listenPort, 90_000)
@@ -111,14 +140,7 @@ describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (l
     agent = hub = undefined
 
     const samples = await storedSamples(hubData, 'probe-dev')
-    const probes = new Map<number, number[]>()
-    for (const [name, value, ts] of samples) if (name === PROBE) probes.set(value, [...(probes.get(value) ?? []), ts])
-    const counts = new Map([...probes].map(([v, ts]) => [v, ts.length]))
-    // Every accepted value stored once: a reused seq or a batch acked as a duplicate it was not would show as lost.
-    expect(check(accepted, counts)).toEqual({ accepted: accepted.length, stored: accepted.length, lost: 0, duplicated: 0, unexpected: 0 })
-    // Each stored at the real time it was taken, whichever clock stamped it (the correction is at most seconds off).
-    const off = [...probes].map(([v, [ts]]) => ts - postedAt.get(v)!).filter((d) => Math.abs(d) > 15_000)
-    expect(off, `probes stored away from their real time (ms): ${off.slice(0, 5)}`).toEqual([])
+    expectProbesOnceAtRealTime(samples, probes)
     // The agent's own samples too: none an hour back or a day ahead.
     const ended = Date.now()
     const own = samples.filter(([name]) => name !== PROBE)
@@ -131,42 +153,23 @@ describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (l
   // read on the restarted agent's clock, shifted by a step made while it was stopped (here the hour's samples were
   // refused as too new, or stored an hour off). The agent now keeps its account of steps beside the buffer.
   it('stepped back an hour while the agent was stopped: the backlog buffered before the restart keeps its real time', async () => {
-    const offsetFile = join(dir.dir, 'faketime')
-    let offsetMs = 0
-    const stepTo = async (ms: number) => {
-      offsetMs = ms
-      await writeFile(offsetFile, `${ms >= 0 ? '+' : ''}${ms / 1000}\n`)
-    }
-    await stepTo(0)
+    const clock = await fakeClock(dir.dir)
     const mqttPort = await freePort()
     const listenPort = await freePort()
     const hubData = hubDataOf(dir.dir)
-    const fakeEnv = { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: offsetFile, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' }
     const agentData = join(dir.dir, 'agent')
     hub = await startHubProcess(hubData, mqttPort)
-    agent = await startAgentProcess(agentData, mqttPort, listenPort, [], fakeEnv)
-    const accepted: number[] = []
-    const postedAt = new Map<number, number>()
-    let next = 0
-    const post = async (n: number) => {
-      const real = Date.now()
-      const metrics = Array.from({ length: n }, (_, k) => ({ name: PROBE, type: 'gauge', ts: real + offsetMs - n + k, value: next + k + 0.5 }))
-      const res = await fetch(agent!.ingest, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metrics }) })
-      expect(res.status).toBe(200)
-      for (let k = 0; k < n; k++) {
-        accepted.push(next + k + 0.5)
-        postedAt.set(next + k + 0.5, real - n + k)
-      }
-      next += n
-    }
+    agent = await startAgentProcess(agentData, mqttPort, listenPort, [], clock.env)
+    const probes = probePoster(clock, () => agent!)
+    const post = probes.post
     for (let i = 0; i < 3; i++) await post(200)
     await drained(listenPort)
     // Outage: a backlog on the real clock; the agent stops; its clock is stepped back an hour; it starts again.
     expect(await hub.stop('SIGTERM')).toBe(0)
     for (let i = 0; i < 5; i++) await post(200)
     expect(await agent.stop('SIGTERM'), agent.output()).toBe(0)
-    await stepTo(-HOUR)
-    agent = await startAgentProcess(agentData, mqttPort, listenPort, [], fakeEnv)
+    await clock.stepTo(-HOUR)
+    agent = await startAgentProcess(agentData, mqttPort, listenPort, [], clock.env)
     for (let i = 0; i < 3; i++) await post(200)
     hub = await startHubProcess(hubData, mqttPort)
     await drained(listenPort, 90_000)
@@ -174,12 +177,6 @@ describe.runIf(existsSync(LIBFAKETIME))('device clock stepped during delivery (l
     expect(await hub.stop('SIGTERM'), hub.output()).toBe(0)
     agent = hub = undefined
 
-    const samples = await storedSamples(hubData, 'probe-dev')
-    const probes = new Map<number, number[]>()
-    for (const [name, value, ts] of samples) if (name === PROBE) probes.set(value, [...(probes.get(value) ?? []), ts])
-    const counts = new Map([...probes].map(([v, ts]) => [v, ts.length]))
-    expect(check(accepted, counts)).toEqual({ accepted: accepted.length, stored: accepted.length, lost: 0, duplicated: 0, unexpected: 0 })
-    const off = [...probes].map(([v, [ts]]) => ts - postedAt.get(v)!).filter((d) => Math.abs(d) > 15_000)
-    expect(off, `probes stored away from their real time (ms): ${off.slice(0, 5)}`).toEqual([])
+    expectProbesOnceAtRealTime(await storedSamples(hubData, 'probe-dev'), probes)
   })
 })

@@ -1,47 +1,35 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runOutpost, spawnOutpost, type Proc } from '../helpers/processes.js'
-import { tempDir, waitFor } from '../helpers/temp.js'
+import { describe, expect, it } from 'vitest'
+import { runOutpost, useOutpostProcesses } from '../helpers/processes.js'
+import { waitFor } from '../helpers/temp.js'
 
 const ADMIN = 'slo-admin-token-0123456789abcdef'
 
 /** The built CLI end to end: `--slos` provisioning, an availability SLO from a real agent killed and restarted, `outpost report` and `outpost audit verify`. */
 describe('availability SLO from a real agent (outpost hub, agent, report, audit verify)', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>
-  const procs: Proc[] = []
-  const spawn = (args: string[], env: Record<string, string> = {}) => {
-    const p = spawnOutpost(args, env)
-    procs.push(p)
-    return p
-  }
-  beforeAll(async () => {
-    dir = await tempDir()
-  })
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()))
-    await dir?.cleanup()
-  })
+  const outpost = useOutpostProcesses()
+  const spawn = outpost.spawn
 
   it('a bad SLO file stops the hub naming the file, the SLO and the key', async () => {
-    const file = join(dir.dir, 'bad-slos.yaml')
+    const file = join(outpost.dir, 'bad-slos.yaml')
     writeFileSync(file, '- id: ok\n  indicator: {kind: availability}\n  objective: 0.99\n- id: bad\n  indicator: {kind: availability}\n  objective: 99.9\n')
-    const r = await runOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'bad-hub'), '--slos', file], { OUTPOST_ADMIN_TOKEN: ADMIN })
+    const r = await runOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(outpost.dir, 'bad-hub'), '--slos', file], { OUTPOST_ADMIN_TOKEN: ADMIN })
     expect(r.code).not.toBe(0)
     expect(r.output).toContain(`SLO file ${file}: [1].objective:`)
   }, 60_000)
 
   it('counts the minutes the agent was down against the SLO and in the report', async () => {
-    const slos = join(dir.dir, 'slos.yaml')
+    const slos = join(outpost.dir, 'slos.yaml')
     writeFileSync(slos, '- id: pumps-up\n  labels: {site: lab}\n  indicator: {kind: availability, device: "avail-*"}\n  window: {rolling: 1h}\n  objective: 0.999\n')
-    const hub = spawn(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'hub'), '--slos', slos], { OUTPOST_ADMIN_TOKEN: ADMIN })
+    const hub = spawn(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(outpost.dir, 'hub'), '--slos', slos], { OUTPOST_ADMIN_TOKEN: ADMIN })
     const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/)
     const cli = (...args: string[]) => runOutpost([...args, '--api', api, '--token', ADMIN])
     const get = async (path: string) => (await fetch(api + path, { headers: { authorization: `Bearer ${ADMIN}` } })).json()
     const added = await cli('device', 'add', 'avail-1')
     expect(added.code, added.output).toBe(0)
     const token = added.output.trim().split('\n').pop()!
-    const agentArgs = ['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'avail-1', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'agent')]
+    const agentArgs = ['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'avail-1', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(outpost.dir, 'agent')]
     const online = async (want: boolean) => waitFor(async () => (await get('/v1/devices/avail-1')).online === want, 20_000, `avail-1 ${want ? 'online' : 'offline'}`)
 
     const startedAt = Date.now()

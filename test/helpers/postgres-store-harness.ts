@@ -1,20 +1,14 @@
 // The PostgreSQL twin of level-store-harness.ts: a store over the PostgreSQL backend (hub/storage/postgres/), for
-// the stores' conformance suites run from `postgres-*.test.ts`. One server per test file (`usePostgres`), one
-// schema per harness so every test starts empty; `reopen()` closes the connections and connects again.
+// the stores' conformance suites run from `postgres-*.test.ts` (store-harness.ts). One server per test file
+// (`usePostgres`), one schema per harness so every test starts empty; `reopen()` closes the connections and
+// connects again.
 import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '../../hub/storage/db.js'
 import type { DatabaseSource } from './database-source.js'
 import { PostgresLevel } from '../../hub/storage/postgres/level.js'
 import { postgresServer, type PostgresServer } from './postgres.js'
+import { storeHarness, type StoreHarness } from './store-harness.js'
 import { tempDir } from './temp.js'
-
-export interface PostgresStoreHarness<S> {
-  db: Database
-  store: S
-  /** Closes the database's connections and connects again, with a new store over it. */
-  reopen(): Promise<S>
-  cleanup(): Promise<void>
-}
 
 /** Starts one PostgreSQL for the test file; the getter answers it inside tests. */
 export function usePostgres(): () => PostgresServer {
@@ -59,23 +53,6 @@ export function postgresSource(server: PostgresServer): DatabaseSource {
   }
 }
 
-export async function postgresStoreHarness<S>(server: PostgresServer, make: (db: Database) => S): Promise<PostgresStoreHarness<S>> {
-  const schema = freshSchema()
-  const open = async () => {
-    const db = openPostgresDatabase(server, schema)
-    await db.open()
-    return { db, store: make(db) }
-  }
-  const harness: PostgresStoreHarness<S> = {
-    ...(await open()),
-    async reopen() {
-      await harness.db.close()
-      Object.assign(harness, await open())
-      return harness.store
-    },
-    async cleanup() {
-      await harness.db.close()
-    },
-  }
-  return harness
+export function postgresStoreHarness<S>(server: PostgresServer, make: (db: Database) => S): Promise<StoreHarness<S>> {
+  return storeHarness(postgresSource(server), make)
 }

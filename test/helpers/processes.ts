@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
+import { tempDir } from './temp.js'
 
 export const OUTPOST_BIN = fileURLToPath(new URL('../../dist/cli/outpost.js', import.meta.url))
 
@@ -78,4 +80,35 @@ export async function runOutpost(args: string[], env: Record<string, string> = {
   const code = await new Promise<number | null>((resolve) => p.child.once('exit', (c) => resolve(c)))
   clearTimeout(timer)
   return { code, output: p.output() }
+}
+
+export interface OutpostProcesses {
+  /** The describe block's temp dir. */
+  readonly dir: string
+  /** spawnOutpost, stopped after the describe block. */
+  spawn(args: string[], env?: Record<string, string>): Proc
+}
+
+/** Registers beforeAll/afterAll hooks: one temp dir for the describe block, and every process spawned stopped. */
+export function useOutpostProcesses(): OutpostProcesses {
+  let temp: Awaited<ReturnType<typeof tempDir>> | undefined
+  const procs: Proc[] = []
+  beforeAll(async () => {
+    temp = await tempDir()
+  })
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()))
+    await temp?.cleanup()
+  })
+  return {
+    get dir() {
+      if (!temp) throw new Error('useOutpostProcesses: dir asked for outside a test')
+      return temp.dir
+    },
+    spawn(args, env = {}) {
+      const p = spawnOutpost(args, env)
+      procs.push(p)
+      return p
+    },
+  }
 }

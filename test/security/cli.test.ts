@@ -1,29 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { runOutpost, spawnOutpost, type Proc } from '../helpers/processes.js'
-import { tempDir, waitFor } from '../helpers/temp.js'
+import { runOutpost, useOutpostProcesses } from '../helpers/processes.js'
+import { waitFor } from '../helpers/temp.js'
 
 const ADMIN = 'cli-admin-token-0123456789abcdef'
 
 describe('built CLI: credentials commands and safe defaults', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>
-  const procs: Proc[] = []
-  const spawn = (args: string[], env: Record<string, string> = {}) => {
-    const p = spawnOutpost(args, env)
-    procs.push(p)
-    return p
-  }
-  beforeAll(async () => {
-    dir = await tempDir()
-  })
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()))
-    await dir?.cleanup()
-  })
+  const outpost = useOutpostProcesses()
+  const spawn = outpost.spawn
 
   it('hub: device and token commands through the API; a tokenless agent stays out; data dir is 0700', async () => {
-    const data = join(dir.dir, 'hub')
+    const data = join(outpost.dir, 'hub')
     const hub = spawn(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', data], { OUTPOST_ADMIN_TOKEN: ADMIN })
     const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+)/)
     expect(statSync(data).mode & 0o777).toBe(0o700)
@@ -42,8 +30,8 @@ describe('built CLI: credentials commands and safe defaults', () => {
     expect((await cli('token', 'list')).output).toMatch(/dash\tviewer/)
     expect((await runOutpost(['device', 'add', 'sneaky', '--api', api, '--token', viewer])).output).toMatch(/403 role viewer may not POST/)
 
-    const intruder = spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'intruder', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'intruder')])
-    const agent = spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'cli-dev', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'agent')], {
+    const intruder = spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'intruder', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(outpost.dir, 'intruder')])
+    const agent = spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'cli-dev', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(outpost.dir, 'agent')], {
       OUTPOST_TOKEN: deviceToken,
     })
     const list = await waitFor(async () => {
@@ -62,15 +50,15 @@ describe('built CLI: credentials commands and safe defaults', () => {
   }, 180_000)
 
   it('hub --insecure says so loudly, and lets a tokenless agent deliver', async () => {
-    const hub = spawn(['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'insecure')])
+    const hub = spawn(['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(outpost.dir, 'insecure')])
     const [, mqttPort, api] = await hub.waitFor(/MQTT on 127\.0\.0\.1:(\d+), API on (http:\/\/127\.0\.0\.1:\d+) \(INSECURE\)/)
     expect(hub.output()).toMatch(/!!! INSECURE: --insecure is set/)
-    spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'lab-1', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(dir.dir, 'lab')])
+    spawn(['agent', '--hub', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'lab-1', '--interval', '1s', '--listen', '127.0.0.1:0', '--data', join(outpost.dir, 'lab')])
     await waitFor(async () => (await (await fetch(`${api}/v1/devices/lab-1`)).json() as { online?: boolean }).online === true, 20_000, 'lab-1 online')
   })
 
   it('dev provisions its agent and prints the admin token', async () => {
-    const dev = spawn(['dev', '--data', join(dir.dir, 'dev', 'hub'), '--agent-data', join(dir.dir, 'dev', 'agent'), '--id', 'dev-box', '--interval', '1s'], {
+    const dev = spawn(['dev', '--data', join(outpost.dir, 'dev', 'hub'), '--agent-data', join(outpost.dir, 'dev', 'agent'), '--id', 'dev-box', '--interval', '1s'], {
       OUTPOST_HTTP_PORT: '0',
       OUTPOST_MQTT_PORT: '0',
       OUTPOST_LISTEN: '127.0.0.1:0',

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { tempDir } from '../../helpers/temp.js'
+import { describe, expect, it } from 'vitest'
+import { BatchTally, useCrashIngest } from '../../helpers/crash-ingest.js'
 import type { BlockTraceStore } from '../../../hub/traces/index.js'
 import { makeBlockTraceHarness, type TraceHarness } from './trace-harness.js'
 
 // Issue 15: SIGKILL of a process ingesting spans into the block store, during ingest and during block sealing, at
 // random moments; after each kill every acked batch is there, whole, exactly once, and no batch is there in part
-// (as test/hub/logs/crash.test.ts for logs).
+// (as test/hub/logs/crash.test.ts for logs; both through test/helpers/crash-ingest.ts).
 // Redelivering everything afterwards (as agents do) stores the rest, still nothing twice. Real child processes on
 // a real LevelDB; the checker reopens the store after the kill.
 
@@ -17,130 +16,44 @@ const BATCHES = 150
 const SPANS = 40
 const BLOCK_SPANS = 300
 
-interface Child {
-  proc: ChildProcess
-  acked: Set<string>
-  seals: number
-  exited: Promise<void>
-  /** Resolves once the child printed a line satisfying `test` (or rejects when it exits first). */
-  until(test: (line: string) => boolean, timeoutMs?: number): Promise<void>
-}
-
-function startChild(dir: string): Child {
-  const proc = spawn(process.execPath, [CHILD, dir, String(DEVICES), String(BATCHES), String(SPANS), String(BLOCK_SPANS)], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const waiters: Array<{ test: (line: string) => boolean; resolve: () => void }> = []
-  let stderr = ''
-  let buffer = ''
-  const child: Child = {
-    proc,
-    acked: new Set(),
-    seals: 0,
-    exited: new Promise((resolve) => proc.on('exit', () => resolve())),
-    until(test, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`child: no matching line within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs)
-        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) })
-        child.exited.then(() => setTimeout(() => reject(new Error(`child exited; stderr:\n${stderr}`)), 50))
-      })
-    },
-  }
-  proc.stderr!.on('data', (d) => (stderr += d))
-  proc.stdout!.on('data', (d) => {
-    buffer += d
-    let nl
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl)
-      buffer = buffer.slice(nl + 1)
-      if (line.startsWith('ack ')) {
-        const [, dev, seq] = line.split(' ')
-        child.acked.add(`${dev} ${seq}`)
-      }
-      if (line === 'seal') child.seals++
-      for (const w of [...waiters]) if (w.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve())
-    }
-  })
-  return child
-}
-
 /** Opens the store after a kill: every span by (device, seq, k); fails on a duplicate or a batch stored in part. */
 async function storedBatches(dir: string, check?: (h: TraceHarness<BlockTraceStore>) => void): Promise<Set<string>> {
   const h = await makeBlockTraceHarness({ blockSpans: BLOCK_SPANS, retentionMs: 3650 * 86_400_000 }, dir)
   try {
-    const perBatch = new Map<string, Set<string>>()
+    const tally = new BatchTally()
     for (let d = 0; d < DEVICES; d++) {
       for await (const span of h.traces.exportDevice(`crash-${d}`)) {
         const [, dev, seq] = /^crash-d(\d+)-s(\d+)$/.exec(span.traceId)!
         expect(dev).toBe(String(d))
         expect(span.attrs).toEqual({ d, seq: Number(seq), k: Number(span.spanId.slice(1)) })
-        const batch = `${dev} ${seq}`
-        const ks = perBatch.get(batch) ?? new Set()
-        expect(ks.has(span.spanId), `span ${span.traceId}/${span.spanId} stored twice`).toBe(false)
-        ks.add(span.spanId)
-        perBatch.set(batch, ks)
+        tally.add(`${dev} ${seq}`, span.spanId, `span ${span.traceId}/${span.spanId}`)
       }
     }
-    for (const [batch, ks] of perBatch) expect(ks.size, `batch ${batch} stored in part`).toBe(SPANS)
+    tally.expectWhole(SPANS)
+    const batches = tally.batches()
     // Lookups, searches and stats agree with the export: every stored trace is found whole, and counted once.
-    for (const batch of [...perBatch.keys()].slice(0, 20)) {
+    for (const batch of [...batches].slice(0, 20)) {
       const [d, seq] = batch.split(' ')
       expect((await h.traces.getTrace(`crash-d${d}-s${seq}`))?.spanCount).toBe(SPANS)
     }
     const all = { from: 0, to: 8.64e15 }
-    expect((await h.traces.search({ ...all, service: 'crash', operation: 'probe', limit: 1_000 })).length).toBe(perBatch.size)
+    expect((await h.traces.search({ ...all, service: 'crash', operation: 'probe', limit: 1_000 })).length).toBe(batches.size)
     const stats = await h.traces.stats(all)
-    expect(stats.reduce((n, s) => n + s.count, 0)).toBe(perBatch.size * SPANS)
+    expect(stats.reduce((n, s) => n + s.count, 0)).toBe(batches.size * SPANS)
     check?.(h)
-    return new Set(perBatch.keys())
+    return batches
   } finally {
     await h.close()
   }
 }
 
 describe('block trace store SIGKILLed during ingest and sealing', { timeout: 300_000 }, () => {
-  let dir: { dir: string; cleanup: () => Promise<void> }
-  let child: Child | undefined
-  beforeEach(async () => {
-    dir = await tempDir()
-  })
-  afterEach(async () => {
-    child?.proc.kill('SIGKILL')
-    await child?.exited
-    child = undefined
-    await dir.cleanup()
-  })
+  const crash = useCrashIngest(CHILD, { devices: DEVICES, batches: BATCHES, perBatch: SPANS, blockSize: BLOCK_SPANS })
 
   it('killed 10 times during ingest and 10 times right after a seal started: every acked batch once and whole, none in part', async () => {
-    let everAcked = new Set<string>()
-    let sealKills = 0
-    for (let kill = 1; kill <= 20; kill++) {
-      child = startChild(dir.dir)
-      await child.until((l) => l === 'ready')
-      if (kill % 2 === 0) {
-        // During sealing: wait for a seal to start, then a random moment (a seal of 300+ spans takes some ms).
-        const seen = child.seals
-        await child.until(() => child!.seals > seen)
-        await new Promise((r) => setTimeout(r, Math.random() * 15))
-        sealKills++
-      } else {
-        const target = child.acked.size + 20 + Math.floor(Math.random() * 60)
-        await child.until(() => child!.acked.size >= target)
-      }
-      child.proc.kill('SIGKILL')
-      await child.exited
-      const acked = child.acked
-      child = undefined
-      const stored = await storedBatches(dir.dir)
-      for (const batch of acked) expect(stored.has(batch), `acked batch ${batch} lost`).toBe(true)
-      for (const batch of everAcked) expect(stored.has(batch), `batch ${batch} acked in an earlier run lost`).toBe(true)
-      everAcked = new Set([...everAcked, ...acked])
-    }
-    expect(sealKills).toBe(10)
+    expect(await crash.killRepeatedly(20, () => storedBatches(crash.dir))).toBe(10)
     // Everything redelivered: the rest stored, nothing twice.
-    child = startChild(dir.dir)
-    await child.until((l) => l === 'done', 120_000)
-    await child.exited
-    child = undefined
-    const stored = await storedBatches(dir.dir, (h) => expect(h.traces.storeStats().blocks).toBeGreaterThan(1))
+    const stored = await crash.redeliverAll(() => storedBatches(crash.dir, (h) => expect(h.traces.storeStats().blocks).toBeGreaterThan(1)))
     expect(stored.size).toBe(DEVICES * BATCHES)
   })
 })
