@@ -65,7 +65,7 @@ describe('hub on PostgreSQL (--store)', { timeout: 240_000 }, () => {
     // One table per keyspace table, named after it, with the schema version beside them.
     const tables = (await psql(pg.port, url.split('/').pop()!, "SELECT name FROM outpost_tables ORDER BY name")).split('\n')
     expect(tables).toEqual(expect.arrayContaining([expect.stringMatching(/^kv_m_dedup_/), expect.stringMatching(/^kv_m_head_/), 'kv_devices']))
-    expect(await psql(pg.port, url.split('/').pop()!, 'SELECT version FROM outpost_schema')).toBe('1')
+    expect(await psql(pg.port, url.split('/').pop()!, 'SELECT version FROM outpost_schema')).toBe('2')
   })
 
   it('PostgreSQL stopped under load: no acks, devices keep their buffers, /readyz unready; ingest resumes when it returns, nothing lost', async () => {
