@@ -222,7 +222,7 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
 
   /** A read on the snapshot's transaction, or on any pooled connection. */
   reader(snapshot?: PgSnapshot): Query {
-    return async (prefix, text, values) => {
+    const read: Query = async (prefix, text, values) => {
       const client: Client = snapshot ? await snapshot.ready : this.requirePool()
       const name = this.tables.get(prefix) ?? (await this.findTable(client, prefix))
       if (!name) return undefined
@@ -234,6 +234,8 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
         throw err
       }
     }
+    // A snapshot is one connection: its reads go one after another (pg deprecates queries issued while one runs).
+    return snapshot ? (prefix, text, values) => snapshot.serial(() => read(prefix, text, values)) : read
   }
 
   private async findTable(client: Client, prefix: string): Promise<string | undefined> {
