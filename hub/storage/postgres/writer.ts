@@ -4,7 +4,8 @@
 // acked only once durable). A failed transaction fails every write in it; nothing of it is kept.
 import pg from 'pg'
 import { locate, quote, type KeyRange } from './keys.js'
-import { createPartitionSql, daysInside, listPartitions, partitionSpec } from './partitions.js'
+import { PartitionWrites, type MadeParts } from './partition-writes.js'
+import { partitionSpec } from './partitions.js'
 import { createTable } from './schema.js'
 import { rangeWhere } from './sql.js'
 
@@ -59,8 +60,7 @@ export class Writer {
   private running?: Promise<void>
   private closing = false
   private idleTimer?: NodeJS.Timeout
-  /** Day partitions known to exist, by table: made by this writer, or found when a write needed them. */
-  private readonly partitions = new Map<string, Set<number>>()
+  private readonly partitions = new PartitionWrites()
 
   constructor(private readonly options: WriterOptions) {}
 
@@ -113,7 +113,7 @@ export class Writer {
     } catch (err) {
       const code = (err as { code?: string }).code ?? ''
       if (!RETRIED.has(code)) throw err
-      if (code === '23514') this.partitions.clear()
+      if (code === '23514') this.partitions.forget()
       await this.run(items)
     }
   }
@@ -133,7 +133,7 @@ export class Writer {
   private async run(items: WriteItem[]): Promise<void> {
     const client = await this.connection()
     const created = new Map<string, string>()
-    const madeParts: Array<[string, number]> = []
+    const madeParts: MadeParts = []
     let xid: string | undefined
     try {
       await client.query('BEGIN')
@@ -181,13 +181,7 @@ export class Writer {
       if (!(await this.committed(xid!, err as Error))) throw err
     }
     for (const [prefix, name] of created) this.options.tables.set(prefix, name)
-    for (const [name, day] of madeParts) this.knownParts(name).add(day)
-  }
-
-  private knownParts(name: string): Set<number> {
-    let days = this.partitions.get(name)
-    if (!days) this.partitions.set(name, (days = new Set()))
-    return days
+    this.partitions.committed(madeParts)
   }
 
   /** Whether transaction `xid` committed, asked on new connections until the server answers (or the store closes). */
@@ -219,7 +213,7 @@ export class Writer {
   }
 
   /** Puts and deletes in one statement each per table; the last write of a key wins, as in LevelDB. */
-  private async applyOps(client: pg.Client, ops: WriteOp[], created: Map<string, string>, madeParts: Array<[string, number]>): Promise<void> {
+  private async applyOps(client: pg.Client, ops: WriteOp[], created: Map<string, string>, madeParts: MadeParts): Promise<void> {
     if (ops.length === 0) return
     const last = new Map<string, Map<string, WriteOp & { inner: Buffer }>>()
     for (const op of ops) {
@@ -234,7 +228,7 @@ export class Writer {
       const name = await this.table(client, prefix, created)
       const spec = partitionSpec(prefix)
       if (spec) {
-        await this.applyPartitioned(client, name, spec.dayOf, [...byKey.values()], madeParts)
+        await this.partitions.apply(client, name, spec.dayOf, [...byKey.values()], madeParts)
         continue
       }
       const putKeys: Buffer[] = []
@@ -259,63 +253,12 @@ export class Writer {
     }
   }
 
-  /** Puts and deletes on a day-partitioned table: each row with its day, the day's partition made first if need be. */
-  private async applyPartitioned(
-    client: pg.Client,
-    name: string,
-    dayOf: (key: Buffer) => number,
-    ops: Array<WriteOp & { inner: Buffer }>,
-    madeParts: Array<[string, number]>,
-  ): Promise<void> {
-    const put = { keys: [] as Buffer[], values: [] as Buffer[], days: [] as number[] }
-    const del = { keys: [] as Buffer[], days: [] as number[] }
-    for (const op of ops) {
-      const day = dayOf(op.inner)
-      if (op.type === 'put') {
-        put.keys.push(op.inner)
-        put.values.push(op.value)
-        put.days.push(day)
-      } else {
-        del.keys.push(op.inner)
-        del.days.push(day)
-      }
-    }
-    if (del.keys.length > 0) {
-      await client.query({ name: `pdel:${name}`, text: `DELETE FROM ${quote(name)} WHERE k = ANY($1::bytea[]) AND p = ANY($2::bigint[])`, values: [del.keys, [...new Set(del.days)]] })
-    }
-    if (put.keys.length === 0) return
-    const known = this.knownParts(name)
-    // In day order, so two writers making the same partitions take their locks in one order.
-    for (const day of [...new Set(put.days)].sort((a, b) => a - b)) {
-      if (known.has(day)) continue
-      await client.query(createPartitionSql(name, day))
-      madeParts.push([name, day])
-    }
-    await client.query({
-      name: `pput:${name}`,
-      text: `INSERT INTO ${quote(name)} (k, v, p) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[]) ON CONFLICT (k, p) DO UPDATE SET v = EXCLUDED.v`,
-      values: [put.keys, put.values, put.days],
-    })
-  }
-
   /** Drops the partitions of days before `beforeDay` of each table: retention without a DELETE. */
   private async applyDrop(client: pg.Client, item: Extract<WriteItem, { kind: 'drop' }>, created: Map<string, string>): Promise<void> {
     for (const prefix of [...item.prefixes].sort()) {
       const name = this.options.tables.get(prefix) ?? created.get(prefix)
       if (!name || !partitionSpec(prefix)) continue
-      const days = [...(await listPartitions(client, name)).keys()].filter((day) => day < item.beforeDay)
-      await this.dropPartitions(client, name, days)
-    }
-  }
-
-  private async dropPartitions(client: pg.Client, name: string, days: number[]): Promise<void> {
-    const parts = await listPartitions(client, name)
-    const known = this.knownParts(name)
-    for (const day of [...days].sort((a, b) => a - b)) {
-      const part = parts.get(day)
-      if (!part) continue
-      known.delete(day)
-      await client.query(`DROP TABLE IF EXISTS ${quote(part)}`)
+      await this.partitions.dropBefore(client, name, item.beforeDay)
     }
   }
 
@@ -325,7 +268,7 @@ export class Writer {
     const spec = partitionSpec(item.prefix)
     if (spec?.firstKey && item.limit < 0) {
       // Whole days inside the range are dropped; the DELETE below then finds only rows of days it cuts.
-      await this.dropPartitions(client, name, daysInside(spec, (await listPartitions(client, name)).keys(), item.range))
+      await this.partitions.dropInside(client, name, spec, item.range)
     }
     const { where, values } = rangeWhere(item.range)
     if (item.limit < 0) {
