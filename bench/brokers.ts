@@ -1,53 +1,14 @@
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { join } from 'node:path'
-import mqtt from 'mqtt'
-import { Hub } from '../hub/hub.js'
-import { encodeBatch } from '../protocol/codec.js'
-import { MetricsBuilder } from '../protocol/metrics-builder.js'
-import { PROTOCOL_VERSION } from '../protocol/batch.js'
-import { topics } from '../protocol/topics.js'
+import type { Hub } from '../hub/hub.js'
+import { benchHub, percentile, runDevice, startRedis } from './mqtt-devices.js'
 
 const N = Number(process.env.OUTPOST_BENCH_BROKER_MESSAGES ?? 2000)
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as { port: number }).port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
-
-function newHub(dir: string, name: string, redisUrl?: string): Hub {
-  return new Hub({ data: join(dir, name), host: '127.0.0.1', mqttPort: 0, httpPort: 0, insecure: true, maxBatchBytes: 1 << 20, compactInterval: 60_000, cluster: redisUrl, log: () => {} })
-}
-
 /** Batches of 10 samples, one at a time, each waiting for its ack: publish-to-ack latency in ms. */
 async function ackLatencies(hub: Hub, device: string): Promise<number[]> {
-  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { clientId: device, reconnectPeriod: 0, keepalive: 30 })
-  await c.subscribeAsync(topics.ack(device), { qos: 1 })
-  let waiting: (() => void) | undefined
-  c.on('message', () => waiting?.())
-  const out: number[] = []
-  for (let seq = 1; seq <= N; seq++) {
-    const b = new MetricsBuilder()
-    for (let k = 0; k < 10; k++) b.add({ name: 'bench_value', type: 'gauge', labels: { k: String(k) } }, Date.now() - 1000, seq)
-    const payload = Buffer.from(encodeBatch({ v: PROTOCOL_VERSION, dev: device, ep: `ep-${device}`, seq, at: Date.now(), m: b.build() }))
-    const t = performance.now()
-    await new Promise<void>((resolve) => {
-      waiting = resolve
-      c.publish(topics.telemetry(device), payload, { qos: 1 })
-    })
-    out.push(performance.now() - t)
-  }
-  await c.endAsync(true)
-  return out
+  const latencies: number[] = []
+  await runDevice(`mqtt://127.0.0.1:${hub.mqttPort}`, device, { batches: N, samples: 10, window: 1, latencies })
+  return latencies
 }
 
 /** Messages published on `from`'s broker, one at a time, each until `to`'s server-side subscriber has it (ms). */
@@ -78,17 +39,11 @@ async function busLatencies(from: Hub, to: Hub, topic: string): Promise<number[]
  */
 export async function benchBrokers(dir: string): Promise<Record<string, number>> {
   mkdirSync(dir, { recursive: true })
-  const port = await freePort()
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] })
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    redis.stdout!.on('data', (d: Buffer) => (out += d) && /Ready to accept/.test(out) && resolve())
-    redis.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)))
-  })
-  const url = `redis://127.0.0.1:${port}`
-  const plain = newHub(dir, 'plain')
-  const a = newHub(dir, 'a', url)
-  const b = newHub(dir, 'b', url)
+  const redis = await startRedis(dir)
+  const url = redis.url
+  const plain = benchHub(dir, 'plain')
+  const a = benchHub(dir, 'a', { cluster: url })
+  const b = benchHub(dir, 'b', { cluster: url })
   try {
     await Promise.all([plain.start(), a.start(), b.start()])
     const alone = await ackLatencies(plain, 'bench-plain')
@@ -108,6 +63,6 @@ export async function benchBrokers(dir: string): Promise<Record<string, number>>
     }
   } finally {
     await Promise.allSettled([plain.stop(), a.stop(), b.stop()])
-    redis.kill('SIGKILL')
+    redis.stop()
   }
 }

@@ -20,7 +20,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts PostgreSQL in a temp dir of its own (its user must reach it); answers its URL (database `outpost`) and a stop function that removes it. */
-export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startPostgres(maxConnections = 100): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-pg-'))
   const port = await freePort()
   const root = process.getuid?.() === 0
@@ -31,7 +31,7 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
   if (as) chownSync(home, as.uid, as.gid)
   const data = join(home, 'data')
   execFileSync(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'outpost', '-E', 'UTF8', '--locale=C', '--no-sync'], { stdio: 'pipe', ...as })
-  const proc = spawn(join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', home, '-c', 'listen_addresses=127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], ...as })
+  const proc = spawn(join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', home, '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${maxConnections}`], { stdio: ['ignore', 'pipe', 'pipe'], ...as })
   await new Promise<void>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${out}`)), 60_000)

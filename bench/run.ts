@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       ['traces', 'traces (trace stores through the hub store: blocks on BENCH_TRACES traces of 10 spans, default 100,000; LevelDB rows beside on BENCH_TRACE_BASELINE_TRACES, default the same)', () => benchTraces(join(dir, 'traces'))],
       ['security', 'security (MQTT credentials, ACL and limits; baselines in the same run)', () => benchSecurity(join(dir, 'security'))],
       ['brokers', 'brokers joined through Redis (docs/cluster.md; a real redis-server, hubs in process, baselines in the same run)', () => benchBrokers(join(dir, 'brokers'))],
-      ['cluster', 'hubs on one PostgreSQL store (docs/cluster.md): 2 hubs beside 1 hub on PostgreSQL and 1 on LevelDB, same run', () => benchClusterHubs(join(dir, 'cluster'))],
+      ['cluster', 'hubs on one PostgreSQL store (docs/cluster.md): 2 hubs beside 1 hub on PostgreSQL and 1 on LevelDB, same run', () => benchClusterHubs(join(dir, 'cluster-hubs'))],
       ['audit', 'audit chain (1,000,000 records, checkpoint per 1,000; baseline: reading them unchecked)', () => benchAudit(join(dir, 'audit'))],
     ] as const) {
       if (!want(name)) continue

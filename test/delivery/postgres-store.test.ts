@@ -65,7 +65,7 @@ describe('hub on PostgreSQL (--store)', { timeout: 240_000 }, () => {
     // One table per keyspace table, named after it, with the schema version beside them.
     const tables = (await psql(pg.port, url.split('/').pop()!, "SELECT name FROM outpost_tables ORDER BY name")).split('\n')
     expect(tables).toEqual(expect.arrayContaining([expect.stringMatching(/^kv_m_dedup_/), expect.stringMatching(/^kv_m_head_/), 'kv_devices']))
-    expect(await psql(pg.port, url.split('/').pop()!, 'SELECT version FROM outpost_schema')).toBe('1')
+    expect(await psql(pg.port, url.split('/').pop()!, 'SELECT version FROM outpost_schema')).toBe('2')
   })
 
   it('PostgreSQL stopped under load: no acks, devices keep their buffers, /readyz unready; ingest resumes when it returns, nothing lost', async () => {
@@ -111,6 +111,6 @@ describe('hub on PostgreSQL (--store)', { timeout: 240_000 }, () => {
     await psql(pg.port, url.split('/').pop()!, 'UPDATE outpost_schema SET version = 99')
     const run = await runOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--data', join(dir.dir, 'hub'), '--store', url, '--log-level', 'error'], { OUTPOST_ADMIN_TOKEN: ADMIN })
     expect(run.code, run.output).toBe(2)
-    expect(run.output.trim().split('\n')).toEqual(['outpost: PostgreSQL store has schema version 99; this hub knows version 1 only (upgrade the hub, or use another database)'])
+    expect(run.output.trim().split('\n')).toEqual(['outpost: PostgreSQL store has schema version 99; this hub knows versions 1-2 (upgrade the hub, or use another database)'])
   })
 })

@@ -3,6 +3,7 @@ import type { Commit } from '../../storage/commit.js'
 import type { BatchOp, Database } from '../../storage/db.js'
 import type { IngestOptions } from '../../storage/types.js'
 import { decodeStored } from '../../storage/stored-cbor.js'
+import { dayPartitions } from '../../storage/day-partitions.js'
 import { decodeHeadRow, encodeHeadRow, headRowCount } from './head-row.js'
 import { ErrorRows, ErrorSummary, isErrorLevel, mergeRow, type ErrorRow } from '../error-rows.js'
 import { fingerprintOf } from '../fingerprint.js'
@@ -242,11 +243,17 @@ export class BlockLogStore implements LogStore {
     if (expired === 0) return { days: 0 }
     // Head rows may mix days: seal them, so the expired lines are in blocks of their day.
     if (this.headSnapshot().some((line) => dayOf(line.ts) < firstKept)) await this.sealNow()
-    const below = { lt: dayKey(firstKept) }
-    await this.tables.blocks.clear(below)
-    await this.tables.postings.clear(below)
-    await this.tables.summaries.clear(below)
-    await this.tables.errors.clear(below)
+    const partitions = dayPartitions(this.db)
+    if (partitions) {
+      // Day partitions (PostgreSQL): the four tables' expired days dropped in one transaction, no row deleted.
+      await partitions.dropDaysBefore(['l-block', 'l-bpost', 'l-bsum', 'l-err'], firstKept)
+    } else {
+      const below = { lt: dayKey(firstKept) }
+      await this.tables.blocks.clear(below)
+      await this.tables.postings.clear(below)
+      await this.tables.summaries.clear(below)
+      await this.tables.errors.clear(below)
+    }
     this.blocks = this.blocks.filter((b) => b.summary.day >= firstKept)
     this.cache.clear()
     this.errors.dropBefore(firstKept)

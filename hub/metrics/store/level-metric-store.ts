@@ -14,7 +14,8 @@ import type {
 import { ChunkDirectory } from './chunk-directory.js'
 import { Compactor, type CompactionStepPoint } from './compactor.js'
 import { purgeDeviceMetrics, type MetricPurgeResult } from './purge.js'
-import { pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
+import { dropExpiredDays, pruneBefore, prunableWindowsEnd, type PruneResult } from './pruner.js'
+import { dayPartitions } from '../../storage/day-partitions.js'
 import { HeadIndex } from './head-index.js'
 import { decodeHeadRow, headRowFromMetrics, summarizeHeadRow, type HeadRowSummary } from '../encoding/head-row.js'
 import { BatchWriter } from '../../storage/batch-writer.js'
@@ -273,7 +274,12 @@ export class LevelMetricStore implements MetricStore {
       if (this.options.shared) await this.sync()
       const context = { db: this.db, subs: this.subs, head: this.head, directory: this.directory, cache: this.cache, compactor: this.compactor!, windowMs: this.windowMs, batchOps: 10_000 }
       const skipChunks = windowsEnd <= this.prunedWindowsEnd
-      const result = await pruneBefore(context, this.registry.all().map((info) => info.id), cutoff, skipChunks)
+      const ids = this.registry.all().map((info) => info.id)
+      const days = dayPartitions(this.db)
+      // Day partitions (PostgreSQL): whole days dropped, no row deleted (pruner.ts); the head as below.
+      const dropped = days && !skipChunks ? await dropExpiredDays(context, days, ids, cutoff) : 0
+      const result = await pruneBefore(context, ids, cutoff, skipChunks || days !== undefined)
+      result.chunkRowsDeleted += dropped
       this.prunedWindowsEnd = Math.max(this.prunedWindowsEnd, windowsEnd)
       if (result.chunkRowsDeleted + result.headRowsDeleted > 0) this.changed(-Infinity)
       return result

@@ -6,6 +6,7 @@ import { AbstractIterator, AbstractLevel } from 'abstract-level'
 import pg from 'pg'
 import { MergedCursor, type Entry, type Query } from './cursor.js'
 import { clipRange, locate, quote, ROOT_PREFIX, singleTable, type KeyRange } from './keys.js'
+import { partitionSpec } from './partitions.js'
 import { listTables, openSchema } from './schema.js'
 import { PgSnapshot } from './snapshot.js'
 import { Writer } from './writer.js'
@@ -107,7 +108,12 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     const query = this.reader(options.snapshot)
     await Promise.all(
       [...byTable].map(async ([prefix, wanted]) => {
-        const rows = await query(prefix, (t) => `SELECT k, v FROM ${quote(t)} WHERE k = ANY($1::bytea[])`, [wanted.map((w) => w.key)])
+        const keys = wanted.map((w) => w.key)
+        const spec = partitionSpec(prefix)
+        // A day-partitioned table is asked only in the partitions of the keys' days.
+        const rows = spec
+          ? await query(prefix, (t) => `SELECT k, v FROM ${quote(t)} WHERE k = ANY($1::bytea[]) AND p = ANY($2::bigint[])`, [keys, [...new Set(keys.map(spec.dayOf))]])
+          : await query(prefix, (t) => `SELECT k, v FROM ${quote(t)} WHERE k = ANY($1::bytea[])`, [keys])
         if (!rows) return
         const found = new Map(rows.map((r) => [r.k.toString('latin1'), r.v]))
         for (const w of wanted) out[w.index] = found.get(w.key.toString('latin1'))
@@ -167,6 +173,15 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
     return snapshot
   }
 
+  /**
+   * Retention of day-partitioned tables (./partitions.ts): drops, in one transaction, every partition of a day before
+   * `beforeDay` of the tables of `prefixes`, and writes `ops` (root keys, stored bytes) in the same transaction.
+   */
+  async dropDaysBefore(prefixes: string[], beforeDay: number, ops: Array<{ key: Buffer; value: Buffer }> = []): Promise<void> {
+    await this.allPrefixes() // tables another hub made
+    await this.requireWriter().submit({ kind: 'drop', prefixes, beforeDay, ops: ops.map((op) => ({ type: 'put', ...op })), fence: this.pgOptions.fence?.() })
+  }
+
   /** Rows in the table of `prefix` (0 when it does not exist): what `outpost migrate` verifies. */
   async countTable(prefix: string): Promise<number> {
     const rows = await this.reader()(prefix, (t) => `SELECT count(*)::text AS k FROM ${quote(t)}`, [])
@@ -190,7 +205,11 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
       return Buffer.compare(first, lo) >= 0 && Buffer.compare(first, hi) < 0
     })
     if (names.length === 0) return 0
-    const rows = await this.requirePool().query<{ n: string }>('SELECT coalesce(sum(pg_total_relation_size(quote_ident(n))), 0)::text AS n FROM unnest($1::text[]) AS n', [names.map(([, name]) => name)])
+    // pg_partition_tree: a plain table is its own tree; a partitioned one is its partitions.
+    const rows = await this.requirePool().query<{ n: string }>(
+      'SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0)::text AS n FROM unnest($1::text[]) AS n, pg_partition_tree(quote_ident(n)::regclass) AS t',
+      [names.map(([, name]) => name)],
+    )
     return Number(rows.rows[0].n)
   }
 
@@ -203,7 +222,7 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
 
   /** A read on the snapshot's transaction, or on any pooled connection. */
   reader(snapshot?: PgSnapshot): Query {
-    return async (prefix, text, values) => {
+    const read: Query = async (prefix, text, values) => {
       const client: Client = snapshot ? await snapshot.ready : this.requirePool()
       const name = this.tables.get(prefix) ?? (await this.findTable(client, prefix))
       if (!name) return undefined
@@ -215,6 +234,8 @@ export class PostgresLevel extends AbstractLevel<Buffer, string, any> {
         throw err
       }
     }
+    // A snapshot is one connection: its reads go one after another (pg deprecates queries issued while one runs).
+    return snapshot ? (prefix, text, values) => snapshot.serial(() => read(prefix, text, values)) : read
   }
 
   private async findTable(client: Client, prefix: string): Promise<string | undefined> {

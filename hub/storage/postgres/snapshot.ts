@@ -24,6 +24,15 @@ export class PgSnapshot extends AbstractSnapshot {
     })()
   }
 
+  private tail: Promise<unknown> = Promise.resolve()
+
+  /** Runs `fn` after every read issued on this snapshot before it. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+
   async _close(): Promise<void> {
     const client = await this.ready.catch(() => undefined)
     if (!client) return

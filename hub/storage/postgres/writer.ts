@@ -4,6 +4,8 @@
 // acked only once durable). A failed transaction fails every write in it; nothing of it is kept.
 import pg from 'pg'
 import { locate, quote, type KeyRange } from './keys.js'
+import { PartitionWrites, type MadeParts } from './partition-writes.js'
+import { partitionSpec } from './partitions.js'
 import { createTable } from './schema.js'
 import { rangeWhere } from './sql.js'
 
@@ -13,7 +15,12 @@ export type WriteOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  * One queued write: a batch of puts and deletes, or the clearing of a key range in one table. `fence`: the leader term
  * a leader-only write carries (docs/cluster.md, "One leader"); it commits only while that term is the current one.
  */
-export type WriteItem = ({ kind: 'batch'; ops: WriteOp[] } | { kind: 'clear'; prefix: string; range: KeyRange; limit: number; reverse: boolean }) & { fence?: number }
+export type WriteItem = (
+  | { kind: 'batch'; ops: WriteOp[] }
+  | { kind: 'clear'; prefix: string; range: KeyRange; limit: number; reverse: boolean }
+  /** Retention of day-partitioned tables (./partitions.ts): drops their partitions of days before `beforeDay`, then writes `ops`. */
+  | { kind: 'drop'; prefixes: string[]; beforeDay: number; ops: WriteOp[] }
+) & { fence?: number }
 
 /** A leader-only write refused: a newer leader took over (its term is in outpost_leader). */
 export class FencedWriteError extends Error {
@@ -28,8 +35,12 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** Retried once at once: two hubs creating one table together (unique_violation on pg_type, duplicate_table). */
-const CREATE_RACE = new Set(['23505', '42P07'])
+/**
+ * Retried once at once: two hubs creating one table or partition together (unique_violation on pg_type,
+ * duplicate_table), a deadlock between them, or a row for a partition another hub dropped meanwhile (check_violation:
+ * "no partition of relation found for row"; the known partitions are forgotten, so the retry makes it again).
+ */
+const RETRIED = new Set(['23505', '42P07', '40P01', '23514'])
 /** How many queued writes one transaction takes at most. */
 const MAX_GROUP = 512
 
@@ -49,6 +60,7 @@ export class Writer {
   private running?: Promise<void>
   private closing = false
   private idleTimer?: NodeJS.Timeout
+  private readonly partitions = new PartitionWrites()
 
   constructor(private readonly options: WriterOptions) {}
 
@@ -99,7 +111,9 @@ export class Writer {
     try {
       await this.run(items)
     } catch (err) {
-      if (!CREATE_RACE.has((err as { code?: string }).code ?? '')) throw err
+      const code = (err as { code?: string }).code ?? ''
+      if (!RETRIED.has(code)) throw err
+      if (code === '23514') this.partitions.forget()
       await this.run(items)
     }
   }
@@ -119,6 +133,7 @@ export class Writer {
   private async run(items: WriteItem[]): Promise<void> {
     const client = await this.connection()
     const created = new Map<string, string>()
+    const madeParts: MadeParts = []
     let xid: string | undefined
     try {
       await client.query('BEGIN')
@@ -136,11 +151,15 @@ export class Writer {
           for (const op of item.ops) segment.push(op)
           continue
         }
-        await this.applyOps(client, segment, created)
+        await this.applyOps(client, segment, created, madeParts)
         segment = []
-        await this.applyClear(client, item, created)
+        if (item.kind === 'clear') await this.applyClear(client, item, created)
+        else {
+          await this.applyDrop(client, item, created)
+          await this.applyOps(client, item.ops, created, madeParts)
+        }
       }
-      await this.applyOps(client, segment, created)
+      await this.applyOps(client, segment, created, madeParts)
     } catch (err) {
       if (this.client === client) {
         await client.query('ROLLBACK').catch(() => {})
@@ -162,6 +181,7 @@ export class Writer {
       if (!(await this.committed(xid!, err as Error))) throw err
     }
     for (const [prefix, name] of created) this.options.tables.set(prefix, name)
+    this.partitions.committed(madeParts)
   }
 
   /** Whether transaction `xid` committed, asked on new connections until the server answers (or the store closes). */
@@ -193,7 +213,7 @@ export class Writer {
   }
 
   /** Puts and deletes in one statement each per table; the last write of a key wins, as in LevelDB. */
-  private async applyOps(client: pg.Client, ops: WriteOp[], created: Map<string, string>): Promise<void> {
+  private async applyOps(client: pg.Client, ops: WriteOp[], created: Map<string, string>, madeParts: MadeParts): Promise<void> {
     if (ops.length === 0) return
     const last = new Map<string, Map<string, WriteOp & { inner: Buffer }>>()
     for (const op of ops) {
@@ -204,8 +224,13 @@ export class Writer {
       byKey.delete(id) // re-inserted: statement rows keep the order of the last writes
       byKey.set(id, { ...op, inner: key })
     }
-    for (const [prefix, byKey] of last) {
+    for (const [prefix, byKey] of [...last].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const name = await this.table(client, prefix, created)
+      const spec = partitionSpec(prefix)
+      if (spec) {
+        await this.partitions.apply(client, name, spec.dayOf, [...byKey.values()], madeParts)
+        continue
+      }
       const putKeys: Buffer[] = []
       const putValues: Buffer[] = []
       const delKeys: Buffer[] = []
@@ -228,9 +253,23 @@ export class Writer {
     }
   }
 
+  /** Drops the partitions of days before `beforeDay` of each table: retention without a DELETE. */
+  private async applyDrop(client: pg.Client, item: Extract<WriteItem, { kind: 'drop' }>, created: Map<string, string>): Promise<void> {
+    for (const prefix of [...item.prefixes].sort()) {
+      const name = this.options.tables.get(prefix) ?? created.get(prefix)
+      if (!name || !partitionSpec(prefix)) continue
+      await this.partitions.dropBefore(client, name, item.beforeDay)
+    }
+  }
+
   private async applyClear(client: pg.Client, item: Extract<WriteItem, { kind: 'clear' }>, created: Map<string, string>): Promise<void> {
     const name = this.options.tables.get(item.prefix) ?? created.get(item.prefix)
     if (!name) return // never written: nothing to clear
+    const spec = partitionSpec(item.prefix)
+    if (spec?.firstKey && item.limit < 0) {
+      // Whole days inside the range are dropped; the DELETE below then finds only rows of days it cuts.
+      await this.partitions.dropInside(client, name, spec, item.range)
+    }
     const { where, values } = rangeWhere(item.range)
     if (item.limit < 0) {
       await client.query(`DELETE FROM ${quote(name)}${where}`, values)

@@ -2,6 +2,7 @@ import type { DecodedBatch } from '../../../protocol/batch.js'
 import { Bloom } from '../../logs/blocks/bloom.js'
 import type { Commit } from '../../storage/commit.js'
 import type { BatchOp, Database } from '../../storage/db.js'
+import { DAY_MS, dayPartitions, type DayPartitions } from '../../storage/day-partitions.js'
 import { decodeStored } from '../../storage/stored-cbor.js'
 import type { IngestOptions } from '../../storage/types.js'
 import type { StoredSpan } from '../records.js'
@@ -155,6 +156,8 @@ export class BlockTraceStore implements TraceStore {
   prune(now: number): Promise<{ spans: number }> {
     if (!this.isOpen) return Promise.reject(new Error('trace store is not open'))
     const cutoff = now - this.options.retentionMs
+    const days = dayPartitions(this.db)
+    if (days) return this.runExclusive(() => this.dropDays(days, cutoff))
     return this.runExclusive(async () => {
       // Head rows may mix hours: seal them, so the expired spans are in blocks.
       if (this.headSpans().some((s) => s.start < cutoff)) await this.sealNow()
@@ -165,6 +168,22 @@ export class BlockTraceStore implements TraceStore {
       this.blocks = result.blocks
       return { spans: result.spans }
     })
+  }
+
+  /**
+   * Retention on an engine with day partitions (PostgreSQL): the blocks of every day wholly before the cutoff go as
+   * whole partitions, nothing rewritten or deleted row by row; spans of the cutoff's own day stay until it is out.
+   */
+  private async dropDays(days: DayPartitions, cutoff: number): Promise<{ spans: number }> {
+    const beforeDay = Math.floor(cutoff / DAY_MS)
+    // Head rows may hold expired spans: sealed first, so they are in the blocks of their day.
+    if (this.headSpans().some((s) => s.start < beforeDay * DAY_MS)) await this.sealNow()
+    const expired = (b: StoredSpanBlock) => Math.floor(b.summary.window / DAY_MS) < beforeDay
+    await days.dropDaysBefore(['t-block', 't-bsum'], beforeDay)
+    const gone = this.blocks.filter(expired)
+    for (const b of gone) this.cache.evict(b.key)
+    this.blocks = this.blocks.filter((b) => !expired(b))
+    return { spans: gone.reduce((n, b) => n + b.summary.count, 0) }
   }
 
   purgeDevice(device: string): Promise<{ spans: number }> {

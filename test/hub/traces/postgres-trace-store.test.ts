@@ -4,5 +4,5 @@ import { runTraceStoreSuite } from './trace-store.case.js'
 
 const pg = usePostgres()
 
-runTraceStoreSuite('BlockTraceStore on PostgreSQL', (options) => makeBlockTraceHarness(options, postgresSource(pg())))
+runTraceStoreSuite('BlockTraceStore on PostgreSQL', (options) => makeBlockTraceHarness(options, postgresSource(pg())), { retentionByDay: true })
 runTraceStoreSuite('LevelTraceStore on PostgreSQL', (options) => makeTraceHarness(options, postgresSource(pg())))
