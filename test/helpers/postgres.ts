@@ -32,7 +32,6 @@ function owner(): { uid: number; gid: number } | undefined {
 
 /** PostgreSQL with its data and socket under `dir` (a fresh temp dir), started, with the database `outpost`. */
 export async function postgresServer(dir: string): Promise<PostgresServer> {
-  const port = await freePort()
   const as = owner()
   const home = join(dir, 'pg')
   mkdirSync(home, { recursive: true })
@@ -45,9 +44,14 @@ export async function postgresServer(dir: string): Promise<PostgresServer> {
     ...as,
   })
   let child: ChildProcess | undefined
+  // Chosen after initdb, and again if another process binds it before the server does (a busy machine's outgoing
+  // connections take ephemeral ports too); a restart keeps it, as the hubs under test hold its URL.
+  let port = await freePort()
 
   const server: PostgresServer = {
-    port,
+    get port() {
+      return port
+    },
     url: (database = 'outpost') => `postgres://${USER}@127.0.0.1:${port}/${database}`,
     async createDatabase(name) {
       await psql(port, 'postgres', `CREATE DATABASE "${name}"`)
@@ -85,7 +89,15 @@ export async function postgresServer(dir: string): Promise<PostgresServer> {
     await exited
   }
 
-  await server.start()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start()
+      break
+    } catch (err) {
+      if (attempt >= 5 || !/could not bind|already in use/i.test((err as Error).message)) throw err
+      port = await freePort()
+    }
+  }
   await server.createDatabase('outpost')
   return server
 }

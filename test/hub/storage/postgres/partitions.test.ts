@@ -183,7 +183,7 @@ describe('PostgreSQL time partitions', () => {
       await c.end()
       await s.close()
     }
-  })
+  }, 180_000)
 
   it('a hub killed -9 during a drop leaves every table as it was; the next pass drops the days', async () => {
     const schema = freshSchema()
@@ -229,7 +229,7 @@ describe('PostgreSQL time partitions', () => {
       await holder.end().catch(() => {})
       await c.end()
     }
-  })
+  }, 180_000)
 
   it('a store of schema version 1 is migrated at open: partitioned, every row kept, the same answers', async () => {
     const source = freshSchema()
@@ -271,5 +271,5 @@ describe('PostgreSQL time partitions', () => {
     } finally {
       await c.end()
     }
-  })
+  }, 180_000)
 })
