@@ -1,4 +1,4 @@
-import { chunkKey, parseChunkKey, parseRollupWidth, type BinarySublevel } from './keys.js'
+import { chunkKeyOf, idHex, parseChunkKey, parseRollupWidth, windowKey, type BinarySublevel } from './keys.js'
 import { ROLLUP_WIDTHS } from '../encoding/rollup.js'
 
 /** One chunk row: its window and compaction seq (which make its key) and the rollup widths stored with it. */
@@ -14,9 +14,15 @@ export interface ChunkRef {
 /** Flag bits: the low ones say which ROLLUP_WIDTHS a chunk has; this one that its write is not known done. */
 const UNCOMMITTED = 0x80
 const ROLLUP_BITS = ROLLUP_WIDTHS.map((_, i) => 1 << i)
+/** The rollup widths each combination of flag bits stands for, made once (every read lists its rows' refs). */
+const ROLLUPS_OF_FLAGS: ReadonlyArray<readonly number[]> = Array.from({ length: UNCOMMITTED }, (_, flags) => Object.freeze(ROLLUP_WIDTHS.filter((_, b) => flags & ROLLUP_BITS[b])))
+/** Window keys remembered by ChunkDirectory.key, at most. */
+const WINDOW_KEYS = 10_000
 
 /** One series' chunk rows in key order (window, then seq), as parallel typed arrays: 17 bytes a row. */
 class SeriesChunks {
+  constructor(readonly idHex: string) {}
+
   starts = new Float64Array(4)
   seqs = new Float64Array(4)
   flags = new Uint8Array(4)
@@ -85,6 +91,7 @@ class SeriesChunks {
  */
 export class ChunkDirectory {
   private readonly bySeries = new Map<number, SeriesChunks>()
+  private readonly windowKeys = new Map<number, string>()
   private count = 0
 
   get size(): number {
@@ -142,7 +149,7 @@ export class ChunkDirectory {
       found.push({
         windowStart: chunks.starts[i],
         seq: chunks.seqs[i],
-        rollups: flags & ~UNCOMMITTED ? ROLLUP_WIDTHS.filter((_, b) => flags & ROLLUP_BITS[b]) : [],
+        rollups: ROLLUPS_OF_FLAGS[flags & ~UNCOMMITTED],
         committed: (flags & UNCOMMITTED) === 0,
       })
     }
@@ -159,12 +166,19 @@ export class ChunkDirectory {
   }
 
   key(seriesId: number, ref: ChunkRef): string {
-    return chunkKey(seriesId, ref.windowStart, ref.seq)
+    // Every read builds the keys of the rows it wants: the window part (BigInt arithmetic) is remembered, windows
+    // being few (a day of 2 h windows is 12 for every series); the memo is cleared past WINDOW_KEYS entries.
+    let window = this.windowKeys.get(ref.windowStart)
+    if (window === undefined) {
+      if (this.windowKeys.size >= WINDOW_KEYS) this.windowKeys.clear()
+      this.windowKeys.set(ref.windowStart, (window = windowKey(ref.windowStart)))
+    }
+    return chunkKeyOf(this.bySeries.get(seriesId)?.idHex ?? idHex(seriesId), window, ref.seq)
   }
 
   private series(seriesId: number): SeriesChunks {
     let chunks = this.bySeries.get(seriesId)
-    if (!chunks) this.bySeries.set(seriesId, (chunks = new SeriesChunks()))
+    if (!chunks) this.bySeries.set(seriesId, (chunks = new SeriesChunks(idHex(seriesId))))
     return chunks
   }
 }
