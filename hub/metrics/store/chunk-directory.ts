@@ -16,11 +16,15 @@ const UNCOMMITTED = 0x80
 const ROLLUP_BITS = ROLLUP_WIDTHS.map((_, i) => 1 << i)
 /** The rollup widths each combination of flag bits stands for, made once (every read lists its rows' refs). */
 const ROLLUPS_OF_FLAGS: ReadonlyArray<readonly number[]> = Array.from({ length: UNCOMMITTED }, (_, flags) => Object.freeze(ROLLUP_WIDTHS.filter((_, b) => flags & ROLLUP_BITS[b])))
-/** Window keys remembered by ChunkDirectory.key, at most. */
+/** Window keys remembered by ChunkDirectory.key, at most, and row keys per series. */
 const WINDOW_KEYS = 10_000
+const KEYS_PER_SERIES = 16
 
 /** One series' chunk rows in key order (window, then seq), as parallel typed arrays: 17 bytes a row. */
 class SeriesChunks {
+  /** Keys of the rows last read, by window (ChunkDirectory.key). */
+  keys?: Map<number, { seq: number; key: string }>
+
   constructor(readonly idHex: string) {}
 
   starts = new Float64Array(4)
@@ -166,14 +170,27 @@ export class ChunkDirectory {
   }
 
   key(seriesId: number, ref: ChunkRef): string {
-    // Every read builds the keys of the rows it wants: the window part (BigInt arithmetic) is remembered, windows
-    // being few (a day of 2 h windows is 12 for every series); the memo is cleared past WINDOW_KEYS entries.
-    let window = this.windowKeys.get(ref.windowStart)
+    // Every read builds the keys of the rows it wants: each series remembers those of its last few windows read
+    // (a refreshing dashboard asks for the same ones), so a read reuses the strings and the row cache their hashes.
+    const chunks = this.bySeries.get(seriesId)
+    if (!chunks) return chunkKeyOf(idHex(seriesId), this.windowKey(ref.windowStart), ref.seq)
+    const known = chunks.keys?.get(ref.windowStart)
+    if (known?.seq === ref.seq) return known.key
+    chunks.keys ??= new Map()
+    if (chunks.keys.size >= KEYS_PER_SERIES) chunks.keys.clear()
+    const key = chunkKeyOf(chunks.idHex, this.windowKey(ref.windowStart), ref.seq)
+    chunks.keys.set(ref.windowStart, { seq: ref.seq, key })
+    return key
+  }
+
+  /** windowKey, remembered: windows are few (a day of 2 h windows is 12 for every series); cleared past WINDOW_KEYS. */
+  private windowKey(windowStart: number): string {
+    let window = this.windowKeys.get(windowStart)
     if (window === undefined) {
       if (this.windowKeys.size >= WINDOW_KEYS) this.windowKeys.clear()
-      this.windowKeys.set(ref.windowStart, (window = windowKey(ref.windowStart)))
+      this.windowKeys.set(windowStart, (window = windowKey(windowStart)))
     }
-    return chunkKeyOf(this.bySeries.get(seriesId)?.idHex ?? idHex(seriesId), window, ref.seq)
+    return window
   }
 
   private series(seriesId: number): SeriesChunks {

@@ -20,9 +20,12 @@ export interface ReadContext {
   missed?: { head: boolean }
 }
 
-/** Chunk rows as the row cache holds them: decoded. */
+/**
+ * Chunk rows as the row cache holds them: decoded. No namespace: a chunk key is never a rollup key (those are
+ * longer), and the key strings the directory keeps then serve as cache keys as they are (no string built per row).
+ */
 export const CHUNK_ROWS: RowKind<DecodedChunk> = {
-  namespace: 'c',
+  namespace: '',
   decode: decodeChunk,
   columnBytes: (chunk) => chunk.ts.byteLength + chunk.values.byteLength,
 }
