@@ -52,9 +52,11 @@ export interface PromqlRun {
 
 /**
  * Calls after the timed ones during which the server's CPU time is counted: on a loaded machine wall times mostly
- * measure the scheduler, CPU time per call much less so. /proc counts in 10 ms ticks, hence many calls.
+ * measure the scheduler, CPU time per call much less so. /proc counts in 10 ms ticks, hence many calls: 40 give
+ * ±0.25 ms per call; OUTPOST_PEERS_CPU_CALLS=N (every system alike) more for finer figures, and for a JIT's
+ * warm-up to weigh less (Outpost's engine is compiled while its first queries run; Go's peers are compiled ahead).
  */
-const CPU_CALLS = 40
+export const CPU_CALLS = Math.max(1, Number(process.env.OUTPOST_PEERS_CPU_CALLS ?? 40) || 40)
 
 /** utime + stime of process `pid` (all its threads), ms; undefined where /proc is not there. */
 async function cpuMs(pid: number | undefined): Promise<number | undefined> {

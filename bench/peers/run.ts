@@ -7,7 +7,7 @@ import { benchOutpost } from './outpost.js'
 import { benchPrometheus } from './prometheus.js'
 import { benchInfluxdb } from './influxdb.js'
 import { benchVictoriaMetrics } from './victoria-metrics.js'
-import { answerDifferences, PROMQL_QUERIES, type PromqlRun } from './promql.js'
+import { answerDifferences, CPU_CALLS, PROMQL_QUERIES, type PromqlRun } from './promql.js'
 import { referenceP95 } from './queries.js'
 import type { PeerResult } from './result.js'
 
@@ -15,7 +15,7 @@ import type { PeerResult } from './result.js'
 // and 13). A peer that fails is reported as such and the others still print.
 // OUTPOST_PEERS_ONLY=outpost,prometheus,influxdb,victoriametrics picks systems; OUTPOST_PEERS_BASELINE=PATH to another
 // build's dist/bench/peers/outpost-server.js also times its PromQL answers on the same data (before/after in one run); OUTPOST_PEERS_WARMUP=N untimed calls before each query's 7 timed ones (default 1, every system
-// alike); OUTPOST_PEERS_DEBUG=1 prints each timed call.
+// alike); OUTPOST_PEERS_CPU_CALLS=N calls over which PromQL server CPU is counted (default 40); OUTPOST_PEERS_DEBUG=1 prints each timed call.
 
 const ONLY = process.env.OUTPOST_PEERS_ONLY?.split(',').map((s) => s.trim().toLowerCase())
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -98,7 +98,7 @@ function printPromql(all: PeerResult[]): void {
   for (const q of PROMQL_QUERIES) console.log(`  ${q.name}: ${q.query(datasetForLabels!)}${q.instant ? ' (instant)' : ` (step ${q.step}s)`}`)
   const withCpu = results.filter((r) => r.promql!.cpuMs)
   if (withCpu.length > 0) {
-    console.log('\nPromQL server CPU ms per call (utime + stime of the server process, every thread, over 40 calls after the timed ones; less bent by a loaded machine than wall time):')
+    console.log(`\nPromQL server CPU ms per call (utime + stime of the server process, every thread, over ${CPU_CALLS} calls after the timed ones; less bent by a loaded machine than wall time):`)
     printTable(withCpu, PROMQL_QUERIES.map((q) => ({ label: `${q.name} CPU ms`, value: (r: PeerResult) => r.promql!.cpuMs![q.name], digits: 2, higherIsBetter: false })))
   }
   const outpost = results.find((r) => r.system === 'Outpost')

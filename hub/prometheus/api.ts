@@ -7,6 +7,7 @@ import { PromError } from './errors.js'
 import { parseDurationParam, parseTimeParam, requestParams } from './params.js'
 import { parsePromQL } from './parse.js'
 import { ParseCache } from './parse-cache.js'
+import { SeriesLabelCache } from './series-labels.js'
 import { promLabels, selectSeries } from './selectors.js'
 import type { EvalContext } from './context.js'
 
@@ -85,8 +86,9 @@ async function seriesFor(deps: PromApiDeps, sets: Matcher[][] | undefined): Prom
 }
 
 export function prometheusApi(given: PromApiDeps): Hono {
-  // One parse per distinct query text (dashboards repeat theirs); the result cache, when given, is the caller's.
-  const deps: PromApiDeps = { ...given, parsed: given.parsed ?? new ParseCache() }
+  // One parse per distinct query text (dashboards repeat theirs), one label set per series; the result cache, when
+  // given, is the caller's.
+  const deps: PromApiDeps = { ...given, parsed: given.parsed ?? new ParseCache(), seriesLabels: given.seriesLabels ?? new SeriesLabelCache() }
   const app = new Hono()
   app.onError((err, c) => promErrorResponse(err, c, deps.log))
   app.notFound((c) => c.json({ status: 'error', errorType: 'not_found', error: `no route for ${c.req.method} ${c.req.path}` }, 404))

@@ -2,6 +2,7 @@ import type { MetricStore } from '../metrics/store/types.js'
 import type { QueryLimits } from '../metrics/query/params.js'
 import type { At, Expr } from './ast.js'
 import { PromError } from './errors.js'
+import type { SeriesLabelCache } from './series-labels.js'
 import type { Grid, Value } from './values.js'
 
 /** Evaluates a node; handed down in the context so the node evaluators need not import the dispatcher back. */
@@ -25,6 +26,8 @@ export interface EvalContext {
   /** Samples and step points a query may hold (Prometheus's --query.max-samples); `loaded` counts them. */
   maxSamples: number
   loaded: number
+  /** Series' label sets and keys kept between requests (series-labels.ts); without it each read builds them. */
+  seriesLabels?: SeriesLabelCache
 }
 
 /** Counts `n` more samples held by the query; past the limit it fails as Prometheus does (422 execution). */

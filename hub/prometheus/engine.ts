@@ -9,6 +9,7 @@ import { parsePromQL } from './parse.js'
 import type { ParseCache } from './parse-cache.js'
 import { rangeAnswer } from './range-answer.js'
 import type { PromResultCache } from './result-cache.js'
+import type { SeriesLabelCache } from './series-labels.js'
 import { typeOf } from './typecheck.js'
 import { makeGrid } from './values.js'
 
@@ -29,6 +30,8 @@ export interface PromEngineOptions {
   resultCache?: PromResultCache
   /** The hub's clock, for the result cache's cutoff (default Date.now). */
   clock?: () => number
+  /** Series' label sets kept between requests (series-labels.ts). */
+  seriesLabels?: SeriesLabelCache
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000
@@ -48,6 +51,7 @@ function context(opts: PromEngineOptions, start: number, end: number, timeoutMs?
     deadline: performance.now() + timeout,
     maxSamples: opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
     loaded: 0,
+    seriesLabels: opts.seriesLabels,
   }
 }
 

@@ -31,8 +31,12 @@ export function parseDurationParam(params: URLSearchParams, name: string): numbe
 
 /** GET's query string and a POST's form body together, as Go's Request.FormValue sees them (body first). */
 export async function requestParams(req: Request): Promise<URLSearchParams> {
-  const url = new URL(req.url)
-  if (req.method !== 'POST') return url.searchParams
+  // The query string alone, as URL.searchParams would give it: parsing the whole URL again costs more than it.
+  const url = req.url
+  const at = url.indexOf('?')
+  const hash = url.indexOf('#', at)
+  const query = new URLSearchParams(at < 0 || (hash >= 0 && hash < at) ? '' : url.slice(at + 1, hash < 0 ? undefined : hash))
+  if (req.method !== 'POST') return query
   const type = req.headers.get('content-type') ?? ''
   const merged = new URLSearchParams()
   if (type.startsWith('application/x-www-form-urlencoded')) {
@@ -41,6 +45,6 @@ export async function requestParams(req: Request): Promise<URLSearchParams> {
     const form = await req.formData()
     for (const [k, v] of form) if (typeof v === 'string') merged.append(k, v)
   }
-  for (const [k, v] of url.searchParams) merged.append(k, v)
+  for (const [k, v] of query) merged.append(k, v)
   return merged
 }

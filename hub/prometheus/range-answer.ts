@@ -97,8 +97,9 @@ export async function rangeAnswer(req: RangeRequest, cache: PromResultCache | un
   }
   // Tail steps [0, old) are old enough to keep; [old, n) are evaluated again next time.
   const old = Math.max(0, Math.min(tail.n, Math.floor((cutoff - tail.start) / req.step) + 1))
-  const kept = seriesTexts(value, tail, 0, old)
-  const fresh = seriesTexts(value, tail, old, tail.n)
+  const known = usable ? entry!.byKey : undefined
+  const kept = seriesTexts(value, tail, 0, old, known)
+  const fresh = seriesTexts(value, tail, old, tail.n, known)
   const parts = usable && covered > 0 ? [{ entry: entry!, i0, i1: i0 + covered }] : []
   const answer = matrixJson([...kept, ...fresh], parts)
   if (old > 0) keep(cache, key, usable ? entry : undefined, i0 + covered, tail, old, kept, ahead, fill)

@@ -110,24 +110,62 @@ function variance({ vals, lo, hi }: Window): number {
 
 /**
  * Prometheus's quantile over values (promql/quantile.go `quantile`): rank φ(n−1), linear between neighbours, NaN
- * sorted first as Go's sort.Float64s sorts it. A typed array's numeric sort (NaN last) then an offset for the NaNs.
+ * sorted first as Go's sort.Float64s sorts it. Only the two values around the rank are needed, so they are
+ * selected (quickselect, linear time) among the non-NaN values rather than sorting them all.
  */
 export function quantileOf(q: number, values: ArrayLike<number>, lo = 0, hi = values.length): number {
   const n = hi - lo
   if (n <= 0 || Number.isNaN(q)) return NaN
   if (q < 0) return -Infinity
   if (q > 1) return Infinity
-  const sorted = new Float64Array(n)
-  for (let k = 0; k < n; k++) sorted[k] = values[lo + k]
-  sorted.sort()
-  let nans = 0
-  while (nans < n && Number.isNaN(sorted[n - 1 - nans])) nans++
-  const at = (k: number) => (k < nans ? NaN : sorted[k - nans])
+  const finite = new Float64Array(n)
+  let m = 0
+  for (let k = lo; k < hi; k++) if (!Number.isNaN(values[k])) finite[m++] = values[k]
+  const nans = n - m
   const rank = q * (n - 1)
   const lower = Math.max(0, Math.floor(rank))
   const upper = Math.min(n - 1, lower + 1)
   const weight = rank - Math.floor(rank)
-  return at(lower) * (1 - weight) + at(upper) * weight
+  // The k-th value in sorted order (NaN first); selecting `lower` first leaves every later value after it.
+  const at = (k: number, from: number) => (k < nans ? NaN : kthSmallest(finite, m, k - nans, from))
+  const a = at(lower, 0)
+  const b = upper === lower ? a : at(upper, lower < nans ? 0 : lower - nans + 1)
+  return a * (1 - weight) + b * weight
+}
+
+/**
+ * The k-th smallest of values[0, m) (k from 0), as a numeric sort would place it (−0 before +0), moving values
+ * within values[from, m) only; values before `from` are already the smallest, in place (quickselect, Hoare).
+ */
+function kthSmallest(values: Float64Array, m: number, k: number, from: number): number {
+  if (k < from) return values[k]
+  let left = from
+  let right = m - 1
+  while (right > left) {
+    const pivot = values[(left + right) >>> 1]
+    let i = left
+    let j = right
+    while (i <= j) {
+      while (values[i] < pivot) i++
+      while (values[j] > pivot) j--
+      if (i <= j) {
+        const t = values[i]
+        values[i] = values[j]
+        values[j] = t
+        i++
+        j--
+      }
+    }
+    if (k <= j) right = j
+    else if (k >= i) left = i
+    else break
+  }
+  const v = values[k]
+  if (v !== 0) return v
+  // Zeros compare equal: the k-th is −0 when fewer than k + 1 values are below +0 (negatives and −0s).
+  let below = 0
+  for (let i = 0; i < m; i++) if (values[i] < 0 || Object.is(values[i], -0)) below++
+  return k < below ? -0 : 0
 }
 
 function avgOverTime({ vals, lo, hi }: Window): number {

@@ -51,6 +51,10 @@ export async function readRaw(ctx: EvalContext, matchers: Matcher[], from: numbe
   for (const s of read) samples += s.ts.length
   chargeSamples(ctx, samples)
   return read.map((s) => {
+    if (ctx.seriesLabels) {
+      const { labels, key } = ctx.seriesLabels.of(s.series)
+      return { labels, key, ts: s.ts, vals: s.values }
+    }
     const labels = promLabels(s.series)
     return { labels, key: labelsKey(labels), ts: s.ts, vals: s.values }
   })

@@ -20,8 +20,11 @@ export interface SeriesText {
 const EMPTY = Buffer.alloc(0)
 const COMMA = Buffer.from(',')
 
-/** Steps [from, to) of `value` over `grid` as text, one entry per series (a scalar is one series without labels). */
-export function seriesTexts(value: Value | undefined, grid: Grid, from: number, to: number): SeriesText[] {
+/**
+ * Steps [from, to) of `value` over `grid` as text, one entry per series (a scalar is one series without labels);
+ * `known` (a cached answer's series by key) lends its labels' JSON, so a refresh does not write them again.
+ */
+export function seriesTexts(value: Value | undefined, grid: Grid, from: number, to: number, known?: ReadonlyMap<string, SeriesText>): SeriesText[] {
   if (!value || from >= to) return []
   const series: StepSeries[] = value.type === 'scalar' ? [{ labels: {}, key: '', vals: value.vals, has: new Uint8Array(grid.n).fill(1) }] : value.type === 'vector' ? value.series : []
   const out: SeriesText[] = []
@@ -37,7 +40,7 @@ export function seriesTexts(value: Value | undefined, grid: Grid, from: number, 
       length += (length === 0 ? 0 : 1) + point.length
     }
     starts[to - from] = length === 0 ? 0 : length + 1
-    out.push({ key: s.key, labels: s.labels, metric: Buffer.from(JSON.stringify(s.labels)), text: length === 0 ? EMPTY : Buffer.from(points.join(','), 'latin1'), starts })
+    out.push({ key: s.key, labels: s.labels, metric: known?.get(s.key)?.metric ?? Buffer.from(JSON.stringify(s.labels)), text: length === 0 ? EMPTY : Buffer.from(points.join(','), 'latin1'), starts })
   }
   return out
 }

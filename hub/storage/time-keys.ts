@@ -16,6 +16,12 @@ export const DAY_32: HexLayout = { digits: 8, biasBits: 31 }
 
 /** `value` (a whole number within the layout's range) as a fixed-width hex key. */
 export function hexKey(value: number, layout: HexLayout): string {
+  // Readers build these keys for every row they fetch, so the usual case skips BigInt: a value below the bias's
+  // leading hex digit is that digit followed by the value's own digits.
+  const low = layout.biasBits - (layout.biasBits % 4)
+  if (Number.isSafeInteger(value) && value >= 0 && value < 2 ** low) {
+    return ((2 ** (layout.biasBits - low)).toString(16) + value.toString(16).padStart(low / 4, '0')).padStart(layout.digits, '0')
+  }
   return (BigInt(value) + (1n << BigInt(layout.biasBits))).toString(16).padStart(layout.digits, '0')
 }
 

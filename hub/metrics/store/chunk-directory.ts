@@ -1,4 +1,4 @@
-import { chunkKey, parseChunkKey, parseRollupWidth, type BinarySublevel } from './keys.js'
+import { chunkKeyOf, idHex, parseChunkKey, parseRollupWidth, windowKey, type BinarySublevel } from './keys.js'
 import { ROLLUP_WIDTHS } from '../encoding/rollup.js'
 
 /** One chunk row: its window and compaction seq (which make its key) and the rollup widths stored with it. */
@@ -14,9 +14,19 @@ export interface ChunkRef {
 /** Flag bits: the low ones say which ROLLUP_WIDTHS a chunk has; this one that its write is not known done. */
 const UNCOMMITTED = 0x80
 const ROLLUP_BITS = ROLLUP_WIDTHS.map((_, i) => 1 << i)
+/** The rollup widths each combination of flag bits stands for, made once (every read lists its rows' refs). */
+const ROLLUPS_OF_FLAGS: ReadonlyArray<readonly number[]> = Array.from({ length: UNCOMMITTED }, (_, flags) => Object.freeze(ROLLUP_WIDTHS.filter((_, b) => flags & ROLLUP_BITS[b])))
+/** Window keys remembered by ChunkDirectory.key, at most, and row keys per series. */
+const WINDOW_KEYS = 10_000
+const KEYS_PER_SERIES = 16
 
 /** One series' chunk rows in key order (window, then seq), as parallel typed arrays: 17 bytes a row. */
 class SeriesChunks {
+  /** Keys of the rows last read, by window (ChunkDirectory.key). */
+  keys?: Map<number, { seq: number; key: string }>
+
+  constructor(readonly idHex: string) {}
+
   starts = new Float64Array(4)
   seqs = new Float64Array(4)
   flags = new Uint8Array(4)
@@ -85,6 +95,7 @@ class SeriesChunks {
  */
 export class ChunkDirectory {
   private readonly bySeries = new Map<number, SeriesChunks>()
+  private readonly windowKeys = new Map<number, string>()
   private count = 0
 
   get size(): number {
@@ -142,7 +153,7 @@ export class ChunkDirectory {
       found.push({
         windowStart: chunks.starts[i],
         seq: chunks.seqs[i],
-        rollups: flags & ~UNCOMMITTED ? ROLLUP_WIDTHS.filter((_, b) => flags & ROLLUP_BITS[b]) : [],
+        rollups: ROLLUPS_OF_FLAGS[flags & ~UNCOMMITTED],
         committed: (flags & UNCOMMITTED) === 0,
       })
     }
@@ -159,12 +170,32 @@ export class ChunkDirectory {
   }
 
   key(seriesId: number, ref: ChunkRef): string {
-    return chunkKey(seriesId, ref.windowStart, ref.seq)
+    // Every read builds the keys of the rows it wants: each series remembers those of its last few windows read
+    // (a refreshing dashboard asks for the same ones), so a read reuses the strings and the row cache their hashes.
+    const chunks = this.bySeries.get(seriesId)
+    if (!chunks) return chunkKeyOf(idHex(seriesId), this.windowKey(ref.windowStart), ref.seq)
+    const known = chunks.keys?.get(ref.windowStart)
+    if (known?.seq === ref.seq) return known.key
+    chunks.keys ??= new Map()
+    if (chunks.keys.size >= KEYS_PER_SERIES) chunks.keys.clear()
+    const key = chunkKeyOf(chunks.idHex, this.windowKey(ref.windowStart), ref.seq)
+    chunks.keys.set(ref.windowStart, { seq: ref.seq, key })
+    return key
+  }
+
+  /** windowKey, remembered: windows are few (a day of 2 h windows is 12 for every series); cleared past WINDOW_KEYS. */
+  private windowKey(windowStart: number): string {
+    let window = this.windowKeys.get(windowStart)
+    if (window === undefined) {
+      if (this.windowKeys.size >= WINDOW_KEYS) this.windowKeys.clear()
+      this.windowKeys.set(windowStart, (window = windowKey(windowStart)))
+    }
+    return window
   }
 
   private series(seriesId: number): SeriesChunks {
     let chunks = this.bySeries.get(seriesId)
-    if (!chunks) this.bySeries.set(seriesId, (chunks = new SeriesChunks()))
+    if (!chunks) this.bySeries.set(seriesId, (chunks = new SeriesChunks(idHex(seriesId))))
     return chunks
   }
 }

@@ -61,7 +61,12 @@ export function windowKey(windowStart: number): string {
 }
 
 export function chunkKey(seriesId: number, windowStart: number, compactionSeq: number): string {
-  return `${idHex(seriesId)}\x00${windowKey(windowStart)}\x00${compactionSeq.toString().padStart(12, '0')}`
+  return chunkKeyOf(idHex(seriesId), windowKey(windowStart), compactionSeq)
+}
+
+/** chunkKey from its parts already written as idHex and windowKey. */
+export function chunkKeyOf(seriesHex: string, window: string, compactionSeq: number): string {
+  return `${seriesHex}\x00${window}\x00${compactionSeq.toString().padStart(12, '0')}`
 }
 
 /** The parts of a chunkKey (also the start of a rollupKey). */

@@ -6,13 +6,15 @@ type Snapshot = ReturnType<MetricDb['snapshot']>
 const ENTRY_OVERHEAD = 160
 
 /**
- * Least-recently-used cache of decoded immutable rows (chunk and rollup rows never change once written: a key
- * carries its compaction seq), bounded in bytes, so a repeated query (a dashboard refreshing) neither waits on
- * LevelDB's thread pool nor decodes again. Entries are shared between reads: callers never write into them.
- * Retention deletes evict their rows.
+ * Cache of decoded immutable rows (chunk and rollup rows never change once written: a key carries its compaction
+ * seq), bounded in bytes, so a repeated query (a dashboard refreshing) neither waits on LevelDB's thread pool nor
+ * decodes again. Entries are shared between reads: callers never write into them. Retention deletes evict their
+ * rows. Eviction is least-recently-used by second chance (CLOCK): a hit only marks its entry, and eviction moves a
+ * marked entry to the young end instead of dropping it, so a hit costs one map lookup (a dashboard's refresh hits
+ * hundreds of rows).
  */
 export class RowCache {
-  private readonly rows = new Map<string, { value: unknown; cost: number }>()
+  private readonly rows = new Map<string, { value: unknown; cost: number; used: boolean }>()
   private bytes = 0
 
   constructor(private readonly maxBytes: number) {}
@@ -23,12 +25,9 @@ export class RowCache {
 
   get(key: string): unknown {
     const entry = this.rows.get(key)
-    if (entry) {
-      // Map keeps insertion order: re-inserting marks the row most recently used.
-      this.rows.delete(key)
-      this.rows.set(key, entry)
-    }
-    return entry?.value
+    if (!entry) return undefined
+    entry.used = true
+    return entry.value
   }
 
   /** `columnBytes`: the memory the decoded value holds. */
@@ -36,11 +35,17 @@ export class RowCache {
     const cost = columnBytes + key.length + ENTRY_OVERHEAD
     if (cost > this.maxBytes) return
     this.delete(key)
-    this.rows.set(key, { value, cost })
+    this.rows.set(key, { value, cost, used: false })
     this.bytes += cost
+    // Each marked entry is passed over once (its mark cleared), so this ends within two rounds of the map.
     for (const [oldest, entry] of this.rows) {
       if (this.bytes <= this.maxBytes) break
       this.rows.delete(oldest)
+      if (entry.used && oldest !== key) {
+        entry.used = false
+        this.rows.set(oldest, entry)
+        continue
+      }
       this.bytes -= entry.cost
     }
   }
@@ -64,6 +69,18 @@ export interface RowKind<T> {
   namespace: string
   decode(bytes: Uint8Array): T
   columnBytes(value: T): number
+}
+
+/** Every wanted row from the cache when each is cacheable and there, else undefined (the read needs the database). */
+export function cachedRows<T>(cache: RowCache, kind: RowKind<T>, wanted: readonly WantedRow[]): T[] | undefined {
+  const rows: T[] = new Array(wanted.length)
+  for (let i = 0; i < wanted.length; i++) {
+    const row = wanted[i]
+    const value = row.cacheable ? (cache.get(kind.namespace + row.key) as T | undefined) : undefined
+    if (value === undefined) return undefined
+    rows[i] = value
+  }
+  return rows
 }
 
 /**
