@@ -6,6 +6,7 @@ import { Aedes, type AedesOptions, type Client } from 'aedes'
 import { isValidDeviceId } from '../protocol/ids.js'
 import { guardedConnection } from './limits/packet-guard.js'
 import { readProxyHeader } from './limits/proxy-header.js'
+import { indexedMemoryPersistence } from './broker-retained.js'
 
 export interface BrokerTls {
   cert: string | Buffer
@@ -62,6 +63,8 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
       done(ok ? null : new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), ok)
     },
     ...o.hooks,
+    // A cluster passes its shared persistence in the hooks; alone, aedes's memory one with a retained-topic index.
+    persistence: o.hooks?.persistence ?? indexedMemoryPersistence(),
   })
   const peers = new WeakMap<Duplex, PeerInfo>()
   const accept = (socket: Socket, info: PeerInfo) => {
