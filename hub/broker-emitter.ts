@@ -2,6 +2,8 @@ import mqemitter from 'mqemitter'
 
 /** Deliveries started within one synchronous chain of releases before the next one waits for setImmediate. */
 const MAX_SYNC_DEPTH = 200
+/** Put-off deliveries started per tick. */
+const MAX_PER_TICK = 1000
 
 /**
  * mqemitter (aedes's message bus) with its recursion bounded. With `concurrency` messages in flight it queues the
@@ -14,29 +16,35 @@ const MAX_SYNC_DEPTH = 200
  */
 export function stackSafeEmitter(options: { concurrency: number; matchEmptyLevels: boolean }): mqemitter.MQEmitter {
   const mq = mqemitter(options)
-  const internal = mq as unknown as {
-    _do(message: mqemitter.Message, callback: () => void): unknown
-    _messageQueue: mqemitter.Message[]
-    _messageCallbacks: Array<() => void>
-    current: number
-    _doing: boolean
-  }
+  const internal = mq as unknown as { _do(message: mqemitter.Message, callback: () => void): unknown; current: number }
   const start = internal._do.bind(mq)
+  // Deliveries put off to the next tick, oldest first; each holds the slot it will use.
+  let later: Array<[mqemitter.Message, () => void]> = []
+  let head = 0
   let depth = 0
+  const drain = () => {
+    // Started one after another from here, each chain of releases is one deep: what they pull from mqemitter's queue
+    // lands behind them in `later`. A bounded number per tick keeps sockets and timers served between.
+    for (let n = 0; n < MAX_PER_TICK && head < later.length; n++) {
+      const [message, callback] = later[head]
+      later[head++] = undefined as never
+      internal.current--
+      depth++
+      try {
+        start(message, callback)
+      } finally {
+        depth--
+      }
+    }
+    if (head < later.length) setImmediate(drain)
+    else [later, head] = [[], 0]
+  }
   internal._do = (message, callback) => {
-    if (depth >= MAX_SYNC_DEPTH) {
-      // Back to the head of the queue, its slot held (released() just gave it up), so the other slots' releases and
-      // later emits take it first, in order; the next tick starts it as released() would have.
-      internal._messageQueue.unshift(message)
-      internal._messageCallbacks.unshift(callback)
+    // Behind deliveries already put off (so the order holds), or too deep: put off, its slot taken now as _do would.
+    if (head < later.length || depth >= MAX_SYNC_DEPTH) {
+      if (head === later.length) setImmediate(drain)
+      later.push([message, callback])
       internal.current++
-      setImmediate(() => {
-        internal.current--
-        const next = internal._messageQueue.shift()
-        const done = internal._messageCallbacks.shift()
-        if (next) internal._do(next, done!)
-        else internal._doing = false
-      })
       return mq
     }
     depth++
