@@ -35,8 +35,13 @@ export function withRetainedIndex<P extends RetainedPersistence>(persistence: P)
   return persistence
 }
 
-/** aedes's default in-memory persistence (what aedes makes when given none) with the retained-topic index. */
-export function indexedMemoryPersistence(): RetainedPersistence {
+/** aedes's default in-memory persistence, what aedes makes when given none. */
+export function memoryPersistence(): RetainedPersistence {
   // The package is CommonJS whose typings declare no call signature on the default export.
-  return withRetainedIndex((memory as unknown as () => RetainedPersistence)())
+  return (memory as unknown as () => RetainedPersistence)()
+}
+
+/** aedes's in-memory persistence with the retained-topic index. */
+export function indexedMemoryPersistence(): RetainedPersistence {
+  return withRetainedIndex(memoryPersistence())
 }

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
 import { startBroker, type BrokerHandle } from '../../hub/broker.js'
-import { withRetainedIndex, type RetainedPersistence } from '../../hub/broker-retained.js'
-import memory from 'aedes-persistence'
+import { memoryPersistence, withRetainedIndex } from '../../hub/broker-retained.js'
 
 // The broker answers SUBSCRIBE from a retained-topic index for filters without wildcards (hub/broker-retained.ts,
 // docs/fleet.md "Reconnect storms"): what a subscriber receives must be what aedes's own search gives.
@@ -62,7 +61,7 @@ describe('retained messages through the retained-topic index', () => {
   })
 
   it('asks the persistence only for wildcard filters and exact filters that hold a retained message', async () => {
-    const persistence = memory() as unknown as RetainedPersistence
+    const persistence = memoryPersistence()
     const asked: string[][] = []
     const search = persistence.createRetainedStreamCombi.bind(persistence)
     persistence.createRetainedStreamCombi = (patterns) => (asked.push(patterns), search(patterns))
