@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import ms from 'ms'
 import { benchFleet, type StormResult } from './fleet.js'
 import { benchSustained } from './sustained.js'
+import { benchBrokerStorm } from './broker-storm.js'
 
 const fmt = (n: number) => n.toLocaleString('en')
 
@@ -15,6 +16,7 @@ export async function fleetSection(dir: string): Promise<void> {
   const sizes = (process.env.OUTPOST_BENCH_FLEET_DEVICES ?? '10000').split(',').map((s) => Number(s.trim()))
   const windowMs = ms((process.env.OUTPOST_BENCH_FLEET_WINDOW ?? '30s') as ms.StringValue)
   const baseline = process.env.OUTPOST_BENCH_FLEET_BASELINE
+  await benchBrokerStorm(sizes)
   const rows: Array<{ size: number; base?: StormResult; baseFailed?: string; now: StormResult }> = []
   for (const devices of sizes) {
     let base: StormResult | undefined
