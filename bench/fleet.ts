@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { join } from 'node:path'
 import { FleetSimulator } from '../cli/fleet/simulator.js'
 import { simulatedIds } from '../cli/simulate.js'
@@ -5,6 +6,8 @@ import { scryptHash, verifyScrypt } from '../hub/security/token-hash.js'
 import { cpuSeconds, freePort, rssMiB, sleep, startOutpost, stopOutpost, until, type BenchProcess } from './processes.js'
 
 const ADMIN = 'bench-fleet-admin-token-0123456789'
+/** OUTPOST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub (the restarted one: kill -9 writes none). */
+const NODE_FLAGS = (process.env.OUTPOST_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 
 export interface FleetBenchOptions {
   dir: string
@@ -15,13 +18,32 @@ export interface FleetBenchOptions {
   windowMs: number
   /** Reporting interval of every device, ms. */
   intervalMs: number
+  /** Another build's `dist/cli/outpost.js` to run as the hub (a baseline in the same run); default this build. */
+  bin?: string
 }
 
-async function startHub(data: string, mqttPort: number): Promise<{ proc: BenchProcess; api: string }> {
+/** The reconnect storm's figures, for a baseline printed beside them. */
+export interface StormResult {
+  devices: number
+  backlog: number
+  /** From the restart (hub start included) to all devices online, and to every backlog acked, s. */
+  backS: number
+  ackedS: number
+  /** Of which the hub's start until its API answered, s. */
+  hubStartS: number
+  connects: number
+  banned: number
+  /** CPU seconds of the hub and of the simulating process from the restart until all acked. */
+  hubCpuS: number
+  simCpuS: number
+  load: number
+}
+
+async function startHub(data: string, mqttPort: number, bin?: string): Promise<{ proc: BenchProcess; api: string }> {
   const proc = startOutpost(['hub', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning'], {
     OUTPOST_ADMIN_TOKEN: ADMIN,
     NODE_OPTIONS: '--max-old-space-size=4096',
-  })
+  }, NODE_FLAGS, bin)
   const api = await until(() => /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output())?.[1], 60_000, 'hub start')
   return { proc, api }
 }
@@ -38,15 +60,11 @@ async function post(api: string, body: unknown): Promise<any> {
  * steady window, publish-to-ack p50/p99 live, then a reconnect storm after kill -9 and a restart. Baselines in the
  * same run: provisioning one device per request, and what the storm would queue in scrypt (the hash before issue 15).
  */
-export async function benchFleet(o: FleetBenchOptions): Promise<string[]> {
-  const lines: string[] = []
-  const out = (line: string) => {
-    lines.push(line)
-    console.log(line)
-  }
+export async function benchFleet(o: FleetBenchOptions): Promise<StormResult> {
+  const out = (line: string) => console.log(line)
   const mqttPort = await freePort()
   const data = join(o.dir, 'hub')
-  let hub = await startHub(data, mqttPort)
+  let hub = await startHub(data, mqttPort, o.bin)
   let sim: FleetSimulator | undefined
   // Waits on the fleet, failing at once (with the hub's output) should the hub process die meanwhile.
   const fleetUntil = (done: () => boolean, what: string) =>
@@ -102,20 +120,35 @@ export async function benchFleet(o: FleetBenchOptions): Promise<string[]> {
     await sleep(o.intervalMs * 1.5)
     const backlog = sim.unacked()
     const tR = performance.now()
-    hub = await startHub(data, mqttPort)
+    const simCpu0 = process.cpuUsage()
+    hub = await startHub(data, mqttPort, o.bin)
+    const hubStartS = (performance.now() - tR) / 1000
     sim.resetPhase()
     await fleetUntil(() => sim!.online() === o.devices, 'all devices back')
     const backS = (performance.now() - tR) / 1000
     await fleetUntil(() => sim!.unacked() < o.devices, 'storm backlog acked')
     const ackedS = (performance.now() - tR) / 1000
+    const hubCpuS = await cpuSeconds(hub.proc.child.pid!)
+    const simCpu = process.cpuUsage(simCpu0)
     const storm = sim.report()
     const scrypt = await scryptHash('x'.repeat(43))
     const t0 = performance.now()
     for (let k = 0; k < 10; k++) await verifyScrypt('x'.repeat(43), scrypt)
     const scryptMs = (performance.now() - t0) / 10
-    out(`  reconnect storm (kill -9)     all ${o.devices.toLocaleString('en')} back ${backS.toFixed(1)} s after restart, backlog of ${backlog.toLocaleString('en')} batches acked at ${ackedS.toFixed(1)} s (hub start included); ${storm.connects - stormConnects} connects, ${storm.banned} banned`)
+    out(`  reconnect storm (kill -9)     all ${o.devices.toLocaleString('en')} back ${backS.toFixed(1)} s after restart, backlog of ${backlog.toLocaleString('en')} batches acked at ${ackedS.toFixed(1)} s (hub start ${hubStartS.toFixed(1)} s included); ${storm.connects - stormConnects} connects, ${storm.banned} banned; CPU hub ${hubCpuS.toFixed(1)} s, simulator ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s`)
     out(`                                baseline: scrypt verification before issue 15 would queue ${((o.devices * scryptMs) / 1000).toFixed(0)} s of hashing (${scryptMs.toFixed(1)} ms each, measured now)`)
-    return lines
+    return {
+      devices: o.devices,
+      backlog,
+      backS,
+      ackedS,
+      hubStartS,
+      connects: storm.connects - stormConnects,
+      banned: storm.banned,
+      hubCpuS,
+      simCpuS: (simCpu.user + simCpu.system) / 1e6,
+      load: os.loadavg()[0],
+    }
   } finally {
     await sim?.stop()
     await stopOutpost(hub.proc)

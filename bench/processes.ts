@@ -15,8 +15,9 @@ export interface BenchProcess {
   exited: Promise<number | null>
 }
 
-export function startOutpost(args: string[], env: Record<string, string> = {}): BenchProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `bin`: another build's `dist/cli/outpost.js`, for a baseline measured in the same run. */
+export function startOutpost(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = [], bin = BIN): BenchProcess {
+  const child = spawn(process.execPath, [...nodeFlags, bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))

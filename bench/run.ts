@@ -24,14 +24,17 @@ import { benchAudit } from './audit.js'
 import { benchNab, defaultRoot } from './anomaly/nab.js'
 import { benchAnomalyScale } from './anomaly/scale.js'
 import { benchNotifyLatency, benchNotifyThroughput } from './notify.js'
-import { benchFleet } from './fleet.js'
+import { fleetSection, sustainedSection } from './fleet-section.js'
 import { benchClusterStore } from './cluster.js'
 
 // `npm run bench`: figures, and ratios against baselines measured in the same run. Set OUTPOST_BENCH_BACKFILL
 // (default 1d) and OUTPOST_BENCH_DEVICES / OUTPOST_BENCH_SERIES to change the ingest workload, and
-// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security brokers cluster alerts audit anomaly notify fleet console agent.
+// OUTPOST_BENCH_ONLY (e.g. `ingest,drain`) to run some sections: ingest codec chunks store rollups query drain logs traces security brokers cluster alerts audit anomaly notify fleet sustained console agent.
 // OUTPOST_BENCH_AGENT_WINDOW (default 10m) is the agent section's measuring window.
-// The fleet section (issue 15): OUTPOST_BENCH_FLEET_DEVICES (default 10000), OUTPOST_BENCH_FLEET_WINDOW (default 30s).
+// The fleet section (issue 15): OUTPOST_BENCH_FLEET_DEVICES (default 10000, or a list: 2000,5000,10000),
+// OUTPOST_BENCH_FLEET_WINDOW (default 30s), OUTPOST_BENCH_FLEET_BASELINE (another build's dist/cli/outpost.js, run
+// first at each size, its storm printed beside this build's). The sustained section (issue 15 item 7):
+// OUTPOST_BENCH_SUSTAINED_DURATION (default 10m), OUTPOST_BENCH_SUSTAINED_DEVICES (default 1000, at 1 s: 20,000 samples/s).
 // OUTPOST_BENCH_NODE_FLAGS passes node flags to the ingest section's hub and simulate processes (profiling:
 // `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // `npm run bench:peers` runs Outpost beside Prometheus and InfluxDB on one dataset (bench/peers/).
@@ -88,13 +91,8 @@ async function main(): Promise<void> {
     if (want('alerts')) await alertsSection(dir)
     if (want('anomaly')) await anomalySection(dir)
     if (want('notify')) await notifySection(dir)
-    if (want('fleet')) {
-      const devices = Number(process.env.OUTPOST_BENCH_FLEET_DEVICES ?? 10_000)
-      const windowMs = ms((process.env.OUTPOST_BENCH_FLEET_WINDOW ?? '30s') as ms.StringValue)
-      // 19 series + the probe every 10 s: 20,000 samples/s live at 10,000 devices (issue 15's publish-to-ack rate).
-      console.log(`\nfleet: ${fmt(devices)} devices, one MQTT connection each (FleetSimulator in this process) → outpost hub (own process), 10 s interval, 19 series + probe:`)
-      await benchFleet({ dir: join(dir, 'fleet'), devices, series: 19, windowMs, intervalMs: 10_000 })
-    }
+    if (want('fleet')) await fleetSection(dir)
+    if (want('sustained')) await sustainedSection(dir)
     if (want('cluster')) {
       console.log(`\ncluster store: the metric store on LevelDB vs on PostgreSQL 15 (hub/storage/postgres/), in process, same run; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs:`)
       console.log(`  ${'figure'.padEnd(32)} ${'LevelDB'.padStart(12)} ${'PostgreSQL'.padStart(12)}  PostgreSQL/LevelDB`)

@@ -6,6 +6,8 @@ import { Aedes, type AedesOptions, type Client } from 'aedes'
 import { isValidDeviceId } from '../protocol/ids.js'
 import { guardedConnection } from './limits/packet-guard.js'
 import { readProxyHeader } from './limits/proxy-header.js'
+import { indexedMemoryPersistence } from './broker-retained.js'
+import { stackSafeEmitter } from './broker-emitter.js'
 
 export interface BrokerTls {
   cert: string | Buffer
@@ -62,6 +64,10 @@ export async function startBroker(o: BrokerOptions): Promise<BrokerHandle> {
       done(ok ? null : new Error(`client id ${JSON.stringify(packet.clientId)} is not a valid device id`), ok)
     },
     ...o.hooks,
+    // A cluster passes its shared persistence and bus in the hooks; alone, aedes's memory persistence with a
+    // retained-topic index and aedes's bus (concurrency 100, empty levels match: MQTT-4.7.1-3) with bounded recursion.
+    persistence: o.hooks?.persistence ?? indexedMemoryPersistence(),
+    mq: o.hooks?.mq ?? stackSafeEmitter({ concurrency: 100, matchEmptyLevels: true }),
   })
   const peers = new WeakMap<Duplex, PeerInfo>()
   const accept = (socket: Socket, info: PeerInfo) => {

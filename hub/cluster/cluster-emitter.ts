@@ -1,5 +1,6 @@
 import mqemitter from 'mqemitter'
 import type MQEmitterRedis from 'mqemitter-redis'
+import { stackSafeEmitter } from '../broker-emitter.js'
 
 type Message = mqemitter.Message
 
@@ -32,7 +33,7 @@ export class ClusterEmitter {
 
   constructor(private readonly o: ClusterEmitterOptions) {
     // As aedes makes its own: [MQTT-4.7.1-3] empty levels match.
-    this.local = mqemitter({ concurrency: o.concurrency ?? 100, matchEmptyLevels: true })
+    this.local = stackSafeEmitter({ concurrency: o.concurrency ?? 100, matchEmptyLevels: true })
   }
 
   get current(): number {

@@ -31,6 +31,24 @@ describe('device stores on disk', () => {
     ])
   })
 
+  it('DeviceRegistry stores every birth of a storm, and a restart after kill -9 marks every one offline', async () => {
+    harness = await levelHarness(() => undefined)
+    const stores = levelDeviceStores(harness.db)
+    const registry = new DeviceRegistry(stores, () => 1_000)
+    await registry.open()
+    // A reconnect storm: 500 births at once, each awaiting its flush (docs/fleet.md).
+    await Promise.all(Array.from({ length: 500 }, (_, k) => registry.applyStatus(`pi-${k}`, { state: 'online', ep: `e${k}` } as never)))
+    const stored = await stores.devices.loadAll()
+    expect(stored).toHaveLength(500)
+    expect(stored.every((d) => d.online && d.epoch === `e${d.id.slice(3)}`)).toBe(true)
+    expect((await stores.presence.latest()).size).toBe(500)
+    // A hub restarted after kill -9 marks each of them offline (their writes run together, presence-history.ts).
+    const again = new DeviceRegistry(levelDeviceStores(harness.db), () => 2_000)
+    await again.open()
+    expect(again.onlineCount()).toBe(0)
+    expect([...(await stores.presence.latest()).values()].every((c) => !c.online && c.at === 1_000)).toBe(true)
+  })
+
   it('DeviceRegistry closes a presence left online by a stopped hub at the device\'s last sign of life', async () => {
     harness = await levelHarness(() => undefined)
     const presence = new LevelPresenceStore(harness.db)
