@@ -245,6 +245,7 @@ export class BlockLogStore implements LogStore {
     const below = { lt: dayKey(firstKept) }
     await this.tables.blocks.clear(below)
     await this.tables.postings.clear(below)
+    await this.tables.rareRows.clear(below)
     await this.tables.summaries.clear(below)
     await this.tables.errors.clear(below)
     this.blocks = this.blocks.filter((b) => b.summary.day >= firstKept)

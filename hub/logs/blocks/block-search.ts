@@ -123,8 +123,38 @@ async function candidateRows(cache: BlockCache, block: StoredBlock, plan: Plan):
   return intersectRows(lists)
 }
 
+/**
+ * The rows, at the plan's levels, of the plan's word with the fewest in the block, when that is a rare word whose
+ * lines are rare rows (rare-rows.ts); undefined otherwise.
+ */
+function rareRowsToRead(block: StoredBlock, plan: Plan): number[] | undefined {
+  if (!block.summary.rareRows) return undefined
+  let fewest: number[] | undefined
+  for (const word of plan.plainWords) {
+    const inline = block.rare.get(word)
+    if (inline === undefined) continue
+    const rows: number[] = []
+    for (let i = 0; i < inline.length; i += 2) if ((plan.levels & (1 << inline[i + 1])) !== 0) rows.push(inline[i])
+    if (fewest === undefined || rows.length < fewest.length) fewest = rows
+  }
+  return fewest
+}
+
 /** Rows of the block matching the plan, highest id first, at most `want`. */
 async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
+  const rare = rareRowsToRead(block, plan)
+  if (rare !== undefined) {
+    // A handful of lines read on their own: the other words and filters are checked on them.
+    const lines = await cache.rareLines(block, rare)
+    const out: Array<[string, BlockLine]> = []
+    for (let i = lines.length - 1; i >= 0 && out.length < want; i--) {
+      const line = lines[i]
+      // Deleted since the summary was read (prune, purge).
+      if (line === undefined) return []
+      if (lineMatches(line, plan)) out.push([idOf(line), line])
+    }
+    return out
+  }
   const rows = await candidateRows(cache, block, plan)
   if (rows !== undefined && rows.length === 0) return []
   // The pages of the newest `want` candidates in one read: all a search needs unless filters drop rows.
