@@ -2,6 +2,7 @@ import { decodePage, pageCount, type BlockSummary, type DecodedPage } from './bl
 import { BlockV1 } from './block-v1.js'
 import { pageKey, type BlockTables } from './tables.js'
 import type { BlockLine } from './lines.js'
+import { decodePostings } from './varint.js'
 import { decodeRareRow, rareRowKey, rareRowsOf } from './rare-rows.js'
 
 // Decoded block pages, the most recently read first: paging through a result and repeated searches decode a page
@@ -14,9 +15,12 @@ export interface BlockRef {
   summary: BlockSummary
 }
 
-type Entry = Promise<DecodedPage | BlockV1 | BlockLine | undefined>
-/** A rare row (rare-rows.ts) weighs this much of a page in the cache. */
+type Entry = Promise<DecodedPage | BlockV1 | BlockLine | number[] | undefined>
+/** A rare row (rare-rows.ts) weighs this much of a page in the cache, a posting list this much. */
 const ROW_WEIGHT = 1 / 64
+const POSTING_WEIGHT = 1 / 8
+/** A posting row that is not there (a Bloom false positive), cached as such: undefined would be evicted. */
+const NONE: number[] = []
 
 export class BlockCache {
   private readonly entries = new Map<string, { value: Entry; weight: number }>()
@@ -62,6 +66,23 @@ export class BlockCache {
         return value
       }),
     )
+  }
+
+  /**
+   * The decoded posting rows of `terms` in the block (undefined where it has none), read together; kept, since a
+   * common word's rows are read by most searches for it.
+   */
+  postings(block: BlockRef, terms: readonly string[]): Promise<Array<number[] | undefined>> {
+    const keys = terms.map((t) => `${block.key}\x00${t}`)
+    const missing = keys.filter((k) => !this.entries.has(`p\x00${k}`))
+    if (missing.length > 0) {
+      const read = this.tables.postings.getMany(missing)
+      missing.forEach((k, i) => this.put(`p\x00${k}`, read.then((rows) => (rows[i] === undefined ? NONE : decodePostings(rows[i]!))), POSTING_WEIGHT))
+    }
+    return Promise.all(keys.map(async (k) => {
+      const rows = (await this.touch(`p\x00${k}`)!.value) as number[]
+      return rows === NONE ? undefined : rows
+    }))
   }
 
   /** Every page of the block in order, read lazily. */
