@@ -207,16 +207,18 @@ async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, w
  * those of every block of the round.
  */
 function rowsNeeded(group: readonly StoredBlock[], rowsOf: ReadonlyArray<number[] | undefined | null>, found: ReadonlyArray<[string, BlockLine]>, plan: Plan, want: number): number[] {
-  const exact = group.map((b, k) => {
+  // Blocks whose count of matches is exact (rare-row blocks cost a few small rows: never worth counting).
+  const exact: Array<[minId: string, count: number]> = []
+  group.forEach((b, k) => {
     const rows = rowsOf[k]
-    return plan.exact && rows && b.summary.minId >= plan.low && b.summary.maxId < plan.high ? rows.length : 0
+    if (plan.exact && rows && rows.length > 0 && b.summary.minId >= plan.low && b.summary.maxId < plan.high) exact.push([b.summary.minId, rows.length])
   })
   return group.map((b, j) => {
+    if (rowsOf[j] === null) return want
     let above = 0
-    for (const [id] of found) if (id > b.summary.maxId) above++
-    group.forEach((o, k) => {
-      if (o.summary.minId > b.summary.maxId) above += exact[k]
-    })
+    // found is sorted highest id first.
+    while (above < found.length && found[above][0] > b.summary.maxId) above++
+    for (const [minId, count] of exact) if (minId > b.summary.maxId) above += count
     return want - above
   })
 }

@@ -27,7 +27,8 @@ await Promise.all(
       const l = Array.from({ length: Number(linesPerBatch) }, (_, k) => ({
         ts: T0 + seq * 60_000 + k,
         level: k % 10 === 0 ? 'error' : 'info',
-        message: `probe d${d} s${seq} k${k} modbus timeout`,
+        // One line in 160 names the watchdog: a rare word, whose lines a seal also writes as rare rows.
+        message: `probe d${d} s${seq} k${k} modbus timeout${d === 0 && k === 7 ? ' watchdog' : ''}`,
       }))
       const result = await store.ingest({ v: PROTOCOL_VERSION, dev: `crash-${d}`, ep: 'e1', seq, at: 0, l })
       process.stdout.write(`ack ${d} ${seq} ${result.duplicate ? 'dup' : 'new'}\n`)
