@@ -90,6 +90,8 @@ interface StoreRun {
   headHighWater: number
   /** CPU time of all threads per line, from the first batch to the last seal. */
   cpuMicrosPerLine: number
+  /** Opening the store again (its block summaries are loaded at open). */
+  openMs: number
   /** The first rare-term query after the reopen, nothing cached. */
   rareTermColdMs: number
   rareTermMs: number
@@ -137,10 +139,12 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     await db.close()
     const compacted = await dirBytes(dir)
     await db.open()
+    const openStarted = performance.now()
     logs = make(db)
     store = new LevelMetricStore(db, { participants: [logs] })
     await store.open()
     await logs.open()
+    const openMs = Math.round(performance.now() - openStarted)
     const all = { from: -Infinity, to: Infinity, limit: 100 }
     const coldStarted = performance.now()
     const rare = await logs.query({ ...all, words: ['watchdog'] })
@@ -159,6 +163,7 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
       compactedBytesPerLine: compacted / lines,
       headHighWater,
       cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
+      openMs,
       rareTermColdMs,
       rareTermMs: await medianMs(() => logs.query({ ...all, words: ['watchdog'] })),
       commonTermMs: await medianMs(() => logs.query({ ...all, words: ['request'] })),
