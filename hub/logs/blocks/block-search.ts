@@ -79,7 +79,8 @@ function blockMayMatch(block: StoredBlock, plan: Plan): boolean {
   if (q.device !== undefined && !s.devices.includes(q.device)) return false
   if (q.component !== undefined && !s.components.includes(q.component)) return false
   for (const [h1, h2] of plan.hashes) if (!block.bloom.mayHoldHashes(h1, h2)) return false
-  return true
+  // A rare word of the block in no row at the wanted levels: nothing to read.
+  return rareHits(block, plan) !== 0
 }
 
 /** At most this many matches of the block, when its summary has the rows of one of the plan's words. */
