@@ -77,6 +77,8 @@ interface StoreRun {
   headHighWater: number
   /** CPU time of all threads per line, from the first batch to the last seal. */
   cpuMicrosPerLine: number
+  /** Opening the store again (its block summaries are loaded at open). */
+  openMs: number
   /** The first rare-term query after the reopen, nothing cached. */
   rareTermColdMs: number
   rareTermMs: number
@@ -101,7 +103,7 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
     rounds: rounds(lines, seededRandom(42)),
     afterRound: (logs) => (headHighWater = Math.max(headHighWater, headLines(logs))),
     seal,
-    measure: async (logs, { ingestMs, sealedMs, cpu, bytes, compactedBytes }) => {
+    measure: async (logs, { ingestMs, sealedMs, cpu, bytes, compactedBytes, openMs }) => {
       const all = { from: -Infinity, to: Infinity, limit: 100 }
       const coldStarted = performance.now()
       const rare = await logs.query({ ...all, words: ['watchdog'] })
@@ -120,6 +122,7 @@ async function runStore(dir: string, lines: number, make: (db: Database) => LogS
         compactedBytesPerLine: compactedBytes / lines,
         headHighWater,
         cpuMicrosPerLine: Math.round(((cpu.user + cpu.system) / lines) * 100) / 100,
+        openMs,
         rareTermColdMs,
         rareTermMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['watchdog'] })),
         commonTermMs: await medianMs(QUERY_RUNS, () => logs.query({ ...all, words: ['request'] })),

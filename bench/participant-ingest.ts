@@ -27,6 +27,8 @@ export interface IngestTiming {
   bytes: number
   /** Disk after a full compaction. */
   compactedBytes: number
+  /** Opening the store again, from its database open (block summaries are loaded at open). */
+  openMs: number
 }
 
 export interface IngestPlan<P extends IngestParticipant, R> {
@@ -82,10 +84,12 @@ export async function benchIngestParticipant<P extends IngestParticipant, R>(pla
     const bytes = await dirBytes(plan.dir)
     const compactedBytes = await settledBytes(plan.dir)
     await db.open()
+    const openStarted = performance.now()
     participant = plan.make(db)
     store = new LevelMetricStore(db, { participants: [participant] })
     await open()
-    return await plan.measure(participant, { ingestMs, sealedMs, cpu, bytes, compactedBytes })
+    const openMs = Math.round(performance.now() - openStarted)
+    return await plan.measure(participant, { ingestMs, sealedMs, cpu, bytes, compactedBytes, openMs })
   } finally {
     if (db.status === 'open') await close()
   }

@@ -27,6 +27,7 @@ export const KEYSPACE = {
   'l-head': { what: 'log head: one row per stored batch until sealed into blocks (hub/logs/blocks)', encoding: 'view', key: 'device \\0 epoch \\0 seq' },
   'l-block': { what: 'log blocks: compressed columns of one UTC day, one row per 512-line page; format 1 blocks: one row, no page (hub/logs/blocks)', encoding: 'view', key: 'day key \\0 block seq (12 digits) \\0 page (4 digits)' },
   'l-bpost': { what: 'posting lists of the words of each log block (hub/logs/blocks)', encoding: 'view', key: 'block key \\0 word' },
+  'l-brow': { what: 'the lines of the rare words of each log block, one row per line (hub/logs/blocks)', encoding: 'view', key: 'block key \\0 row (6 digits)' },
   'l-bsum': { what: 'log block summaries and Bloom filters, loaded at start (hub/logs/blocks)', encoding: 'view', key: 'block key' },
   't-span': { what: 'spans by trace, before blocks: emptied by the migration at start (hub/traces)', encoding: 'view', key: 'trace id \\0 span id' },
   't-time': { what: 'span index by start time, before blocks: emptied by the migration (hub/traces)', encoding: 'view', key: 'start key \\0 trace id \\0 span id' },

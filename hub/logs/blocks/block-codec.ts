@@ -6,6 +6,7 @@ import { Bloom, bloomHash1, bloomHash2 } from './bloom.js'
 import { tokenize } from '../tokenize.js'
 import { encodePostings } from './varint.js'
 import { idOf, type BlockLine } from './lines.js'
+import { encodeRareRow } from './rare-rows.js'
 
 // One block: the lines of one UTC day sealed together, sorted by record id (docs/logs.md, "Blocks"). Format 2: the
 // rows are cut into pages of PAGE_ROWS rows, each page one `l-block` row holding all of its columns (times as
@@ -47,6 +48,8 @@ export interface BlockSummary {
   epochs?: string[]
   /** Format 2: the rows of words in at most INLINE_ROWS rows, word → [row, level, row, level, …]. */
   rare?: Record<string, number[]>
+  /** Set since rare-rows.ts: each row `rare` names is also one `l-brow` row, read instead of its page. */
+  rareRows?: boolean
 }
 
 /** One page of a block, decoded: rows start … start + ts.length - 1. */
@@ -76,6 +79,8 @@ export interface EncodedBlock {
   pages: Uint8Array[]
   /** word → rows, for words without a digit, and the levels' rows (levelTerm). */
   postings: Map<string, Uint8Array>
+  /** row → the line (rare-rows.ts), for each row the summary's rare words name. */
+  rareRows: Map<number, Uint8Array>
   summary: BlockSummary
 }
 
@@ -155,6 +160,13 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[]): Pro
     }
   }
   // Levels too, so a search for words at some levels intersects lists without decoding the block.
+  const rareRows = new Map<number, Uint8Array>()
+  for (const list of Object.values(rare)) {
+    for (let i = 0; i < list.length; i += 2) {
+      const row = list[i]
+      if (!rareRows.has(row)) rareRows.set(row, encodeRareRow(lines[row], devs.codes[row], eps.codes[row], comps.codes[row]))
+    }
+  }
   const levelRows = LOG_LEVELS.map((): number[] => [])
   level.forEach((l, row) => levelRows[l].push(row))
   levelRows.forEach((rows, l) => rows.length > 0 && postings.set(levelTerm(l), encodePostings(rows)))
@@ -181,10 +193,10 @@ export async function encodeBlock(day: number, lines: readonly BlockLine[]): Pro
   }
   const summary: BlockSummary = {
     day, count: lines.length, minId: idOf(lines[0]), maxId: idOf(lines[lines.length - 1]), devices: devs.dict, deviceCounts, components: comps.dict, levels,
-    bloom: bloom.bits, v: BLOCK_FORMAT, epochs: eps.dict, rare,
+    bloom: bloom.bits, v: BLOCK_FORMAT, epochs: eps.dict, rare, rareRows: true,
   }
   const compressed = await Promise.all(pages)
-  return { day, pages: compressed.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.length)), postings, summary }
+  return { day, pages: compressed.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.length)), postings, rareRows, summary }
 }
 
 /** Page `p` of a format-2 block. */

@@ -245,12 +245,13 @@ export class BlockLogStore implements LogStore {
     if (this.headSnapshot().some((line) => dayOf(line.ts) < firstKept)) await this.sealNow()
     const partitions = dayPartitions(this.db)
     if (partitions) {
-      // Day partitions (PostgreSQL): the four tables' expired days dropped in one transaction, no row deleted.
-      await partitions.dropDaysBefore(['l-block', 'l-bpost', 'l-bsum', 'l-err'], firstKept)
+      // Day partitions (PostgreSQL): the five tables' expired days dropped in one transaction, no row deleted.
+      await partitions.dropDaysBefore(['l-block', 'l-bpost', 'l-brow', 'l-bsum', 'l-err'], firstKept)
     } else {
       const below = { lt: dayKey(firstKept) }
       await this.tables.blocks.clear(below)
       await this.tables.postings.clear(below)
+      await this.tables.rareRows.clear(below)
       await this.tables.summaries.clear(below)
       await this.tables.errors.clear(below)
     }

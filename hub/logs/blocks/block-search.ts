@@ -2,11 +2,11 @@ import { LOG_LEVELS } from '../../../protocol/batch.js'
 import { tsKey } from '../keys.js'
 import { parseHexKey, MS_64 } from '../../storage/time-keys.js'
 import type { LogQuery } from '../types.js'
-import { Bloom } from './bloom.js'
+import { Bloom, bloomHash1, bloomHash2 } from './bloom.js'
 import { hasDigit, levelTerm, lineOfPage, PAGE_ROWS, type BlockSummary, type DecodedPage } from './block-codec.js'
 import { idOf, lineTerms, type BlockLine } from './lines.js'
 import type { BlockCache } from './block-cache.js'
-import { decodePostings, intersectRows } from './varint.js'
+import { intersectRows } from './varint.js'
 
 // Reads for GET /v1/logs over the head (in memory) and the blocks, newest first. Blocks are visited by their
 // newest id, so a query stops as soon as no unread block can hold an id above the `limit`-th found.
@@ -42,6 +42,10 @@ interface Plan {
   levels: number
   plainWords: string[]
   digitWords: string[]
+  /** Each word's two Bloom hashes, computed once for every block's filter. */
+  hashes: Array<[number, number]>
+  /** Postings alone say which rows match (no device, component or digit-word filter to check on the lines). */
+  exact: boolean
 }
 
 export function planOf(query: LogQuery): Plan {
@@ -49,7 +53,9 @@ export function planOf(query: LogQuery): Plan {
   const words = query.words ?? []
   let levels = 0
   for (const l of query.levels ?? LOG_LEVELS) levels |= 1 << LOG_LEVELS.indexOf(l)
-  return { query, low, high, levels, plainWords: words.filter((w) => !hasDigit(w)), digitWords: words.filter(hasDigit) }
+  const digitWords = words.filter(hasDigit)
+  const exact = query.device === undefined && query.component === undefined && digitWords.length === 0
+  return { query, low, high, levels, plainWords: words.filter((w) => !hasDigit(w)), digitWords, hashes: words.map((w) => [bloomHash1(w), bloomHash2(w)]), exact }
 }
 
 function lineMatches(line: BlockLine, plan: Plan): boolean {
@@ -72,8 +78,9 @@ function blockMayMatch(block: StoredBlock, plan: Plan): boolean {
   if ((s.levels & plan.levels) === 0) return false
   if (q.device !== undefined && !s.devices.includes(q.device)) return false
   if (q.component !== undefined && !s.components.includes(q.component)) return false
-  for (const w of q.words ?? []) if (!block.bloom.mayHold(w)) return false
-  return true
+  for (const [h1, h2] of plan.hashes) if (!block.bloom.mayHoldHashes(h1, h2)) return false
+  // A rare word of the block in no row at the wanted levels: nothing to read.
+  return rareHits(block, plan) !== 0
 }
 
 /** At most this many matches of the block, when its summary has the rows of one of the plan's words. */
@@ -108,24 +115,54 @@ async function candidateRows(cache: BlockCache, block: StoredBlock, plan: Plan):
     inlineLevels = rows
   }
   if (read.length > 0) {
-    const postings = await cache.tables.postings.getMany(read.map((w) => `${block.key}\x00${w}`))
+    const postings = await cache.postings(block, read)
     // A Bloom false positive: nothing here.
     if (postings.some((p) => p === undefined)) return []
-    for (const p of postings) lists.push(decodePostings(p!))
+    for (const p of postings) lists.push(p!)
   }
   if (inlineLevels === undefined && plan.query.levels !== undefined) {
     // Words at some levels: the union of the levels' rows joins the intersection, so a block without a matching
     // row is never decoded.
     const levels = plan.query.levels.map((l) => LOG_LEVELS.indexOf(l)).filter((l) => (block.summary.levels & (1 << l)) !== 0)
-    const rows = await cache.tables.postings.getMany(levels.map((l) => `${block.key}\x00${levelTerm(l)}`))
-    lists.push(rows.flatMap((r) => (r === undefined ? [] : decodePostings(r))).sort((a, b) => a - b))
+    const rows = await cache.postings(block, levels.map(levelTerm))
+    lists.push(levels.length === 1 ? (rows[0] ?? []) : rows.flatMap((r) => r ?? []).sort((a, b) => a - b))
   }
   return intersectRows(lists)
 }
 
-/** Rows of the block matching the plan, highest id first, at most `want`. */
-async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number): Promise<Array<[string, BlockLine]>> {
-  const rows = await candidateRows(cache, block, plan)
+/**
+ * The rows, at the plan's levels, of the plan's word with the fewest in the block, when that is a rare word whose
+ * lines are rare rows (rare-rows.ts); undefined otherwise.
+ */
+function rareRowsToRead(block: StoredBlock, plan: Plan): number[] | undefined {
+  if (!block.summary.rareRows) return undefined
+  let fewest: number[] | undefined
+  for (const word of plan.plainWords) {
+    const inline = block.rare.get(word)
+    if (inline === undefined) continue
+    const rows: number[] = []
+    for (let i = 0; i < inline.length; i += 2) if ((plan.levels & (1 << inline[i + 1])) !== 0) rows.push(inline[i])
+    if (fewest === undefined || rows.length < fewest.length) fewest = rows
+  }
+  return fewest
+}
+
+/** Rows of the block matching the plan, highest id first, at most `want`; `rows` its candidateRows, null for rare rows. */
+async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, want: number, rows: number[] | undefined | null): Promise<Array<[string, BlockLine]>> {
+  const rare = rows === null ? rareRowsToRead(block, plan) : undefined
+  if (rare !== undefined) {
+    // A handful of lines read on their own: the other words and filters are checked on them.
+    const lines = await cache.rareLines(block, rare)
+    const out: Array<[string, BlockLine]> = []
+    for (let i = lines.length - 1; i >= 0 && out.length < want; i--) {
+      const line = lines[i]
+      // Deleted since the summary was read (prune, purge).
+      if (line === undefined) return []
+      if (lineMatches(line, plan)) out.push([idOf(line), line])
+    }
+    return out
+  }
+  if (rows === null) return []
   if (rows !== undefined && rows.length === 0) return []
   // The pages of the newest `want` candidates in one read: all a search needs unless filters drop rows.
   const pages = new Set<number>()
@@ -164,6 +201,29 @@ async function blockMatches(cache: BlockCache, block: StoredBlock, plan: Plan, w
   return out
 }
 
+/**
+ * How many rows each block of a round must give at most: `want` less the matches sure to rank above all of its rows,
+ * those found already above its newest id and those of the round's blocks wholly above it whose postings say
+ * exactly how many match. So a common word at some levels decodes the pages of the newest block's matches, not
+ * those of every block of the round.
+ */
+function rowsNeeded(group: readonly StoredBlock[], rowsOf: ReadonlyArray<number[] | undefined | null>, found: ReadonlyArray<[string, BlockLine]>, plan: Plan, want: number): number[] {
+  // Blocks whose count of matches is exact (rare-row blocks cost a few small rows: never worth counting).
+  const exact: Array<[minId: string, count: number]> = []
+  group.forEach((b, k) => {
+    const rows = rowsOf[k]
+    if (plan.exact && rows && rows.length > 0 && b.summary.minId >= plan.low && b.summary.maxId < plan.high) exact.push([b.summary.minId, rows.length])
+  })
+  return group.map((b, j) => {
+    if (rowsOf[j] === null) return want
+    let above = 0
+    // found is sorted highest id first.
+    while (above < found.length && found[above][0] > b.summary.maxId) above++
+    for (const [minId, count] of exact) if (minId > b.summary.maxId) above += count
+    return want - above
+  })
+}
+
 /** Up to `want` matching lines from the head and the blocks, highest id first. */
 export async function searchBlocks(
   cache: BlockCache,
@@ -195,7 +255,10 @@ export async function searchBlocks(
     const group = candidates.slice(i, i + n)
     // Blocks below the want-th id found cannot add anything: the rest are older still.
     if (found.length >= want && group[0].summary.maxId < found[want - 1][0]) break
-    for (const rows of await Promise.all(group.map((b) => blockMatches(cache, b, plan, want)))) found.push(...rows)
+    const rowsOf = await Promise.all(group.map((b) => (rareRowsToRead(b, plan) !== undefined ? null : candidateRows(cache, b, plan))))
+    const needs = rowsNeeded(group, rowsOf, found, plan, want)
+    const matches = await Promise.all(group.map((b, j) => (needs[j] > 0 ? blockMatches(cache, b, plan, needs[j], rowsOf[j]) : [])))
+    for (const rows of matches) found.push(...rows)
     trim()
   }
   return found

@@ -44,9 +44,12 @@ export class Bloom {
   }
 
   mayHold(term: string): boolean {
+    return this.mayHoldHashes(bloomHash1(term), bloomHash2(term))
+  }
+
+  /** mayHold by the term's two hashes (bloomHash1, bloomHash2), computed once for many filters. */
+  mayHoldHashes(h1: number, h2: number): boolean {
     const m = this.bits.length * 8
-    const h1 = fnv1a(term, 0)
-    const h2 = fnv1a(term, 0x5bd1e995) | 1
     for (let i = 0; i < HASHES; i++) {
       const at = ((h1 + Math.imul(i, h2)) >>> 0) % m
       if ((this.bits[at >> 3] & (1 << (at & 7))) === 0) return false

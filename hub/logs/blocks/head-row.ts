@@ -32,13 +32,14 @@ export function encodeHeadRow(records: readonly LogRecord[], offset: number): Ui
     spanIds[i] = r.spanId ?? null
     attrs[i] = r.attrs ?? null
   }
-  const text = Buffer.from(JSON.stringify([messages, components, traceIds, spanIds, attrs]))
+  const text = JSON.stringify([messages, components, traceIds, spanIds, attrs])
   // A buffer of its own (Buffer.concat may hand out a slice of a shared pool): the store keeps the row in memory
-  // until it is sealed, and a worker gets a copy of the whole underlying buffer.
-  const out = new Uint8Array(head.length + text.length)
+  // until it is sealed, and a worker gets a copy of the whole underlying buffer. The JSON is written straight into
+  // it: no intermediate buffer of the text to allocate and copy.
+  const out = Buffer.from(new ArrayBuffer(head.length + Buffer.byteLength(text)))
   out.set(head)
-  out.set(text, head.length)
-  return out
+  out.write(text, head.length)
+  return new Uint8Array(out.buffer)
 }
 
 /** The row's lines, clock-corrected, as the batch (dev, ep, seq) stored them. */

@@ -4,6 +4,7 @@ import { dayOf } from '../keys.js'
 import { Bloom } from './bloom.js'
 import { encodeBlock, pageCount, type EncodedBlock } from './block-codec.js'
 import type { BlockLine } from './lines.js'
+import { rareRowKey, rareRowsOf } from './rare-rows.js'
 import type { StoredBlock } from './block-search.js'
 import { blockKey, pageKey, type BlockTables } from './tables.js'
 
@@ -51,6 +52,7 @@ export function encodedWrites(tables: BlockTables, encoded: readonly EncodedBloc
     const key = blockKey(e.day, nextSeq())
     e.pages.forEach((page, p) => ops.push({ type: 'put', sublevel: tables.blocks, key: pageKey(key, p), value: page }))
     for (const [word, rows] of e.postings) ops.push({ type: 'put', sublevel: tables.postings, key: `${key}\x00${word}`, value: rows })
+    for (const [row, line] of e.rareRows) ops.push({ type: 'put', sublevel: tables.rareRows, key: rareRowKey(key, row), value: line })
     ops.push({ type: 'put', sublevel: tables.summaries, key, value: encodeStored(e.summary) })
     blocks.push(storedBlock(key, e.summary))
   }
@@ -76,5 +78,6 @@ export function blockDeletes(tables: BlockTables, block: StoredBlock): BatchOp[]
   const ops: BatchOp[] = [{ type: 'del', sublevel: tables.summaries, key: block.key }]
   if (block.summary.v === undefined) ops.push({ type: 'del', sublevel: tables.blocks, key: block.key })
   else for (let p = 0; p < pageCount(block.summary); p++) ops.push({ type: 'del', sublevel: tables.blocks, key: pageKey(block.key, p) })
+  if (block.summary.rareRows) for (const row of rareRowsOf(block.summary)) ops.push({ type: 'del', sublevel: tables.rareRows, key: rareRowKey(block.key, row) })
   return ops
 }

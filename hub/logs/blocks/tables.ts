@@ -13,6 +13,8 @@ export function openBlockTables(db: Database) {
     blocks: table<'l-block', Uint8Array>(db, 'l-block'),
     /** `${block key}\0${word}` → varint posting list of the block's rows holding the word. */
     postings: table<'l-bpost', Uint8Array>(db, 'l-bpost'),
+    /** `${block key}\0${row}` → one line of a rare word of the block (rare-rows.ts), when its summary has `rareRows`. */
+    rareRows: table<'l-brow', Uint8Array>(db, 'l-brow'),
     /** block key → CBOR BlockSummary, loaded at open. */
     summaries: table<'l-bsum', Uint8Array>(db, 'l-bsum'),
     /** Error aggregates, as the LevelDB store keeps them (error-rows.ts). */

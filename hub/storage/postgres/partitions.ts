@@ -50,6 +50,7 @@ const chunkWindow = hexTime(9, MS_64, 1, false)
 export const PARTITIONED: Readonly<Record<string, PartitionSpec>> = {
   'l-block': logDay,
   'l-bpost': logDay,
+  'l-brow': logDay,
   'l-bsum': logDay,
   'l-err': logDay,
   't-block': spanHour,

@@ -12,7 +12,8 @@ await ingestUntilKilled({
     l: Array.from({ length: lines }, (_, k) => ({
       ts: T0 + seq * 60_000 + k,
       level: k % 10 === 0 ? 'error' : 'info',
-      message: `probe d${d} s${seq} k${k} modbus timeout`,
+      // One line in 160 names the watchdog: a rare word, whose lines a seal also writes as rare rows.
+      message: `probe d${d} s${seq} k${k} modbus timeout${d === 0 && k === 7 ? ' watchdog' : ''}`,
     })),
   }),
 })

@@ -28,6 +28,9 @@ async function storedBatches(dir: string): Promise<Set<string>> {
     // The search index agrees with the lines: every stored line is found by its words.
     const found = (await h.logs.query({ from: -Infinity, to: Infinity, words: ['modbus', 'timeout'], limit: 1_000_000 })).logs.length
     expect(found).toBe(lines.length)
+    // And by a rare word, read from the rare rows the seals wrote in the same batch as the blocks.
+    const rare = (await h.logs.query({ from: -Infinity, to: Infinity, words: ['watchdog'], limit: 1_000_000 })).logs.map((l) => l.message)
+    expect(rare).toEqual(lines.filter((l) => l.message.endsWith(' watchdog')).map((l) => l.message))
     return tally.batches()
   } finally {
     await h.close()
