@@ -76,6 +76,7 @@ export class ClusterLink {
       brokerId: this.brokerId,
       remote,
       remoteReady: () => sub.status === 'ready',
+      onRemoteReady: (fn) => sub.on('ready', fn),
       localOnly: (topic) => parseDeviceTopic(topic)?.kind === 'telemetry',
       onForwardError: failed,
     })
