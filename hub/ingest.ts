@@ -28,6 +28,8 @@ export interface IngestDeps {
    * engine is behind: the ack waits for it (back-pressure; the device keeps and resends un-acked batches).
    */
   onStored?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
+  /** A batch the store already had (a resend), before its ack. */
+  onDuplicate?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
   /** A store shared with other hubs: waits until this hub writes for the device (hub/cluster/claims.ts). */
   claim?: (device: string) => Promise<void>
   /** The disk under the store (hub/storage/space.ts): while it is full nothing is written or acked. */
@@ -91,8 +93,11 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     return
   }
   deps.afterWrite?.()
-  if (result.duplicate) deps.metrics.duplicates.inc()
-  else {
+  if (result.duplicate) {
+    deps.metrics.duplicates.inc()
+    const behind = deps.onDuplicate?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
+    if (behind) await behind
+  } else {
     deps.metrics.batches.inc()
     deps.metrics.samples.inc(result.samples)
     const behind = deps.onStored?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
