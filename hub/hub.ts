@@ -163,6 +163,7 @@ export class Hub implements HubContext {
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
     if (shared.claims) this.credentials.shareStore()
+    if (shared.claims) this.devices.shareStore((id) => this.broker?.client(id) !== undefined)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner })

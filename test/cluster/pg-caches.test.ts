@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir, waitFor } from '../helpers/temp.js'
+import { redisServer, type RedisServer } from '../helpers/redis.js'
+import { postgresServer, type PostgresServer } from '../helpers/postgres.js'
+import { TestDevice } from '../helpers/alerts.js'
+import { addDevice, startHub, type HubProc } from './cluster-support.js'
+
+/** Connects as the device, retrying while the hub has not yet seen its credentials (read from the store ≤ 1/s). */
+async function connectDevice(mqttUrl: string, id: string, token: string): Promise<TestDevice> {
+  return waitFor(() => TestDevice.connect(mqttUrl, id, token).catch(() => undefined), 30_000, `${id} connected`)
+}
+
+// The hubs' in-memory caches over one PostgreSQL store (docs/cluster.md, "Caches over a shared store"), each checked
+// through the other hub.
+describe('caches of two hubs on one PostgreSQL store', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let pg: PostgresServer
+  let redis: RedisServer
+  const hubs: HubProc[] = []
+  const devices: TestDevice[] = []
+
+  beforeAll(async () => {
+    dir = await tempDir('outpost-pg-caches-')
+    pg = await postgresServer(dir.dir)
+    redis = await redisServer(dir.dir)
+    const flags = ['--store', pg.url(), '--cluster', redis.url]
+    hubs.push(await startHub(dir.dir, 'hub-a', flags))
+    hubs.push(await startHub(dir.dir, 'hub-b', flags))
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const d of devices) await d.close().catch(() => {})
+    await Promise.all(hubs.map((h) => h.proc.stop('SIGKILL')))
+    await redis?.kill()
+    await pg?.stop()
+    await dir?.cleanup()
+  }, 60_000)
+
+  it('the device list of each hub shows the devices added on, connected to and moved between both, with their counters', async () => {
+    const [a, b] = hubs
+    const tokenA = await addDevice(a, 'list-a')
+    const tokenB = await addDevice(b, 'list-b')
+    await addDevice(b, 'list-idle') // added on B, never connected
+    const onA = await connectDevice(a.mqtt, 'list-a', tokenA)
+    const onB = await connectDevice(b.mqtt, 'list-b', tokenB)
+    devices.push(onA, onB)
+    for (let i = 0; i < 3; i++) {
+      await onA.gauge('list_temp', i)
+      await onB.gauge('list_temp', i)
+    }
+    const batchesOn = async (hub: HubProc) => {
+      const r = await hub.call('GET', '/v1/devices')
+      return Object.fromEntries((r.body.devices ?? r.body).map((d: any) => [d.id, d.counters?.batches ?? 0]))
+    }
+    // Records are written every 5 s by the hub a device is connected to; a list reads the store at most once a second.
+    for (const hub of [a, b]) {
+      await waitFor(async () => {
+        const seen = await batchesOn(hub)
+        return seen['list-a'] === 3 && seen['list-b'] === 3 && seen['list-idle'] === 0
+      }, 30_000, `hub ${hub.api} lists both hubs' devices`)
+    }
+    // list-a moves to B and sends 2 more: A's list follows.
+    await onA.close()
+    const moved = await connectDevice(b.mqtt, 'list-a', tokenA)
+    devices.push(moved)
+    await moved.gauge('list_temp', 9)
+    await moved.gauge('list_temp', 10)
+    await waitFor(async () => (await batchesOn(a))['list-a'] === 5, 30_000, 'A lists the moved device with 5 batches')
+    expect((await a.call('GET', '/v1/devices/list-a')).body.counters.batches).toBe(5)
+  }, 180_000)
+})
