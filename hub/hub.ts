@@ -128,6 +128,9 @@ export class Hub implements HubContext {
       onTaken: async (device) => {
         await this.store.takeDevice(device)
         await this.devices.reload(device)
+        // The series it made on other hubs count towards its limit here.
+        this.batchLimits.forget(device)
+        this.batchLimits.seed(await this.store.series({ labels: { device } }))
       },
       beforeRelease: async () => {
         await this.store.idle()

@@ -62,6 +62,16 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     deps.log('warning', 'telemetry rejected', { device: topicDevice, reason, error: (err as Error).message })
     return
   }
+  // A shared store: this hub writes for the device first; taking it over reloads what the hub caches of it (its series
+  // count for the limits too), so the limits see what the device made on other hubs.
+  try {
+    await deps.claim?.(topicDevice)
+  } catch (err) {
+    // Not acked: the agent keeps the batch and sends it again.
+    deps.metrics.rejected.inc({ reason: 'store_error' })
+    deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
+    return
+  }
   if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
   // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
   const offset = deps.clockOffsets.observe(topicDevice, received, batch.at, (jump) => {
@@ -79,7 +89,6 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   }
   let result
   try {
-    await deps.claim?.(topicDevice)
     const toStore = { ...batch, m: windowed.metrics }
     result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {

@@ -24,8 +24,9 @@ describe('caches of two hubs on one PostgreSQL store', () => {
     pg = await postgresServer(dir.dir)
     redis = await redisServer(dir.dir)
     const flags = ['--store', pg.url(), '--cluster', redis.url]
-    hubs.push(await startHub(dir.dir, 'hub-a', flags))
-    hubs.push(await startHub(dir.dir, 'hub-b', flags))
+    const env = { OUTPOST_LIMITS_SERIES_PER_DEVICE: '3' }
+    hubs.push(await startHub(dir.dir, 'hub-a', flags, env))
+    hubs.push(await startHub(dir.dir, 'hub-b', flags, env))
   }, 180_000)
 
   afterAll(async () => {
@@ -68,4 +69,29 @@ describe('caches of two hubs on one PostgreSQL store', () => {
     await waitFor(async () => (await batchesOn(a))['list-a'] === 5, 30_000, 'A lists the moved device with 5 batches')
     expect((await a.call('GET', '/v1/devices/list-a')).body.counters.batches).toBe(5)
   }, 180_000)
+
+  it('a device moving to the other hub keeps its series limit: what it made on the first hub counts on the second', async () => {
+    const [a, b] = hubs
+    const token = await addDevice(a, 'lim-1')
+    const onA = await connectDevice(a.mqtt, 'lim-1', token)
+    devices.push(onA)
+    const series = (...s: number[]) => ({ metrics: s.map((n) => ({ name: 'lim_temp', labels: { s: String(n) }, value: n })) })
+    await onA.send(series(1, 2))
+    await onA.close()
+    const onB = await connectDevice(b.mqtt, 'lim-1', token)
+    devices.push(onB)
+    // Limit 3: s=1 and s=2 exist (made on A), s=3 is new and fits, s=4 is over.
+    const before = await b.metric('outpost_hub_batches_total')
+    await onB.send(series(1, 3, 4))
+    // B stores the batch once A let the device go (claims): then the refusal is counted.
+    await waitFor(async () => (await b.metric('outpost_hub_batches_total')) > before, 60_000, 'B stored the batch').catch((err) => { throw new Error(`${err}\nB:\n${b.proc.output().slice(-3000)}\nA:\n${a.proc.output().slice(-2000)}`) })
+    expect(await b.metric('outpost_hub_limited_total{reason="too_many_series"}')).toBe(1)
+    expect(await a.metric('outpost_hub_limited_total{reason="too_many_series"}')).toBe(0)
+    for (const hub of [a, b]) {
+      await waitFor(async () => {
+        const r = await hub.call('GET', '/prometheus/api/v1/series?match[]=lim_temp')
+        return r.body.data?.length === 3
+      }, 15_000, `${hub.api} sees 3 series of lim-1`).catch(async (err) => { throw new Error(`${err} ${JSON.stringify((await hub.call('GET', '/prometheus/api/v1/series?match[]=lim_temp')).body).slice(0, 600)}`) })
+    }
+  }, 120_000)
 })
