@@ -11,6 +11,10 @@ export class DeviceRegistry {
   private readonly dirty = new Set<string>()
   private readonly store: DeviceStore
   private flushing: Promise<void> = Promise.resolve()
+  /** A store shared with other hubs (docs/cluster.md): whether a device is connected to this hub. */
+  private connectedHere?: (id: string) => boolean
+  private syncedAt = -Infinity
+  private syncing?: Promise<void>
   /** Online/offline changes over time (availability SLOs, reports). */
   readonly presence: PresenceHistory
 
@@ -23,6 +27,30 @@ export class DeviceRegistry {
     // Presence is re-learned from births after a hub restart; nobody is connected yet.
     for (const record of await this.store.loadAll()) this.devices.set(record.id, { ...record, online: false })
     await this.presence.open((id) => this.devices.get(id)?.lastSeen)
+  }
+
+  /** Other hubs write the records of the devices connected to them into the same store: sync() takes them in. */
+  shareStore(connectedHere: (id: string) => boolean): void {
+    this.connectedHere = connectedHere
+  }
+
+  /**
+   * A shared store: takes in what other hubs wrote, at most once a second (the device list). A device connected here,
+   * or with changes here not yet written, keeps this hub's record; every other record is the store's.
+   */
+  sync(): Promise<void> {
+    const here = this.connectedHere
+    if (!here) return Promise.resolve()
+    if (this.syncing) return this.syncing
+    if (performance.now() - this.syncedAt < 1_000) return Promise.resolve()
+    this.syncedAt = performance.now()
+    this.syncing = (async () => {
+      await this.flushing.catch(() => {})
+      for (const record of await this.store.loadAll()) {
+        if (!here(record.id) && !this.dirty.has(record.id)) this.devices.set(record.id, record)
+      }
+    })().finally(() => (this.syncing = undefined))
+    return this.syncing
   }
 
   list(): DeviceRecord[] {

@@ -128,6 +128,9 @@ export class Hub implements HubContext {
       onTaken: async (device) => {
         await this.store.takeDevice(device)
         await this.devices.reload(device)
+        // The series it made on other hubs count towards its limit here.
+        this.batchLimits.forget(device)
+        this.batchLimits.seed(await this.store.series({ labels: { device } }))
       },
       beforeRelease: async () => {
         await this.store.idle()
@@ -163,6 +166,7 @@ export class Hub implements HubContext {
     this.auth = new AdminAuth(this.db)
     this.credentials = new CredentialStore(new LevelCredentialRecords(this.db), this.auth, this.clock)
     if (shared.claims) this.credentials.shareStore()
+    if (shared.claims) this.devices.shareStore((id) => this.broker?.client(id) !== undefined)
     // The signing key sits beside LevelDB's files in the data directory (LevelDB leaves names it does not know alone).
     this.auditSigner = AuditSigner.openOrCreate(join(settings.data, 'audit-ed25519.pem'))
     this.audit = new AuditLog(new LevelAuditStore(this.db), this.clock, { signer: this.auditSigner })

@@ -28,6 +28,8 @@ export interface IngestDeps {
    * engine is behind: the ack waits for it (back-pressure; the device keeps and resends un-acked batches).
    */
   onStored?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
+  /** A batch the store already had (a resend), before its ack. */
+  onDuplicate?: (device: string, batch: DecodedBatch, tsShift: number) => Promise<void> | undefined | void
   /** A store shared with other hubs: waits until this hub writes for the device (hub/cluster/claims.ts). */
   claim?: (device: string) => Promise<void>
   /** The disk under the store (hub/storage/space.ts): while it is full nothing is written or acked. */
@@ -60,6 +62,16 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     deps.log('warning', 'telemetry rejected', { device: topicDevice, reason, error: (err as Error).message })
     return
   }
+  // A shared store: this hub writes for the device first; taking it over reloads what the hub caches of it (its series
+  // count for the limits too), so the limits see what the device made on other hubs.
+  try {
+    await deps.claim?.(topicDevice)
+  } catch (err) {
+    // Not acked: the agent keeps the batch and sends it again.
+    deps.metrics.rejected.inc({ reason: 'store_error' })
+    deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
+    return
+  }
   if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
   // DESIGN §5: correct timestamps by the device's measured clock offset; refuse samples outside the window.
   const offset = deps.clockOffsets.observe(topicDevice, received, batch.at, (jump) => {
@@ -77,7 +89,6 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   }
   let result
   try {
-    await deps.claim?.(topicDevice)
     const toStore = { ...batch, m: windowed.metrics }
     result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {
@@ -91,8 +102,11 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     return
   }
   deps.afterWrite?.()
-  if (result.duplicate) deps.metrics.duplicates.inc()
-  else {
+  if (result.duplicate) {
+    deps.metrics.duplicates.inc()
+    const behind = deps.onDuplicate?.(topicDevice, { ...batch, m: windowed.metrics }, shift)
+    if (behind) await behind
+  } else {
     deps.metrics.batches.inc()
     deps.metrics.samples.inc(result.samples)
     const behind = deps.onStored?.(topicDevice, { ...batch, m: windowed.metrics }, shift)

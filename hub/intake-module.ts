@@ -7,6 +7,8 @@ import { ingestTelemetry, type IngestDeps } from './ingest.js'
 import { ClockOffsets } from './clock.js'
 import { clockPolicy } from './settings.js'
 import { backlogOf, publishErrorLogs } from './events/sources.js'
+import { handoverKey } from './alerts/handover.js'
+import type { DecodedBatch } from '../protocol/batch.js'
 
 /** The MQTT intake as the compaction policy and the API's readiness see it. */
 export interface IntakeModule extends HubModule {
@@ -58,6 +60,14 @@ export function intakeModule(hub: HubContext): IntakeModule {
       const { options, settings, metrics, devices, batchLimits } = hub
       const broker = hub.broker!.broker
       const engine = hub.alertEngine!
+      // In a cluster a stored batch is in the hand-over inbox before its ack, then evaluated by the leader's engine
+      // (here, or told over the bus): exactly once across leaders (hub/alerts/handover.ts, docs/cluster.md).
+      const handOver = async (device: string, batch: DecodedBatch, shift: number) => {
+        const handover = handoverKey(device, batch.ep, batch.seq)
+        await engine.store.putHandover({ key: handover, device, batch, shift, at: Date.now() })
+        const behind = engine.running ? engine.onBatch(device, batch, shift, handover) : hub.cluster?.forwardBatch(device, batch, shift, handover)
+        if (behind) await behind
+      }
       batchLimits.seed(await hub.store.series({}))
       const deps: IngestDeps = {
         broker,
@@ -84,8 +94,10 @@ export function intakeModule(hub: HubContext): IntakeModule {
             if (backlog) devices.recordBacklog(device, backlog)
           }
           publishErrorLogs(hub.events, device, batch)
-          return engine.running ? engine.onBatch(device, batch, shift) : hub.cluster?.forwardBatch(device, batch, shift)
+          return hub.leadership.clustered ? handOver(device, batch, shift) : engine.onBatch(device, batch, shift)
         },
+        // A resend of a batch stored before a hub died may never have reached the hand-over: it goes in now (once).
+        onDuplicate: (device, batch, shift) => (hub.leadership.clustered ? handOver(device, batch, shift) : undefined),
         clock: hub.clock,
         log: hub.log,
       }

@@ -4,7 +4,8 @@ import type { DeviceRegistry } from '../devices.js'
 import type { MetricStore } from '../metrics/store/types.js'
 import { randomBytes } from 'node:crypto'
 import { LevelAlertStore } from './store/level-alert-store.js'
-import type { AlertStore, AlertWrite, OutboxEntry } from './store/types.js'
+import type { AlertStore, AlertWrite, OutboxEntry, SeqRanges } from './store/types.js'
+import { addSeq, hasSeq } from './handover.js'
 import { dispatch } from './dispatch.js'
 import { BatchView, createEvaluator, type EvalContext, type RuleEvaluator } from './rules/registry.js'
 import { WindowRegistry } from './rules/shared-windows.js'
@@ -45,6 +46,8 @@ export interface AlertEngineOptions {
   slos?: SloBurnSource
   /** Test-only: called after a state write that has notifications to send, before they are sent (crash injection). */
   afterStateWrite?: () => void
+  /** A hub of a cluster: batches come through the hand-over (hub/alerts/handover.ts), which start() drains. */
+  handover?: boolean
 }
 
 /** One engine step's outcome, committed atomically then announced. */
@@ -53,6 +56,8 @@ export class Step {
   readonly resolved: AlertRecord[] = []
   readonly dropped: AlertRecord[] = []
   readonly events: HistoryEvent[] = []
+  /** A batch of the cluster's hand-over: its inbox key, and the evaluated ranges to write (unless seen before). */
+  handover?: { key: string; device: string; ep: string; ranges: SeqRanges; seen: boolean }
   constructor(readonly now: number) {}
 }
 
@@ -80,6 +85,9 @@ export class AlertEngine {
   private inBatchStep = false
   private timer?: NodeJS.Timeout
   private ctx!: EvalContext
+  /** Hand-over: evaluated seq ranges by device \0 epoch (read from the store once), and inbox keys queued here. */
+  private readonly evaluated = new Map<string, SeqRanges>()
+  private readonly queuedHandover = new Set<string>()
 
   constructor(private readonly options: AlertEngineOptions) {
     this.store = options.alertStore ?? new LevelAlertStore(options.db)
@@ -113,6 +121,12 @@ export class AlertEngine {
     }
     // Written with their state but not handed to every notifier before the hub stopped: at least once (issue 11).
     for (const entry of await this.store.loadOutbox()) await this.announce(entry)
+    this.startTimer()
+    // Batches the cluster stored and no leader evaluated yet (the previous one died, or their notice was lost).
+    if (this.options.handover) await this.drainHandover(0)
+  }
+
+  private startTimer(): void {
     this.timer = setInterval(() => {
       // One pass queued at a time: a slow pass is not stacked behind itself.
       if (this.tickQueued) return
@@ -165,6 +179,24 @@ export class AlertEngine {
     this.silences.clear()
     this.dirty.clear()
     this.deferred = []
+    this.evaluated.clear()
+    this.queuedHandover.clear()
+  }
+
+  /**
+   * Queues for evaluation the hand-over's batches written at least `minAgeMs` ago (younger ones are normally on their
+   * way over the bus) that are not queued already. Returns how many it queued.
+   */
+  async drainHandover(minAgeMs: number): Promise<number> {
+    if (!this.running) return 0
+    let queued = 0
+    const now = Date.now()
+    for (const e of await this.store.loadHandover()) {
+      if (this.queuedHandover.has(e.key) || now - e.at < minAgeMs || !this.running) continue
+      queued++
+      void this.onBatch(e.device, e.batch, e.shift, e.key)
+    }
+    return queued
   }
 
   /**
@@ -172,14 +204,26 @@ export class AlertEngine {
    * evaluated: beyond `maxBacklog` waiting batches this returns a promise of the batch's evaluation, which ingest
    * awaits before acking (back-pressure: the device keeps the batch until then, DESIGN §5). Otherwise undefined.
    */
-  onBatch(device: string, batch: DecodedBatch, shift: number): Promise<void> | undefined {
+  onBatch(device: string, batch: DecodedBatch, shift: number, handover?: string): Promise<void> | undefined {
     this.backlog++
+    if (handover !== undefined) this.queuedHandover.add(handover)
     const done = this.run(async () => {
       this.backlog--
+      const step = new Step(this.options.clock())
+      if (handover !== undefined) {
+        // Exactly once across leaders: a batch a step already recorded is only taken out of the inbox.
+        this.queuedHandover.delete(handover)
+        const markKey = `${device}\0${batch.ep}`
+        let ranges = this.evaluated.get(markKey)
+        if (!ranges) this.evaluated.set(markKey, (ranges = await this.store.loadEvaluated(device, batch.ep)))
+        const seen = hasSeq(ranges, batch.seq)
+        if (!seen) this.evaluated.set(markKey, (ranges = addSeq(ranges, batch.seq)))
+        step.handover = { key: handover, device, ep: batch.ep, ranges, seen }
+        if (seen) return this.commit(step, false)
+      }
       this.counters.batches++
       const view = new BatchView(device, batch, shift)
       await this.options.anomaly?.score(view)
-      const step = new Step(this.options.clock())
       for (const list of this.index.forBatch(view)) {
         for (const { rule, evaluator } of list) this.applyAll(rule, evaluator.onBatch!(view), step)
       }
@@ -352,6 +396,8 @@ export class AlertEngine {
     const dropped = step.dropped.filter((a) => !put.has(a))
     if (periodic) this.dirty.clear()
     const write: AlertWrite = { alerts: { put: [...put], del: dropped.map((a) => a.id) }, events: [...step.events, ...d.events], incidents: d.incidents }
+    const h = step.handover
+    if (h) write.handover = { done: [h.key], evaluated: h.seen ? [] : [{ device: h.device, ep: h.ep, ranges: h.ranges }] }
     // Consoles hear of the step now, as the API already shows it; a backfill's deferred write may land later.
     if (write.events!.length > 0) this.options.onCommitted?.(write.alerts!.put!, write.events!)
     // A backfill: while more batches wait and nothing is to be announced, their state writes go as one. A notification

@@ -33,6 +33,7 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         anomaly: hub.anomaly,
         onCommitted: (alerts, events) => publishAlertEvents(hub.events, alerts, events),
         afterStateWrite: hub.options.testing?.afterAlertStateWrite,
+        handover: hub.leadership.clustered,
       })
       hub.alertEngine = engine
       hub.alerts = new AlertService(engine, clock, () => hubConditionAlerts({ storageFull: hub.space.full }))
@@ -59,6 +60,15 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         run: () => {
           const engine = hub.alertEngine!
           return engine.run(() => engine.store.prune(hub.clock() - retention.alerts))
+        },
+      },
+      {
+        // A cluster's stored batches whose notice to the leader was lost (Redis away, a leader that died).
+        name: 'alerts.handover',
+        everyMs: 2_000,
+        leaderOnly: true,
+        run: async () => {
+          if (hub.leadership.clustered) await hub.alertEngine!.drainHandover(3_000)
         },
       },
     ],

@@ -69,10 +69,14 @@ export class DeviceClaims {
 
   /** The device left this hub: once its writes here are done, another hub may take it. */
   release(device: string): void {
-    if (!this.owned.has(device)) return
+    // A take under way (the device left while its first batch waited for the lock) is let go once it is done:
+    // otherwise this hub would keep a device that never comes back, and the hub it moved to could not write for it.
+    const taking = this.taking.get(device)
+    if (!this.owned.has(device) && !taking) return
     const token = Symbol(device)
     this.releasing.set(device, token)
     void (async () => {
+      await taking?.catch(() => {})
       await this.options.beforeRelease(device)
       // Taken again meanwhile (it reconnected here), or the connection and its locks are gone.
       if (this.releasing.get(device) !== token || !this.owned.has(device) || !this.client) return

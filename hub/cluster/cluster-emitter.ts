@@ -11,8 +11,10 @@ export interface ClusterEmitterOptions {
   brokerId: string
   /** mqemitter-redis over the cluster's Redis. */
   remote: MQEmitterRedis.MQEmitterRedis
-  /** Redis is connected now: subscriptions wait for it then, and do not otherwise. */
+  /** Redis is connected now (ioredis status `ready`): subscriptions wait for it then, and do not otherwise. */
   remoteReady: () => boolean
+  /** Calls `fn` each time the subscriber connection becomes ready (first connect and every reconnect). */
+  onRemoteReady: (fn: () => void) => void
   /** Topics no other hub needs (device telemetry: each hub ingests its own devices), never sent to Redis. */
   localOnly: (topic: string) => boolean
   onForwardError: (err: Error) => void
@@ -29,11 +31,23 @@ export class ClusterEmitter {
   private readonly local: mqemitter.MQEmitter
   /** Each listener's wrapper on the Redis side, by topic (the same listener may be on several topics). */
   private readonly relays = new Map<Listener, Map<string, Listener>>()
+  /**
+   * Relays not yet handed to mqemitter-redis because its subscriber connection was not ready. A SUBSCRIBE sent by
+   * ioredis while the connection is still in its handshake (status `connect`) is written at once, ahead of ioredis's
+   * ready check, and is lost (docs/cluster.md, "Ingest-time evaluation"); one sent later is kept and resubscribed.
+   */
+  private readonly pending = new Map<Listener, string>()
   private closed = false
 
   constructor(private readonly o: ClusterEmitterOptions) {
     // As aedes makes its own: [MQTT-4.7.1-3] empty levels match.
     this.local = stackSafeEmitter({ concurrency: o.concurrency ?? 100, matchEmptyLevels: true })
+    o.onRemoteReady(() => {
+      for (const [relay, topic] of [...this.pending]) {
+        this.pending.delete(relay)
+        this.o.remote.on(topic, relay)
+      }
+    })
   }
 
   get current(): number {
@@ -48,8 +62,9 @@ export class ClusterEmitter {
     byTopic.set(topic, relay)
     if (this.o.remoteReady()) this.o.remote.on(topic, relay, done)
     else {
-      // ioredis subscribes when Redis comes back (and resubscribes after every reconnect); the subscriber need not wait.
-      this.o.remote.on(topic, relay)
+      // Subscribed in Redis once the connection is ready (ioredis resubscribes it after every reconnect); the
+      // subscriber need not wait.
+      this.pending.set(relay, topic)
       if (done) setImmediate(done)
     }
     return this
@@ -62,6 +77,10 @@ export class ClusterEmitter {
     if (byTopic && relay) {
       byTopic.delete(topic)
       if (byTopic.size === 0) this.relays.delete(listener)
+      if (this.pending.delete(relay)) {
+        if (done) setImmediate(done)
+        return this
+      }
       this.o.remote.removeListener(topic, relay, this.o.remoteReady() ? done : undefined)
       if (!this.o.remoteReady() && done) setImmediate(done)
     } else if (done) setImmediate(done)

@@ -21,7 +21,7 @@ export interface ClusterHandlers {
   /** A device connected to another hub answered a command, maybe one this hub sent. */
   onRemoteReply(device: string, payload: Buffer): Promise<void>
   /** A batch another hub stored, for this hub's alert engine if it runs here (the leader's). */
-  onForwardedBatch(device: string, batch: DecodedBatch, shift: number): void
+  onForwardedBatch(device: string, batch: DecodedBatch, shift: number, handover: string): void
 }
 
 export interface ClusterLinkOptions {
@@ -76,6 +76,7 @@ export class ClusterLink {
       brokerId: this.brokerId,
       remote,
       remoteReady: () => sub.status === 'ready',
+      onRemoteReady: (fn) => sub.on('ready', fn),
       localOnly: (topic) => parseDeviceTopic(topic)?.kind === 'telemetry',
       onForwardError: failed,
     })
@@ -103,8 +104,8 @@ export class ClusterLink {
     broker.subscribe(ALERT_BATCH_TOPIC, (packet: AedesPublishPacket, done: () => void) => {
       if (fromElsewhere(packet)) {
         try {
-          const { device, batch, shift } = decodeStored<{ device: string; batch: DecodedBatch; shift: number }>(packet.payload as Buffer)
-          handlers.onForwardedBatch(device, batch, shift)
+          const { device, batch, shift, handover } = decodeStored<{ device: string; batch: DecodedBatch; shift: number; handover: string }>(packet.payload as Buffer)
+          handlers.onForwardedBatch(device, batch, shift, handover)
         } catch (err) {
           this.o.log('error', 'cluster: bad forwarded batch', { error: String(err) })
         }
@@ -114,11 +115,12 @@ export class ClusterLink {
   }
 
   /**
-   * Hands a batch this hub stored to the leader's alert engine (this hub's does not run). At most once: a batch in
-   * flight when the leader dies is not evaluated (docs/cluster.md, "What is left"). The ack does not wait for it.
+   * Tells the leader's alert engine (this hub's does not run) of a batch this hub stored and put in the hand-over
+   * inbox under `handover`: the fast way. A notice lost (Redis away, the leader dying) leaves the batch in the inbox,
+   * where the leader finds it (docs/cluster.md, "Ingest-time evaluation"). The ack does not wait for it.
    */
-  forwardBatch(device: string, batch: DecodedBatch, shift: number): undefined {
-    const payload = Buffer.from(encodeStored({ device, batch, shift }))
+  forwardBatch(device: string, batch: DecodedBatch, shift: number, handover: string): undefined {
+    const payload = Buffer.from(encodeStored({ device, batch, shift, handover }))
     this.broker?.publish({ cmd: 'publish', topic: ALERT_BATCH_TOPIC, payload, qos: 0, retain: false, dup: false }, () => {})
     return undefined
   }

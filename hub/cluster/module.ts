@@ -12,8 +12,8 @@ export function clusterModule(hub: HubContext): HubModule {
         onRevoked: (id, from) => endRevokedSession(hub, id, `cluster:${from}`),
         onRemoteReply: (device, payload) => hub.remote.onReply(device, payload),
         // Only the leader's engine runs; it evaluates the batches the other hubs stored (docs/cluster.md).
-        onForwardedBatch: (device, batch, shift) => {
-          if (hub.alertEngine?.running) void hub.alertEngine.onBatch(device, batch, shift)
+        onForwardedBatch: (device, batch, shift, handover) => {
+          if (hub.alertEngine?.running) void hub.alertEngine.onBatch(device, batch, shift, handover)
         },
       })
     },

@@ -56,9 +56,14 @@ export class CredentialStore {
     this.shared = true
   }
 
+  /** A shared store: takes in the devices and tokens other hubs added (at most once a second; the device list). */
+  async refresh(): Promise<void> {
+    if (this.shared) await this.lookUp(undefined)
+  }
+
   /** A shared store: reads the records again when `name` is unknown here (at most once a second for all names). */
-  private async lookUp(name: string): Promise<void> {
-    if (!this.shared || this.devices.has(name) || this.tokens.has(name)) return
+  private async lookUp(name: string | undefined): Promise<void> {
+    if (!this.shared || (name !== undefined && (this.devices.has(name) || this.tokens.has(name)))) return
     if (!this.reloading && performance.now() - this.reloadedAt >= 1_000) {
       this.reloadedAt = performance.now()
       this.reloading = (async () => {

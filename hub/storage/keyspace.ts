@@ -45,6 +45,8 @@ export const KEYSPACE = {
   silences: { what: 'silences (hub/alerts)', encoding: 'json', key: 'silence id' },
   incidents: { what: 'incidents (hub/alerts)', encoding: 'json', key: 'incident id' },
   'alert-outbox': { what: 'notifications written with their alert state, until every notifier has them (hub/alerts)', encoding: 'json', key: 'step time (15 digits) - random hex' },
+  'alert-inbox': { what: 'stored batches of a cluster, until the leader evaluated them (hub/alerts)', encoding: 'view', key: 'device \\0 epoch \\0 seq (10 digits)' },
+  'alert-evaluated': { what: 'seqs of each (device, epoch) the leader evaluated, as ranges (hub/alerts)', encoding: 'json', key: 'device \\0 epoch' },
   'webhook-queue-*': { what: "one notifier's durable queue, * = a webhook's name or kind.receiver (hub/alerts/notifiers)", encoding: 'json', key: 'seq, 15 digits' },
   'slack-threads-*': { what: 'Slack bot messages to update, * = receiver (hub/alerts/notifiers/slack)', encoding: 'json', key: 'thread key' },
   'email-threads-*': { what: 'Message-ID of the first mail of each thread, * = receiver (hub/alerts/notifiers/email)', encoding: 'json', key: 'thread key' },

@@ -5,7 +5,8 @@ import type { Silence } from '../silences.js'
 import type { AlertRecord, HistoryEvent } from '../types.js'
 import { table } from '../../storage/keyspace.js'
 import { decimalKey } from '../../storage/time-keys.js'
-import type { AlertStore, AlertWrite, OutboxEntry } from './types.js'
+import type { AlertStore, AlertWrite, HandoverEntry, OutboxEntry, SeqRanges } from './types.js'
+import { decodeStored, encodeStored } from '../../storage/stored-cbor.js'
 
 /**
  * Rules, alerts (states and pending timers), history, silences and incidents in the hub's LevelDB (DESIGN §6), so
@@ -18,6 +19,8 @@ export class LevelAlertStore implements AlertStore {
   private readonly silences
   private readonly incidents
   private readonly outbox
+  private readonly inbox
+  private readonly evaluated
   private seq = 0
 
   constructor(private readonly db: Database) {
@@ -27,6 +30,20 @@ export class LevelAlertStore implements AlertStore {
     this.silences = table<'silences', Silence>(db, 'silences')
     this.incidents = table<'incidents', Incident>(db, 'incidents')
     this.outbox = table<'alert-outbox', OutboxEntry>(db, 'alert-outbox')
+    this.inbox = table(db, 'alert-inbox')
+    this.evaluated = table<'alert-evaluated', SeqRanges>(db, 'alert-evaluated')
+  }
+
+  async putHandover(entry: HandoverEntry): Promise<void> {
+    await this.inbox.put(entry.key, encodeStored(entry))
+  }
+
+  async loadHandover(): Promise<HandoverEntry[]> {
+    return (await this.inbox.values().all()).map((v) => decodeStored<HandoverEntry>(v))
+  }
+
+  async loadEvaluated(device: string, ep: string): Promise<SeqRanges> {
+    return (await this.evaluated.get(`${device}\0${ep}`)) ?? []
   }
 
   /** Notifications written with their state but not yet handed to every notifier (a hub killed in between). */
@@ -142,6 +159,8 @@ export class LevelAlertStore implements AlertStore {
     for (const id of w.silences?.del ?? []) ops.push({ type: 'del', sublevel: this.silences, key: id })
     for (const i of w.incidents ?? []) ops.push({ type: 'put', sublevel: this.incidents, key: i.id, value: i })
     for (const e of w.outbox ?? []) ops.push({ type: 'put', sublevel: this.outbox, key: e.id, value: e })
+    for (const key of w.handover?.done ?? []) ops.push({ type: 'del', sublevel: this.inbox, key })
+    for (const e of w.handover?.evaluated ?? []) ops.push({ type: 'put', sublevel: this.evaluated, key: `${e.device}\0${e.ep}`, value: e.ranges })
   }
 }
 

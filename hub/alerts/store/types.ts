@@ -6,6 +6,7 @@ import type { Notification } from '../notifiers/types.js'
 import type { StoredRule } from '../rule-schema.js'
 import type { Silence } from '../silences.js'
 import type { AlertRecord, HistoryEvent } from '../types.js'
+import type { DecodedBatch } from '../../../protocol/batch.js'
 
 /** A notification to announce, kept in the same write as the state it announces until every notifier had it. */
 export interface OutboxEntry {
@@ -23,6 +24,21 @@ export interface AlertWrite {
   silences?: { put?: Silence[]; del?: string[] }
   incidents?: Incident[]
   outbox?: OutboxEntry[]
+  /** Batches of a cluster's hand-over evaluated in this write (docs/cluster.md, "Ingest-time evaluation"). */
+  handover?: { done: string[]; evaluated: Array<{ device: string; ep: string; ranges: SeqRanges }> }
+}
+
+/** Sorted, disjoint, inclusive [first, last] seq ranges. */
+export type SeqRanges = Array<[number, number]>
+
+/** A stored batch waiting in the cluster's hand-over for the leader's alert engine. */
+export interface HandoverEntry {
+  key: string
+  device: string
+  batch: DecodedBatch
+  shift: number
+  /** When the ingesting hub wrote it (its clock). */
+  at: number
 }
 
 export interface AlertStore {
@@ -50,4 +66,10 @@ export interface AlertStore {
   prune(cutoff: number): Promise<{ alerts: number; incidents: number }>
   /** Erases every alert of `device` with its history, and its alert ids from incidents (purge). */
   purgeDevice(device: string): Promise<{ alerts: number }>
+  /** A hub of a cluster stored a batch: keep it for the leader's engine until a write's `handover.done` has it. */
+  putHandover(entry: HandoverEntry): Promise<void>
+  /** The batches waiting for the leader's engine, by device, epoch and seq. */
+  loadHandover(): Promise<HandoverEntry[]>
+  /** The seqs of (device, epoch) the leader's engine evaluated. */
+  loadEvaluated(device: string, ep: string): Promise<SeqRanges>
 }

@@ -89,8 +89,12 @@ export function deviceRoutes({ devices, credentials, revoke, openAlerts, purge, 
   }
   return new Hono()
     // Without parameters: every device by id, as before; q, state, label.K, sort, offset and limit page it (docs/console.md).
-    .get('/', (c) => c.json(pageDevices(all(), parseDeviceListQuery(new URL(c.req.url).searchParams))))
-    .get('/:id', (c) => {
+    .get('/', async (c) => {
+      await Promise.all([devices.sync(), credentials.refresh()])
+      return c.json(pageDevices(all(), parseDeviceListQuery(new URL(c.req.url).searchParams)))
+    })
+    .get('/:id', async (c) => {
+      await Promise.all([devices.sync(), credentials.refresh()])
       const id = c.req.param('id')
       const cred = credentials.listDevices().find((x) => x.id === id)
       if (!devices.get(id) && !cred) throw new ApiError(404, 'not_found', `device "${id}" not found`)

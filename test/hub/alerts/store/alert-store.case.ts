@@ -6,6 +6,7 @@ import type { Silence } from '../../../../hub/alerts/silences.js'
 import type { AlertStore, OutboxEntry } from '../../../../hub/alerts/store/types.js'
 import { fire, newAlert, resolve } from '../../../../hub/alerts/transitions.js'
 import type { AlertRecord, HistoryEvent } from '../../../../hub/alerts/types.js'
+import { handoverKey } from '../../../../hub/alerts/handover.js'
 
 export interface AlertStoreHarness {
   store: AlertStore
@@ -180,6 +181,23 @@ export function runAlertStoreSuite(name: string, makeHarness: () => Promise<Aler
       await Promise.all(alerts.map((a) => store.write({ alerts: { put: [a] }, events: [{ alert: a.id, at: a.activeAt, from: null, to: 'pending' }] })))
       expect(await store.loadOpenAlerts()).toHaveLength(50)
       for (const a of alerts.slice(0, 5)) expect(await store.history(a.id)).toHaveLength(1)
+    })
+
+    it('keeps the hand-over inbox until a write takes a batch out with its evaluated seqs, across a reopen', async () => {
+      const batch = (seq: number) => ({ v: 1, dev: 'd', ep: 'e1', seq, at: 1_000, m: { s: [{ n: 'm', t: 'gauge', l: {} }], t: [1_000 + seq], i: [0], v: new Float64Array([seq]) } }) as any
+      const entry = (seq: number) => ({ key: handoverKey('d', 'e1', seq), device: 'd', batch: batch(seq), shift: 5, at: 2_000 + seq })
+      await store.putHandover(entry(2))
+      await store.putHandover(entry(1))
+      await store.putHandover(entry(1)) // a resend lands on its first copy
+      await reopen()
+      expect(await store.loadHandover()).toEqual([entry(1), entry(2)])
+      expect(await store.loadEvaluated('d', 'e1')).toEqual([])
+      await store.write({ alerts: { put: [alertAt('k1', 1_000)] }, handover: { done: [entry(1).key], evaluated: [{ device: 'd', ep: 'e1', ranges: [[1, 1]] }] } })
+      await reopen()
+      expect(await store.loadHandover()).toEqual([entry(2)])
+      expect(await store.loadEvaluated('d', 'e1')).toEqual([[1, 1]])
+      expect(await store.loadEvaluated('d', 'e2')).toEqual([])
+      expect(await store.loadOpenAlerts()).toHaveLength(1)
     })
   })
 }
