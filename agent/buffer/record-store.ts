@@ -80,12 +80,16 @@ export class RecordStore {
 
   private async loadCounters(slots: LedgerSlot[], opts: { minNext: number; rescan: boolean; knownPending: number }): Promise<void> {
     const { meta, quarantine } = this.s
-    const [epoch, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
+    const [stored, next, pending, bytes, floor] = await meta.getMany([META_EPOCH, META_NEXT_SEQ, META_PENDING, META_BYTES, META_FLOOR])
     for await (const _ of quarantine.keys()) this.quarantined++
+    // LevelDB does not verify checksums on reads: damage inside the stored epoch reads back as another epoch, which
+    // would send what is held again under it (and the hub refuses a malformed one). Not ours: the ledger's is.
+    const epoch = stored === undefined || isBufferEpoch(stored) ? stored : undefined
+    if (epoch !== stored) this.hooks.log('error', 'buffer epoch damaged: taken from the ledger', { stored })
     // The ledger's newest slot of this buffer: with the counters gone (a damaged log record took them all) it still
     // knows the epoch and which seqs must be held.
     const trusted = slots.find((slot) => epoch === undefined || slot.epoch === epoch)
-    if (epoch === undefined && !trusted) {
+    if (stored === undefined && !trusted) {
       // A new buffer starts a new epoch, so seqs of a wiped buffer never collide with old ones at the hub.
       this.epoch = newEpoch()
       this.floor = opts.minNext
@@ -93,7 +97,8 @@ export class RecordStore {
       await this.refreshLowest(0)
       return
     }
-    this.epoch = epoch ?? trusted!.epoch
+    // Damaged and no ledger to go by: a new epoch, the records counted by number (known gaps, docs/delivery.md).
+    this.epoch = epoch ?? trusted?.epoch ?? newEpoch()
     this.next = Math.max(opts.minNext, Number(next) || 1, (await this.highestSeq()) + 1)
     this.pending = Number(pending) || 0
     this.bytes = Number(bytes) || 0
@@ -512,4 +517,9 @@ export class RecordStore {
 export function newEpoch(): string {
   const half = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')
   return half() + half()
+}
+
+/** The form newEpoch makes (every buffer's epoch has had it). */
+export function isBufferEpoch(value: string): boolean {
+  return /^[0-9a-f]{16}$/.test(value)
 }
