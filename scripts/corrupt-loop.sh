@@ -2,12 +2,13 @@
 # The corrupt-buffer delivery test N times in a row (default 100) with the CPU kept busy, counting failures
 # (docs/delivery.md, "Damage"). Not in CI: it takes about a minute per run. Usage: scripts/corrupt-loop.sh [N] [LOAD]
 # LOAD is the number of busy-loop processes beside it (default: the number of cores). Logs go to $OUT (a temp dir).
+# NO_BUILD=1 runs on dist/ as it is (built before, e.g. while `npm run soak` uses the same dist/: never rebuild under it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-100}
 LOAD=${2:-$(nproc)}
 OUT=${OUT:-$(mktemp -d -t corrupt-loop.XXXXXX)}
-npm run build --silent || exit 1
+[ "${NO_BUILD:-}" = 1 ] || npm run build --silent || exit 1
 burners=()
 for ((k = 0; k < LOAD; k++)); do
   node -e 'for (;;) {}' &

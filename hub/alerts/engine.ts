@@ -12,7 +12,7 @@ import { WindowRegistry } from './rules/shared-windows.js'
 import { OpenAlerts } from './open-alerts.js'
 import { RuleIndex, type RuleEntry } from './rule-index.js'
 import type { Incident } from './incidents.js'
-import type { Notifier } from './notifiers/types.js'
+import type { Notification, Notifier } from './notifiers/types.js'
 import type { StoredRule } from './rule-schema.js'
 import type { SloBurnSource } from './rules/slo_burn/evaluator.js'
 import type { Silence } from './silences.js'
@@ -420,9 +420,23 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * Writes a notification made outside the engine's steps (a hub condition, condition-notices.ts) to the outbox and
+   * announces it, to the notifiers named in `only` or to all: at least once from here on, like the engine's own.
+   */
+  announceDurably(notification: Notification, only?: string[]): Promise<void> {
+    return this.run(async () => {
+      const now = this.options.clock()
+      const entry: OutboxEntry = { id: `${String(now).padStart(15, '0')}-${randomBytes(6).toString('hex')}`, notification, ...(only ? { only } : {}) }
+      await this.store.write({ outbox: [entry] })
+      await this.announce(entry)
+    })
+  }
+
   /** Hands one notification to every notifier (each queues or publishes it), then takes it out of the outbox. */
   private async announce(entry: OutboxEntry): Promise<void> {
     for (const notifier of this.options.notifiers) {
+      if (entry.only && !entry.only.includes(notifier.name)) continue
       await notifier.notify(entry.notification).catch((err) => this.options.log('error', 'notifier failed', { notifier: notifier.name, error: String(err) }))
     }
     await this.store.deleteOutbox(entry.id)

@@ -2,6 +2,7 @@ import type { HubContext } from '../context.js'
 import type { HubModule } from '../lifecycle.js'
 import { publishAlertEvents } from '../events/sources.js'
 import { hubConditionAlerts } from './hub-conditions.js'
+import { ConditionNotices } from './condition-notices.js'
 import { AlertEngine } from './engine.js'
 import { AlertService } from './service.js'
 import { createNotifications, type NotificationConfig } from './notifications.js'
@@ -13,6 +14,7 @@ import type { Rule } from './rule-schema.js'
  */
 export function alertsModule(hub: HubContext, notificationConfig: NotificationConfig, fileRules: Rule[] | undefined): HubModule {
   const { alerts: alertSettings, retention } = hub.settings
+  let notices: ConditionNotices | undefined
   return {
     name: 'alerts',
     async start() {
@@ -36,7 +38,11 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
         handover: hub.leadership.clustered,
       })
       hub.alertEngine = engine
-      hub.alerts = new AlertService(engine, clock, () => hubConditionAlerts({ storageFull: hub.space.full }))
+      const conditions = () => hubConditionAlerts({ storageFull: hub.space.full })
+      hub.alerts = new AlertService(engine, clock, conditions)
+      // Hub conditions reach the notifiers without the database their outbox is in (condition-notices.ts).
+      notices = new ConditionNotices({ notifiers: () => hub.notifications?.engine ?? [], engine, clock, log })
+      hub.space.subscribe(() => void notices?.update(conditions()))
       // In a cluster the engine runs on the leader only, from when it leads (below); a hub alone starts it now.
       if (hub.leadership.clustered) return
       await engine.start()
@@ -50,6 +56,7 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
       if (fileRules) await hub.alerts.provision(fileRules)
     },
     stop: async () => {
+      notices?.stop()
       await hub.alertEngine?.stop()
     },
     periodic: [

@@ -32,7 +32,7 @@ describe("damage in the agent's buffer directory", () => {
     await dir.cleanup()
   })
 
-  it('bytes flipped and a file truncated: the agent starts within 5 s (3 clean starts under load), quarantines and counts, delivers the rest', { timeout: 120_000 }, async () => {
+  it('bytes flipped and a file truncated: the agent starts within 5 s (4 clean starts under load), quarantines and counts, delivers the rest', { timeout: 240_000 }, async () => {
     const mqttPort = await freePort()
     const listenPort = await freePort()
     const agentData = join(dir.dir, 'agent')
@@ -45,6 +45,11 @@ describe("damage in the agent's buffer directory", () => {
     const accepted = (await postProbes(agent.ingest, 0, 300_000, perBatch)).accepted
     expect(await agent.stop('SIGTERM')).toBe(0)
     const firstRun = agent.output().split('\n').filter((l) => !/ECONNREFUSED/.test(l)).join('\n')
+    // A second baseline beside the empty start: the same backlog undamaged, on the machine's load of the moment.
+    const backlogStart = Date.now()
+    agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
+    const backlogStartMs = Date.now() - backlogStart
+    expect(await agent.stop('SIGTERM')).toBe(0)
 
     const tables = (await readdir(agentData)).filter((f) => f.endsWith('.ldb')).sort()
     expect(tables.length).toBeGreaterThanOrEqual(2)
@@ -54,8 +59,11 @@ describe("damage in the agent's buffer directory", () => {
 
     const started = Date.now()
     agent = await startAgentProcess(agentData, mqttPort, listenPort, args)
-    // Within 5 s, or, when the machine is so loaded that a clean start takes long, within three clean starts.
-    expect(Date.now() - started).toBeLessThan(Math.max(5_000, 3 * cleanStartMs))
+    // Within 5 s, or, when the machine is so loaded that a clean start takes long, within four clean starts (the
+    // repair runs in a child process: one more start of Node); a start that scanned the backlog would take longer.
+    const damagedStartMs = Date.now() - started
+    console.log(`start after damage ${damagedStartMs} ms; clean starts: empty ${cleanStartMs} ms, with the backlog ${backlogStartMs} ms`)
+    expect(damagedStartMs).toBeLessThan(Math.max(5_000, 4 * Math.max(cleanStartMs, backlogStartMs)))
     hub = await startHubProcess(hubDataOf(dir.dir), mqttPort)
     await drained(listenPort, 90_000).catch((err: Error) => {
       throw new Error(`${err.message}\nagent (exit ${agent?.child.exitCode ?? agent?.child.signalCode ?? 'running'}):\n${agent?.output()}`)

@@ -31,7 +31,8 @@ export async function startHubProcess(data: string, mqttPort: number, env: Recor
     ['hub', '--insecure', '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http-port', '0', '--data', data, '--log-level', 'warning', '--compact-interval', '1s', ...extra],
     { OUTPOST_ADMIN_TOKEN: ADMIN, ...env },
   )
-  const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 20_000)
+  // Generous: on a 2-core machine at load 30 a hub took over 20 s to listen (corrupt-loop and soak runs).
+  const m = await proc.waitFor(/API on (http:\/\/127\.0\.0\.1:\d+)/, 60_000)
   return Object.assign(proc, { api: m[1] })
 }
 
@@ -46,8 +47,8 @@ export async function startAgentProcess(data: string, mqttPort: number, listenPo
     env,
   )
   const ingest = `http://127.0.0.1:${listenPort}/v1/ingest`
-  // The listener answers once the buffer is open.
-  const deadline = Date.now() + 15_000
+  // The listener answers once the buffer is open (after a repair, in a child process: over 15 s at load 30).
+  const deadline = Date.now() + 60_000
   while (!(await fetch(`http://127.0.0.1:${listenPort}/healthz`).then((r) => r.ok, () => false))) {
     if (Date.now() > deadline || proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`agent did not come up:\n${proc.output()}`)
     await new Promise((r) => setTimeout(r, 50))

@@ -43,6 +43,10 @@ export async function startReceiver(opts: { port?: number; failFirst?: number } 
     failNext(n: number, status: number, retryAfter?: string) {
       for (let i = 0; i < n; i++) failures.push({ status, retryAfter })
     },
+    /** Answers 2xx again from the next call on (the failures queued are dropped). */
+    recover() {
+      failures.length = 0
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 }

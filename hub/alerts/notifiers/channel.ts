@@ -70,7 +70,27 @@ export abstract class QueuedNotifier<Item = Delivery> implements Notifier {
   }
 
   async enqueue(d: Delivery): Promise<void> {
-    await this.push(d as Item)
+    await this.push(this.itemOf(d))
+  }
+
+  /** What the queue holds for a delivery: the Delivery itself for most kinds (the webhook makes its body here). */
+  protected itemOf(d: Delivery): Item {
+    return d as Item
+  }
+
+  /**
+   * One try at once, outside the durable queue: for a hub condition raised while the queue's own disk is full
+   * (hub/alerts/condition-notices.ts). The caller retries and, once the disk has room, queues what did not get through.
+   */
+  async sendNow(d: Delivery): Promise<SendResult> {
+    const item = this.itemOf(d)
+    const alerts = this.alertsOf(item)
+    const result = await this.deliver(item, `now-${alerts.join(',')}`).catch((err: Error): SendResult => ({ outcome: 'retry', error: err.message }))
+    if (result.outcome === 'delivered') this.counters.delivered++
+    else if (result.outcome === 'retry') this.counters.failures++
+    else this.counters.dropped++
+    this.ctx.attempts?.record({ receiver: this.receiver, kind: this.kind, alerts, status: result.outcome === 'retry' ? 'retrying' : result.outcome, attempt: 1, error: result.error })
+    return result
   }
 
   /** Adds an item to the durable queue (oldest dropped and counted past maxQueue) and wakes the delivery loop. */

@@ -46,6 +46,8 @@ export interface Notifier {
   readonly receiver?: string
   /** Queues one routed message with its group (route tree, escalation, test messages). */
   enqueue?(d: Delivery): Promise<void>
+  /** One try at once, without writing to the database (a hub condition while its disk is full; condition-notices.ts). */
+  sendNow?(d: Delivery): Promise<SendResult>
   /** An alert was acknowledged in Outpost (PagerDuty sends `acknowledge`; routing stops escalation). */
   acknowledge?(alert: AlertMessage): Promise<void>
 }

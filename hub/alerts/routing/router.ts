@@ -7,7 +7,7 @@ import { table } from '../../storage/keyspace.js'
 import type { Logger } from '../../../kit/log.js'
 import type { AlertMessage } from '../types.js'
 import type { Delivery } from '../notifiers/channel.js'
-import type { Notification, Notifier } from '../notifiers/types.js'
+import type { Notification, Notifier, SendResult } from '../notifiers/types.js'
 import { routingLabels } from './matchers.js'
 import { groupOf, inhibited, matchRoutes, type Route, type Routing } from './route-tree.js'
 import { inTimeInterval } from './time-intervals.js'
@@ -107,6 +107,25 @@ export class Router implements Notifier {
       }
       await this.persist(touched)
     })
+  }
+
+  /**
+   * One try at once to every receiver the routes name for these alerts, without grouping and without writing the
+   * router's state (a hub condition while the disk is full: hub/alerts/condition-notices.ts). `retry` if any needs one.
+   */
+  async sendNow(d: Delivery): Promise<SendResult> {
+    const names = new Set<string>()
+    for (const m of d.notification.alerts) for (const route of matchRoutes(this.o.routing.route, routingLabels(m))) names.add(route.receiver)
+    let out: SendResult = { outcome: 'delivered' }
+    for (const name of names) {
+      const receiver = this.o.receivers.get(name)
+      if (!receiver) continue
+      const r: SendResult = receiver.sendNow
+        ? await receiver.sendNow({ ...d, receiver: name })
+        : await receiver.notify(d.notification).then((): SendResult => ({ outcome: 'delivered' }), (err): SendResult => ({ outcome: 'retry', error: String(err) }))
+      if (r.outcome === 'retry') out = r
+    }
+    return out
   }
 
   /** Acknowledged in Outpost: escalation stops; receivers that were told of the alert hear of the ack. */

@@ -13,6 +13,8 @@ export interface OutboxEntry {
   /** Sorts by the step that wrote it: `step time (15 digits)-random`. */
   id: string
   notification: Notification
+  /** Only these notifiers (by name) are to have it; absent: all. A hub condition's notifiers that missed it. */
+  only?: string[]
 }
 
 /** One engine step's changes; several are written as one atomic write. */

@@ -324,8 +324,9 @@ describe('LevelBuffer against a model (fast-check)', () => {
   })
 
   // Its shrunk counterexamples (uncounted losses before the buffer's ledger) are damage-regression.test.ts.
-  it('with damage: every accepted record is held, acked, dropped and counted, or counted as corrupt; none twice', { timeout: 300_000 }, async () => {
-    const runs = Number(process.env.OUTPOST_MODEL_DAMAGE_RUNS ?? 30)
+  const damageRuns = Number(process.env.OUTPOST_MODEL_DAMAGE_RUNS ?? 30)
+  it('with damage: every accepted record is held, acked, dropped and counted, or counted as corrupt; none twice', { timeout: Math.max(300_000, damageRuns * 10_000) }, async () => {
+    const runs = damageRuns
     let cases = 0
     await fc.assert(
       fc.asyncProperty(fc.commands(withDamage, { maxCommands: 30 }), async (cmds) => {

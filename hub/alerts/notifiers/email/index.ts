@@ -98,8 +98,9 @@ export class EmailNotifier extends QueuedNotifier {
       if (code !== undefined && code >= 500) return { outcome: 'refused', error: `SMTP ${code}` }
       return { outcome: 'retry', error: code !== undefined ? `SMTP ${code}` : `SMTP connection: ${(err as { code?: string }).code ?? 'failed'}` }
     }
-    if (!root && !d.test) await this.threads.put(thread, messageId)
-    if (root && v.status === 'resolved') await this.threads.del(thread)
+    // Sent: a thread write that fails (a full disk) costs the threading of later mails, never a second copy.
+    if (!root && !d.test) await this.threads.put(thread, messageId).catch(() => {})
+    if (root && v.status === 'resolved') await this.threads.del(thread).catch(() => {})
     return { outcome: 'delivered' }
   }
 

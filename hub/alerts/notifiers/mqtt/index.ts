@@ -21,6 +21,11 @@ export const mqttNotifierPlugin: NotifierPlugin<typeof options> = {
   },
 }
 
+/** A hub condition's rule (`hub:storage_full`) has a colon, which no topic level of an id may: `hub.storage_full`. */
+function alertTopic(m: AlertMessage): string {
+  return topics.alert(m.severity, m.device, m.rule.replace(/:/g, '.'))
+}
+
 interface RetainedStore {
   persistence: { storeRetained(packet: unknown): Promise<void> }
 }
@@ -35,7 +40,7 @@ export class MqttNotifier implements Notifier {
 
   async notify(n: { alerts: AlertMessage[] }): Promise<void> {
     for (const m of n.alerts) {
-      const topic = topics.alert(m.severity, m.device, m.rule)
+      const topic = alertTopic(m)
       const payload = Buffer.from(JSON.stringify(m))
       if (m.state === 'firing') await this.publish(topic, payload, true)
       else {
@@ -48,7 +53,7 @@ export class MqttNotifier implements Notifier {
   /** After a restart the broker's retained store is empty: put firing alerts back without delivering them anew. */
   async restore(firing: AlertMessage[]): Promise<void> {
     for (const m of firing) {
-      const packet = this.packet(topics.alert(m.severity, m.device, m.rule), Buffer.from(JSON.stringify(m)), true)
+      const packet = this.packet(alertTopic(m), Buffer.from(JSON.stringify(m)), true)
       // aedes keeps retained messages in its persistence (memory by default); storing is not publishing.
       await (this.ctx.broker as unknown as RetainedStore).persistence.storeRetained(packet)
     }

@@ -44,10 +44,9 @@ export class WebhookNotifier extends QueuedNotifier<unknown> {
     super('webhook', receiver, opts, ctx, receiver)
   }
 
-  override async enqueue(d: Delivery): Promise<void> {
+  protected override itemOf(d: Delivery): unknown {
     const n = d.notification
-    const body = this.opts.payload === 'alertmanager' ? alertmanagerPayload(d, this.receiver, this.opts.externalUrl) : { incident: n.incident, alerts: n.alerts, ...(d.test ? { test: true } : {}) }
-    await this.push(body)
+    return this.opts.payload === 'alertmanager' ? alertmanagerPayload(d, this.receiver, this.opts.externalUrl) : { incident: n.incident, alerts: n.alerts, ...(d.test ? { test: true } : {}) }
   }
 
   /** Queues any JSON body for delivery with the same retries (scheduled reports, docs/reports.md). */
