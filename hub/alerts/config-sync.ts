@@ -7,6 +7,13 @@ import type { StoredRule } from './rule-schema.js'
 export interface ConfigSyncHooks {
   /** Resolves (through the engine's commit path) the open alerts of a rule removed or disabled elsewhere. */
   closeAlertsOf(ruleId: string, note: string): Promise<void>
+  /**
+   * Acknowledgements made on this hub while its engine does not run (a follower), by alert id. The leader may write
+   * the alert from its memory, without the ack, before it takes the ack in: while the alert is open, an ack the store
+   * lost is written again (and announced again by the caller's `reacked`).
+   */
+  acksMadeHere: Map<string, { by: string; at: number }>
+  reacked(alertId: string): void
 }
 
 /** What changed on a hub, for the others (the payload of the bus notice). */
@@ -45,8 +52,10 @@ export async function syncFromStore(engine: AlertEngine, hooks: ConfigSyncHooks)
   // Acknowledgements written by another hub: the in-memory alert takes them, and (on the leader) the notifiers hear.
   let acks = 0
   const open = engine.openAlerts()
-  if (open.length > 0) {
-    const acked = new Map((await engine.store.loadOpenAlerts()).filter((a) => a.acknowledged).map((a) => [a.id, a.acknowledged!]))
+  if (open.length > 0 || hooks.acksMadeHere.size > 0) {
+    const storedOpen = await engine.store.loadOpenAlerts()
+    await rewriteLostAcks(engine, hooks, storedOpen)
+    const acked = new Map(storedOpen.filter((a) => a.acknowledged).map((a) => [a.id, a.acknowledged!]))
     for (const a of open) {
       const ack = acked.get(a.id)
       if (!ack || a.acknowledged || a.state !== 'firing') continue
@@ -56,4 +65,20 @@ export async function syncFromStore(engine: AlertEngine, hooks: ConfigSyncHooks)
     }
   }
   return { rules, silences: changedSilences, acks }
+}
+
+/** The acks this hub made that the store no longer shows on a still-firing alert are written again. */
+async function rewriteLostAcks(engine: AlertEngine, hooks: ConfigSyncHooks, storedOpen: Awaited<ReturnType<AlertEngine['store']['loadOpenAlerts']>>): Promise<void> {
+  if (hooks.acksMadeHere.size === 0) return
+  const byId = new Map(storedOpen.map((a) => [a.id, a]))
+  for (const [id, ack] of [...hooks.acksMadeHere]) {
+    const stored = byId.get(id)
+    if (!stored || stored.state !== 'firing') {
+      hooks.acksMadeHere.delete(id) // resolved or gone: nothing left to acknowledge
+      continue
+    }
+    if (stored.acknowledged) continue
+    await engine.store.write({ alerts: { put: [{ ...stored, acknowledged: ack }] } })
+    hooks.reacked(id)
+  }
 }

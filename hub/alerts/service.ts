@@ -43,9 +43,18 @@ export class AlertService {
     private readonly onChange: (change: AlertConfigChange) => void = () => {},
   ) {}
 
+  /** Acks made here while the engine runs elsewhere, watched until the alert ends (./config-sync.ts). */
+  private readonly acksMadeHere = new Map<string, { by: string; at: number }>()
+
   /** Takes in what other hubs changed in the shared store (a cluster's notice, or the periodic safety net). */
   syncFromStore(): Promise<{ rules: number; silences: number; acks: number }> {
-    return this.engine.run(() => syncFromStore(this.engine, { closeAlertsOf: (id, note) => this.closeAlertsOf(id, note) }))
+    return this.engine.run(() =>
+      syncFromStore(this.engine, {
+        closeAlertsOf: (id, note) => this.closeAlertsOf(id, note),
+        acksMadeHere: this.acksMadeHere,
+        reacked: (id) => this.onChange({ kind: 'ack', id }),
+      }),
+    )
   }
 
   openCounts(): { pending: number; firing: number } {
@@ -150,6 +159,7 @@ export class AlertService {
       await this.engine.commitStep(step)
       // Only the running engine's notifiers deliver; on a follower the leader tells them when it takes the ack in.
       if (a.notified && this.engine.running) await this.engine.acknowledged(a)
+      else if (!this.engine.running) this.acksMadeHere.set(a.id, a.acknowledged)
       return this.view(a)
     }).then((view) => this.changed({ kind: 'ack', id }, view))
   }
