@@ -99,4 +99,18 @@ describe('alert rules, silences and acks changed on a follower hub', () => {
     expect(posts().length).toBe(before)
     expect(b.proc.output()).not.toMatch(LEADS)
   }, 240_000)
+
+  // The safety net: with Redis gone the notice is lost; the leader's re-read of the store every 5 s still takes the
+  // rule in (the device is on the leader, whose intake and webhook do not need Redis).
+  it('with Redis killed, a rule made on the follower still fires on the leader (the periodic re-read)', async () => {
+    const [a, b] = hubs
+    await redis.kill()
+    const rule = { ...RULE, id: 'rules-offline', metric: 'offline_temp' }
+    const made = Date.now()
+    expect((await b.call('POST', '/v1/rules', rule)).status).toBe(201)
+    await waitFor(async () => (await a.call('GET', `/v1/rules/${rule.id}`)).status === 200, 30_000, 'the rule on the leader without Redis')
+    console.log(`rule made on the follower without Redis listed by the leader after ${Date.now() - made} ms`)
+    await device!.gauge('offline_temp', 7)
+    await waitFor(() => receiver.accepted.some((p) => p.alerts[0].rule === rule.id && p.alerts[0].state === 'firing'), 30_000, 'the firing webhook without Redis')
+  }, 120_000)
 })
