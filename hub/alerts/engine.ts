@@ -85,6 +85,8 @@ export class AlertEngine {
   private inBatchStep = false
   private timer?: NodeJS.Timeout
   private ctx!: EvalContext
+  /** Between start() and standDown(): rules get evaluators only then (a follower's engine keeps rules as data). */
+  private live = false
   /** Hand-over: evaluated seq ranges by device \0 epoch (read from the store once), and inbox keys queued here. */
   private readonly evaluated = new Map<string, SeqRanges>()
   private readonly queuedHandover = new Set<string>()
@@ -109,6 +111,7 @@ export class AlertEngine {
       calm: (n) => (this.counters.observations += n),
       anomaly: this.options.anomaly,
     }
+    this.live = true
     for (const rule of await this.store.loadRules()) await this.install(rule)
     for (const a of await this.store.loadOpenAlerts()) this.open.set(a)
     for (const i of await this.store.loadOpenIncidents()) this.incidents.set(i.rule, i)
@@ -160,6 +163,7 @@ export class AlertEngine {
   async standDown(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
+    this.live = false
     for (const n of this.options.notifiers) await n.stop?.()
     await this.idle()
     this.forget()
@@ -315,7 +319,7 @@ export class AlertEngine {
 
   async install(rule: StoredRule): Promise<void> {
     this.rules.get(rule.id)?.evaluator?.dispose?.()
-    if (!rule.enabled) {
+    if (!rule.enabled || !this.live) {
       this.rules.set(rule.id, { rule })
     } else {
       const evaluator = createEvaluator(rule, this.ctx)

@@ -39,12 +39,17 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
       })
       hub.alertEngine = engine
       const conditions = () => hubConditionAlerts({ storageFull: hub.space.full })
-      hub.alerts = new AlertService(engine, clock, conditions)
+      // In a cluster every hub's API writes rules, silences and acks to the shared store and tells the others.
+      hub.alerts = new AlertService(engine, clock, conditions, (change) => hub.cluster?.announceAlertConfig(change))
       // Hub conditions reach the notifiers without the database their outbox is in (condition-notices.ts).
       notices = new ConditionNotices({ notifiers: () => hub.notifications?.engine ?? [], engine, clock, log })
       hub.space.subscribe(() => void notices?.update(conditions()))
       // In a cluster the engine runs on the leader only, from when it leads (below); a hub alone starts it now.
-      if (hub.leadership.clustered) return
+      if (hub.leadership.clustered) {
+        // A follower's API lists and checks the rules and silences the store holds (kept as data, not evaluated).
+        await hub.alerts.syncFromStore().catch(() => {})
+        return
+      }
       await engine.start()
       if (fileRules) await hub.alerts.provision(fileRules)
     },
@@ -60,6 +65,15 @@ export function alertsModule(hub: HubContext, notificationConfig: NotificationCo
       await hub.alertEngine?.stop()
     },
     periodic: [
+      {
+        // The safety net of the cluster's change notices (lost while Redis is away): every hub re-reads its rules,
+        // silences and acknowledgements from the shared store (docs/cluster.md, "Caches over a shared store").
+        name: 'alerts.config-sync',
+        everyMs: 5_000,
+        run: async () => {
+          if (hub.leadership.clustered) await hub.alerts!.syncFromStore()
+        },
+      },
       {
         name: 'alerts.prune',
         everyMs: 3_600_000,

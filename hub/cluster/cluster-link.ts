@@ -14,6 +14,8 @@ const REVOKED_TOPIC = '$SYS/outpost/v1/revoked'
 const CMD_REPLY_TOPIC = 'outpost/v1/+/cmd/reply'
 /** A batch stored by a follower, for the leader's alert engine (docs/cluster.md, "Alerts"). */
 const ALERT_BATCH_TOPIC = '$SYS/outpost/v1/alert-batch'
+/** A rule, silence or acknowledgement changed through a hub's API: the others re-read them from the store. */
+const ALERT_CONFIG_TOPIC = '$SYS/outpost/v1/alert-config'
 
 export interface ClusterHandlers {
   /** A device revoked on another hub: end its session here too. */
@@ -22,6 +24,8 @@ export interface ClusterHandlers {
   onRemoteReply(device: string, payload: Buffer): Promise<void>
   /** A batch another hub stored, for this hub's alert engine if it runs here (the leader's). */
   onForwardedBatch(device: string, batch: DecodedBatch, shift: number, handover: string): void
+  /** Another hub changed a rule, silence or acknowledgement in the shared store (`kind` and `id` say which). */
+  onAlertConfig(kind: string, id: string): void
 }
 
 export interface ClusterLinkOptions {
@@ -112,6 +116,24 @@ export class ClusterLink {
       }
       done()
     }, () => {})
+    broker.subscribe(ALERT_CONFIG_TOPIC, (packet: AedesPublishPacket, done: () => void) => {
+      if (fromElsewhere(packet)) {
+        try {
+          const { kind, id } = JSON.parse(String(packet.payload)) as { kind: string; id: string }
+          handlers.onAlertConfig(String(kind), String(id))
+        } catch (err) {
+          this.o.log('error', 'cluster: bad alert configuration notice', { error: String(err) })
+        }
+      }
+      done()
+    }, () => {})
+  }
+
+  /** Tells the other hubs that a rule, silence or acknowledgement changed here (docs/cluster.md). Lost while Redis is
+   *  away: the hubs also re-read them from the store every few seconds. */
+  announceAlertConfig(change: { kind: string; id: string }): void {
+    const payload = Buffer.from(JSON.stringify(change))
+    this.broker?.publish({ cmd: 'publish', topic: ALERT_CONFIG_TOPIC, payload, qos: 0, retain: false, dup: false }, () => {})
   }
 
   /**

@@ -15,6 +15,8 @@ export function clusterModule(hub: HubContext): HubModule {
         onForwardedBatch: (device, batch, shift, handover) => {
           if (hub.alertEngine?.running) void hub.alertEngine.onBatch(device, batch, shift, handover)
         },
+        // A rule, silence or acknowledgement changed on another hub: re-read from the store (hub/alerts/config-sync.ts).
+        onAlertConfig: () => void hub.alerts?.syncFromStore().catch(() => {}),
       })
     },
   }
