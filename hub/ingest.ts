@@ -67,7 +67,12 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   try {
     await deps.claim?.(topicDevice)
   } catch (err) {
-    // Not acked: the agent keeps the batch and sends it again.
+    // Not acked: the agent keeps the batch and sends it again. An unreachable store is the monitor's to report
+    // (/readyz unready, the hub condition), as for the write below.
+    if (deps.storage?.noteError(err)) {
+      deps.metrics.rejected.inc({ reason: 'storage_full' })
+      return
+    }
     deps.metrics.rejected.inc({ reason: 'store_error' })
     deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
     return
