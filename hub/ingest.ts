@@ -46,6 +46,19 @@ function ackFor(ep: string, result: { ackSeq: number; storedRanges: Array<[numbe
   return result.storedRanges.length > 0 ? { ep, seq: result.ackSeq, r: result.storedRanges } : { ep, seq: result.ackSeq }
 }
 
+/**
+ * A claim or write the store refused: not acked, so the agent keeps the batch and sends it again. A full disk or an
+ * unreachable store is the storage monitor's to report (/readyz unready, the hub condition).
+ */
+function storeFailed(deps: IngestDeps, device: string, err: unknown): void {
+  if (deps.storage?.noteError(err)) {
+    deps.metrics.rejected.inc({ reason: 'storage_full' })
+    return
+  }
+  deps.metrics.rejected.inc({ reason: 'store_error' })
+  deps.log('error', 'store write failed', { device, error: (err as Error).message })
+}
+
 export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, clientId: string | undefined, payload: Uint8Array): Promise<void> {
   const received = deps.clock()
   const timer = deps.metrics.ingestSeconds.startTimer()
@@ -67,14 +80,7 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
   try {
     await deps.claim?.(topicDevice)
   } catch (err) {
-    // Not acked: the agent keeps the batch and sends it again. An unreachable store is the monitor's to report
-    // (/readyz unready, the hub condition), as for the write below.
-    if (deps.storage?.noteError(err)) {
-      deps.metrics.rejected.inc({ reason: 'storage_full' })
-      return
-    }
-    deps.metrics.rejected.inc({ reason: 'store_error' })
-    deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
+    storeFailed(deps, topicDevice, err)
     return
   }
   if (deps.limitBatch) batch = deps.limitBatch(topicDevice, batch)
@@ -97,13 +103,7 @@ export async function ingestTelemetry(deps: IngestDeps, topicDevice: string, cli
     const toStore = { ...batch, m: windowed.metrics }
     result = await deps.store.ingest(deps.dedupDisabled ? { ...toStore, ep: `${batch.ep}.${received}.${Math.random()}`.slice(0, 64) } : toStore, { tsOffset: shift })
   } catch (err) {
-    // Not acked: the agent keeps the batch and sends it again.
-    if (deps.storage?.noteError(err)) {
-      deps.metrics.rejected.inc({ reason: 'storage_full' })
-      return
-    }
-    deps.metrics.rejected.inc({ reason: 'store_error' })
-    deps.log('error', 'store write failed', { device: topicDevice, error: (err as Error).message })
+    storeFailed(deps, topicDevice, err)
     return
   }
   deps.afterWrite?.()
